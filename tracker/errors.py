@@ -73,6 +73,15 @@ class Retracted(RuleBroken):
         super().__init__(f"activity {activity_id} was retracted and cannot change", "id")
 
 
+# --- 403: the caller may not touch this object ---------------------------------------
+
+class Forbidden(TrackerError):
+    """The object belongs to a school outside the caller's scope."""
+
+    def __init__(self, what: str):
+        super().__init__(f"{what} is outside your scope", "_schema")
+
+
 # --- 404: the object is not there -------------------------------------------------
 
 class NotFound(TrackerError):
@@ -102,6 +111,11 @@ class ActivityNotFound(NotFound):
 class PlacementNotFound(NotFound):
     def __init__(self, placement_id: object):
         super().__init__(f"no placement {placement_id}", "id")
+
+
+class TokenNotFound(NotFound):
+    def __init__(self, token_id: object):
+        super().__init__(f"no token {token_id}", "id")
 
 
 # --- 409: it clashes with what is already stored ---------------------------------

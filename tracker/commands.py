@@ -1,0 +1,64 @@
+"""How every use case runs: caller metadata, idempotency keys, retries on concurrent change."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from eventsourcing.domain import Aggregate
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write returns: the id it made or touched, and the log position of its last event."""
+
+    id: str | None
+    position: int
+
+
+@dataclass
+class Changes:
+    """What a use case decided: the aggregates to save together, and the id to return."""
+
+    aggregates: list[Aggregate] = field(default_factory=list)
+    id: str | None = None
+
+
+def fingerprint(name: str, arguments: dict[str, Any]) -> str:
+    """A digest of one command, so a reused idempotency key can be told apart."""
+    canonical = json.dumps([name, arguments], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def use_case(*, commutative: bool) -> Callable:
+    """Make a method returning `Changes` into a use case returning `Written`.
+
+    The wrapped method gains two keyword arguments, `caller` and `idempotency_key`.
+    A commutative command (adding attendees, enrolling a pupil) is decided again on a
+    fresh read when another writer got in first; any other reports the conflict.
+    """
+
+    def decorate(decide: Callable[..., Changes]) -> Callable[..., Written]:
+        signature = inspect.signature(decide)
+
+        @functools.wraps(decide)
+        def run(app, *args: Any, caller=None, idempotency_key: str | None = None, **kwargs: Any):
+            bound = signature.bind(app, *args, **kwargs)
+            arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
+            return app.execute(
+                lambda: decide(app, *args, **kwargs),
+                caller=caller,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint(decide.__name__, arguments),
+                commutative=commutative,
+            )
+
+        return run
+
+    return decorate

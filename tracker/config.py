@@ -1,0 +1,63 @@
+"""Settings: one `DATABASE_URL` mapped onto the event store library's own settings."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from tracker.errors import InvalidValue
+
+DEFAULT_DATABASE_URL = "sqlite:///tracker.sqlite3"
+
+
+def database_url(environ: dict[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    return environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def store_settings(url: str, cipher_key: str | None = None) -> dict[str, str]:
+    """The library's settings for a `postgresql://`, `sqlite:///` or `memory://` URL."""
+    parts = urlsplit(url)
+    if parts.scheme in ("postgresql", "postgres"):
+        settings = _postgres_settings(parts)
+    elif parts.scheme == "sqlite":
+        settings = _sqlite_settings(parts)
+    elif parts.scheme == "memory":
+        settings = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    else:
+        raise InvalidValue(
+            f"DATABASE_URL must start postgresql://, sqlite:/// or memory://, got {parts.scheme!r}",
+            "DATABASE_URL",
+        )
+    if cipher_key:
+        settings.update(CIPHER_TOPIC="eventsourcing.cipher:AESCipher", CIPHER_KEY=cipher_key)
+    return settings
+
+
+def _postgres_settings(parts) -> dict[str, str]:
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    settings = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_POOL_SIZE": query.get("pool_size", "5"),
+        "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", "10"),
+        "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "5"),
+    }
+    if "schema" in query:
+        settings["POSTGRES_SCHEMA"] = query["schema"]
+    return settings
+
+
+def _sqlite_settings(parts) -> dict[str, str]:
+    # sqlite:///relative/path, sqlite:////absolute/path, sqlite:///:memory:
+    path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
+    if not path:
+        raise InvalidValue("a sqlite:/// DATABASE_URL needs a file path", "DATABASE_URL")
+    if path == ":memory:":
+        path = "file::memory:?mode=memory&cache=shared"
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "10"}

@@ -1,0 +1,1 @@
+"""The aggregates: hubs, schools, their rolls, students, activities, placements."""

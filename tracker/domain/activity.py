@@ -1,0 +1,95 @@
+"""An activity: one thing that happened on one date at one school, for a list of pupils."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import event
+
+from tracker.domain.base import TrackerAggregate
+from tracker.errors import Retracted, RuleBroken
+
+AMENDABLE = ("title", "occurred_on", "employer", "provider", "meaningful", "criteria")
+
+
+class Activity(TrackerAggregate):
+    """A careers fair for 180 pupils is one activity with 180 UPNs, not 180 events."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid4()
+
+    @event("Recorded")
+    def __init__(
+        self, school_urn: str, kind: str, title: str, occurred_on: date,
+        employer: dict[str, Any] | None, provider: dict[str, Any] | None,
+        meaningful: bool | None, criteria: dict[str, bool] | None, attendees: list[str],
+    ) -> None:
+        self.school_urn = school_urn
+        self.kind = kind
+        self.title = title
+        self.occurred_on = occurred_on
+        self.employer = employer
+        self.provider = provider
+        self.meaningful = meaningful
+        self.criteria = criteria
+        self.attendees = list(attendees)
+        self.retracted_because: str | None = None
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retracted_because is not None
+
+    def check_not_retracted(self) -> None:
+        if self.is_retracted:
+            raise Retracted(self.id)
+
+    def change_attendees(self, add: list[str], remove: list[str]) -> None:
+        """Add and remove attendees; already-present additions are not recorded twice."""
+        self.check_not_retracted()
+        strangers = [upn for upn in remove if upn not in self.attendees]
+        if strangers:
+            raise RuleBroken(
+                "; ".join(f"{upn} is not an attendee" for upn in strangers), "remove"
+            )
+        new = [upn for upn in dict.fromkeys(add) if upn not in self.attendees]
+        if new:
+            self._attendees_added(new)
+        if remove:
+            self._attendees_removed(list(dict.fromkeys(remove)))
+
+    @event("AttendeesAdded")
+    def _attendees_added(self, upns: list[str]) -> None:
+        self.attendees.extend(upns)
+
+    @event("AttendeesRemoved")
+    def _attendees_removed(self, upns: list[str]) -> None:
+        gone = set(upns)
+        self.attendees = [upn for upn in self.attendees if upn not in gone]
+
+    def amend(self, changes: dict[str, Any], reason: str | None) -> None:
+        """Correct details; `changes` holds only the fields that differ."""
+        self.check_not_retracted()
+        self._amended(reason=reason, **{name: changes.get(name) for name in AMENDABLE})
+
+    @event("Amended")
+    def _amended(
+        self, title: str | None, occurred_on: date | None, employer: dict[str, Any] | None,
+        provider: dict[str, Any] | None, meaningful: bool | None,
+        criteria: dict[str, bool] | None, reason: str | None,
+    ) -> None:
+        given = dict(title=title, occurred_on=occurred_on, employer=employer,
+                     provider=provider, meaningful=meaningful, criteria=criteria)
+        for name, value in given.items():
+            if value is not None:
+                setattr(self, name, value)
+
+    def retract(self, reason: str) -> None:
+        self.check_not_retracted()
+        self._retracted(reason)
+
+    @event("Retracted")
+    def _retracted(self, reason: str) -> None:
+        self.retracted_because = reason

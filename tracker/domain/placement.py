@@ -1,0 +1,75 @@
+"""A work-experience placement for one pupil: arranged, confirmed, completed or cancelled."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import event
+
+from tracker.domain.base import TrackerAggregate
+from tracker.errors import OutOfOrder
+
+# Which states each step may follow: confirmation is optional, completion and
+# cancellation are final.
+MAY_FOLLOW = {
+    "confirmed": {"arranged"},
+    "completed": {"arranged", "confirmed"},
+    "cancelled": {"arranged", "confirmed"},
+}
+
+
+class Placement(TrackerAggregate):
+    """Only a completed placement counts towards Benchmark 6, on its completion date."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid4()
+
+    @event("Arranged")
+    def __init__(
+        self, school_urn: str, upn: str, kind: str, employer: dict[str, Any],
+        starts_on: date, ends_on: date,
+    ) -> None:
+        self.school_urn = school_urn
+        self.upn = upn
+        self.kind = kind
+        self.employer = employer
+        self.starts_on = starts_on
+        self.ends_on = ends_on
+        self.state = "arranged"
+
+    def check_may(self, step: str) -> None:
+        if self.state not in MAY_FOLLOW[step]:
+            raise OutOfOrder(f"a {self.state} placement cannot be {step}", "state")
+
+    def confirm(self, checks: dict[str, bool]) -> None:
+        self.check_may("confirmed")
+        self._confirmed(checks)
+
+    @event("Confirmed")
+    def _confirmed(self, checks: dict[str, bool]) -> None:
+        self.state = "confirmed"
+
+    def complete(self, completed_on: date, hours: float) -> None:
+        self.check_may("completed")
+        if completed_on < self.starts_on:
+            raise OutOfOrder(
+                f"completed_on {completed_on} is before the placement starts on {self.starts_on}",
+                "completed_on",
+            )
+        self._completed(completed_on, hours)
+
+    @event("Completed")
+    def _completed(self, completed_on: date, hours: float) -> None:
+        self.state = "completed"
+        self.completed_on = completed_on
+
+    def cancel(self, reason: str) -> None:
+        self.check_may("cancelled")
+        self._cancelled(reason)
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str) -> None:
+        self.state = "cancelled"

@@ -1,0 +1,112 @@
+"""A pupil: identity, and their enrolments at schools over time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from tracker.domain.base import TrackerAggregate, stable_id
+from tracker.errors import AlreadyExists, OutOfOrder, RuleBroken
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A stretch on one school's roll; `left_on` is the last day, None while on roll."""
+
+    school_urn: str
+    enrolled_on: date
+    left_on: date | None = None
+
+    def overlaps_from(self, day: date) -> bool:
+        return self.left_on is None or day <= self.left_on
+
+
+class Student(TrackerAggregate):
+    """The only aggregate whose events hold a pupil's name and date of birth."""
+
+    @staticmethod
+    def create_id(upn: str) -> UUID:
+        return stable_id("student", upn)
+
+    @event("Registered")
+    def __init__(self, upn: str, given_name: str, family_name: str, date_of_birth: date) -> None:
+        self.upn = upn
+        self.given_name: str | None = given_name
+        self.family_name: str | None = family_name
+        self.date_of_birth = date_of_birth
+        self.enrolments: list[Enrolment] = []
+        self.year_group: int | None = None
+        self.year_group_year: int | None = None  # start year of the academic year it was set for
+        self.pseudonymised = False
+
+    @property
+    def current_enrolment(self) -> Enrolment | None:
+        last = self.enrolments[-1] if self.enrolments else None
+        return last if last and last.left_on is None else None
+
+    def enrol(
+        self, school_urn: str, enrolled_on: date, year_group: int, academic_year: int,
+        sen: bool, pupil_premium: bool,
+    ) -> None:
+        self.check_free_to_enrol(school_urn, enrolled_on)
+        self._enrolled(school_urn, enrolled_on, year_group, academic_year, sen, pupil_premium)
+
+    def check_free_to_enrol(self, school_urn: str, enrolled_on: date) -> None:
+        current = self.current_enrolment
+        if current is not None:
+            where = "this school" if current.school_urn == school_urn else current.school_urn
+            raise AlreadyExists(
+                f"{self.upn} is already on roll at {where} since {current.enrolled_on}"
+                + ("" if current.school_urn == school_urn else "; that school must record leaving first"),
+                "upn",
+            )
+        if self.enrolments and not enrolled_on > self.enrolments[-1].left_on:
+            raise RuleBroken(
+                f"{self.upn} was on roll at {self.enrolments[-1].school_urn} until "
+                f"{self.enrolments[-1].left_on}; enrolled_on must be after that",
+                "enrolled_on",
+            )
+
+    @event("Enrolled")
+    def _enrolled(
+        self, school_urn: str, enrolled_on: date, year_group: int, academic_year: int,
+        sen: bool, pupil_premium: bool,
+    ) -> None:
+        self.enrolments.append(Enrolment(school_urn, enrolled_on))
+        self.year_group, self.year_group_year = year_group, academic_year
+
+    def leave(self, school_urn: str, left_on: date, destination: str | None) -> None:
+        current = self.current_enrolment
+        if current is None or current.school_urn != school_urn:
+            raise OutOfOrder(f"{self.upn} is not on roll at {school_urn}", "upn")
+        if left_on < current.enrolled_on:
+            raise OutOfOrder(
+                f"left_on {left_on} is before enrolment on {current.enrolled_on}", "left_on"
+            )
+        self._left(school_urn, left_on, destination)
+
+    @event("Left")
+    def _left(self, school_urn: str, left_on: date, destination: str | None) -> None:
+        self.enrolments[-1] = replace(self.enrolments[-1], left_on=left_on)
+
+    @event("YearGroupChanged")
+    def change_year_group(self, year_group: int, academic_year: int) -> None:
+        self.year_group, self.year_group_year = year_group, academic_year
+
+    def pseudonymise(self) -> None:
+        if self.current_enrolment is not None:
+            raise RuleBroken(
+                f"{self.upn} is still on roll at {self.current_enrolment.school_urn}; "
+                "only a pupil who has left can be pseudonymised",
+                "upn",
+            )
+        if not self.pseudonymised:
+            self._identity_pseudonymised()
+
+    @event("IdentityPseudonymised")
+    def _identity_pseudonymised(self) -> None:
+        self.given_name = self.family_name = None
+        self.pseudonymised = True

@@ -1,0 +1,48 @@
+"""The few questions we ask the event store that the library has no method for."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder
+
+
+def notification_id_of(recorder: ApplicationRecorder, originator_id: UUID, version: int) -> int | None:
+    """The position at which one stored event was recorded, or None if it was not."""
+    module = type(recorder).__module__
+    if module == "eventsourcing.postgres":
+        return _postgres_notification_id(recorder, originator_id, version)
+    if module == "eventsourcing.sqlite":
+        return _sqlite_notification_id(recorder, originator_id, version)
+    return _popo_notification_id(recorder, originator_id, version)
+
+
+def _postgres_notification_id(recorder, originator_id: UUID, version: int) -> int | None:
+    from psycopg.sql import SQL, Identifier  # only on the PostgreSQL path
+
+    statement = SQL(
+        "SELECT notification_id FROM {schema}.{table} "
+        "WHERE originator_id = %s AND originator_version = %s"
+    ).format(schema=Identifier(recorder.datastore.schema or "public"),
+             table=Identifier(recorder.events_table_name))
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, (originator_id, version))
+        row = cursor.fetchone()
+    return row["notification_id"] if row else None
+
+
+def _sqlite_notification_id(recorder, originator_id: UUID, version: int) -> int | None:
+    statement = (
+        f"SELECT rowid FROM {recorder.events_table_name} "  # a fixed table name, not a value
+        "WHERE originator_id = ? AND originator_version = ?"
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, (originator_id.hex, version))
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _popo_notification_id(recorder, originator_id: UUID, version: int) -> int | None:
+    index = recorder._stored_events_index.get(str(originator_id), {})  # in-memory store only
+    position = index.get(version)
+    return None if position is None else position + 1

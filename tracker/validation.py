@@ -1,0 +1,118 @@
+"""Checks on the values a command carries, each naming the field it refuses."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tracker.calendar import AcademicYear
+from tracker.errors import InvalidUPN, InvalidValue
+from tracker.identifiers import validate_upn
+from tracker.rulesets import (
+    ACTIVITY_KINDS, CRITERIA_CHECKS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES,
+    SCHOOL_TYPES, rule_set_for,
+)
+
+MAX_TEXT = 200
+MAX_EVIDENCE = 2000
+
+
+def check_text(field: str, value: Any, *, required: bool = True, max_length: int = MAX_TEXT) -> str | None:
+    """Trimmed text of at most `max_length` characters; None where it may be left out."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidValue(f"{field} is required", field)
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue(f"{field} must be text", field)
+    if len(value) > max_length:
+        raise InvalidValue(f"{field} is longer than {max_length} characters", field)
+    return value.strip()
+
+
+def check_choice(field: str, value: Any, choices) -> str:
+    if value not in choices:
+        raise InvalidValue(f"{field} must be one of {', '.join(sorted(choices))}; got {value!r}", field)
+    return value
+
+
+def check_school_type(value: Any) -> str:
+    return check_choice("type", value, SCHOOL_TYPES)
+
+
+def check_kind(value: Any) -> str:
+    return check_choice("kind", value, ACTIVITY_KINDS)
+
+
+def check_placement_kind(value: Any) -> str:
+    return check_choice("kind", value, PLACEMENT_KINDS)
+
+
+def check_upns(field: str, upns: Any, *, allow_empty: bool = False) -> list[str]:
+    """Every UPN valid (all the bad ones named at once), duplicates dropped, order kept."""
+    if not isinstance(upns, (list, tuple)) or (not upns and not allow_empty):
+        raise InvalidValue(f"{field} must be a non-empty list of UPNs", field)
+    reasons, good = [], []
+    for upn in upns:
+        try:
+            good.append(validate_upn(upn, field))
+        except InvalidUPN as refused:
+            reasons.append(refused.message)
+    if reasons:
+        raise InvalidValue("; ".join(reasons), field, reasons)
+    return list(dict.fromkeys(good))
+
+
+def check_employer(value: Any, field: str = "employer") -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidValue(f"{field} needs a name, sector and size", field)
+    return {
+        "name": check_text(f"{field}.name", value.get("name")),
+        "sector": check_text(f"{field}.sector", value.get("sector"), required=False),
+        "size": check_choice(f"{field}.size", value.get("size"), EMPLOYER_SIZES)
+        if value.get("size") is not None else None,
+    }
+
+
+def check_provider(value: Any, field: str = "provider") -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidValue(f"{field} needs a name and type", field)
+    return {
+        "name": check_text(f"{field}.name", value.get("name")),
+        "type": check_choice(f"{field}.type", value.get("type"), PROVIDER_TYPES),
+    }
+
+
+def check_criteria(value: Any) -> dict[str, bool] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - set(CRITERIA_CHECKS):
+        raise InvalidValue(f"criteria may only hold {', '.join(CRITERIA_CHECKS)}", "criteria")
+    if not all(isinstance(v, bool) for v in value.values()):
+        raise InvalidValue("criteria values must be true or false", "criteria")
+    return {check: bool(value.get(check, False)) for check in CRITERIA_CHECKS}
+
+
+def check_counterpart(kind: str, employer: Any, provider: Any) -> tuple[dict | None, dict | None]:
+    """Employer kinds name an employer; FE/HE kinds name a provider; guidance may name either."""
+    category = ACTIVITY_KINDS[kind]
+    checked_employer = check_employer(employer) if employer is not None else None
+    checked_provider = check_provider(provider) if provider is not None else None
+    if category in ("employer", "workplace") and checked_employer is None:
+        raise InvalidValue(f"a {kind} must name its employer", "employer")
+    if category in ("fe", "he") and checked_provider is None:
+        raise InvalidValue(f"a {kind} must name its provider", "provider")
+    return checked_employer, checked_provider
+
+
+def check_meaningfulness_given(kind: str, occurred_on: date, meaningful: Any, criteria: Any) -> None:
+    """The rule set of the activity's year says which assertion a counting kind needs."""
+    if meaningful is not None and not isinstance(meaningful, bool):
+        raise InvalidValue("meaningful must be true or false", "meaningful")
+    if ACTIVITY_KINDS[kind] == "guidance":
+        return
+    rule_set = rule_set_for(AcademicYear.containing(occurred_on))
+    if rule_set.name == "gatsby-2014" and meaningful is None and ACTIVITY_KINDS[kind] != "workplace":
+        raise InvalidValue(f"under {rule_set.name} a {kind} must say whether it was meaningful", "meaningful")
+    if rule_set.name == "gatsby-2024" and criteria is None:
+        raise InvalidValue(f"under {rule_set.name} a {kind} must give its criteria checks", "criteria")
