@@ -14,11 +14,11 @@ class IdempotencyKey(TrackerAggregate):
     """A client's key for one command, saved in the same transaction as the command."""
 
     @staticmethod
-    def create_id(actor: str, key: str) -> UUID:
-        return stable_id("idempotency", f"{actor}\n{key}")
+    def create_id(owner: str, key: str) -> UUID:
+        return stable_id("idempotency", f"{owner}\n{key}")
 
     @event("Used")
-    def __init__(self, actor: str, key: str, fingerprint: str, result_id: str | None) -> None:
+    def __init__(self, owner: str, key: str, fingerprint: str, result_id: str | None) -> None:
         self.fingerprint = fingerprint
         self.result_id = result_id
 

@@ -1,0 +1,92 @@
+"""The academic calendar: years from 1 September, year groups, counting windows, snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.errors import FutureDate, InvalidAcademicYear, InvalidYearGroup
+
+YEAR_GROUPS = range(1, 15)
+
+
+@dataclass(frozen=True, order=True)
+class AcademicYear:
+    """1 September to 31 August, written `2018/19`."""
+
+    start_year: int
+
+    @property
+    def start(self) -> date:
+        return date(self.start_year, 9, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.start_year + 1, 8, 31)
+
+    def __str__(self) -> str:
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @classmethod
+    def parse(cls, text: object, field: str = "year") -> "AcademicYear":
+        first, _, second = str(text).partition("/")
+        if not (len(first) == 4 and first.isdigit() and len(second) == 2 and second.isdigit()):
+            raise InvalidAcademicYear(text, field)
+        if int(second) != (int(first) + 1) % 100:
+            raise InvalidAcademicYear(text, field)
+        return cls(int(first))
+
+    @classmethod
+    def containing(cls, day: date) -> "AcademicYear":
+        return cls(day.year if day.month >= 9 else day.year - 1)
+
+    def next(self) -> "AcademicYear":
+        return AcademicYear(self.start_year + 1)
+
+    def previous(self) -> "AcademicYear":
+        return AcademicYear(self.start_year - 1)
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def snapshot_dates(self) -> list[date]:
+        """The termly snapshots: end of the autumn, spring and summer terms."""
+        return [date(self.start_year, 12, 31), date(self.start_year + 1, 3, 31),
+                date(self.start_year + 1, 7, 31)]
+
+    def counting_window(self, as_of: date) -> tuple[date, date]:
+        """"This year" as seen on `as_of`: from 1 September to `as_of` or 31 August."""
+        return self.start, min(as_of, self.end)
+
+
+def year_group_for_birth(date_of_birth: date, year: AcademicYear) -> int:
+    """NCY = age on the 31 August before the year starts, minus 4."""
+    before = date(year.start_year, 8, 31)
+    age = before.year - date_of_birth.year - ((before.month, before.day) < (date_of_birth.month, date_of_birth.day))
+    return age - 4
+
+
+def year_group_in(year_group: int, recorded_in: AcademicYear, wanted: AcademicYear) -> int:
+    """Pupils move up one year group each academic year."""
+    return year_group + (wanted.start_year - recorded_in.start_year)
+
+
+def default_as_of(year: AcademicYear, today: date) -> date:
+    """Today while the year runs; its last day once it is over; its first before it begins."""
+    return min(max(today, year.start), year.end)
+
+
+def check_not_future(field: str, value: date, today: date) -> None:
+    if value > today:
+        raise FutureDate(field, value, today)
+
+
+def ks5_window_start(year_group: int, in_year: AcademicYear) -> date:
+    """1 September of the academic year in which the pupil was (or will be) in Year 12."""
+    return date(in_year.start_year + (12 - year_group), 9, 1)
+
+
+def check_year_group(value: object, field: str = "year_group") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in YEAR_GROUPS:
+        raise InvalidYearGroup(f"{field} must be a whole number from 1 to 14; got {value!r}", field)
+    return value

@@ -1,0 +1,76 @@
+"""Identifiers of schools and pupils: URN, LA code, LAESTAB and the UPN with its check letter."""
+
+from __future__ import annotations
+
+from tracker.errors import InvalidLAESTAB, InvalidUPN, InvalidURN, InvalidValue
+
+CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def _value(character: str) -> int:
+    # A temporary UPN ends in a letter, which counts by its place in the check-letter table.
+    return int(character) if character.isdigit() else CHECK_LETTERS.index(character)
+
+
+def upn_check_letter(body: str) -> str:
+    """The check letter for UPN characters 2–13."""
+    total = sum(weight * _value(ch) for weight, ch in zip(range(2, 14), body))
+    return CHECK_LETTERS[total % 23]
+
+
+def _upn_problem(upn: str) -> str | None:
+    if len(upn) != 13:
+        return f"must be 13 characters, got {len(upn)}"
+    if not upn[1:12].isdigit():
+        return "characters 2–12 must be digits"
+    if not (upn[12].isdigit() or upn[12] in CHECK_LETTERS):
+        return "the last character must be a digit, or a letter for a temporary UPN"
+    expected = upn_check_letter(upn[1:])
+    if upn[0] != expected:
+        return f"check letter should be {expected}"
+    return None
+
+
+def validate_upn(text: object, field: str = "upn") -> str:
+    """The UPN, upper-cased and trimmed, or `InvalidUPN` saying what is wrong with it."""
+    if not isinstance(text, str):
+        raise InvalidUPN(text, "must be text", field)
+    upn = text.strip().upper()
+    problem = _upn_problem(upn)
+    if problem:
+        raise InvalidUPN(text, problem, field)
+    return upn
+
+
+def _digits(text: object, count: int) -> str | None:
+    value = str(text).strip() if isinstance(text, (str, int)) and not isinstance(text, bool) else ""
+    return value if len(value) == count and value.isdigit() else None
+
+
+def validate_urn(text: object, field: str = "urn") -> str:
+    urn = _digits(text, 6)
+    if urn is None or urn[0] == "0":
+        raise InvalidURN(text, field)
+    return urn
+
+
+def validate_la_code(text: object, field: str = "la_code") -> str:
+    code = _digits(text, 3)
+    if code is None:
+        raise InvalidValue(f"{text!r} is not a local authority code: expected 3 digits", field)
+    return code
+
+
+def validate_laestab(text: object, field: str = "laestab", la_code: str | None = None) -> str:
+    laestab = _digits(text, 7)
+    if laestab is None:
+        raise InvalidLAESTAB(text, "expected 7 digits", field)
+    if la_code is not None and laestab[:3] != la_code:
+        raise InvalidLAESTAB(text, f"its first 3 digits should be the LA code {la_code}", field)
+    return laestab
+
+
+def make_upn(la_code: str, establishment: str, year: int, serial: int) -> str:
+    """A valid permanent UPN, for synthetic pupils."""
+    body = f"{la_code}{establishment}{year % 100:02d}{serial:03d}"
+    return upn_check_letter(body) + body
