@@ -1,0 +1,75 @@
+"""The same write-side scenario on every store: memory, a SQLite file, a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import base64
+import os
+from datetime import date
+
+import pytest
+
+from tests.conftest import TODAY
+from tests.scenarios import ADMIN, SCHOOL_A, SCHOOL_B, UPN, build_worked_example
+from tracker.application import Tracker
+from tracker.config import store_settings
+from tracker.errors import AlreadyExists, NotOnRoll
+
+
+def reopen(url: str, **kwargs) -> Tracker:
+    return Tracker.from_url(url, today=lambda: TODAY, **kwargs)
+
+
+def test_the_worked_example_survives_a_restart_with_its_dates_and_metadata(database_url):
+    if database_url == "memory://":
+        pytest.skip("nothing survives a restart in memory")
+    ids = build_worked_example(reopen(database_url))
+    app = reopen(database_url)
+    fair = app._activity(ids["fair"], None)
+    assert fair.occurred_on == date(2018, 11, 15) and isinstance(fair.occurred_on, date)
+    assert app._student(UPN["p2"]).current_enrolment.school_urn == SCHOOL_B
+    event = next(iter(app.events.get(fair.id)))
+    assert (event.actor, event.request_id) == (ADMIN.actor, ADMIN.request_id)
+
+
+def test_refused_commands_leave_the_event_count_unchanged(database_url):
+    app = reopen(database_url)
+    build_worked_example(app)
+    before = app.recorder.max_notification_id()
+    with pytest.raises(AlreadyExists):
+        app.register_school(SCHOOL_A, "Again", "secondary", "885", "8854001")
+    with pytest.raises(NotOnRoll):
+        app.record_activity(SCHOOL_B, "careers_fair", "Fair", date(2019, 1, 10), [UPN["p1"]],
+                            employer={"name": "X", "size": "small"}, meaningful=True)
+    assert app.recorder.max_notification_id() == before
+
+
+def test_an_idempotency_key_holds_across_two_applications_on_one_database(database_url):
+    if database_url == "memory://":
+        pytest.skip("two applications cannot share a memory store")
+    first, second = reopen(database_url), reopen(database_url)
+    first.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001")
+    written = first.register_hub("DEMO", "Demo", "Area", 1, caller=ADMIN, idempotency_key="hub-1")
+    count = second.recorder.max_notification_id()
+    assert second.register_hub("DEMO", "Demo", "Area", 1, caller=ADMIN, idempotency_key="hub-1") == written
+    assert second.recorder.max_notification_id() == count
+
+
+def test_with_a_cipher_key_a_pupils_name_is_not_in_the_stored_bytes(database_url):
+    key = base64.b64encode(os.urandom(32)).decode()
+    app = reopen(database_url, cipher_key=key)
+    app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001")
+    app.enrol_pupil(SCHOOL_A, UPN["p1"], "Zebedee", "Quartermaine", date(2007, 1, 15), 7, date(2018, 9, 3))
+    stored = b"".join(n.state for n in app.recorder.select_notifications(start=1, limit=100))
+    assert b"Zebedee" not in stored and b"Quartermaine" not in stored
+    assert app._student(UPN["p1"]).given_name == "Zebedee"
+
+
+def test_database_urls_map_onto_the_librarys_settings():
+    assert store_settings("postgresql://u:p%40ss@db:5433/tracker?schema=s1") == {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "tracker",
+        "POSTGRES_HOST": "db", "POSTGRES_PORT": "5433", "POSTGRES_USER": "u",
+        "POSTGRES_PASSWORD": "p@ss", "POSTGRES_POOL_SIZE": "5", "POSTGRES_MAX_OVERFLOW": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_SCHEMA": "s1"}
+    assert store_settings("sqlite:////var/x.db")["SQLITE_DBNAME"] == "/var/x.db"
+    assert store_settings("sqlite:///rel.db")["SQLITE_DBNAME"] == "rel.db"
+    assert store_settings("memory://", "k")["CIPHER_KEY"] == "k"
