@@ -1,0 +1,84 @@
+"""Each pupil's milestone dates: when they first met each count, so a figure on any date is a comparison."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any, Iterable
+
+from projections.page import Page
+
+MILESTONES = ("workplace_1", "workplace_2", "fe_1", "he_1", "university_2", "guidance_1",
+              "ks5_start", "workplace_ks5", "guidance_ks5")
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _nth(dates: list[date], n: int) -> date | None:
+    return dates[n - 1] if len(dates) >= n else None
+
+
+def _first_from(dates: list[date], start: date | None) -> date | None:
+    return next((d for d in dates if start is not None and d >= start), None)
+
+
+def ks5_start(year_groups: list[tuple[int, int]]) -> date | None:
+    """1 September of the year the pupil is in Year 12, by their latest recorded year group."""
+    if not year_groups:
+        return None
+    from_year, year_group = max(year_groups)
+    return date(from_year + 12 - year_group, 9, 1)
+
+
+def milestones_of(encounters: Iterable[tuple], year_groups: list[tuple[int, int]]) -> tuple:
+    """Milestone dates from a pupil's counted encounters (occurred_on, kind, category), oldest first."""
+    by_category: dict[str, list[date]] = defaultdict(list)
+    for occurred_on, kind, category in encounters:
+        by_category[category].append(occurred_on)
+        if kind == "university_visit":
+            by_category["university"].append(occurred_on)
+    start = ks5_start(year_groups)
+    workplace, guidance = by_category["workplace"], by_category["guidance"]
+    return (_nth(workplace, 1), _nth(workplace, 2), _nth(by_category["fe"], 1), _nth(by_category["he"], 1),
+            _nth(by_category["university"], 2), _nth(guidance, 1), start,
+            _first_from(workplace, start), _first_from(guidance, start))
+
+
+def employer_dates_of(encounters: Iterable[tuple]) -> dict[int, list[date]]:
+    """The first two meaningful employer encounters in each academic year."""
+    by_year: dict[int, list[date]] = defaultdict(list)
+    for occurred_on, year, category in encounters:
+        if category == "employer" and len(by_year[year]) < 2:
+            by_year[year].append(occurred_on)
+    return by_year
+
+
+def recompute_milestones(page: Page, upns: list[str]) -> None:
+    """Rewrite the milestone rows of the pupils a page touched, from their encounter rows."""
+    if not upns:
+        return
+    encounters: dict[str, list[tuple]] = defaultdict(list)
+    for upn, occurred_on, year, kind, category in page.read_in(
+            "SELECT upn, occurred_on, academic_year, kind, category FROM {encounters} "
+            "WHERE counts = 1 AND upn IN ({in}) ORDER BY upn, occurred_on", upns):
+        encounters[upn].append((_as_date(occurred_on), year, kind, category))
+    year_groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for upn, from_year, year_group in page.read_in(
+            "SELECT upn, from_year, year_group FROM {year_groups} WHERE upn IN ({in})", upns):
+        year_groups[upn].append((from_year, year_group))
+    _write(page, upns, encounters, year_groups)
+
+
+def _write(page: Page, upns: list[str], encounters: dict, year_groups: dict) -> None:
+    page.write_in("DELETE FROM {milestones} WHERE upn IN ({in})", upns)
+    page.write_in("DELETE FROM {employer_dates} WHERE upn IN ({in})", upns)
+    for upn in upns:
+        rows = encounters.get(upn, [])
+        page.write("INSERT INTO {milestones} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (upn, *milestones_of(((d, k, c) for d, _, k, c in rows), year_groups.get(upn, []))))
+    for upn in upns:
+        for year, dates in employer_dates_of((d, y, c) for d, y, _, c in encounters.get(upn, [])).items():
+            page.write("INSERT INTO {employer_dates} VALUES (?, ?, ?, ?)", (upn, year, dates[0], _nth(dates, 2)))
+    page.flush()

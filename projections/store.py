@@ -1,0 +1,230 @@
+"""Where the views live: one interface, a SQLite and a PostgreSQL implementation."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from contextlib import contextmanager, nullcontext
+from datetime import date
+from typing import Any, Iterator, Sequence
+from urllib.parse import urlsplit
+
+from projections.tables import INDEXES, TABLES
+
+LIVE = "v_"
+SCRATCH = "r_"
+_TABLE_REFERENCE = re.compile(r"\{(\w+)\}")
+
+sqlite3.register_adapter(date, date.isoformat)
+_NO_LOCK = nullcontext()
+
+
+class ViewStore:
+    """Runs statements written with `{table}` references and `?` placeholders on one database."""
+
+    types: dict[str, str]
+    lock_clause = ""  # what a read adds to hold the rows it read until the transaction ends
+    date_param = "?"  # a date parameter whose type the database can tell where it cannot infer it
+
+    def __init__(self, prefix: str = LIVE):
+        self.prefix = prefix
+        self._statements: dict[tuple[str, str], Any] = {}
+
+    def with_prefix(self, prefix: str) -> "ViewStore":
+        """The same database, naming another set of tables (a rebuild's scratch tables)."""
+        raise NotImplementedError
+
+    def statement(self, template: str) -> Any:
+        """A template with its table references resolved for this store's prefix (cached)."""
+        key = (self.prefix, template)
+        if key not in self._statements:
+            self._statements[key] = self._compose(template)
+        return self._statements[key]
+
+    def _compose(self, template: str) -> Any:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A cursor whose statements commit together, or not at all."""
+        raise NotImplementedError
+
+    def execute(self, cursor, template: str, params: Sequence = ()) -> Any:
+        cursor.execute(self.statement(template), params)
+        return cursor
+
+    def executemany(self, cursor, template: str, rows: list[Sequence]) -> None:
+        if rows:
+            cursor.executemany(self.statement(template), rows)
+
+    def query(self, template: str, params: Sequence = ()) -> list[tuple]:
+        """Rows of one read, in its own short transaction."""
+        with self.transaction() as cursor:
+            return list(self.execute(cursor, template, params).fetchall())
+
+    def create_tables(self) -> None:
+        """Create this prefix's tables and indexes where they do not exist yet."""
+        with self.transaction() as cursor:
+            for name, columns in TABLES.items():
+                cursor.execute(self._create_table(name, columns.format(**self.types)))
+                for number, index_columns in enumerate(INDEXES.get(name, ())):
+                    cursor.execute(self._create_index(name, number, index_columns))
+            # The row exists from the start, so a runner can lock it before its first page.
+            self.execute(cursor, "INSERT INTO {tracking} VALUES ('views', 0) ON CONFLICT (name) DO NOTHING")
+
+    def drop_tables(self) -> None:
+        with self.transaction() as cursor:
+            for name in TABLES:
+                cursor.execute(self.statement(f"DROP TABLE IF EXISTS {{{name}}}"))
+
+    def position(self, name: str = "views") -> int:
+        """How far into the event log this store's views have been brought."""
+        rows = self.query("SELECT position FROM {tracking} WHERE name = ?", (name,))
+        return rows[0][0] if rows else 0
+
+    def close(self) -> None:
+        pass
+
+
+class SQLiteViewStore(ViewStore):
+    """Views in their own SQLite file, beside the event store's file."""
+
+    types = {"text": "TEXT", "date": "TEXT", "int": "INTEGER", "big": "INTEGER",
+             "flag": "INTEGER", "real": "REAL"}
+
+    def __init__(self, path: str, prefix: str = LIVE, shared: sqlite3.Connection | None = None):
+        super().__init__(prefix)
+        self.path = path
+        self._local = threading.local()
+        # An in-memory database exists once per connection, so every thread shares one.
+        self._shared = shared or (self._connect() if path == ":memory:" else None)
+        self._lock = threading.RLock()
+
+    def with_prefix(self, prefix: str) -> "SQLiteViewStore":
+        return SQLiteViewStore(self.path, prefix, shared=self._shared)
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                     check_same_thread=False)
+        if self.path != ":memory:":
+            connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._shared is not None:
+            return self._shared
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect()
+        return connection
+
+    def _compose(self, template: str) -> str:
+        return _TABLE_REFERENCE.sub(lambda m: f'"{self.prefix}{m.group(1)}"', template)
+
+    def _create_table(self, name: str, columns: str) -> str:
+        return self._compose(f"CREATE TABLE IF NOT EXISTS {{{name}}} ({columns})")
+
+    def _create_index(self, name: str, number: int, columns: str) -> str:
+        return (f'CREATE INDEX IF NOT EXISTS "{self.prefix}{name}_{number}" '
+                f'ON "{self.prefix}{name}" ({columns})')
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Cursor]:
+        connection = self._connection()
+        with self._lock if self._shared is not None else _NO_LOCK:
+            cursor = connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")  # take the write lock now, not halfway through
+            try:
+                yield cursor
+            except BaseException:
+                connection.rollback()
+                raise
+            else:
+                connection.commit()
+            finally:
+                cursor.close()
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+class PostgresViewStore(ViewStore):
+    """Views in the event store's PostgreSQL database, through a small connection pool."""
+
+    types = {"text": "text", "date": "date", "int": "integer", "big": "bigint",
+             "flag": "smallint", "real": "double precision"}
+    lock_clause = " FOR UPDATE"
+    date_param = "CAST(? AS date)"
+
+    def __init__(self, url: str, prefix: str = LIVE, pool=None, pool_size: int = 4):
+        super().__init__(prefix)
+        self.url = url
+        self._pool = pool or _postgres_pool(url, pool_size)
+
+    def with_prefix(self, prefix: str) -> "PostgresViewStore":
+        return PostgresViewStore(self.url, prefix, pool=self._pool)
+
+    def _compose(self, template: str):
+        from psycopg import sql
+
+        identifiers = {}
+        def reference(match: re.Match) -> str:
+            identifiers[match.group(1)] = sql.Identifier(self.prefix + match.group(1))
+            return "{" + match.group(1) + "}"
+        text = _TABLE_REFERENCE.sub(reference, template.replace("?", "%s"))
+        return sql.SQL(text).format(**identifiers)
+
+    def _create_table(self, name: str, columns: str):
+        return self._compose(f"CREATE TABLE IF NOT EXISTS {{{name}}} ({columns})")
+
+    def _create_index(self, name: str, number: int, columns: str):
+        from psycopg import sql
+
+        return sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (" + columns + ")").format(
+            sql.Identifier(f"{self.prefix}{name}_{number}"), sql.Identifier(self.prefix + name))
+
+    @contextmanager
+    def transaction(self):
+        with self._pool.connection() as connection:
+            with connection.transaction():
+                with connection.cursor() as cursor:
+                    yield cursor
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _postgres_pool(url: str, size: int):
+    from psycopg_pool import ConnectionPool
+
+    return ConnectionPool(url, min_size=1, max_size=size, open=True,
+                          kwargs={"autocommit": True}, timeout=10)
+
+
+def view_store_for(database_url: str, views_url: str | None = None) -> ViewStore:
+    """The views' store for an event store URL: the same PostgreSQL database, or a sibling SQLite file."""
+    url = views_url or database_url
+    parts = urlsplit(url)
+    if parts.scheme in ("postgresql", "postgres"):
+        return PostgresViewStore(_without_query(url))
+    if parts.scheme == "sqlite":
+        path = parts.path[1:]
+        return SQLiteViewStore(path if views_url else _sibling(path))
+    if parts.scheme == "memory":
+        return SQLiteViewStore(":memory:")
+    raise ValueError(f"no view store for {parts.scheme!r} URLs")
+
+
+def _sibling(path: str) -> str:
+    if path == ":memory:":
+        return ":memory:"
+    return (path[:-len(".sqlite3")] if path.endswith(".sqlite3") else path) + ".views.sqlite3"
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0]

@@ -1,0 +1,56 @@
+"""The view tables: one schema for SQLite and PostgreSQL, named with a prefix so a rebuild can sit beside."""
+
+from __future__ import annotations
+
+# Column types are written {date}, {text}, {int}, {big}, {flag} and filled in per database.
+TABLES: dict[str, str] = {
+    "tracking": "name {text} PRIMARY KEY, position {big} NOT NULL",
+    # Aggregate ids of things with natural keys, since most events carry only the id.
+    "names": "id {text} PRIMARY KEY, natural_key {text}",
+    "hubs": "code {text} PRIMARY KEY, name {text}, area {text}, wave {int}",
+    "schools": "urn {text} PRIMARY KEY, name {text}, type {text}, la_code {text}, laestab {text}, "
+               "careers_leader {text}",
+    "memberships": "urn {text}, hub_code {text}, joined_on {date}, left_on {date}, "
+                   "PRIMARY KEY (urn, joined_on)",
+    "pupils": "upn {text} PRIMARY KEY, given_name {text}, family_name {text}, date_of_birth {date}, "
+              "pseudonymised {flag}, sen {flag}, pupil_premium {flag}",
+    "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
+                  "PRIMARY KEY (upn, enrolled_on)",
+    "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
+    "activities": "id {text} PRIMARY KEY, school_urn {text}, kind {text}, category {text}, title {text}, "
+                  "occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "
+                  "criteria {text}, employer_name {text}, provider_name {text}, attendees {int}, "
+                  "retracted_reason {text}, recorded_at {text}, position {big}",
+    # One row per pupil per counted source: an attended activity or a completed placement.
+    "encounters": "source_id {text}, upn {text}, school_urn {text}, occurred_on {date}, "
+                  "academic_year {int}, kind {text}, category {text}, counts {flag}, "
+                  "PRIMARY KEY (source_id, upn)",
+    "placements": "id {text} PRIMARY KEY, school_urn {text}, upn {text}, kind {text}, "
+                  "employer_name {text}, starts_on {date}, ends_on {date}, state {text}, "
+                  "completed_on {date}, hours {real}, position {big}",
+    "checklist": "urn {text}, benchmark {int}, code {text}, met {flag}, changed_on {date}, "
+                 "evidence {text}, position {big}, PRIMARY KEY (urn, position)",
+    # The dates on which each pupil first meets each count, so any as-of date is one comparison.
+    "milestones": "upn {text} PRIMARY KEY, workplace_1 {date}, workplace_2 {date}, fe_1 {date}, "
+                  "he_1 {date}, university_2 {date}, guidance_1 {date}, ks5_start {date}, "
+                  "workplace_ks5 {date}, guidance_ks5 {date}",
+    "employer_dates": "upn {text}, academic_year {int}, first_on {date}, second_on {date}, "
+                      "PRIMARY KEY (upn, academic_year)",
+    "tokens": "id {text} PRIMARY KEY, scope {text}, subject {text}, note {text}, issued_at {text}, "
+              "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}",
+    "events": "position {big} PRIMARY KEY, recorded_at {text}, type {text}, aggregate_id {text}, "
+              "version {int}, actor {text}, request_id {text}, school_urn {text}, upn {text}",
+    "event_upns": "position {big}, upn {text}, PRIMARY KEY (upn, position)",
+}
+
+INDEXES: dict[str, tuple[str, ...]] = {
+    "enrolments": ("school_urn, enrolled_on",),
+    "encounters": ("upn, occurred_on",),
+    "activities": ("school_urn, occurred_on",),
+    "placements": ("upn",),
+    "memberships": ("hub_code",),
+    "events": ("school_urn, position", "upn, position", "type, position", "recorded_at"),
+}
+
+# Tables compared by `verify`; tracking differs by design and events' text is derived from it.
+COMPARED = tuple(name for name in TABLES if name != "tracking")
