@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from functools import singledispatchmethod
 from typing import Any
 
@@ -21,6 +22,11 @@ from tracker.rulesets import ACTIVITY_KINDS, rule_set_for
 Subject = tuple[str | None, str | None]  # (school URN, UPN) an event is about, for the audit index
 
 
+def stamp(moment: datetime) -> str:
+    """Record time as fixed-width UTC text, so comparing the text compares the times."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
 def counts(kind: str, occurred_on, meaningful, criteria) -> int:
     """1 if the rule set of the activity's own year counts it towards a benchmark."""
     rule_set = rule_set_for(AcademicYear.containing(occurred_on))
@@ -33,7 +39,7 @@ class CareersProjection:
     def apply(self, event: Any, position: int, page: Page) -> None:
         school_urn, upn = self.project(event, page) or (None, None)
         page.write("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            position, event.timestamp.isoformat(), _event_type(event), str(event.originator_id),
+            position, stamp(event.timestamp), _event_type(event), str(event.originator_id),
             event.originator_version, event.actor, event.request_id, school_urn, upn))
         for attendee in _listed_upns(event):
             page.write("INSERT INTO {event_upns} VALUES (?, ?)", (position, attendee))
@@ -145,7 +151,7 @@ class CareersProjection:
                    (str(event.originator_id), event.school_urn, event.kind, ACTIVITY_KINDS[event.kind],
                     event.title, *_dated(facts), _flag(event.meaningful), _json(event.criteria),
                     _name_of(event.employer), _name_of(event.provider), len(event.attendees),
-                    event.timestamp.isoformat(), event.originator_version))
+                    stamp(event.timestamp), event.originator_version))
         _add_encounters(page, str(event.originator_id), facts, event.attendees)
         return event.school_urn, None
 
@@ -225,13 +231,13 @@ class CareersProjection:
     def token_issued(self, event: AccessToken.Issued, page: Page) -> Subject:
         page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
                    (str(event.originator_id), event.scope, event.subject, event.note,
-                    event.timestamp.isoformat(), event.actor))
+                    stamp(event.timestamp), event.actor))
         return None, None
 
     @project.register
     def token_revoked(self, event: AccessToken.Revoked, page: Page) -> Subject:
         page.write("UPDATE {tokens} SET revoked_at = ?, revoked_by = ?, reason = ? WHERE id = ?",
-                   (event.timestamp.isoformat(), event.actor, event.reason, str(event.originator_id)))
+                   (stamp(event.timestamp), event.actor, event.reason, str(event.originator_id)))
         return None, None
 
     @project.register

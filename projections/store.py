@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import uuid
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from typing import Any, Iterator, Sequence
@@ -64,12 +65,15 @@ class ViewStore:
             return list(self.execute(cursor, template, params).fetchall())
 
     def create_tables(self) -> None:
-        """Create this prefix's tables and indexes where they do not exist yet."""
+        """Create this prefix's tables, with their indexes, where they do not exist yet."""
         with self.transaction() as cursor:
             for name, columns in TABLES.items():
+                if self._table_exists(cursor, self.prefix + name):
+                    continue
                 cursor.execute(self._create_table(name, columns.format(**self.types)))
-                for number, index_columns in enumerate(INDEXES.get(name, ())):
-                    cursor.execute(self._create_index(name, number, index_columns))
+                for index_columns in INDEXES.get(name, ()):
+                    # Index names are unique per build: a rebuilt table keeps its own through the swap.
+                    cursor.execute(self._create_index(name, uuid.uuid4().hex[:12], index_columns))
             # The row exists from the start, so a runner can lock it before its first page.
             self.execute(cursor, "INSERT INTO {tracking} VALUES ('views', 0) ON CONFLICT (name) DO NOTHING")
 
@@ -77,6 +81,18 @@ class ViewStore:
         with self.transaction() as cursor:
             for name in TABLES:
                 cursor.execute(self.statement(f"DROP TABLE IF EXISTS {{{name}}}"))
+
+    def swap_in(self, scratch: "ViewStore") -> None:
+        """Replace this store's tables with `scratch`'s in one transaction; readers wait a moment, then see the new ones."""
+        with self.transaction() as cursor:
+            for name in TABLES:
+                cursor.execute(self.statement(f"DROP TABLE IF EXISTS {{{name}}}"))
+                cursor.execute(self._rename(scratch.prefix + name, self.prefix + name))
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """A read-only transaction seeing every table as of one moment."""
+        raise NotImplementedError
 
     def position(self, name: str = "views") -> int:
         """How far into the event log this store's views have been brought."""
@@ -126,9 +142,27 @@ class SQLiteViewStore(ViewStore):
     def _create_table(self, name: str, columns: str) -> str:
         return self._compose(f"CREATE TABLE IF NOT EXISTS {{{name}}} ({columns})")
 
-    def _create_index(self, name: str, number: int, columns: str) -> str:
-        return (f'CREATE INDEX IF NOT EXISTS "{self.prefix}{name}_{number}" '
-                f'ON "{self.prefix}{name}" ({columns})')
+    def _create_index(self, name: str, suffix: str, columns: str) -> str:
+        return f'CREATE INDEX "{self.prefix}{name}_{suffix}" ON "{self.prefix}{name}" ({columns})'
+
+    def _table_exists(self, cursor, table: str) -> bool:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+        return cursor.fetchone() is not None
+
+    def _rename(self, old: str, new: str) -> str:
+        return f'ALTER TABLE "{old}" RENAME TO "{new}"'
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Cursor]:
+        connection = self._connection()
+        with self._lock if self._shared is not None else _NO_LOCK:
+            cursor = connection.cursor()
+            cursor.execute("BEGIN")  # deferred: the first read fixes the snapshot (WAL)
+            try:
+                yield cursor
+            finally:
+                connection.rollback()
+                cursor.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Cursor]:
@@ -182,11 +216,28 @@ class PostgresViewStore(ViewStore):
     def _create_table(self, name: str, columns: str):
         return self._compose(f"CREATE TABLE IF NOT EXISTS {{{name}}} ({columns})")
 
-    def _create_index(self, name: str, number: int, columns: str):
+    def _create_index(self, name: str, suffix: str, columns: str):
         from psycopg import sql
 
-        return sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (" + columns + ")").format(
-            sql.Identifier(f"{self.prefix}{name}_{number}"), sql.Identifier(self.prefix + name))
+        return sql.SQL("CREATE INDEX {} ON {} (" + columns + ")").format(
+            sql.Identifier(f"{self.prefix}{name}_{suffix}"), sql.Identifier(self.prefix + name))
+
+    def _table_exists(self, cursor, table: str) -> bool:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))
+        return cursor.fetchone()[0]
+
+    def _rename(self, old: str, new: str):
+        from psycopg import sql
+
+        return sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(old), sql.Identifier(new))
+
+    @contextmanager
+    def snapshot(self):
+        with self._pool.connection() as connection:
+            with connection.transaction():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    yield cursor
 
     @contextmanager
     def transaction(self):

@@ -1,0 +1,165 @@
+"""Every read the API and dashboard make, from the view tables only (never from aggregates)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+
+from projections.metrics import (
+    SchoolFigures, hub_members, school_figures, schools_in_any_hub, summarise, year_group_figures,
+)
+from projections.replay import position_known_at, replay_schools
+from projections.runner import TRACKING_NAME, wait_for_position
+from projections.store import ViewStore
+from tracker.calendar import AcademicYear, default_as_of
+from tracker.rulesets import rule_set_for
+
+
+class Reads:
+    """Queries over one view store; `known_at` answers replay the log into scratch views first."""
+
+    def __init__(self, app: Any, store: ViewStore, today: Callable[[], date] = date.today):
+        self.app = app
+        self.store = store
+        self.today = today
+        self._national: dict[tuple[date, int], dict[str, SchoolFigures]] = {}
+        self._national_lock = threading.Lock()
+
+    # --- freshness ---------------------------------------------------------------------
+
+    def position(self) -> int:
+        return self.store.position(TRACKING_NAME)
+
+    def wait_for(self, min_position: int | None, timeout: float = 2.0) -> bool:
+        """Read-your-writes: True once the views include `min_position`."""
+        return not min_position or wait_for_position(self.store, min_position, timeout)
+
+    def lag(self) -> dict[str, Any]:
+        head = self.app.recorder.max_notification_id() or 0
+        position = self.position()
+        behind = self.store.query("SELECT MAX(recorded_at) FROM {events}")[0][0]
+        return {"head": head, "position": position, "events": max(head - position, 0), "last_recorded_at": behind}
+
+    # --- figures -----------------------------------------------------------------------
+
+    def _as_of(self, as_of: date | None, year: AcademicYear | None = None) -> date:
+        if as_of is not None:
+            return as_of
+        return default_as_of(year, self.today()) if year else self.today()
+
+    def _scoped(self, urns: list[str], known_at: datetime | None) -> ViewStore:
+        if known_at is None:
+            return self.store
+        return replay_schools(self.app, self.store, urns, position_known_at(self.store, known_at))
+
+    def school_status(self, urn: str, year: AcademicYear | None = None, as_of: date | None = None,
+                      known_at: datetime | None = None) -> dict[str, Any] | None:
+        """Per benchmark for one school, and by year group."""
+        as_of = self._as_of(as_of, year)
+        store = self._scoped([urn], known_at)
+        figures = school_figures(store, as_of, [urn]).get(urn)
+        if figures is None:
+            return None
+        return {**_header(as_of, known_at), **_school_row(figures),
+                "by_year_group": year_group_figures(store, as_of, urn)}
+
+    def hub_metrics(self, code: str, as_of: date | None = None,
+                    known_at: datetime | None = None) -> dict[str, Any] | None:
+        """The hub's figures, with national and non-hub beside them, and a row per member school."""
+        hub = self.hub(code)
+        if hub is None:
+            return None
+        as_of = self._as_of(as_of)
+        members = hub_members(self.store, code, as_of)
+        figures = school_figures(self._scoped(members, known_at), as_of, members) if members else {}
+        result = {**_header(as_of, known_at), "hub": hub, **summarise(list(figures.values())),
+                  "school_rows": [_school_row(f) for f in figures.values()]}
+        if known_at is None:
+            result.update(self._comparisons(as_of))
+        else:  # a replay covers the hub's own schools only
+            result.update(national=None, non_hub=None)
+        return result
+
+    def _comparisons(self, as_of: date) -> dict[str, Any]:
+        everyone = self._all_schools(as_of)
+        in_hubs = schools_in_any_hub(self.store, as_of)
+        return {"national": summarise(list(everyone.values())),
+                "non_hub": summarise([f for urn, f in everyone.items() if urn not in in_hubs])}
+
+    def _all_schools(self, as_of: date) -> dict[str, SchoolFigures]:
+        """Every school's figures, kept for as long as the views stay at the same position."""
+        key = (as_of, self.position())
+        with self._national_lock:
+            if key not in self._national:
+                self._national = {key: school_figures(self.store, as_of)}
+            return self._national[key]
+
+    def national_metrics(self, as_of: date | None = None) -> dict[str, Any]:
+        as_of = self._as_of(as_of)
+        everyone = self._all_schools(as_of)
+        in_hubs = schools_in_any_hub(self.store, as_of)
+        return {**_header(as_of, None), **summarise(list(everyone.values())),
+                "non_hub": summarise([f for urn, f in everyone.items() if urn not in in_hubs])}
+
+    def hub_series(self, code: str, year: AcademicYear | None = None,
+                   dates: list[date] | None = None) -> dict[str, Any] | None:
+        """The hub's figures at each termly snapshot of a year (those already reached) and any dates asked."""
+        year = year or AcademicYear.containing(self.today())
+        wanted = sorted({d for d in year.snapshot_dates() if d <= self.today()} | set(dates or ()))
+        points = [self.hub_metrics(code, as_of=d) for d in wanted]
+        if points and points[0] is None:
+            return None
+        if self.hub(code) is None:
+            return None
+        return {"hub": code, "year": str(year), "points": [_series_point(p) for p in points]}
+
+    # --- things ------------------------------------------------------------------------
+
+    def hub(self, code: str) -> dict[str, Any] | None:
+        rows = self.store.query("SELECT code, name, area, wave FROM {hubs} WHERE code = ?", (code,))
+        return dict(zip(("code", "name", "area", "wave"), rows[0])) if rows else None
+
+    def school(self, urn: str) -> dict[str, Any] | None:
+        rows = self.store.query("SELECT urn, name, type, la_code, laestab, careers_leader FROM {schools} "
+                                "WHERE urn = ?", (urn,))
+        return dict(zip(("urn", "name", "type", "la_code", "laestab", "careers_leader"), rows[0])) if rows else None
+
+    def hub_of_school(self, urn: str, as_of: date | None = None) -> str | None:
+        as_of = self._as_of(as_of)
+        rows = self.store.query("SELECT hub_code FROM {memberships} WHERE urn = ? AND joined_on <= ? "
+                                "AND (left_on IS NULL OR ? <= left_on)", (urn, as_of, as_of))
+        return rows[0][0] if rows else None
+
+    def activity_school(self, activity_id: str) -> str | None:
+        rows = self.store.query("SELECT school_urn FROM {activities} WHERE id = ?", (activity_id,))
+        return rows[0][0] if rows else None
+
+    def placement_school(self, placement_id: str) -> str | None:
+        rows = self.store.query("SELECT school_urn FROM {placements} WHERE id = ?", (placement_id,))
+        return rows[0][0] if rows else None
+
+    def pupil_schools(self, upn: str) -> list[str]:
+        """Every school the pupil has been on roll at, oldest first."""
+        return [row[0] for row in self.store.query(
+            "SELECT school_urn FROM {enrolments} WHERE upn = ? ORDER BY enrolled_on", (upn,))]
+
+
+def _header(as_of: date, known_at: datetime | None) -> dict[str, Any]:
+    year = AcademicYear.containing(as_of)
+    return {"as_of": as_of.isoformat(), "year": str(year), "rule_set": rule_set_for(year).name,
+            "known_at": known_at.astimezone(timezone.utc).isoformat() if known_at else None}
+
+
+def _school_row(figures: SchoolFigures) -> dict[str, Any]:
+    return {"urn": figures.urn, "name": figures.name, "type": figures.type,
+            "benchmarks": [f.as_dict() for f in figures.benchmarks.values()],
+            "benchmarks_achieved": figures.benchmarks_achieved}
+
+
+def _series_point(metrics: dict[str, Any]) -> dict[str, Any]:
+    keep = ("as_of", "schools", "every_student_employer_encounters", "every_student_workplace_experience",
+            "mean_benchmarks_achieved", "pct_schools_achieving", "pupil_coverage")
+    point = {key: metrics[key] for key in keep}
+    point["national"] = {key: metrics["national"][key] for key in keep if key != "as_of"}
+    return point

@@ -1,0 +1,170 @@
+"""Lists and single records: pupils, timelines, a school's activities, the audit log. All paged."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from projections.store import ViewStore
+from tracker.calendar import AcademicYear
+
+
+@dataclass
+class PageOf:
+    """One page of a list, and the cursor for the next (None at the end)."""
+
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def _page(rows: list[dict[str, Any]], limit: int, cursor_of) -> PageOf:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return PageOf(rows, cursor_of(rows[-1]) if more and rows else None)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def pupil(store: ViewStore, upn: str, with_identity: bool, as_of: date) -> dict[str, Any] | None:
+    """Where the pupil is, their year group this year, and (for schools and auditors) who they are."""
+    rows = store.query("SELECT given_name, family_name, date_of_birth, pseudonymised, sen, pupil_premium "
+                       "FROM {pupils} WHERE upn = ?", (upn,))
+    if not rows:
+        return None
+    given, family, born, pseudonymised, sen, pp = rows[0]
+    enrolments = [{"school_urn": urn, "enrolled_on": _iso(start), "left_on": _iso(end), "destination": dest}
+                  for urn, start, end, dest in store.query(
+                      "SELECT school_urn, enrolled_on, left_on, destination FROM {enrolments} "
+                      "WHERE upn = ? ORDER BY enrolled_on", (upn,))]
+    result = {"upn": upn if with_identity else None, "year_group": year_group(store, upn, as_of),
+              "current_school": next((e["school_urn"] for e in enrolments if e["left_on"] is None), None),
+              "enrolments": enrolments, "sen": bool(sen), "pupil_premium": bool(pp),
+              "counts": encounter_counts(store, upn, as_of)}
+    if with_identity:
+        result.update(given_name=given, family_name=family, date_of_birth=_iso(born),
+                      pseudonymised=bool(pseudonymised))
+    return result
+
+
+def year_group(store: ViewStore, upn: str, as_of: date) -> int | None:
+    year = AcademicYear.containing(as_of).start_year
+    rows = store.query("SELECT from_year, year_group FROM {year_groups} WHERE upn = ? AND from_year <= ? "
+                       "ORDER BY from_year DESC", (upn, year))
+    return rows[0][1] + (year - rows[0][0]) if rows else None
+
+
+def encounter_counts(store: ViewStore, upn: str, as_of: date) -> dict[str, int]:
+    """Counted encounters up to `as_of`, by category, and this academic year's employer encounters."""
+    year = AcademicYear.containing(as_of).start_year
+    counts = {category: n for category, n in store.query(
+        "SELECT category, COUNT(*) FROM {encounters} WHERE upn = ? AND counts = 1 AND occurred_on <= ? "
+        "GROUP BY category", (upn, as_of))}
+    this_year = store.query("SELECT COUNT(*) FROM {encounters} WHERE upn = ? AND counts = 1 AND "
+                            "category = 'employer' AND academic_year = ? AND occurred_on <= ?", (upn, year, as_of))
+    return {**{c: counts.get(c, 0) for c in ("employer", "workplace", "fe", "he", "guidance")},
+            "employer_this_year": this_year[0][0]}
+
+
+def timeline(store: ViewStore, upn: str) -> list[dict[str, Any]]:
+    """Every event touching the pupil, in log order: their record, activities and corrections, placements."""
+    rows = store.query(
+        "SELECT position, recorded_at, type, aggregate_id, actor, school_urn FROM {events} WHERE upn = ? "
+        "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
+        "FROM {event_upns} u JOIN {events} e ON e.position = u.position WHERE u.upn = ? "
+        "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
+        "FROM {events} e JOIN {encounters} n ON n.source_id = e.aggregate_id WHERE n.upn = ? "
+        "ORDER BY 1", (upn, upn, upn))
+    keys = ("position", "recorded_at", "type", "aggregate_id", "actor", "school_urn")
+    return [dict(zip(keys, row)) for row in rows]
+
+
+def school_activities(store: ViewStore, urn: str, start: date | None, end: date | None, kind: str | None,
+                      after: str | None, limit: int) -> PageOf:
+    """A school's activities by date then id; `after` is the previous page's cursor."""
+    clauses, params = ["school_urn = ?"], [urn]
+    for clause, value in (("occurred_on >= ?", start), ("occurred_on <= ?", end), ("kind = ?", kind)):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    if after:
+        after_date, _, after_id = after.partition("|")
+        clauses.append("(occurred_on > ? OR (occurred_on = ? AND id > ?))")
+        params += [date.fromisoformat(after_date), date.fromisoformat(after_date), after_id]
+    rows = store.query(
+        "SELECT id, kind, category, title, occurred_on, counts, meaningful, criteria, employer_name, "
+        f"provider_name, attendees, retracted_reason, recorded_at FROM {{activities}} WHERE {' AND '.join(clauses)} "
+        "ORDER BY occurred_on, id LIMIT ?", (*params, limit + 1))
+    return _page([_activity(row) for row in rows], limit, lambda a: f"{a['occurred_on']}|{a['id']}")
+
+
+def _activity(row: tuple) -> dict[str, Any]:
+    keys = ("id", "kind", "category", "title", "occurred_on", "counts", "meaningful", "criteria",
+            "employer_name", "provider_name", "attendees", "retracted_reason", "recorded_at")
+    item = dict(zip(keys, row))
+    item.update(occurred_on=_iso(item["occurred_on"]), counts=bool(item["counts"]),
+                meaningful=None if item["meaningful"] is None else bool(item["meaningful"]),
+                criteria=json.loads(item["criteria"]) if item["criteria"] else None,
+                retracted=item["retracted_reason"] is not None)
+    return item
+
+
+def activity_attendees(store: ViewStore, activity_id: str) -> list[str]:
+    return [row[0] for row in store.query("SELECT upn FROM {encounters} WHERE source_id = ? ORDER BY upn",
+                                          (activity_id,))]
+
+
+def audit_events(store: ViewStore, app: Any, after: int, limit: int, school: str | None = None,
+                 upn: str | None = None, kind: str | None = None) -> PageOf:
+    """The event log in order, filtered, with each event's data decoded from the store."""
+    clauses, params = ["e.position > ?"], [after]
+    source = "{events} e"
+    if upn:
+        source = ("(SELECT position FROM {events} WHERE upn = ? UNION SELECT position FROM {event_upns} "
+                  "WHERE upn = ?) p JOIN {events} e ON e.position = p.position")
+        params = [upn, upn, after]
+    for clause, value in (("e.school_urn = ?", school), ("e.type = ?", kind)):
+        if value:
+            clauses.append(clause)
+            params.append(value)
+    rows = store.query(f"SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.version, e.actor, "
+                       f"e.request_id, e.school_urn, e.upn FROM {source} WHERE {' AND '.join(clauses)} "
+                       "ORDER BY e.position LIMIT ?", (*params, limit + 1))
+    keys = ("position", "recorded_at", "type", "aggregate", "version", "actor", "request_id", "school_urn", "upn")
+    items = [dict(zip(keys, row)) for row in rows]
+    page = _page(items, limit, lambda item: str(item["position"]))
+    _attach_data(app, page.items)
+    return page
+
+
+def _attach_data(app: Any, items: list[dict[str, Any]]) -> None:
+    """Each event's own fields, read from the log by position (a page of positions at a time)."""
+    if not items:
+        return
+    wanted = {item["position"]: item for item in items}
+    first, last = min(wanted), max(wanted)
+    if last - first < 4 * len(wanted):
+        notifications = app.recorder.select_notifications(start=first, limit=last - first + 1, stop=last)
+    else:
+        notifications = [n for p in sorted(wanted) for n in app.recorder.select_notifications(start=p, limit=1)]
+    for notification in notifications:
+        if notification.id in wanted:
+            wanted[notification.id]["data"] = _event_data(app.mapper.to_domain_event(notification))
+
+
+def _event_data(event: Any) -> dict[str, Any]:
+    hidden = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "request_id"}
+    return {key: _plain(value) for key, value in vars(event).items() if key not in hidden}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,89 @@
+"""What the system said at a past time: the log up to that moment replayed into scratch views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+from uuid import UUID
+
+from projections.page import CHUNK, Known, Page
+from projections.projection import CareersProjection, stamp
+from projections.store import SQLiteViewStore, ViewStore
+
+# Events that change no figure: left out of a replay to keep it small.
+NOT_REPLAYED = frozenset({"Roll.Opened", "Roll.PupilAdmitted", "Roll.PupilDischarged",
+                          "IdempotencyKey.Used", "AccessToken.Issued", "AccessToken.Revoked"})
+
+
+def position_known_at(store: ViewStore, known_at: datetime) -> int:
+    """The last position recorded at or before `known_at` (0 if nothing was)."""
+    rows = store.query("SELECT MAX(position) FROM {events} WHERE recorded_at <= ?", (stamp(known_at),))
+    return rows[0][0] or 0
+
+
+def replay_schools(app: Any, live: ViewStore, urns: list[str], position: int) -> ViewStore:
+    """Scratch views holding only what bears on `urns`' figures, from the log up to `position`."""
+    upns = _pupils_of(live, urns, position)
+    aggregates = _aggregates(live, urns, upns, position)
+    scratch = SQLiteViewStore(":memory:")
+    scratch.create_tables()
+    with scratch.transaction() as cursor:
+        page, projection = Page(scratch, cursor, Known()), CareersProjection()
+        for at, event in sorted(_events(app, live, aggregates, position), key=lambda pair: pair[0]):
+            projection.apply(event, at, page)
+        projection.finish(page)
+        scratch.execute(cursor, "UPDATE {tracking} SET position = ? WHERE name = 'views'", (position,))
+    return scratch
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _in(template: str, values: list[str]) -> str:
+    return template.replace("{in}", ", ".join("?" * len(values)))
+
+
+def _pupils_of(live: ViewStore, urns: list[str], position: int) -> list[str]:
+    rows = live.query(_in("SELECT DISTINCT upn FROM {events} WHERE upn IS NOT NULL AND position <= ? "
+                          "AND school_urn IN ({in})", urns), (position, *urns))
+    return [row[0] for row in rows]
+
+
+def _aggregates(live: ViewStore, urns: list[str], upns: list[str], position: int) -> set[str]:
+    """Hubs, the schools, their own records, their pupils' records and activities anywhere."""
+    found = {row[0] for row in live.query(
+        "SELECT aggregate_id FROM {events} WHERE type = 'Hub.Registered' AND position <= ?", (position,))}
+    found |= _ids(live, "SELECT aggregate_id, type FROM {events} WHERE position <= ? AND school_urn IN ({in})",
+                  urns, position)
+    for chunk in _chunks(upns):
+        found |= _ids(live, "SELECT aggregate_id, type FROM {events} WHERE position <= ? AND upn IN ({in})",
+                      chunk, position)
+        found |= _ids(live, "SELECT e.aggregate_id, e.type FROM {event_upns} u JOIN {events} e "
+                            "ON e.position = u.position WHERE u.position <= ? AND u.upn IN ({in})", chunk, position)
+    return found
+
+
+def _ids(live: ViewStore, template: str, values: list[str], position: int) -> set[str]:
+    rows = live.query(_in(template, values), (position, *values)) if values else []
+    return {aggregate_id for aggregate_id, kind in rows if kind not in NOT_REPLAYED}
+
+
+def _events(app: Any, live: ViewStore, aggregates: set[str], position: int) -> list[tuple[int, Any]]:
+    """Each aggregate's events up to `position`, with the position each was recorded at."""
+    positions: dict[tuple[str, int], int] = {}
+    for chunk in _chunks(sorted(aggregates)):
+        for aggregate_id, version, at in live.query(_in(
+                "SELECT aggregate_id, version, position FROM {events} WHERE position <= ? "
+                "AND aggregate_id IN ({in})", chunk), (position, *chunk)):
+            positions[(aggregate_id, version)] = at
+    latest: dict[str, int] = {}
+    for aggregate_id, version in positions:
+        latest[aggregate_id] = max(latest.get(aggregate_id, 0), version)
+    pairs = []
+    for aggregate_id, version in latest.items():
+        for stored in app.recorder.select_events(UUID(aggregate_id), lte=version):
+            event = app.mapper.to_domain_event(stored)
+            pairs.append((positions[(aggregate_id, event.originator_version)], event))
+    return pairs
