@@ -1,0 +1,148 @@
+"""For random histories, the incrementally built views, a rebuild, and the reference all agree."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from projections.metrics import school_figures
+from projections.rebuild import verify
+from projections.runner import Runner
+from projections.store import SQLiteViewStore
+from tests import reference
+from tracker.application import Tracker
+from tracker.errors import TrackerError
+from tracker.identifiers import make_upn
+from tracker.rulesets import ACTIVITY_KINDS
+
+SCHOOLS = {"900001": "secondary", "900002": "fe_college", "900003": "middle"}
+KINDS = sorted(ACTIVITY_KINDS)
+EMPLOYER = {"name": "Acme", "size": "small"}
+PROVIDER = {"name": "Town College", "type": "fe_college"}
+ALL_CHECKS = {"purpose_shared": True, "outcomes": True, "two_way": True, "reflection": True, "employer_task": True}
+
+day = st.integers(min_value=0, max_value=316)
+pupil = st.integers(min_value=0, max_value=11)
+school = st.sampled_from(sorted(SCHOOLS))
+activity = st.tuples(st.just("activity"), school, st.sampled_from(KINDS), day,
+                     st.sets(pupil, min_size=1, max_size=5), st.booleans())
+step = st.one_of(
+    st.tuples(st.just("enrol"), pupil, school, day),
+    st.tuples(st.just("leave"), pupil, day),
+    activity, activity, activity, activity,
+    st.tuples(st.just("attendees"), st.integers(0, 20), pupil, st.booleans()),
+    st.tuples(st.just("amend"), st.integers(0, 20), day, st.booleans()),
+    st.tuples(st.just("retract"), st.integers(0, 20)),
+    st.tuples(st.just("placement"), pupil, day),
+    st.tuples(st.just("placement"), pupil, day),
+    st.tuples(st.just("year_group"), pupil, st.sampled_from([-1, 1])),
+    st.tuples(st.just("criterion"), school, st.integers(1, 4), st.integers(0, 3), st.booleans(), day),
+    st.tuples(st.just("catch_up"), st.integers(1, 7)),
+)
+
+
+class History:
+    """Drives the application with random steps; refused commands are simply refused."""
+
+    def __init__(self, era: int, year_groups: list[int]):
+        self.start = date(era, 9, 1)
+        self.app = Tracker.from_url("memory://", today=lambda: date(era + 1, 7, 15))
+        self.store = SQLiteViewStore(":memory:")
+        self.store.create_tables()
+        self.upns = [make_upn("885", "4001", era % 100, n) for n in range(12)]
+        self.year_groups = year_groups
+        self.activities: list[str] = []
+        self.app.register_hub("H", "Hub", "Area", 1)
+        for urn, kind in SCHOOLS.items():
+            self.app.register_school(urn, f"School {urn}", kind, "885", "885" + urn[-4:])
+            self.app.join_hub("H", urn, self.start)
+
+    def on(self, offset: int) -> date:
+        return self.start + timedelta(days=offset)
+
+    def run(self, step: tuple) -> None:
+        try:
+            getattr(self, step[0])(*step[1:])
+        except TrackerError:
+            pass
+
+    def enrol(self, p: int, urn: str, offset: int) -> None:
+        group = self.year_groups[p]
+        born = date(self.start.year - group - 4, 3, 1)
+        self.app.enrol_pupil(urn, self.upns[p], "Given", "Family", born, group, self.on(offset))
+
+    def leave(self, p: int, offset: int) -> None:
+        current = self.app._student(self.upns[p]).current_enrolment
+        if current:
+            self.app.record_leaving(current.school_urn, self.upns[p], self.on(offset))
+
+    def activity(self, urn: str, kind: str, offset: int, pupils: set[int], meaningful: bool) -> None:
+        # Keep to pupils on roll that day, so most random activities are accepted.
+        wanted = [self.upns[p] for p in sorted(pupils)]
+        absent = set(self.app._roll(urn).absent_on(wanted, self.on(offset)))
+        attendees = [upn for upn in wanted if upn not in absent] or self._on_roll(urn, offset)
+        attendees = attendees[: 1 if kind == "guidance_meeting" else None]
+        written = self.app.record_activity(urn, kind, kind, self.on(offset), attendees, employer=EMPLOYER,
+                                           provider=PROVIDER, meaningful=meaningful,
+                                           criteria=ALL_CHECKS if meaningful else {"two_way": True})
+        self.activities.append(written.id)
+
+    def _on_roll(self, urn: str, offset: int) -> list[str]:
+        roll = self.app._roll(urn)
+        return [upn for upn in self.upns if roll.is_on_roll(upn, self.on(offset))]
+
+    def attendees(self, n: int, p: int, add: bool) -> None:
+        if self.activities:
+            change = {"add": [self.upns[p]]} if add else {"remove": [self.upns[p]]}
+            self.app.change_attendees(self.activities[n % len(self.activities)], **change)
+
+    def amend(self, n: int, offset: int, meaningful: bool) -> None:
+        if self.activities:
+            self.app.amend_activity(self.activities[n % len(self.activities)],
+                                    {"occurred_on": self.on(offset), "meaningful": meaningful}, "correction")
+
+    def retract(self, n: int) -> None:
+        if self.activities:
+            self.app.retract_activity(self.activities[n % len(self.activities)], "mistake")
+
+    def placement(self, p: int, offset: int) -> None:
+        current = self.app._student(self.upns[p]).current_enrolment
+        if current:
+            written = self.app.arrange_placement(current.school_urn, self.upns[p], "work_experience", EMPLOYER,
+                                                 self.on(offset), self.on(offset))
+            self.app.complete_placement(written.id, self.on(offset), 7)
+
+    def year_group(self, p: int, change: int) -> None:
+        self.app.change_year_group(self.upns[p], self.year_groups[p] + change, f"{self.start.year}/{(self.start.year + 1) % 100:02d}")
+
+    def criterion(self, urn: str, benchmark: int, index: int, met: bool, offset: int) -> None:
+        self.app.change_criterion(urn, benchmark, f"{benchmark}.{index + 1}", met, "evidence", self.on(offset))
+
+    def catch_up(self, page_size: int) -> None:
+        Runner(self.app, self.store, page_size=page_size).catch_up()
+
+
+def view_figures(store, urn: str, d: date) -> dict[int, tuple]:
+    figures = school_figures(store, d, [urn])[urn].benchmarks
+    return {b: (f.measured, f.met) if b >= 5 else f.score for b, f in figures.items()}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(era=st.sampled_from([2018, 2025]), year_groups=st.lists(st.integers(6, 13), min_size=12, max_size=12),
+       placed=st.lists(st.tuples(school, st.integers(0, 30)), min_size=12, max_size=12),
+       steps=st.lists(step, min_size=20, max_size=60), dates=st.lists(day, min_size=1, max_size=4))
+def test_views_rebuild_and_reference_agree_on_random_histories(era, year_groups, placed, steps, dates):
+    history = History(era, year_groups)
+    for p, (urn, offset) in enumerate(placed):
+        history.run(("enrol", p, urn, offset))
+    for one in steps:
+        history.run(one)
+    history.catch_up(page_size=50)
+    world = reference.world_from(history.app.mapper.to_domain_event(n)
+                                 for n in history.app.recorder.select_notifications(start=1, limit=100_000))
+    for offset in dates:
+        for urn in SCHOOLS:
+            d = history.on(offset)
+            assert view_figures(history.store, urn, d) == reference.school_figures(world, urn, d), (urn, d)
+    assert verify(history.app, history.store) == []
