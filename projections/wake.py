@@ -1,0 +1,35 @@
+"""Waking the runner: PostgreSQL's NOTIFY when there is one, a plain timeout always."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+
+def postgres_waker(url: str, channel: str = "stored_events") -> Callable[[float], None]:
+    """A wait that returns when the event store announces new events, or after `seconds` at most.
+
+    The notification only shortens the wait: the runner reads the log either way, so a
+    lost notification (or a dropped listening connection) costs at most one poll interval.
+    """
+    import psycopg
+    from psycopg import sql
+
+    state = {"connection": None}
+
+    def listen():
+        connection = psycopg.connect(url, autocommit=True)
+        connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        return connection
+
+    def wait(seconds: float) -> None:
+        try:
+            state["connection"] = state["connection"] or listen()
+            for _ in state["connection"].notifies(timeout=seconds, stop_after=1):
+                break
+        except psycopg.OperationalError as problem:
+            log.warning("listening for new events failed (%s); polling instead", problem)
+            state["connection"] = None
+    return wait

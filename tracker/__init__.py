@@ -1,0 +1,1 @@
+"""The write side: aggregates, their events, the Tracker application and its rules."""

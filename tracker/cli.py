@@ -1,0 +1,179 @@
+"""The `tracker` command: one entry point for running, projecting, checking and administering."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+from tracker.config import database_url
+
+
+def _app():
+    from tracker.application import Tracker
+
+    return Tracker.from_url(database_url(), os.environ.get("CIPHER_KEY"))
+
+
+def _views():
+    from projections.store import view_store_for
+
+    store = view_store_for(database_url(), os.environ.get("VIEWS_DATABASE_URL"))
+    store.create_tables()
+    return store
+
+
+def cmd_init(args) -> int:
+    """Create the event store and the view tables."""
+    app, store = _app(), _views()
+    print(f"event store ready at position {app.recorder.max_notification_id() or 0}; views at {store.position()}")
+    return 0
+
+
+def cmd_project(args) -> int:
+    """Keep the views up to date with the event log (forever, or --once to catch up and exit)."""
+    from projections.runner import Runner
+
+    app, store = _app(), _views()
+    runner = Runner(app, store, page_size=args.page_size)
+    if args.once:
+        print(f"applied {runner.catch_up()} events; views at position {store.position()}")
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    runner.run_forever(stop, _waker(), poll_seconds=args.poll)
+    return 0
+
+
+def _waker():
+    url = database_url()
+    if url.startswith(("postgresql://", "postgres://")):
+        from projections.wake import postgres_waker
+
+        return postgres_waker(url.split("?", 1)[0])
+    return None
+
+
+def cmd_rebuild(args) -> int:
+    """Build fresh views from the whole log beside the live ones, then swap them in."""
+    from projections.rebuild import rebuild
+
+    print(f"rebuilt views at position {rebuild(_app(), _views())}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    """Rebuild into scratch tables and report every difference from the live views."""
+    from projections.rebuild import verify
+
+    differences = verify(_app(), _views())
+    for difference in differences:
+        print(f"{difference.table}: {difference.only_live} rows only live, {difference.only_rebuilt} only rebuilt")
+        for example in difference.examples:
+            print(f"  {example}")
+    print("views agree with the log" if not differences else f"{len(differences)} tables differ")
+    return 1 if differences else 0
+
+
+def cmd_token_create(args) -> int:
+    """Issue a token for a scope; it is shown once and stored only as a hash."""
+    from tracker.domain.base import Caller
+
+    token, written = _app().issue_token(args.scope, args.subject, args.note or "", caller=Caller("cli"))
+    print(json.dumps({"id": written.id, "scope": args.scope, "subject": args.subject, "token": token}))
+    return 0
+
+
+def cmd_token_revoke(args) -> int:
+    """Revoke a token by its id."""
+    from tracker.domain.base import Caller
+
+    _app().revoke_token(args.id, args.reason, caller=Caller("cli"))
+    print(f"revoked {args.id}")
+    return 0
+
+
+def cmd_token_list(args) -> int:
+    """List tokens with their scopes, who issued them and when (never the tokens themselves)."""
+    from projections.runner import Runner
+
+    app, store = _app(), _views()
+    Runner(app, store).catch_up()
+    for row in store.query("SELECT id, scope, subject, issued_at, issued_by, revoked_at FROM {tokens} "
+                           "ORDER BY issued_at"):
+        print(json.dumps(dict(zip(("id", "scope", "subject", "issued_at", "issued_by", "revoked_at"), row))))
+    return 0
+
+
+def cmd_events(args) -> int:
+    """Print the event log, optionally for one pupil, one school or a range of positions."""
+    from projections import records
+    from projections.runner import Runner
+
+    app, store = _app(), _views()
+    Runner(app, store).catch_up()
+    after = args.start - 1
+    while True:
+        page = records.audit_events(store, app, after, 500, school=args.school, upn=args.upn)
+        for item in page.items:
+            if args.stop and item["position"] > args.stop:
+                return 0
+            print(json.dumps(item, default=str))
+        if page.next is None:
+            return 0
+        after = int(page.next)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="tracker", description="Careers Hub Tracker")
+    commands = top.add_subparsers(dest="command", required=True)
+    _add(commands, "init", cmd_init)
+    project = _add(commands, "project", cmd_project)
+    project.add_argument("--once", action="store_true", help="catch up and exit")
+    project.add_argument("--page-size", type=int, default=1000, help="events applied per transaction")
+    project.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")
+    _add(commands, "rebuild", cmd_rebuild)
+    _add(commands, "verify", cmd_verify)
+    token = _add(commands, "token", None, "Create, list and revoke access tokens.")
+    tokens = token.add_subparsers(dest="token_command", required=True)
+    create = _add(tokens, "create", cmd_token_create)
+    create.add_argument("--scope", required=True, help="admin, auditor, school:<URN> or hub:<CODE>")
+    create.add_argument("--subject", required=True, help="who the token is for (recorded on every event)")
+    create.add_argument("--note", help="why it was issued")
+    _add(tokens, "list", cmd_token_list)
+    revoke = _add(tokens, "revoke", cmd_token_revoke)
+    revoke.add_argument("id")
+    revoke.add_argument("--reason", required=True)
+    events = _add(commands, "events", cmd_events)
+    events.add_argument("--upn")
+    events.add_argument("--school")
+    events.add_argument("--start", type=int, default=1)
+    events.add_argument("--stop", type=int)
+    return top
+
+
+def _add(commands: Any, name: str, handler, help_text: str | None = None) -> argparse.ArgumentParser:
+    doc = help_text or (handler.__doc__ if handler else "")
+    command = commands.add_parser(name, help=doc, description=doc)
+    command.set_defaults(handler=handler)
+    return command
+
+
+def main(argv: list[str] | None = None) -> int:
+    from tracker.errors import TrackerError
+
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except TrackerError as refused:
+        print(f"error: {refused.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
