@@ -8,8 +8,10 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 
-def postgres_waker(url: str, channel: str = "stored_events") -> Callable[[float], None]:
+def postgres_waker(url: str, channel: str) -> Callable[[float], None]:
     """A wait that returns when the event store announces new events, or after `seconds` at most.
+
+    `channel` is the recorder's `channel_name`: the library notifies on it with every insert.
 
     The notification only shortens the wait: the runner reads the log either way, so a
     lost notification (or a dropped listening connection) costs at most one poll interval.
@@ -23,6 +25,11 @@ def postgres_waker(url: str, channel: str = "stored_events") -> Callable[[float]
         connection = psycopg.connect(url, autocommit=True)
         connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
         return connection
+
+    try:  # listen before the first catch-up, so nothing committed after it goes unannounced
+        state["connection"] = listen()
+    except psycopg.OperationalError as problem:
+        log.warning("cannot listen for new events (%s); polling instead", problem)
 
     def wait(seconds: float) -> None:
         try:

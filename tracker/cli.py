@@ -46,16 +46,16 @@ def cmd_project(args) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    runner.run_forever(stop, _waker(), poll_seconds=args.poll)
+    runner.run_forever(stop, _waker(app), poll_seconds=args.poll)
     return 0
 
 
-def _waker():
+def _waker(app):
     url = database_url()
     if url.startswith(("postgresql://", "postgres://")):
         from projections.wake import postgres_waker
 
-        return postgres_waker(url.split("?", 1)[0])
+        return postgres_waker(url.split("?", 1)[0], app.recorder.channel_name)
     return None
 
 

@@ -1,0 +1,129 @@
+"""The runner: exactly once across crashes, across gaps, woken by PostgreSQL, never stalled."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from projections.metrics import school_figures
+from projections.rebuild import verify
+from projections.runner import Runner, wait_for_position
+from projections.store import view_store_for
+from projections.wake import postgres_waker
+from tests.conftest import TODAY
+from tests.scenarios import EMPLOYER, PUPILS, SCHOOL_A, UPN, enrol, register_hub_and_schools
+from tracker.application import Tracker
+
+
+def world(url: str) -> tuple[Tracker, object]:
+    app = Tracker.from_url(url, today=lambda: TODAY)
+    register_hub_and_schools(app)
+    for pupil in PUPILS[:5]:
+        enrol(app, pupil)
+    store = view_store_for(url)
+    store.create_tables()
+    return app, store
+
+
+def record_fair(app: Tracker, day: int = 15):
+    return app.record_activity(SCHOOL_A, "careers_fair", "Fair", date(2018, 11, day),
+                               [UPN["p1"], UPN["p3"]], employer=EMPLOYER, meaningful=True)
+
+
+def test_the_runner_crosses_gaps_in_notification_ids(postgres_url):
+    app, store = world(postgres_url)
+    written = record_fair(app)
+    activity_id = app._activity(written.id, None).id
+    app.retract_activity(written.id, "first")
+    for _ in range(3):  # each refused insert burns a notification id that is never filled
+        stale = app.repository.get(activity_id, version=1)
+        stale.retract("second")
+        with pytest.raises(IntegrityError):
+            app.save(stale)
+    last = record_fair(app, 16).position
+    ids = [n.id for n in app.recorder.select_notifications(start=1, limit=1000)]
+    assert last - ids[-2] > 1, "a gap was made"
+    Runner(app, store, page_size=1).catch_up()
+    assert store.position() == last
+    assert verify(app, store) == []
+
+
+def test_a_postgres_notification_wakes_the_runner_long_before_its_poll(postgres_url):
+    app, store = world(postgres_url)
+    runner, stop = Runner(app, store), threading.Event()
+    thread = threading.Thread(target=runner.run_forever, args=(stop, postgres_waker(postgres_url, app.recorder.channel_name), 30.0))
+    thread.start()
+    try:
+        time.sleep(0.3)  # let it catch up and start listening
+        position = record_fair(app).position
+        assert wait_for_position(store, position, timeout=5.0)
+    finally:
+        stop.set()
+        thread.join(timeout=35)
+
+
+def test_a_middle_school_has_no_applicable_benchmarks_6_to_8(database_url):
+    app = Tracker.from_url(database_url, today=lambda: TODAY)
+    app.register_school("900005", "Middle", "middle", "885", "8854005")
+    app.enrol_pupil("900005", UPN["p1"], "A", "B", PUPILS[0].date_of_birth, 7, date(2018, 9, 3))
+    store = view_store_for(database_url)
+    store.create_tables()
+    Runner(app, store).catch_up()
+    figures = school_figures(store, date(2019, 3, 1), ["900005"])["900005"].benchmarks
+    assert [figures[b].applicable for b in (5, 6, 7, 8)] == [True, False, False, False]
+    assert figures[6].coverage is None and not figures[6].achieved
+
+
+def test_under_gatsby_2024_bm6_needs_two_meaningful_experiences_with_an_employer_task(database_url):
+    app = Tracker.from_url(database_url, today=lambda: date(2026, 6, 1))
+    app.register_school("900005", "School", "secondary", "885", "8854005")
+    app.enrol_pupil("900005", UPN["p3"], "A", "B", date(2010, 1, 15), 11, date(2025, 9, 3))
+    checks = {"purpose_shared": True, "outcomes": True, "two_way": True, "reflection": True}
+    for day, task in ((1, True), (2, False), (3, True)):
+        app.record_activity("900005", "workplace_visit", "Visit", date(2025, 10, day), [UPN["p3"]],
+                            employer=EMPLOYER, criteria={**checks, "employer_task": task})
+    store = view_store_for(database_url)
+    store.create_tables()
+    Runner(app, store).catch_up()
+    met = [school_figures(store, date(2025, 10, d), ["900005"])["900005"].benchmarks[6].met for d in (1, 2, 3)]
+    assert met == [0, 0, 1]
+
+
+@pytest.mark.slow
+def test_a_runner_killed_again_and_again_never_applies_an_event_twice(postgres_url, tmp_path):
+    app, store = world(postgres_url)
+    environment = {**os.environ, "DATABASE_URL": postgres_url}
+    command = [sys.executable, "-m", "tracker.cli", "project", "--page-size", "3", "--poll", "0.05"]
+    stop_writing = threading.Event()
+    written: list[int] = []
+
+    def write() -> None:
+        while not stop_writing.is_set():
+            written.append(record_fair(app, random.randint(1, 28)).position)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        for _ in range(12):
+            worker = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+            time.sleep(random.uniform(0.2, 0.8))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+    finally:
+        stop_writing.set()
+        writer.join()
+    Runner(app, store).catch_up()
+    assert len(written) > 20
+    assert store.position() == app.recorder.max_notification_id()
+    assert verify(app, store) == []
+    count = store.query("SELECT COUNT(*) FROM {activities}")[0][0]
+    assert count == len(written)
