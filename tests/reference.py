@@ -32,12 +32,11 @@ def world_from(events: Iterable[Any]) -> World:
             names[key] = event.upn
         elif kind == "Student.Enrolled":
             world.enrolments[names[key]].append([event.school_urn, event.enrolled_on, None])
-            world.year_groups[names[key]].append((event.academic_year, event.year_group))
+            _set_year_group(world, names[key], event.academic_year, event.year_group)
         elif kind == "Student.Left":
             world.enrolments[names[key]][-1][2] = event.left_on
         elif kind == "Student.YearGroupChanged":
-            rows = [r for r in world.year_groups[names[key]] if r[0] != event.academic_year]
-            world.year_groups[names[key]] = rows + [(event.academic_year, event.year_group)]
+            _set_year_group(world, names[key], event.academic_year, event.year_group)
         elif kind == "Activity.Recorded":
             world.activities[key] = {"kind": event.kind, "occurred_on": event.occurred_on, "meaningful": event.meaningful,
                                      "criteria": event.criteria, "attendees": set(event.attendees), "retracted": False}
@@ -59,6 +58,11 @@ def world_from(events: Iterable[Any]) -> World:
             world.checklist[names[key]].append((event.changed_on, event.originator_version, event.code,
                                                 kind == "School.CriterionMet"))
     return world
+
+
+def _set_year_group(world: World, upn: str, year: int, group: int) -> None:
+    """The latest year group recorded for a year replaces any earlier one for that year."""
+    world.year_groups[upn] = [r for r in world.year_groups[upn] if r[0] != year] + [(year, group)]
 
 
 def ncy(world: World, upn: str, year: int) -> int:
