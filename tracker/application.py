@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from tracker.calendar import AcademicYear, check_not_future, check_year_group, year_group_for_birth
-from tracker.commands import MAX_ATTEMPTS, Changes, Written, use_case
+from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off, use_case
 from tracker.config import database_url, store_settings
 from tracker.domain.access import AccessToken, IdempotencyKey
 from tracker.domain.activity import Activity
@@ -96,6 +96,7 @@ class Tracker(Application):
                         return first
                     if not commutative or attempt == MAX_ATTEMPTS:
                         raise ConcurrentChange("the record") from None
+                    back_off(attempt)
         raise AssertionError("unreachable")
 
     def _first_result(self, actor: str, key: str, fingerprint: str) -> Written | None:

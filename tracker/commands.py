@@ -6,12 +6,19 @@ import functools
 import hashlib
 import inspect
 import json
+import random
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from eventsourcing.domain import Aggregate
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 40  # commutative commands only; others report the first conflict
+
+
+def back_off(attempt: int) -> None:
+    """A short random pause, growing with each attempt, so racing writers fall out of step."""
+    time.sleep(random.uniform(0, 0.001 * attempt))
 
 
 @dataclass(frozen=True)
