@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from tracker.errors import InvalidLAESTAB, InvalidUPN, InvalidURN, InvalidValue
 
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
@@ -12,6 +14,7 @@ def _value(character: str) -> int:
     return int(character) if character.isdigit() else CHECK_LETTERS.index(character)
 
 
+@lru_cache(maxsize=200_000)  # the same pupils are named again and again, 30 to an activity
 def upn_check_letter(body: str) -> str:
     """The check letter for UPN characters 2–13."""
     total = sum(weight * _value(ch) for weight, ch in zip(range(2, 14), body))

@@ -1,0 +1,40 @@
+"""What the benchmarks ran on, printed at the top of every run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from importlib.metadata import version
+
+
+def describe(postgres_url: str | None = None) -> str:
+    lines = [f"cpu: {_cpu()} x {os.cpu_count()}", f"memory: {_memory_gib():.1f} GiB",
+             f"python: {platform.python_version()}",
+             "libraries: " + ", ".join(f"{p} {version(p)}" for p in ("eventsourcing", "psycopg", "flask"))]
+    if postgres_url:
+        lines.append(f"postgresql: {_postgres_version(postgres_url)}")
+    return "\n".join(lines)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _cpu() -> str:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            return next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or "unknown"
+
+
+def _memory_gib() -> float:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
+def _postgres_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute("SHOW server_version").fetchone()[0]
