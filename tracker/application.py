@@ -140,6 +140,17 @@ class Tracker(Application):
         _check_scope(placement.school_urn, within_school, f"placement {placement_id}")
         return placement
 
+    def school_exists(self, urn: str) -> bool:
+        return School.create_id(urn) in self.repository
+
+    def current_school_of(self, upn: str) -> str | None:
+        """The school a pupil is on roll at now, if any (None for an unknown UPN)."""
+        try:
+            current = self._student(upn).current_enrolment
+        except PupilNotFound:
+            return None
+        return current.school_urn if current else None
+
     def _check_not_future(self, field: str, value: date) -> date:
         if not isinstance(value, date):
             raise InvalidValue(f"{field} must be a date", field)

@@ -1,0 +1,33 @@
+"""The Flask API and dashboard: `create_app` builds one per process, after gunicorn forks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import auth, docs, errors, requestlog
+from api.config import load_config
+from api.services import Services
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then the environment, then `config` (tests); nothing connects until first use."""
+    app = Flask(__name__)
+    app.config.update(load_config(config))
+    app.extensions["tracker"] = Services(app.config)
+    api = Api(app)
+    _register_blueprints(api)
+    errors.register(app)
+    requestlog.register(app)
+    auth.register(app)
+    docs.register(app)
+    return app
+
+
+def _register_blueprints(api: Api) -> None:
+    from api.routes import activities, audit, hubs, metrics, operations, pupils, schools
+
+    for module in (operations, hubs, schools, pupils, activities, metrics, audit):
+        api.register_blueprint(module.blp)

@@ -1,0 +1,111 @@
+"""Who is asking: bearer tokens (stored hashed), their one scope, and checks against each object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Flask, abort, g, request
+
+from api.services import services
+from tracker.domain.base import Caller
+
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # admin, auditor, school, hub
+    name: str | None
+    subject: str
+
+    @classmethod
+    def parse(cls, scope: str, subject: str) -> "Scope":
+        kind, _, name = scope.partition(":")
+        return cls(kind, name or None, subject)
+
+    @property
+    def school(self) -> str | None:
+        return self.name if self.kind == "school" else None
+
+
+def register(app: Flask) -> None:
+    app.before_request(authenticate)
+
+
+def _is_open(path: str) -> bool:
+    return path in ("/healthz", "/readyz", "/api/openapi.json") or path.startswith(("/api/docs", "/dashboard", "/static"))
+
+
+def authenticate() -> None:
+    """401 for a missing, unknown or revoked token on everything but the open paths."""
+    if request.method == "OPTIONS" or _is_open(request.path) or request.path == "/":
+        return
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    access = services().tracker.token_for(token) if token else None
+    if access is None:
+        abort(401, "a valid bearer token is required")
+    g.scope = Scope.parse(access.scope, access.subject)
+
+
+def scope() -> Scope:
+    return g.scope
+
+
+def caller() -> Caller:
+    return Caller(scope().subject, g.get("request_id", ""))
+
+
+def require_admin() -> None:
+    if scope().kind != "admin":
+        abort(403, "only an admin may do this")
+
+
+def require_school_writer(urn: str) -> str | None:
+    """Admins and the school's own token may write; returns the school a token is confined to."""
+    current = scope()
+    if current.kind == "admin":
+        return None
+    if current.kind == "school" and current.name == urn:
+        return urn
+    abort(403, "this token may not write for that school")
+
+
+def require_some_school_writer() -> str | None:
+    """For paths naming an activity or placement: the use case checks the object's school."""
+    current = scope()
+    if current.kind in ("admin", "school"):
+        return current.school
+    abort(403, "this token may not write")
+
+
+def require_school_reader(urn: str, as_of: date | None = None) -> None:
+    """Admins, auditors, the school itself, and the hub the school belongs to on the date asked."""
+    current = scope()
+    if current.kind in ("admin", "auditor") or (current.kind == "school" and current.name == urn):
+        return
+    if current.kind == "hub" and services().reads.hub_of_school(urn, as_of) == current.name:
+        return
+    abort(403, "this token may not read that school")
+
+
+def require_hub_reader(code: str) -> None:
+    current = scope()
+    if current.kind in ("admin", "auditor") or (current.kind == "hub" and current.name == code):
+        return
+    abort(403, "this token may not read that hub")
+
+
+def require_pupil_reader(upn: str) -> None:
+    """Pupil records are for admins, auditors, and schools the pupil is or was on roll at; never hubs."""
+    current = scope()
+    if current.kind in ("admin", "auditor"):
+        return
+    if current.kind == "school" and current.name in services().reads.pupil_schools(upn):
+        return
+    abort(403, "this token may not read that pupil")
+
+
+def require_auditor() -> None:
+    if scope().kind not in ("admin", "auditor"):
+        abort(403, "only auditors may read the event log")

@@ -1,0 +1,77 @@
+"""The one place errors become responses: one body shape, the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.errors import Conflict, Forbidden, NotFound, TrackerError
+
+log = logging.getLogger("api.errors")
+RETRY_AFTER_SECONDS = "2"
+
+
+def error_response(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"):
+    from http import HTTPStatus
+
+    payload = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    if fields:
+        payload["errors"] = {location: fields}
+    response = jsonify(payload)
+    response.status_code = code
+    return response
+
+
+def _status_of(error: TrackerError) -> int:
+    for kind, code in ((Forbidden, 403), (NotFound, 404), (Conflict, 409)):
+        if isinstance(error, kind):
+            return code
+    return 422
+
+
+def tracker_error(error: TrackerError):
+    return error_response(_status_of(error), error.message, error.errors)
+
+
+def http_error(error: HTTPException):
+    # webargs puts marshmallow's messages on the exception as `data["messages"]`.
+    messages = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+    if messages:
+        location, fields = next(iter(messages.items()))
+        if not isinstance(fields, dict):  # e.g. a body that is not JSON at all
+            fields = {"_schema": list(fields) if isinstance(fields, list) else [str(fields)]}
+        return error_response(error.code, "invalid request", fields, location)
+    return error_response(error.code or 500, error.description or "")
+
+
+def store_unavailable(error: Exception):
+    log.warning("store unavailable: %s", type(error).__name__)
+    response = error_response(503, "the store is unavailable; nothing was written; retry shortly")
+    response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+def unexpected(error: Exception):
+    log.exception("unhandled error")
+    return error_response(500, "internal error")
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(TrackerError, tracker_error)
+    app.register_error_handler(HTTPException, http_error)
+    for unavailable in _store_errors():
+        app.register_error_handler(unavailable, store_unavailable)
+    app.register_error_handler(InternalServerError, lambda e: unexpected(getattr(e, "original_exception", e)))
+
+
+def _store_errors() -> tuple[type[Exception], ...]:
+    import psycopg
+    import psycopg_pool
+
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    return (psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout,
+            sqlite3.OperationalError, OperationalError, InterfaceError)

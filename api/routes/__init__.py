@@ -1,0 +1,42 @@
+"""Blueprints, one per resource; what every route shares is here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, request
+
+from api.services import services
+from tracker.commands import Written
+
+PREFIX = "/api/v1"
+
+
+def written(result: Written) -> dict[str, Any]:
+    return {"id": result.id, "position": result.position}
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 200:
+        abort(422, "Idempotency-Key must be 1 to 200 characters")
+    return key
+
+
+def fresh(args: dict[str, Any]) -> None:
+    """Bring the views to the request's `min_position` (and, embedded, up to date), or 503."""
+    services().catch_up_inline()
+    wanted = args.pop("min_position", None)
+    if not services().reads.wait_for(wanted, current_app.config["MIN_POSITION_WAIT_SECONDS"]):
+        abort(503, f"the views have not reached position {wanted} yet; retry shortly")
+
+
+def after_write(result: Written) -> dict[str, Any]:
+    services().catch_up_inline()
+    return written(result)
+
+
+def found(value: Any, what: str) -> Any:
+    if value is None:
+        abort(404, f"no {what}")
+    return value

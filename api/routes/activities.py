@@ -1,0 +1,83 @@
+"""Corrections to activities, and a placement's lifecycle: every path checks the object's own school."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from api import auth, schemas
+from api.routes import PREFIX, after_write, found, fresh, idempotency_key
+from api.services import services
+from projections import records
+
+blp = Blueprint("activities", __name__, url_prefix=PREFIX, description="Activities and placements")
+
+
+def _command(name: str, *args, **kwargs):
+    within = auth.require_some_school_writer()
+    use_case = getattr(services().tracker, name)
+    return after_write(use_case(*args, within_school=within, caller=auth.caller(),
+                                idempotency_key=idempotency_key(), **kwargs))
+
+
+@blp.post("/activities/<activity_id>/attendees")
+@blp.arguments(schemas.AttendeesIn)
+@blp.response(200, schemas.Written)
+def change_attendees(body, activity_id):
+    """Add and remove attendees."""
+    return _command("change_attendees", activity_id, body["add"], body["remove"])
+
+
+@blp.post("/activities/<activity_id>/amend")
+@blp.arguments(schemas.AmendIn)
+@blp.response(200, schemas.Written)
+def amend_activity(body, activity_id):
+    """Correct an activity's details, saying why."""
+    reason = body.pop("reason", None)
+    return _command("amend_activity", activity_id, body, reason)
+
+
+@blp.post("/activities/<activity_id>/retract")
+@blp.arguments(schemas.ReasonIn)
+@blp.response(200, schemas.Written)
+def retract_activity(body, activity_id):
+    """Retract an activity recorded in error; it stays in the history."""
+    return _command("retract_activity", activity_id, body["reason"])
+
+
+@blp.get("/activities/<activity_id>")
+@blp.arguments(schemas.Freshness, location="query")
+def activity(args, activity_id):
+    """One activity with its attendees (not for hub tokens)."""
+    fresh(args)
+    urn = found(services().reads.activity_school(activity_id), f"activity {activity_id}")
+    auth.require_school_reader(urn)
+    if auth.scope().kind == "hub":
+        from flask import abort
+
+        abort(403, "attendee lists are not shown to hub tokens")
+    return {"id": activity_id, "school_urn": urn,
+            "attendees": records.activity_attendees(services().store, activity_id)}
+
+
+@blp.post("/placements/<placement_id>/confirm")
+@blp.arguments(schemas.ConfirmIn)
+@blp.response(200, schemas.Written)
+def confirm_placement(body, placement_id):
+    """Confirm a placement once safeguarding and risk assessment are done."""
+    return _command("confirm_placement", placement_id, body["checks"])
+
+
+@blp.post("/placements/<placement_id>/complete")
+@blp.arguments(schemas.CompleteIn)
+@blp.response(200, schemas.Written)
+def complete_placement(body, placement_id):
+    """Record a placement completed: it counts towards Benchmark 6 from that date."""
+    return _command("complete_placement", placement_id, body["completed_on"], body["hours"])
+
+
+@blp.post("/placements/<placement_id>/cancel")
+@blp.arguments(schemas.ReasonIn)
+@blp.response(200, schemas.Written)
+def cancel_placement(body, placement_id):
+    """Cancel a placement, saying why."""
+    return _command("cancel_placement", placement_id, body["reason"])

@@ -1,0 +1,21 @@
+"""Liveness and readiness, for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from api.services import services
+
+blp = Blueprint("operations", __name__, description="Health of the process and its store")
+
+
+@blp.route("/healthz")
+def healthz():
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+def readyz():
+    """The store answers; how far the views lag behind the log."""
+    return {"status": "ready", **services().reads.lag()}

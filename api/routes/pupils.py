@@ -1,0 +1,79 @@
+"""Pupils: enrolment (by hand or from an MIS export), leaving, year groups, their record."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_smorest import Blueprint
+
+from api import auth, schemas
+from api.routes import PREFIX, after_write, found, fresh, idempotency_key
+from api.services import services
+from projections import records
+from tracker.imports import import_pupils
+
+blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and their records")
+
+
+@blp.post("/schools/<urn>/pupils")
+@blp.arguments(schemas.PupilIn)
+@blp.response(201, schemas.Written)
+def enrol_pupil(body, urn):
+    """Enrol a pupil at the school (their identity is kept only in their own record)."""
+    auth.require_school_writer(urn)
+    return after_write(services().tracker.enrol_pupil(
+        urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+
+
+@blp.post("/schools/<urn>/pupils/import")
+@blp.doc(requestBody={"content": {"text/csv": {"schema": {"type": "string"}}}})
+@blp.response(200, schemas.Report)
+def import_csv(urn):
+    """Enrol pupils from CSV; each refused row is reported with its line and reasons."""
+    auth.require_school_writer(urn)
+    if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
+        abort(415, "send the file as text/csv")
+    found(services().tracker.school_exists(urn) or None, f"school {urn}")
+    report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller())
+    services().catch_up_inline()
+    return report.__dict__
+
+
+@blp.post("/schools/<urn>/pupils/<upn>/leave")
+@blp.arguments(schemas.PupilLeaveIn)
+@blp.response(200, schemas.Written)
+def record_leaving(body, urn, upn):
+    """Record the pupil's last day at the school, and where they went."""
+    auth.require_school_writer(urn)
+    return after_write(services().tracker.record_leaving(
+        urn, upn, body["left_on"], body.get("destination"), caller=auth.caller(),
+        idempotency_key=idempotency_key()))
+
+
+@blp.post("/pupils/<upn>/year-group")
+@blp.arguments(schemas.YearGroupIn)
+@blp.response(200, schemas.Written)
+def change_year_group(body, upn):
+    """Correct the pupil's year group for an academic year."""
+    within = auth.require_some_school_writer()
+    return after_write(services().tracker.change_year_group(
+        upn, body["year_group"], body["year"], within_school=within, caller=auth.caller(),
+        idempotency_key=idempotency_key()))
+
+
+@blp.get("/pupils/<upn>")
+@blp.arguments(schemas.Freshness, location="query")
+@blp.response(200, schemas.Pupil)
+def pupil(args, upn):
+    """Where the pupil is, their year group, counts, and (for schools and auditors) who they are."""
+    auth.require_pupil_reader(upn)
+    fresh(args)
+    return found(records.pupil(services().store, upn, True, services().reads.today()), f"pupil {upn}")
+
+
+@blp.get("/pupils/<upn>/timeline")
+@blp.arguments(schemas.Freshness, location="query")
+def timeline(args, upn):
+    """Every activity, placement and correction touching the pupil, in log order."""
+    auth.require_pupil_reader(upn)
+    fresh(args)
+    return {"items": records.timeline(services().store, upn)}

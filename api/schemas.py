@@ -1,0 +1,254 @@
+"""Marshmallow schemas: the shapes of every request and response of the contract."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from tracker.rulesets import (
+    ACTIVITY_KINDS, CRITERIA_CHECKS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
+)
+
+TEXT = validate.Length(min=1, max=200)
+
+
+class Written(Schema):
+    id = fields.String(allow_none=True)
+    position = fields.Integer(required=True)
+
+
+class HubIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=TEXT)
+    area = fields.String(required=True, validate=TEXT)
+    wave = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100))
+
+
+class JoinIn(Schema):
+    joined_on = fields.Date(required=True)
+
+
+class LeaveHubIn(Schema):
+    left_on = fields.Date(required=True)
+
+
+class SchoolIn(Schema):
+    urn = fields.String(required=True, validate=validate.Length(max=10))
+    name = fields.String(required=True, validate=TEXT)
+    type = fields.String(required=True, validate=validate.OneOf(SCHOOL_TYPES))
+    la_code = fields.String(required=True, validate=validate.Length(max=10))
+    laestab = fields.String(required=True, validate=validate.Length(max=10))
+
+
+class PupilIn(Schema):
+    upn = fields.String(required=True, validate=validate.Length(max=20))
+    given_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    date_of_birth = fields.Date(required=True)
+    year_group = fields.Integer(required=True, strict=True)
+    enrolled_on = fields.Date(required=True)
+    sen = fields.Boolean(load_default=False)
+    pupil_premium = fields.Boolean(load_default=False)
+
+
+class PupilLeaveIn(Schema):
+    left_on = fields.Date(required=True)
+    destination = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class YearGroupIn(Schema):
+    year_group = fields.Integer(required=True, strict=True)
+    year = fields.String(required=True, validate=validate.Length(max=7))
+
+
+class Employer(Schema):
+    name = fields.String(required=True, validate=TEXT)
+    sector = fields.String(allow_none=True, validate=validate.Length(max=100))
+    size = fields.String(allow_none=True, validate=validate.OneOf(EMPLOYER_SIZES))
+
+
+class Provider(Schema):
+    name = fields.String(required=True, validate=TEXT)
+    type = fields.String(required=True, validate=validate.OneOf(PROVIDER_TYPES))
+
+
+class Criteria(Schema):
+    purpose_shared = fields.Boolean()
+    outcomes = fields.Boolean()
+    two_way = fields.Boolean()
+    reflection = fields.Boolean()
+    employer_task = fields.Boolean()
+
+
+class ActivityIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(sorted(ACTIVITY_KINDS)))
+    title = fields.String(required=True, validate=TEXT)
+    occurred_on = fields.Date(required=True)
+    employer = fields.Nested(Employer, allow_none=True)
+    provider = fields.Nested(Provider, allow_none=True)
+    meaningful = fields.Boolean(allow_none=True)
+    criteria = fields.Nested(Criteria, allow_none=True)
+    attendees = fields.List(fields.String(validate=validate.Length(max=20)), required=True,
+                            validate=validate.Length(min=1, max=2000))
+
+
+class AttendeesIn(Schema):
+    add = fields.List(fields.String(validate=validate.Length(max=20)), load_default=list,
+                      validate=validate.Length(max=2000))
+    remove = fields.List(fields.String(validate=validate.Length(max=20)), load_default=list,
+                         validate=validate.Length(max=2000))
+
+
+class AmendIn(Schema):
+    title = fields.String(validate=TEXT)
+    occurred_on = fields.Date()
+    employer = fields.Nested(Employer)
+    provider = fields.Nested(Provider)
+    meaningful = fields.Boolean()
+    criteria = fields.Nested(Criteria)
+    reason = fields.String(validate=validate.Length(max=500))
+
+
+class ReasonIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class PlacementIn(Schema):
+    upn = fields.String(required=True, validate=validate.Length(max=20))
+    kind = fields.String(required=True, validate=validate.OneOf(PLACEMENT_KINDS))
+    employer = fields.Nested(Employer, required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+
+
+class ConfirmIn(Schema):
+    checks = fields.Dict(keys=fields.String(validate=validate.Length(max=50)), values=fields.Boolean(),
+                         load_default=dict)
+
+
+class CompleteIn(Schema):
+    completed_on = fields.Date(required=True)
+    hours = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=1000))
+
+
+class CriterionIn(Schema):
+    met = fields.Boolean(required=True)
+    evidence = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    changed_on = fields.Date()
+
+
+# --- reads ---------------------------------------------------------------------------
+
+class Freshness(Schema):
+    min_position = fields.Integer(validate=validate.Range(min=0))
+
+
+class Figures(Freshness):
+    as_of = fields.Date()
+    known_at = fields.AwareDateTime()
+
+
+class SchoolStatusArgs(Figures):
+    year = fields.String(validate=validate.Length(max=7))
+
+
+class SeriesArgs(Freshness):
+    year = fields.String(validate=validate.Length(max=7))
+    dates = fields.List(fields.Date(), validate=validate.Length(max=24))
+
+
+class ActivitiesArgs(Freshness):
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    kind = fields.String(validate=validate.OneOf(sorted(ACTIVITY_KINDS)))
+    after = fields.String(validate=validate.Length(max=80))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class AuditArgs(Freshness):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    school = fields.String(validate=validate.Length(max=10))
+    upn = fields.String(validate=validate.Length(max=20))
+    type = fields.String(validate=validate.Length(max=80))
+
+
+class Benchmark(Schema):
+    benchmark = fields.Integer()
+    measured = fields.Integer()
+    met = fields.Integer()
+    coverage = fields.Float(allow_none=True)
+    score = fields.Float(allow_none=True)
+    achieved = fields.Boolean()
+    applicable = fields.Boolean()
+
+
+class SchoolRow(Schema):
+    urn = fields.String()
+    name = fields.String()
+    type = fields.String()
+    benchmarks = fields.List(fields.Nested(Benchmark))
+    benchmarks_achieved = fields.Integer()
+
+
+class Summary(Schema):
+    schools = fields.Integer()
+    every_student_employer_encounters = fields.Float(allow_none=True)
+    every_student_workplace_experience = fields.Float(allow_none=True)
+    mean_benchmarks_achieved = fields.Float(allow_none=True)
+    pct_schools_achieving = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    pupil_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+
+
+class Header(Schema):
+    as_of = fields.String()
+    year = fields.String()
+    rule_set = fields.String()
+    known_at = fields.String(allow_none=True)
+
+
+class SchoolStatus(Header, SchoolRow):
+    by_year_group = fields.List(fields.Dict())
+
+
+class HubMetrics(Header, Summary):
+    hub = fields.Dict()
+    school_rows = fields.List(fields.Nested(SchoolRow))
+    national = fields.Nested(Summary, allow_none=True)
+    non_hub = fields.Nested(Summary, allow_none=True)
+
+
+class NationalMetrics(Header, Summary):
+    non_hub = fields.Nested(Summary, allow_none=True)
+
+
+class Series(Schema):
+    hub = fields.String()
+    year = fields.String()
+    points = fields.List(fields.Dict())
+
+
+class Pupil(Schema):
+    upn = fields.String(allow_none=True)
+    given_name = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    date_of_birth = fields.String(allow_none=True)
+    pseudonymised = fields.Boolean()
+    year_group = fields.Integer(allow_none=True)
+    current_school = fields.String(allow_none=True)
+    enrolments = fields.List(fields.Dict())
+    sen = fields.Boolean()
+    pupil_premium = fields.Boolean()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ListPage(Schema):
+    items = fields.List(fields.Dict())
+    next = fields.String(allow_none=True)
+
+
+class Report(Schema):
+    accepted = fields.Integer()
+    unchanged = fields.Integer()
+    rejected = fields.List(fields.Dict())
+    position = fields.Integer()
