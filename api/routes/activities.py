@@ -20,6 +20,7 @@ def _command(name: str, *args, **kwargs):
 
 
 @blp.post("/activities/<activity_id>/attendees")
+@auth.checked(auth.require_some_school_writer)
 @blp.arguments(schemas.AttendeesIn)
 @blp.response(200, schemas.Written)
 def change_attendees(body, activity_id):
@@ -28,6 +29,7 @@ def change_attendees(body, activity_id):
 
 
 @blp.post("/activities/<activity_id>/amend")
+@auth.checked(auth.require_some_school_writer)
 @blp.arguments(schemas.AmendIn)
 @blp.response(200, schemas.Written)
 def amend_activity(body, activity_id):
@@ -37,6 +39,7 @@ def amend_activity(body, activity_id):
 
 
 @blp.post("/activities/<activity_id>/retract")
+@auth.checked(auth.require_some_school_writer)
 @blp.arguments(schemas.ReasonIn)
 @blp.response(200, schemas.Written)
 def retract_activity(body, activity_id):
@@ -60,6 +63,7 @@ def activity(args, activity_id):
 
 
 @blp.post("/placements/<placement_id>/confirm")
+@auth.checked(auth.require_some_school_writer)
 @blp.arguments(schemas.ConfirmIn)
 @blp.response(200, schemas.Written)
 def confirm_placement(body, placement_id):
@@ -68,6 +72,7 @@ def confirm_placement(body, placement_id):
 
 
 @blp.post("/placements/<placement_id>/complete")
+@auth.checked(auth.require_some_school_writer)
 @blp.arguments(schemas.CompleteIn)
 @blp.response(200, schemas.Written)
 def complete_placement(body, placement_id):
@@ -76,6 +81,7 @@ def complete_placement(body, placement_id):
 
 
 @blp.post("/placements/<placement_id>/cancel")
+@auth.checked(auth.require_some_school_writer)
 @blp.arguments(schemas.ReasonIn)
 @blp.response(200, schemas.Written)
 def cancel_placement(body, placement_id):

@@ -14,11 +14,11 @@ blp = Blueprint("audit", __name__, url_prefix=f"{PREFIX}/audit", description="Th
 
 
 @blp.get("/events")
+@auth.checked(auth.require_auditor)
 @blp.arguments(schemas.AuditArgs, location="query")
 @blp.response(200, schemas.ListPage)
 def events(args):
     """The event log in order: position, recorded_at, type, aggregate, actor, request id, data."""
-    auth.require_auditor()
     fresh(args)
     page = records.audit_events(services().store, services().tracker, args["after"], args["limit"],
                                 args.get("school"), args.get("upn"), args.get("type"))
@@ -26,8 +26,8 @@ def events(args):
 
 
 @blp.get("/verify")
+@auth.checked(auth.require_auditor)
 def verify_views():
     """Rebuild every view from the log into scratch tables and report any difference."""
-    auth.require_auditor()
     differences = verify(services().tracker, services().store)
     return {"agree": not differences, "differences": [d.__dict__ for d in differences]}

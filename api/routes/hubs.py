@@ -13,51 +13,51 @@ blp = Blueprint("hubs", __name__, url_prefix=f"{PREFIX}/hubs", description="Care
 
 
 @blp.post("")
+@auth.checked(auth.require_admin)
 @blp.arguments(schemas.HubIn)
 @blp.response(201, schemas.Written)
 def register_hub(body):
     """Register a hub (admin)."""
-    auth.require_admin()
     return after_write(services().tracker.register_hub(
         body["code"], body["name"], body["area"], body.get("wave"),
         caller=auth.caller(), idempotency_key=idempotency_key()))
 
 
 @blp.put("/<code>/schools/<urn>")
+@auth.checked(auth.require_admin)
 @blp.arguments(schemas.JoinIn)
 @blp.response(200, schemas.Written)
 def join_hub(body, code, urn):
     """Record a school joining the hub on a date (admin)."""
-    auth.require_admin()
     return after_write(services().tracker.join_hub(code, urn, body["joined_on"], caller=auth.caller()))
 
 
 @blp.post("/<code>/schools/<urn>/leave")
+@auth.checked(auth.require_admin)
 @blp.arguments(schemas.LeaveHubIn)
 @blp.response(200, schemas.Written)
 def leave_hub(body, code, urn):
     """Record a school leaving the hub; `left_on` is its last day (admin)."""
-    auth.require_admin()
     return after_write(services().tracker.leave_hub(code, urn, body["left_on"], caller=auth.caller(),
                                                     idempotency_key=idempotency_key()))
 
 
 @blp.get("/<code>/metrics")
+@auth.checked(auth.require_hub_reader)
 @blp.arguments(schemas.Figures, location="query")
 @blp.response(200, schemas.HubMetrics)
 def hub_metrics(args, code):
     """The hub's figures with national and non-hub beside them, and a row per member school."""
-    auth.require_hub_reader(code)
     fresh(args)
     return found(services().reads.hub_metrics(code, args.get("as_of"), args.get("known_at")), f"hub {code}")
 
 
 @blp.get("/<code>/metrics/series")
+@auth.checked(auth.require_hub_reader)
 @blp.arguments(schemas.SeriesArgs, location="query")
 @blp.response(200, schemas.Series)
 def hub_series(args, code):
     """The hub's figures at each termly snapshot of an academic year, and at any dates asked."""
-    auth.require_hub_reader(code)
     fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
     return found(services().reads.hub_series(code, year, args.get("dates")), f"hub {code}")

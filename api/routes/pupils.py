@@ -15,21 +15,21 @@ blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and t
 
 
 @blp.post("/schools/<urn>/pupils")
+@auth.checked(auth.require_school_writer)
 @blp.arguments(schemas.PupilIn)
 @blp.response(201, schemas.Written)
 def enrol_pupil(body, urn):
     """Enrol a pupil at the school (their identity is kept only in their own record)."""
-    auth.require_school_writer(urn)
     return after_write(services().tracker.enrol_pupil(
         urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
 
 
 @blp.post("/schools/<urn>/pupils/import")
+@auth.checked(auth.require_school_writer)
 @blp.doc(requestBody={"content": {"text/csv": {"schema": {"type": "string"}}}})
 @blp.response(200, schemas.Report)
 def import_csv(urn):
     """Enrol pupils from CSV; each refused row is reported with its line and reasons."""
-    auth.require_school_writer(urn)
     if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
         abort(415, "send the file as text/csv")
     found(services().tracker.school_exists(urn) or None, f"school {urn}")
@@ -39,17 +39,18 @@ def import_csv(urn):
 
 
 @blp.post("/schools/<urn>/pupils/<upn>/leave")
+@auth.checked(auth.require_school_writer)
 @blp.arguments(schemas.PupilLeaveIn)
 @blp.response(200, schemas.Written)
 def record_leaving(body, urn, upn):
     """Record the pupil's last day at the school, and where they went."""
-    auth.require_school_writer(urn)
     return after_write(services().tracker.record_leaving(
         urn, upn, body["left_on"], body.get("destination"), caller=auth.caller(),
         idempotency_key=idempotency_key()))
 
 
 @blp.post("/pupils/<upn>/year-group")
+@auth.checked(auth.require_some_school_writer)
 @blp.arguments(schemas.YearGroupIn)
 @blp.response(200, schemas.Written)
 def change_year_group(body, upn):
@@ -61,19 +62,19 @@ def change_year_group(body, upn):
 
 
 @blp.get("/pupils/<upn>")
+@auth.checked(auth.require_pupil_reader)
 @blp.arguments(schemas.Freshness, location="query")
 @blp.response(200, schemas.Pupil)
 def pupil(args, upn):
     """Where the pupil is, their year group, counts, and (for schools and auditors) who they are."""
-    auth.require_pupil_reader(upn)
     fresh(args)
     return found(records.pupil(services().store, upn, True, services().reads.today()), f"pupil {upn}")
 
 
 @blp.get("/pupils/<upn>/timeline")
+@auth.checked(auth.require_pupil_reader)
 @blp.arguments(schemas.Freshness, location="query")
 def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order."""
-    auth.require_pupil_reader(upn)
     fresh(args)
     return {"items": records.timeline(services().store, upn)}

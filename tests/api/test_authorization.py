@@ -1,0 +1,80 @@
+"""Every endpoint × every kind of caller gets exactly the status the contract says."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.api.conftest import make_world
+
+CALLERS = ("admin", "school", "other_school", "hub", "other_hub", "auditor", "revoked", "nobody")
+OK = {"admin", "school"}
+ADMIN = {"admin"}
+READ_SCHOOL = {"admin", "school", "hub", "auditor"}
+READ_HUB = {"admin", "hub", "auditor"}
+READ_PUPIL = {"admin", "school", "auditor"}
+AUDIT = {"admin", "auditor"}
+EVERYONE = {"admin", "school", "other_school", "hub", "other_hub", "auditor"}
+PUPIL = {"upn": "X885400112099", "given_name": "New", "family_name": "Pupil", "date_of_birth": "2007-01-15",
+         "year_group": 7, "enrolled_on": "2019-01-07"}
+ACTIVITY = {"kind": "employer_talk", "title": "Talk", "occurred_on": "2019-01-10",
+            "employer": {"name": "Acme", "size": "large"}, "meaningful": True, "attendees": ["R885400112001"]}
+
+# (method, path, json body, callers allowed, success status); {fair} and {placement} are filled in.
+ENDPOINTS = [
+    ("POST", "/api/v1/hubs", {"code": "NEW", "name": "New", "area": "A", "wave": 3}, ADMIN, 201),
+    ("PUT", "/api/v1/hubs/OTHER/schools/900001", {"joined_on": "2019-01-01"}, set(), 409),
+    ("POST", "/api/v1/hubs/DEMO/schools/900001/leave", {"left_on": "2019-06-30"}, ADMIN, 200),
+    ("POST", "/api/v1/schools", {"urn": "900009", "name": "New", "type": "secondary", "la_code": "885",
+                                 "laestab": "8854009"}, ADMIN, 201),
+    ("POST", "/api/v1/schools/900001/pupils", PUPIL, OK, 201),
+    ("POST", "/api/v1/schools/900001/pupils/F885400112002/leave", None, set(), 422),
+    ("POST", "/api/v1/schools/900001/pupils/R885400112001/leave", {"left_on": "2019-06-30"}, OK, 200),
+    ("POST", "/api/v1/schools/900001/activities", ACTIVITY, OK, 201),
+    ("POST", "/api/v1/activities/{fair}/attendees", {"add": ["Y885400112005"]}, OK, 200),
+    ("POST", "/api/v1/activities/{fair}/amend", {"title": "Renamed", "reason": "typo"}, OK, 200),
+    ("POST", "/api/v1/activities/{fair}/retract", {"reason": "wrong date"}, OK, 200),
+    ("POST", "/api/v1/schools/900001/placements", {"upn": "J885400112004", "kind": "work_experience",
+                                                   "employer": {"name": "Acme"}, "starts_on": "2019-07-01",
+                                                   "ends_on": "2019-07-05"}, OK, 201),
+    ("POST", "/api/v1/placements/{placement}/confirm", {"checks": {"risk_assessment": True}}, OK, 200),
+    ("POST", "/api/v1/placements/{placement}/complete", {"completed_on": "2019-07-15", "hours": 30}, OK, 200),
+    ("POST", "/api/v1/placements/{placement}/cancel", {"reason": "illness"}, OK, 200),
+    ("POST", "/api/v1/schools/900001/benchmarks/1/criteria/1.1", {"met": True, "evidence": "published"}, OK, 200),
+    ("GET", "/api/v1/pupils/R885400112001", None, READ_PUPIL, 200),
+    ("GET", "/api/v1/pupils/R885400112001/timeline", None, READ_PUPIL, 200),
+    ("GET", "/api/v1/schools/900001/status?as_of=2019-03-31", None, READ_SCHOOL, 200),
+    ("GET", "/api/v1/schools/900001/activities", None, READ_SCHOOL, 200),
+    ("GET", "/api/v1/hubs/DEMO/metrics?as_of=2019-03-31", None, READ_HUB, 200),
+    ("GET", "/api/v1/hubs/DEMO/metrics/series?year=2018/19", None, READ_HUB, 200),
+    ("GET", "/api/v1/metrics/national", None, EVERYONE, 200),
+    ("GET", "/api/v1/audit/events", None, AUDIT, 200),
+    ("GET", "/api/v1/audit/verify", None, AUDIT, 200),
+]
+
+
+def expected(allowed: set[str], success: int, caller: str, method: str, path: str) -> int:
+    if caller in ("revoked", "nobody"):
+        return 401
+    if caller in allowed:
+        return success
+    if not allowed and caller == "admin":
+        return success  # a rule, not the scope, refuses it
+    if not allowed and caller == "school" and "/hubs/" not in path:
+        return success
+    return 403
+
+
+@pytest.mark.parametrize("endpoint, caller", list(itertools.product(ENDPOINTS, CALLERS)),
+                         ids=[f"{e[0]} {e[1]} as {c}" for e, c in itertools.product(ENDPOINTS, CALLERS)])
+def test_each_endpoint_answers_each_caller_as_the_contract_says(endpoint, caller):
+    method, path, body, allowed, success = endpoint
+    world = make_world()
+    url = path.format(fair=world.ids["fair"], placement=world.ids["placement"])
+    before = world.tracker.recorder.max_notification_id()
+    response = world.client.open(url, method=method, json=body, headers=world.headers(caller))
+    assert response.status_code == expected(allowed, success, caller, method, path), response.json
+    assert set(response.json) >= {"code", "status", "message"} if response.status_code >= 400 else True
+    if response.status_code >= 400:
+        assert world.tracker.recorder.max_notification_id() == before, "a refused request stored nothing"
