@@ -21,6 +21,11 @@ TODAY = date(2019, 7, 15)
 EMPLOYER = {"name": "Acme", "sector": "engineering", "size": "large"}
 
 
+def synthetic_upns(count: int, year: int, first_establishment: int) -> list[str]:
+    """Valid UPNs, a thousand to an establishment number (serials have three digits)."""
+    return [make_upn("885", f"{first_establishment + n // 1000:04d}", year, n % 1000) for n in range(count)]
+
+
 def fresh(url: str, urn: str) -> Tracker:
     app = Tracker.from_url(url, today=lambda: TODAY)
     app.register_school(urn, "Bench School", "secondary", "885", "885" + urn[-4:])
@@ -61,12 +66,12 @@ def bare_activity(app: Tracker, urn: str, groups: list[list[str]]) -> None:
 
 def measure(url: str, pupils: int, activities: int, round_number: int) -> dict[str, float]:
     urn = f"9{round_number:02d}001"
-    upns = [make_upn("885", "4001", round_number, n) for n in range(pupils)]
+    upns = synthetic_upns(pupils, round_number, 4000)
     app = fresh(url, urn)
     results = {"enrol ours": rate(app, lambda: ours_enrol(app, urn, upns))}
     bare_urn = f"9{round_number:02d}002"
     bare_app = fresh(url, bare_urn)
-    bare_upns = [make_upn("885", "4002", round_number, n) for n in range(pupils)]
+    bare_upns = synthetic_upns(pupils, round_number, 6000)
     results["enrol bare"] = rate(bare_app, lambda: bare_enrol(bare_app, bare_urn, bare_upns))
     groups = [upns[(i * 30) % (pupils - 30):][:30] for i in range(activities)]
     results["activity ours"] = rate(app, lambda: ours_activity(app, urn, groups))
