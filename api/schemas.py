@@ -252,3 +252,39 @@ class Report(Schema):
     unchanged = fields.Integer()
     rejected = fields.List(fields.Dict())
     position = fields.Integer()
+
+
+class Health(Schema):
+    status = fields.String()
+
+
+class Ready(Health):
+    head = fields.Integer()
+    position = fields.Integer()
+    events = fields.Integer()
+    last_recorded_at = fields.String(allow_none=True)
+
+
+class SchoolDetails(Schema):
+    urn = fields.String()
+    name = fields.String()
+    type = fields.String()
+    la_code = fields.String()
+    laestab = fields.String()
+    careers_leader = fields.String(allow_none=True)
+    hub = fields.String(allow_none=True)
+
+
+class ActivityDetails(Schema):
+    id = fields.String()
+    school_urn = fields.String()
+    attendees = fields.List(fields.String())
+
+
+class Timeline(Schema):
+    items = fields.List(fields.Dict())
+
+
+class Verification(Schema):
+    agree = fields.Boolean()
+    differences = fields.List(fields.Dict())

@@ -49,6 +49,7 @@ def retract_activity(body, activity_id):
 
 @blp.get("/activities/<activity_id>")
 @blp.arguments(schemas.Freshness, location="query")
+@blp.response(200, schemas.ActivityDetails)
 def activity(args, activity_id):
     """One activity with its attendees (not for hub tokens)."""
     fresh(args)

@@ -27,6 +27,7 @@ def events(args):
 
 @blp.get("/verify")
 @auth.checked(auth.require_auditor)
+@blp.response(200, schemas.Verification)
 def verify_views():
     """Rebuild every view from the log into scratch tables and report any difference."""
     differences = verify(services().tracker, services().store)

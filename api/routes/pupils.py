@@ -74,6 +74,7 @@ def pupil(args, upn):
 @blp.get("/pupils/<upn>/timeline")
 @auth.checked(auth.require_pupil_reader)
 @blp.arguments(schemas.Freshness, location="query")
+@blp.response(200, schemas.Timeline)
 def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order."""
     fresh(args)

@@ -82,6 +82,7 @@ def school_activities(args, urn):
 @blp.get("/<urn>")
 @auth.checked(auth.require_school_reader)
 @blp.arguments(schemas.Freshness, location="query")
+@blp.response(200, schemas.SchoolDetails)
 def school(args, urn):
     """The school's registration and its hub today."""
     fresh(args)
