@@ -227,15 +227,34 @@ class Tracker(Application):
     def enrol_pupil(self, urn: str, upn: str, given_name: str, family_name: str,
                     date_of_birth: date, year_group: int, enrolled_on: date,
                     sen: bool = False, pupil_premium: bool = False) -> Changes:
-        upn, urn = validate_upn(upn), validate_urn(urn)
-        roll = self._roll(urn)
+        urn, roll = validate_urn(urn), self._roll(validate_urn(urn))
+        student = self._enrolled_student(roll, urn, upn, given_name, family_name, date_of_birth, year_group,
+                                         enrolled_on, sen, pupil_premium)
+        return Changes([student, roll], student.upn)
+
+    @use_case(commutative=True)
+    def enrol_pupils(self, urn: str, pupils: list[dict[str, Any]]) -> Changes:
+        """Enrol many pupils in one transaction (imports, demos, bulk loads): all or none."""
+        urn = validate_urn(urn)
+        upns = [validate_upn(pupil.get("upn")) for pupil in pupils]
+        if len(set(upns)) != len(upns):
+            raise InvalidValue("a UPN appears twice in the batch", "upn")
+        roll, students = self._roll(urn), []
+        for pupil in pupils:
+            students.append(self._enrolled_student(roll, urn, **pupil))
+        return Changes([*students, roll], str(len(students)))
+
+    def _enrolled_student(self, roll: Roll, urn: str, upn: str, given_name: str, family_name: str,
+                          date_of_birth: date, year_group: int, enrolled_on: date, sen: bool = False,
+                          pupil_premium: bool = False) -> Student:
+        upn = validate_upn(upn)
         student = self._student_to_enrol(upn, given_name, family_name, date_of_birth)
         enrolled_on = self._check_not_future("enrolled_on", enrolled_on)
         year = AcademicYear.containing(enrolled_on)
         _check_age_fits(check_year_group(year_group), date_of_birth, year)
         student.enrol(urn, enrolled_on, year_group, year.start_year, bool(sen), bool(pupil_premium))
         roll.admit(upn, enrolled_on)
-        return Changes([student, roll], upn)
+        return student
 
     def _student_to_enrol(self, upn: str, given_name: str, family_name: str, date_of_birth: date) -> Student:
         given_name, family_name = check_text("given_name", given_name), check_text("family_name", family_name)

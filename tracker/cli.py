@@ -129,10 +129,51 @@ def cmd_events(args) -> int:
         after = int(page.next)
 
 
+def cmd_demo(args) -> int:
+    """Build the demo hub from the real register: Worcestershire's schools, synthetic pupils, a year of activity."""
+    from rich.progress import Progress
+
+    from projections.runner import Runner
+    from tracker.demo import build_demo, establishments
+
+    app, store = _app(), _views()
+    if args.if_empty and (app.recorder.max_notification_id() or 0) > 0:
+        print("the store already holds events; leaving it as it is")
+        return 0
+    with Progress() as progress:
+        task = progress.add_task("schools", total=len(establishments(tuple(args.la))))
+        totals = build_demo(app, tuple(args.la), progress=lambda name, pupils: progress.advance(task))
+        views = progress.add_task("views", total=app.recorder.max_notification_id())
+        runner = Runner(app, store)
+        while (applied := runner.catch_up(until=store.position() + 10_000)) > 0:
+            progress.advance(views, applied)
+    print(f"demo hub WORCS: {totals['schools']} schools, {totals['pupils']} pupils, {totals['activities']} activities")
+    token, _ = app.issue_token("admin", "demo admin", "made by tracker demo")
+    hub_token, _ = app.issue_token("hub:WORCS", "demo hub lead", "made by tracker demo")
+    print(f"admin token: {token}\nhub lead token: {hub_token}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Serve the API and dashboard (embedded: projections kept up to date in-process)."""
+    from api.server import serve
+
+    print(f"serving on http://{args.bind} (API docs at /api/docs)")
+    serve(args.bind, args.workers, args.threads)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="tracker", description="Careers Hub Tracker")
     commands = top.add_subparsers(dest="command", required=True)
     _add(commands, "init", cmd_init)
+    demo = _add(commands, "demo", cmd_demo)
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if the store already holds events")
+    demo.add_argument("--la", action="append", default=None, help="local authority codes (default 885)")
+    serve = _add(commands, "serve", cmd_serve)
+    serve.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--threads", type=int, default=4)
     project = _add(commands, "project", cmd_project)
     project.add_argument("--once", action="store_true", help="catch up and exit")
     project.add_argument("--page-size", type=int, default=1000, help="events applied per transaction")
@@ -168,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     from tracker.errors import TrackerError
 
     args = parser().parse_args(argv)
+    if getattr(args, "la", "unset") is None:
+        args.la = ["885"]
     try:
         return args.handler(args)
     except TrackerError as refused:

@@ -1,0 +1,160 @@
+"""A demo hub from the real register: Worcestershire's schools, synthetic pupils, a year of activity."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any, Callable, Iterator
+
+from tracker.calendar import AcademicYear
+from tracker.domain.base import Caller
+from tracker.identifiers import make_upn
+
+DEMO = Caller("demo", "demo")
+EMPLOYERS = [("Worcester Bosch", "engineering", "large"), ("Mazak", "manufacturing", "large"),
+             ("Worcestershire Acute Hospitals", "health", "large"), ("Malvern Instruments", "science", "medium"),
+             ("Kidderminster Carpets", "manufacturing", "small"), ("Local Builders Co", "construction", "micro")]
+CHECKS = {"purpose_shared": True, "outcomes": True, "two_way": True, "reflection": True, "employer_task": True}
+GAPPY = {"purpose_shared": True, "outcomes": False, "two_way": True, "reflection": False, "employer_task": False}
+
+
+@dataclass(frozen=True)
+class Establishment:
+    urn: str
+    laestab: str
+    la_code: str
+    name: str
+    type: str
+    pupils: int
+
+
+def register_rows(la_code: str | None = None) -> Iterator[dict[str, str]]:
+    """Rows of the shipped register (DfE, Open Government Licence), optionally for one LA."""
+    with resources.files("tracker").joinpath("data/schools-england.csv").open(encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            if la_code is None or row["la_code"] == la_code:
+                yield row
+
+
+def our_type(row: dict[str, str]) -> str:
+    kind, name = row["school_type"].lower(), row["name"].lower()
+    if "middle" in name:
+        return "middle"
+    if "special" in kind:
+        return "special"
+    if "pupil referral" in kind or " ap" in f" {kind}" or "alternative" in kind:
+        return "alternative_provision"
+    if "sixth form college" in kind:
+        return "sixth_form_college"
+    if "further education" in kind or "college" in kind and "fe" in kind:
+        return "fe_college"
+    if "studio" in kind or "utc" in kind or "university technical" in kind:
+        return "utc"
+    return "secondary"
+
+
+def establishments(la_codes: tuple[str, ...]) -> list[Establishment]:
+    found = []
+    for la_code in la_codes:
+        for row in register_rows(la_code):
+            found.append(Establishment(row["urn"], row["laestab"], row["la_code"], row["name"], our_type(row),
+                                       max(1, round(float(row["secondary_pupils"] or 0)))))
+    return found
+
+
+def year_groups_for(school: Establishment) -> list[int]:
+    if school.type == "middle":
+        return [5, 6, 7, 8]
+    return [7, 8, 9, 10, 11, 12, 13] if school.pupils > 900 else [7, 8, 9, 10, 11]
+
+
+def pupils_for(school: Establishment, index: int, year: AcademicYear, rng: random.Random) -> list[dict[str, Any]]:
+    groups = year_groups_for(school)
+    result = []
+    for n in range(school.pupils):
+        group = groups[n % len(groups)]
+        establishment = f"{(index * 10 + n // 1000) % 10000:04d}"
+        result.append({"upn": make_upn(school.la_code, establishment, year.start_year % 100, n % 1000),
+                       "given_name": rng.choice(GIVEN), "family_name": rng.choice(FAMILY),
+                       "date_of_birth": date(year.start_year - group - 4, rng.randint(1, 12), rng.randint(1, 28)),
+                       "year_group": group, "enrolled_on": year.start, "sen": rng.random() < 0.12,
+                       "pupil_premium": rng.random() < 0.25})
+    return result
+
+
+GIVEN = ["Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Leo", "Freya", "Arthur", "Zara", "Yusuf"]
+FAMILY = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Khan", "Patel", "Evans", "Walker", "Wright"]
+
+
+def days(year: AcademicYear, today: date, rng: random.Random) -> date:
+    last = min(today, year.end)
+    return year.start + timedelta(days=rng.randint(7, max(7, (last - year.start).days)))
+
+
+def activities_for(school: Establishment, pupils: list[dict], year: AcademicYear, today: date,
+                   reach: float, rng: random.Random) -> Iterator[dict[str, Any]]:
+    """A year of activity; `reach` (0–1) is how much of each year group this school gets to."""
+    by_group: dict[int, list[str]] = {}
+    for pupil in pupils:
+        by_group.setdefault(pupil["year_group"], []).append(pupil["upn"])
+    for group, upns in by_group.items():
+        for kind in ("careers_fair", "employer_talk", "mentoring"):
+            chosen = [u for u in upns if rng.random() < reach]
+            if chosen:
+                yield _activity(kind, chosen, year, today, rng, meaningful=rng.random() < 0.9)
+        if group in (10, 11, 12, 13):
+            for kind in ("workplace_visit", "fe_encounter", "he_encounter"):
+                chosen = [u for u in upns if rng.random() < reach * 0.9]
+                if chosen:
+                    yield _activity(kind, chosen, year, today, rng, meaningful=True)
+        if group in (11, 13):
+            for upn in upns:
+                if rng.random() < reach:
+                    yield _activity("guidance_meeting", [upn], year, today, rng, meaningful=True)
+
+
+def _activity(kind: str, attendees: list[str], year: AcademicYear, today: date, rng: random.Random,
+              meaningful: bool) -> dict[str, Any]:
+    name, sector, size = rng.choice(EMPLOYERS)
+    return {"kind": kind, "title": kind.replace("_", " ").capitalize(), "occurred_on": days(year, today, rng),
+            "attendees": attendees, "employer": {"name": name, "sector": sector, "size": size},
+            "provider": {"name": "Heart of Worcestershire College", "type": "fe_college"} if kind.startswith("fe")
+            else {"name": "University of Worcester", "type": "university"} if kind.startswith(("he", "univ")) else None,
+            "meaningful": meaningful, "criteria": CHECKS if meaningful else GAPPY}
+
+
+def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS",
+               progress: Callable[[str, int], None] = lambda what, n: None, seed: int = 2018) -> dict[str, int]:
+    """Register the hub and its schools, enrol their pupils, and record this year's activity so far."""
+    rng, today = random.Random(seed), app.today()
+    year = AcademicYear.containing(today)
+    app.register_hub(hub, "Worcestershire Careers Hub", "Worcestershire", 1, caller=DEMO)
+    schools = establishments(la_codes)
+    totals = {"schools": 0, "pupils": 0, "activities": 0}
+    for index, school in enumerate(schools):
+        app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab, caller=DEMO)
+        app.join_hub(hub, school.urn, year.start - timedelta(days=365), caller=DEMO)
+        pupils = pupils_for(school, index, year, rng)
+        app.enrol_pupils(school.urn, pupils, caller=DEMO)
+        reach = rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.0])
+        for activity in activities_for(school, pupils, year, today, reach, rng):
+            app.record_activity(school.urn, caller=DEMO, **activity)
+            totals["activities"] += 1
+        _checklist(app, school.urn, year, today, rng)
+        totals["schools"] += 1
+        totals["pupils"] += len(pupils)
+        progress(school.name, len(pupils))
+    return totals
+
+
+def _checklist(app: Any, urn: str, year: AcademicYear, today: date, rng: random.Random) -> None:
+    from tracker.rulesets import rule_set_for
+
+    for benchmark, criteria in rule_set_for(year).checklist.items():
+        for criterion in criteria:
+            if rng.random() < 0.75:
+                app.change_criterion(urn, benchmark, criterion.code, True, "demo evidence",
+                                     days(year, today, rng), caller=DEMO)
