@@ -127,7 +127,8 @@ def _activity(kind: str, attendees: list[str], year: AcademicYear, today: date, 
 
 
 def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS",
-               progress: Callable[[str, int], None] = lambda what, n: None, seed: int = 2018) -> dict[str, int]:
+               progress: Callable[[str, int], None] = lambda what, n: None, seed: int = 2018,
+               hub_size: int | None = None) -> dict[str, int]:
     """Register the hub and its schools, enrol their pupils, and record this year's activity so far."""
     rng, today = random.Random(seed), app.today()
     year = AcademicYear.containing(today)
@@ -136,7 +137,8 @@ def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS
     totals = {"schools": 0, "pupils": 0, "activities": 0}
     for index, school in enumerate(schools):
         app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab, caller=DEMO)
-        app.join_hub(hub, school.urn, year.start - timedelta(days=365), caller=DEMO)
+        if hub_size is None or index < hub_size:
+            app.join_hub(hub, school.urn, year.start - timedelta(days=365), caller=DEMO)
         pupils = pupils_for(school, index, year, rng)
         app.enrol_pupils(school.urn, pupils, caller=DEMO)
         reach = rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.0])

@@ -1,0 +1,136 @@
+"""HTTP under load: gunicorn (2 workers x 4 threads) on PostgreSQL with a projection worker, driven from
+this separate process; each endpoint beside a trivial one in the same gunicorn, in the same run.
+
+    python -m bench.http [--seconds 15] [--clients 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+from bench.databases import ADMIN_URL, throwaway
+from bench.machine import describe
+from bench.queries import percentiles
+from tracker.application import Tracker
+from tracker.demo import build_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TODAY = date.today()
+
+
+def request(base: str, token: str, method: str, path: str, body=None) -> int:
+    data = json.dumps(body).encode() if body is not None else None
+    call = urllib.request.Request(base + path, data=data, method=method, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(call, timeout=30) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as refused:
+        refused.read()
+        return refused.code
+
+
+def load(seconds: float, clients: int, make_call) -> dict:
+    """`clients` threads calling as fast as answers come, for `seconds`."""
+    samples, statuses, stop = [], {}, time.monotonic() + seconds
+    counter, lock = itertools.count(), threading.Lock()
+
+    def client() -> None:
+        while time.monotonic() < stop:
+            began = time.perf_counter()
+            status = make_call(next(counter))
+            with lock:
+                samples.append(time.perf_counter() - began)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"requests_per_s": round(len(samples) / (time.perf_counter() - began), 1), **percentiles(samples),
+            "statuses": statuses}
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--seconds", type=float, default=15)
+    options.add_argument("--clients", type=int, default=8)
+    args = options.parse_args()
+    print(describe(ADMIN_URL))
+    with throwaway("postgres") as url:
+        app = Tracker.from_url(url)
+        build_demo(app, ("885",), hub="WORCS", hub_size=40)
+        token, _ = app.issue_token("admin", "bench")
+        environment = {**os.environ, "DATABASE_URL": url, "BIND": "127.0.0.1:8799", "WEB_CONCURRENCY": "2",
+                       "THREADS": "4", "PROJECTIONS": "worker"}
+        server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
+                                  stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen([BIN / "tracker", "project", "--poll", "0.5"], env=environment)
+        base = "http://127.0.0.1:8799"
+        try:
+            _wait(base)
+            print(json.dumps(run(base, token, app, args), indent=1))
+        finally:
+            for process in (server, worker):
+                process.terminate()
+                process.wait(timeout=20)
+
+
+def run(base: str, token: str, app: Tracker, args) -> dict:
+    roll = list(app._roll("135035").spans)  # The Bewdley School: a Worcestershire secondary
+    employer = {"name": "Bench Ltd", "size": "small"}
+
+    def record(n: int) -> int:
+        attendees = [roll[(n * 30 + k) % len(roll)] for k in range(30)]
+        return request(base, token, "POST", "/api/v1/schools/135035/activities", {
+            "kind": "employer_talk", "title": f"Talk {n}", "occurred_on": TODAY.isoformat(), "employer": employer,
+            "meaningful": True, "criteria": {"purpose_shared": True, "outcomes": True, "two_way": True,
+                                             "reflection": True}, "attendees": attendees})
+
+    def enrol(n: int) -> int:
+        from tracker.identifiers import make_upn
+
+        return request(base, token, "POST", "/api/v1/schools/135035/pupils", {
+            "upn": make_upn("885", f"{9000 + n // 1000}", 11, n % 1000), "given_name": "Load",
+            "family_name": "Test", "date_of_birth": date(TODAY.year - 15, 1, 15).isoformat(),
+            "year_group": 10 if TODAY.month >= 9 else 9, "enrolled_on": TODAY.isoformat()})
+
+    trivial = lambda n: request(base, token, "GET", "/healthz")  # noqa: E731
+    results = {"trivial_healthz": load(args.seconds, args.clients, trivial),
+               "record_activity_30_pupils": load(args.seconds, args.clients, record),
+               "enrol_pupil": load(args.seconds, args.clients, enrol),
+               "hub_metrics_40_schools": load(args.seconds, args.clients,
+                                              lambda n: request(base, token, "GET", "/api/v1/hubs/WORCS/metrics"))}
+    ceiling = results["trivial_healthz"]["requests_per_s"]
+    for name in ("record_activity_30_pupils", "enrol_pupil", "hub_metrics_40_schools"):
+        results[name]["vs_trivial"] = f"{results[name]['requests_per_s'] / ceiling:.0%}"
+    return results
+
+
+def _wait(base: str) -> None:
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Projection catch-up over the North East region, beside the raw read-and-decode rate and the
+library's own ProjectionRunner, on PostgreSQL and SQLite; with the runner's peak memory.
+
+    python -m bench.projection [--backends postgres,sqlite] [--library-events 20000] [--keep URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import time
+
+from bench.databases import ADMIN_URL, throwaway
+from bench.machine import describe
+from bench.region import ensure_region, tracker
+from projections.runner import Runner
+from projections.store import view_store_for
+
+
+def raw_read_rate(url: str) -> float:
+    """The floor of any projection: select a page of notifications and decode every event."""
+    app, start, count = tracker(url), 1, 0
+    began = time.perf_counter()
+    while page := app.recorder.select_notifications(start=start, limit=1000):
+        for notification in page:
+            app.mapper.to_domain_event(notification)
+        count += len(page)
+        start = page[-1].id + 1
+    return count / (time.perf_counter() - began)
+
+
+def _catch_up(url: str, queue) -> None:
+    app, store = tracker(url), view_store_for(url)
+    store.drop_tables()
+    store.create_tables()
+    began = time.perf_counter()
+    events = Runner(app, store).catch_up()
+    seconds = time.perf_counter() - began
+    rows = store.query("SELECT COUNT(*) FROM {encounters}")[0][0]
+    queue.put({"events": events, "seconds": seconds, "encounter_rows": rows,
+               "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def our_catch_up(url: str) -> dict[str, float]:
+    """In a process of its own, so its peak memory is the runner's alone."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_catch_up, args=(url, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+def library_runner_rate(url: str, limit: int) -> float:
+    """The library's ProjectionRunner with the least possible work: record the tracking position."""
+    from eventsourcing.postgres import PostgresTrackingRecorder
+    from eventsourcing.projection import Projection, ProjectionRunner
+
+    from tracker.application import Tracker
+    from tracker.config import store_settings
+
+    class CountingProjection(Projection[PostgresTrackingRecorder]):
+        name = f"libbench{int(time.time())}"
+
+        def process_event(self, domain_event, tracking) -> None:
+            self.view.insert_tracking(tracking)
+
+    target = min(limit, tracker(url).recorder.max_notification_id())
+    began = time.perf_counter()
+    with ProjectionRunner(application_class=Tracker, projection_class=CountingProjection,
+                          view_class=PostgresTrackingRecorder, env=store_settings(url)) as runner:
+        while (runner.view.max_tracking_id("Tracker") or 0) < target:
+            time.sleep(0.05)
+        done = runner.view.max_tracking_id("Tracker")
+    return done / (time.perf_counter() - began)
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--backends", default="postgres,sqlite")
+    options.add_argument("--library-events", type=int, default=20_000)
+    args = options.parse_args()
+    print(describe(ADMIN_URL))
+    for backend in args.backends.split(","):
+        with throwaway(backend) as url:
+            region = ensure_region(url)
+            raw = raw_read_rate(url)
+            ours = our_catch_up(url)
+            rate = ours["events"] / ours["seconds"]
+            result = {"backend": backend, **region, "raw_read_decode_events_per_s": round(raw),
+                      "ours_events_per_s": round(rate), "ours_encounter_rows_per_s": round(ours["encounter_rows"] / ours["seconds"]),
+                      "ours_vs_raw": f"{rate / raw:.0%}", "catch_up_seconds": round(ours["seconds"], 1),
+                      "peak_mib": round(ours["peak_mib"])}
+            if backend == "postgres":
+                library = library_runner_rate(url, args.library_events)
+                result.update(library_runner_events_per_s=round(library), ours_vs_library=f"{rate / library:.1f}x")
+            print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Read latencies over the North East region on PostgreSQL: school status, a 40-school hub's metrics,
+national figures, as-of and known-at answers, and read-your-writes lag.
+
+    python -m bench.queries [--repeat 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
+
+from bench.databases import ADMIN_URL, throwaway
+from bench.machine import describe
+from bench.region import HUB, TODAY, ensure_region, tracker
+from projections.queries import Reads
+from projections.runner import Runner, wait_for_position
+from projections.store import view_store_for
+from projections.wake import postgres_waker
+
+EMPLOYER = {"name": "Bench Ltd", "size": "small"}
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"p50_ms": round(1000 * statistics.median(ordered), 2),
+            "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 2), "n": len(ordered)}
+
+
+def timed(call, repeat: int) -> dict[str, float]:
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - began)
+    return percentiles(samples)
+
+
+def read_your_writes(url: str, reads: Reads, repeat: int) -> dict[str, float]:
+    """A projection worker woken by NOTIFY; how long after each write returns do the views hold it?"""
+    app, store = tracker(url), reads.store
+    urn, upn = store.query("SELECT school_urn, upn FROM {enrolments} LIMIT 1")[0]
+    stop = threading.Event()
+    worker = threading.Thread(target=Runner(tracker(url), view_store_for(url)).run_forever,
+                              args=(stop, postgres_waker(url, app.recorder.channel_name), 1.0))
+    worker.start()
+    samples = []
+    try:
+        for n in range(repeat):
+            position = app.record_activity(urn, "employer_talk", "Talk", TODAY - timedelta(days=n % 200),
+                                           [upn], employer=EMPLOYER, meaningful=True,
+                                           criteria={"purpose_shared": True, "outcomes": True, "two_way": True,
+                                                     "reflection": True}).position
+            began = time.perf_counter()
+            wait_for_position(store, position, timeout=10)
+            samples.append(time.perf_counter() - began)
+    finally:
+        stop.set()
+        worker.join()
+    return percentiles(samples)
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--repeat", type=int, default=200)
+    args = options.parse_args()
+    print(describe(ADMIN_URL))
+    with throwaway("postgres") as url:
+        region = ensure_region(url)
+        app, store = tracker(url), view_store_for(url)
+        store.create_tables()
+        Runner(app, store).catch_up()
+        reads = Reads(app, store, today=lambda: TODAY)
+        schools = [row[0] for row in store.query("SELECT urn FROM {schools}")]
+        past = [TODAY - timedelta(days=d) for d in range(1, 300)]
+
+        def cold_national(as_of=None):
+            reads._national.clear()  # the cache holds one answer per (as_of, position)
+            return reads.national_metrics(as_of)
+
+        first_event = store.query("SELECT MIN(recorded_at), MAX(recorded_at) FROM {events}")[0]
+        middle = datetime.fromisoformat(first_event[0]) + (datetime.fromisoformat(first_event[1]) -
+                                                            datetime.fromisoformat(first_event[0])) / 2
+        results = {
+            "region": region,
+            "school_status": timed(lambda: reads.school_status(random.choice(schools)), args.repeat),
+            "hub_metrics_40_schools_warm": timed(lambda: reads.hub_metrics(HUB), args.repeat),
+            "hub_metrics_40_schools_national_recomputed": timed(
+                lambda: (reads._national.clear(), reads.hub_metrics(HUB)), max(10, args.repeat // 10)),
+            "national_metrics_region_cold": timed(cold_national, max(10, args.repeat // 10)),
+            "hub_metrics_as_of_past_date": timed(lambda: reads.hub_metrics(HUB, as_of=random.choice(past)),
+                                                 max(10, args.repeat // 10)),
+            "school_status_as_of_past_date": timed(
+                lambda: reads.school_status(random.choice(schools), as_of=random.choice(past)), args.repeat),
+            "school_status_known_at": timed(
+                lambda: reads.school_status(random.choice(schools), known_at=middle), max(10, args.repeat // 10)),
+            "read_your_writes_lag": read_your_writes(url, reads, max(20, args.repeat // 2)),
+        }
+        print(json.dumps(results, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
