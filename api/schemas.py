@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from tracker.rulesets import (
-    ACTIVITY_KINDS, CRITERIA_CHECKS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
+    ACTIVITY_KINDS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
 )
 
 TEXT = validate.Length(min=1, max=200)

@@ -12,7 +12,7 @@ import random
 import statistics
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from bench.databases import ADMIN_URL, throwaway
 from bench.machine import describe

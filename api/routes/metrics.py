@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from api import auth, schemas
+from api import schemas
 from api.routes import PREFIX, fresh
 from api.services import services
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from api import create_app
-from tests.api.conftest import make_world
 from tests.conftest import TODAY
 from tests.integration.test_worked_example import EXPECTED
 from tests.scenarios import PUPILS, SCHOOL_A, SCHOOL_B, UPN
@@ -152,7 +150,7 @@ def test_every_response_carries_a_request_id_and_writes_record_it(world):
     response = world.client.post(f"/api/v1/schools/{SCHOOL_A}/activities", json=ACTIVITY,
                                  headers=world.headers("school", **{"X-Request-Id": "trace-42"}))
     assert response.headers["X-Request-Id"] == "trace-42"
-    events = world.client.get(f"/api/v1/audit/events?type=Activity.Recorded&limit=1000",
+    events = world.client.get("/api/v1/audit/events?type=Activity.Recorded&limit=1000",
                               headers=world.headers("auditor")).json["items"]
     assert (events[-1]["request_id"], events[-1]["actor"]) == ("trace-42", "school@example")
 

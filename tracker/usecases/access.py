@@ -1,0 +1,51 @@
+"""Use cases for access tokens: issued once, stored hashed, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from eventsourcing.application import AggregateNotFoundError
+
+from tracker.commands import Changes, Written, use_case
+from tracker.domain.access import AccessToken
+from tracker.domain.base import Caller
+from tracker.errors import TokenNotFound
+from tracker.rules import check_scope_text, parse_uuid
+from tracker.validation import check_text
+
+
+def hash_token(token: str) -> str:
+    """Tokens are long random strings, so one SHA-256 is enough to keep them unreadable at rest."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AccessTokens:
+    """Mixed into `Tracker`: these methods are its use cases."""
+
+    def issue_token(self, scope: str, subject: str, note: str = "", *, caller: Caller | None = None) -> tuple[str, Written]:
+        """A new bearer token for `scope`: returned once, stored only as its hash."""
+        token = secrets.token_urlsafe(32)
+        written = self._issue(hash_token(token), check_scope_text(scope), check_text("subject", subject),
+                              note or "", caller=caller)
+        return token, written
+
+    @use_case(commutative=False)
+    def _issue(self, token_hash: str, scope: str, subject: str, note: str) -> Changes:
+        access = AccessToken(token_hash, scope, subject, note)
+        return Changes([access], str(access.id))
+
+    @use_case(commutative=False)
+    def revoke_token(self, token_id: str, reason: str) -> Changes:
+        access = self._load(AccessToken, parse_uuid(token_id, TokenNotFound), TokenNotFound(token_id))
+        if not access.revoked:
+            access.revoke(check_text("reason", reason))
+        return Changes([access], token_id)
+
+    def token_for(self, token: str) -> AccessToken | None:
+        """The live (not revoked) token record a bearer token matches, if any."""
+        try:
+            access: AccessToken = self.repository.get(AccessToken.create_id(hash_token(token)))
+        except AggregateNotFoundError:
+            return None
+        return None if access.revoked else access

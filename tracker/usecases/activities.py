@@ -1,0 +1,124 @@
+"""Use cases for activities and placements, and their corrections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tracker.commands import Changes, use_case
+from tracker.domain.activity import Activity
+from tracker.domain.placement import Placement
+from tracker.errors import InvalidValue
+from tracker.identifiers import validate_upn, validate_urn
+from tracker.rules import check_on_roll
+from tracker.validation import (
+    check_counterpart,
+    check_criteria,
+    check_employer,
+    check_kind,
+    check_meaningfulness_given,
+    check_placement_kind,
+    check_text,
+    check_upns,
+)
+
+
+class ActivitiesAndPlacements:
+    """Mixed into `Tracker`: these methods are its use cases."""
+
+    @use_case(commutative=False)
+    def record_activity(self, urn: str, kind: str, title: str, occurred_on: date,
+                        attendees: list[str], employer: dict | None = None,
+                        provider: dict | None = None, meaningful: bool | None = None,
+                        criteria: dict | None = None) -> Changes:
+        urn, kind = validate_urn(urn), check_kind(kind)
+        occurred_on = self._check_not_future("occurred_on", occurred_on)
+        employer, provider = check_counterpart(kind, employer, provider)
+        check_meaningfulness_given(kind, occurred_on, meaningful, criteria)
+        attendees = check_upns("attendees", attendees)
+        if kind == "guidance_meeting" and len(attendees) != 1:
+            raise InvalidValue("a guidance_meeting is for exactly one pupil", "attendees")
+        check_on_roll(self._roll(urn), attendees, occurred_on, "attendees")
+        activity = Activity(urn, kind, check_text("title", title), occurred_on, employer, provider,
+                            meaningful, check_criteria(criteria), attendees)
+        return Changes([activity], str(activity.id))
+
+    @use_case(commutative=True)
+    def change_attendees(self, activity_id: str, add: list[str] | None = None,
+                         remove: list[str] | None = None, within_school: str | None = None) -> Changes:
+        add = check_upns("add", add or [], allow_empty=True)
+        remove = check_upns("remove", remove or [], allow_empty=True)
+        if not add and not remove:
+            raise InvalidValue("give UPNs to add or remove", "add")
+        activity = self._activity(activity_id, within_school)
+        check_on_roll(self._roll(activity.school_urn), add, activity.occurred_on, "add")
+        activity.change_attendees(add, remove)
+        return Changes([activity], activity_id)
+
+    @use_case(commutative=False)
+    def amend_activity(self, activity_id: str, changes: dict[str, Any], reason: str | None = None,
+                       within_school: str | None = None) -> Changes:
+        activity = self._activity(activity_id, within_school)
+        activity.check_not_retracted()
+        checked = self._checked_amendments(activity, changes)
+        activity.amend(checked, check_text("reason", reason, required=False))
+        return Changes([activity], activity_id)
+
+    def _checked_amendments(self, activity: Activity, changes: dict[str, Any]) -> dict[str, Any]:
+        if not changes:
+            raise InvalidValue("give at least one field to amend", "_schema")
+        checked = dict(changes)
+        if "title" in changes:
+            checked["title"] = check_text("title", changes["title"])
+        if "occurred_on" in changes:
+            checked["occurred_on"] = self._check_not_future("occurred_on", changes["occurred_on"])
+            check_on_roll(self._roll(activity.school_urn), activity.attendees,
+                           checked["occurred_on"], "occurred_on")
+        if changes.get("employer") is not None:
+            checked["employer"] = check_employer(changes["employer"])
+        if changes.get("meaningful") is not None and not isinstance(changes["meaningful"], bool):
+            raise InvalidValue("meaningful must be true or false", "meaningful")
+        checked["criteria"] = check_criteria(changes.get("criteria"))
+        return checked
+
+    @use_case(commutative=False)
+    def retract_activity(self, activity_id: str, reason: str, within_school: str | None = None) -> Changes:
+        activity = self._activity(activity_id, within_school)
+        activity.retract(check_text("reason", reason))
+        return Changes([activity], activity_id)
+
+    # --- placements -----------------------------------------------------------------
+
+    @use_case(commutative=False)
+    def arrange_placement(self, urn: str, upn: str, kind: str, employer: dict,
+                          starts_on: date, ends_on: date) -> Changes:
+        urn, upn = validate_urn(urn), validate_upn(upn)
+        if not isinstance(starts_on, date) or not isinstance(ends_on, date) or ends_on < starts_on:
+            raise InvalidValue("ends_on must be a date on or after starts_on", "ends_on")
+        # Placements are arranged ahead: check the roll on the start date, or today if later.
+        check_on_roll(self._roll(urn), [upn], min(starts_on, self.today()), "upn")
+        placement = Placement(urn, upn, check_placement_kind(kind), check_employer(employer),
+                              starts_on, ends_on)
+        return Changes([placement], str(placement.id))
+
+    @use_case(commutative=False)
+    def confirm_placement(self, placement_id: str, checks: dict[str, bool] | None = None,
+                          within_school: str | None = None) -> Changes:
+        placement = self._placement(placement_id, within_school)
+        placement.confirm(dict(checks or {}))
+        return Changes([placement], placement_id)
+
+    @use_case(commutative=False)
+    def complete_placement(self, placement_id: str, completed_on: date, hours: float,
+                           within_school: str | None = None) -> Changes:
+        placement = self._placement(placement_id, within_school)
+        if not isinstance(hours, (int, float)) or not 0 < hours <= 1000:
+            raise InvalidValue("hours must be more than 0 and at most 1000", "hours")
+        placement.complete(self._check_not_future("completed_on", completed_on), float(hours))
+        return Changes([placement], placement_id)
+
+    @use_case(commutative=False)
+    def cancel_placement(self, placement_id: str, reason: str, within_school: str | None = None) -> Changes:
+        placement = self._placement(placement_id, within_school)
+        placement.cancel(check_text("reason", reason))
+        return Changes([placement], placement_id)
