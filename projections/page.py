@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import Any, Sequence
 
 from projections.store import ViewStore
 
 CHUNK = 500
+_FIRST_TABLE = re.compile(r"\{(\w+)\}")
+
+
+def _table_of(template: str) -> str:
+    return _FIRST_TABLE.search(template).group(1)
 
 
 class Known:
@@ -30,7 +36,11 @@ class Known:
 
 
 class Page:
-    """Writes for one page, grouped so runs of the same statement go in one `executemany`."""
+    """Writes for one page, queued per table so runs of one statement go in one `executemany`.
+
+    Statements on different tables never depend on each other (no write reads another
+    table), so only each table's own order must be kept; reads flush everything first.
+    """
 
     def __init__(self, store: ViewStore, cursor: Any, known: Known):
         self.store = store
@@ -38,14 +48,13 @@ class Page:
         self.known = known
         self.dirty_upns: set[str] = set()
         self.activity_facts: dict[str, dict[str, Any]] = {}
-        self._template: str | None = None
-        self._rows: list[Sequence] = []
+        self._queues: dict[str, list[tuple[str, list[Sequence]]]] = {}
 
     def write(self, template: str, params: Sequence) -> None:
-        if template != self._template:
-            self.flush()
-            self._template = template
-        self._rows.append(params)
+        queue = self._queues.setdefault(_table_of(template), [])
+        if not queue or queue[-1][0] != template:
+            queue.append((template, []))
+        queue[-1][1].append(params)
 
     def write_many(self, template: str, rows: list[Sequence]) -> None:
         for row in rows:
@@ -53,9 +62,10 @@ class Page:
 
     def flush(self) -> None:
         """Send queued writes; reads within the page must come after this."""
-        if self._rows:
-            self.store.executemany(self.cursor, self._template, self._rows)
-        self._template, self._rows = None, []
+        for queue in self._queues.values():
+            for template, rows in queue:
+                self.store.executemany(self.cursor, template, rows)
+        self._queues = {}
 
     def read(self, template: str, params: Sequence = ()) -> list[tuple]:
         self.flush()

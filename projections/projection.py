@@ -106,7 +106,7 @@ class CareersProjection:
 
     @project.register
     def student_registered(self, event: Student.Registered, page: Page) -> Subject:
-        page.write("INSERT INTO {pupils} VALUES (?, ?, ?, ?, 0, 0, 0)",
+        page.write("INSERT INTO {pupils} VALUES (?, ?, ?, ?, 0)",
                    (event.upn, event.given_name, event.family_name, event.date_of_birth))
         _name(page, event, event.upn)
         return None, event.upn
@@ -114,9 +114,8 @@ class CareersProjection:
     @project.register
     def enrolled(self, event: Student.Enrolled, page: Page) -> Subject:
         upn = _natural_key(page, event)
-        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, NULL, NULL)", (upn, event.school_urn, event.enrolled_on))
-        page.write("UPDATE {pupils} SET sen = ?, pupil_premium = ? WHERE upn = ?",
-                   (int(event.sen), int(event.pupil_premium), upn))
+        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, NULL, NULL, ?, ?)",
+                   (upn, event.school_urn, event.enrolled_on, int(event.sen), int(event.pupil_premium)))
         _year_group(page, upn, event.academic_year, event.year_group)
         return event.school_urn, upn
 

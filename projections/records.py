@@ -31,15 +31,17 @@ def _iso(value: Any) -> str | None:
 
 def pupil(store: ViewStore, upn: str, with_identity: bool, as_of: date) -> dict[str, Any] | None:
     """Where the pupil is, their year group this year, and (for schools and auditors) who they are."""
-    rows = store.query("SELECT given_name, family_name, date_of_birth, pseudonymised, sen, pupil_premium "
-                       "FROM {pupils} WHERE upn = ?", (upn,))
+    rows = store.query("SELECT given_name, family_name, date_of_birth, pseudonymised FROM {pupils} WHERE upn = ?",
+                       (upn,))
     if not rows:
         return None
-    given, family, born, pseudonymised, sen, pp = rows[0]
-    enrolments = [{"school_urn": urn, "enrolled_on": _iso(start), "left_on": _iso(end), "destination": dest}
-                  for urn, start, end, dest in store.query(
-                      "SELECT school_urn, enrolled_on, left_on, destination FROM {enrolments} "
+    given, family, born, pseudonymised = rows[0]
+    enrolments = [{"school_urn": urn, "enrolled_on": _iso(start), "left_on": _iso(end), "destination": dest,
+                   "sen": bool(sen), "pupil_premium": bool(pp)}
+                  for urn, start, end, dest, sen, pp in store.query(
+                      "SELECT school_urn, enrolled_on, left_on, destination, sen, pupil_premium FROM {enrolments} "
                       "WHERE upn = ? ORDER BY enrolled_on", (upn,))]
+    sen, pp = (enrolments[-1]["sen"], enrolments[-1]["pupil_premium"]) if enrolments else (False, False)
     result = {"upn": upn if with_identity else None, "year_group": year_group(store, upn, as_of),
               "current_school": next((e["school_urn"] for e in enrolments if e["left_on"] is None), None),
               "enrolments": enrolments, "sen": bool(sen), "pupil_premium": bool(pp),

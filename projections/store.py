@@ -16,6 +16,7 @@ from projections.tables import INDEXES, TABLES
 LIVE = "v_"
 SCRATCH = "r_"
 _TABLE_REFERENCE = re.compile(r"\{(\w+)\}")
+_PLAIN_INSERT = re.compile(r"^INSERT INTO \{(\w+)\} VALUES \([?, ]+\)$")
 
 sqlite3.register_adapter(date, date.isoformat)
 _NO_LOCK = nullcontext()
@@ -202,6 +203,15 @@ class PostgresViewStore(ViewStore):
 
     def with_prefix(self, prefix: str) -> "PostgresViewStore":
         return PostgresViewStore(self.url, prefix, pool=self._pool)
+
+    def executemany(self, cursor, template: str, rows: list[Sequence]) -> None:
+        """Plain inserts go through COPY: one stream for many rows, not one message per row."""
+        match = _PLAIN_INSERT.match(template)
+        if not match or len(rows) < 2:
+            return super().executemany(cursor, template, rows)
+        with cursor.copy(self.statement(f"COPY {{{match.group(1)}}} FROM STDIN")) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def _compose(self, template: str):
         from psycopg import sql

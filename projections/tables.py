@@ -13,9 +13,9 @@ TABLES: dict[str, str] = {
     "memberships": "urn {text}, hub_code {text}, joined_on {date}, left_on {date}, "
                    "PRIMARY KEY (urn, joined_on)",
     "pupils": "upn {text} PRIMARY KEY, given_name {text}, family_name {text}, date_of_birth {date}, "
-              "pseudonymised {flag}, sen {flag}, pupil_premium {flag}",
+              "pseudonymised {flag}",
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
-                  "PRIMARY KEY (upn, enrolled_on)",
+                  "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
     "activities": "id {text} PRIMARY KEY, school_urn {text}, kind {text}, category {text}, title {text}, "
                   "occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "

@@ -10,6 +10,11 @@ from tracker.errors import FutureDate, InvalidAcademicYear, InvalidYearGroup
 YEAR_GROUPS = range(1, 15)
 
 
+def _digits(text: str, count: int) -> bool:
+    # isascii(): str.isdigit() also accepts full-width and other scripts' digits.
+    return len(text) == count and text.isascii() and text.isdigit()
+
+
 @dataclass(frozen=True, order=True)
 class AcademicYear:
     """1 September to 31 August, written `2018/19`."""
@@ -29,10 +34,9 @@ class AcademicYear:
 
     @classmethod
     def parse(cls, text: object, field: str = "year") -> "AcademicYear":
-        first, _, second = str(text).partition("/")
-        if not (len(first) == 4 and first.isdigit() and len(second) == 2 and second.isdigit()):
-            raise InvalidAcademicYear(text, field)
-        if int(second) != (int(first) + 1) % 100:
+        """`2018/19` and nothing else: the second part must be the year after the first."""
+        first, _, second = text.partition("/") if isinstance(text, str) else ("", "", "")
+        if not (_digits(first, 4) and _digits(second, 2)) or int(second) != (int(first) + 1) % 100:
             raise InvalidAcademicYear(text, field)
         return cls(int(first))
 
@@ -62,8 +66,8 @@ class AcademicYear:
 def year_group_for_birth(date_of_birth: date, year: AcademicYear) -> int:
     """NCY = age on the 31 August before the year starts, minus 4."""
     before = date(year.start_year, 8, 31)
-    age = before.year - date_of_birth.year - ((before.month, before.day) < (date_of_birth.month, date_of_birth.day))
-    return age - 4
+    birthday_to_come = (before.month, before.day) < (date_of_birth.month, date_of_birth.day)
+    return before.year - date_of_birth.year - birthday_to_come - 4
 
 
 def year_group_in(year_group: int, recorded_in: AcademicYear, wanted: AcademicYear) -> int:
@@ -77,6 +81,7 @@ def default_as_of(year: AcademicYear, today: date) -> date:
 
 
 def check_not_future(field: str, value: date, today: date) -> None:
+    """Refuse a date after today: nothing is recorded before it has happened."""
     if value > today:
         raise FutureDate(field, value, today)
 
@@ -87,6 +92,7 @@ def ks5_window_start(year_group: int, in_year: AcademicYear) -> date:
 
 
 def check_year_group(value: object, field: str = "year_group") -> int:
+    """A National Curriculum year, 1 to 14; `True` is not a year group."""
     if isinstance(value, bool) or not isinstance(value, int) or value not in YEAR_GROUPS:
         raise InvalidYearGroup(f"{field} must be a whole number from 1 to 14; got {value!r}", field)
     return value

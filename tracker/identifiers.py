@@ -9,6 +9,11 @@ from tracker.errors import InvalidLAESTAB, InvalidUPN, InvalidURN, InvalidValue
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
+def _is_digits(text: str) -> bool:
+    # str.isdigit() also accepts "²" and "١٢٣", which int() rejects or no register holds.
+    return text.isascii() and text.isdigit()
+
+
 def _value(character: str) -> int:
     # A temporary UPN ends in a letter, which counts by its place in the check-letter table.
     return int(character) if character.isdigit() else CHECK_LETTERS.index(character)
@@ -17,6 +22,8 @@ def _value(character: str) -> int:
 @lru_cache(maxsize=200_000)  # the same pupils are named again and again, 30 to an activity
 def upn_check_letter(body: str) -> str:
     """The check letter for UPN characters 2–13."""
+    if len(body) != 12:  # zip() would otherwise weigh a short body without complaint
+        raise ValueError(f"a UPN body has 12 characters, got {len(body)}: {body!r}")
     total = sum(weight * _value(ch) for weight, ch in zip(range(2, 14), body))
     return CHECK_LETTERS[total % 23]
 
@@ -24,10 +31,10 @@ def upn_check_letter(body: str) -> str:
 def _upn_problem(upn: str) -> str | None:
     if len(upn) != 13:
         return f"must be 13 characters, got {len(upn)}"
-    if not upn[1:12].isdigit():
+    if not _is_digits(upn[1:12]):
         return "characters 2–12 must be digits"
-    if not (upn[12].isdigit() or upn[12] in CHECK_LETTERS):
-        return "the last character must be a digit, or a letter for a temporary UPN"
+    if not (_is_digits(upn[12]) or upn[12] in CHECK_LETTERS):
+        return f"the last character must be a digit, or for a temporary UPN one of {CHECK_LETTERS}"
     expected = upn_check_letter(upn[1:])
     if upn[0] != expected:
         return f"check letter should be {expected}"
@@ -47,10 +54,11 @@ def validate_upn(text: object, field: str = "upn") -> str:
 
 def _digits(text: object, count: int) -> str | None:
     value = str(text).strip() if isinstance(text, (str, int)) and not isinstance(text, bool) else ""
-    return value if len(value) == count and value.isdigit() else None
+    return value if len(value) == count and _is_digits(value) else None
 
 
 def validate_urn(text: object, field: str = "urn") -> str:
+    """Six digits, 100000–999999, from text or an int; or `InvalidURN`."""
     urn = _digits(text, 6)
     if urn is None or urn[0] == "0":
         raise InvalidURN(text, field)
@@ -58,6 +66,7 @@ def validate_urn(text: object, field: str = "urn") -> str:
 
 
 def validate_la_code(text: object, field: str = "la_code") -> str:
+    """A local authority's 3-digit code; or `InvalidValue`."""
     code = _digits(text, 3)
     if code is None:
         raise InvalidValue(f"{text!r} is not a local authority code: expected 3 digits", field)
@@ -65,6 +74,7 @@ def validate_la_code(text: object, field: str = "la_code") -> str:
 
 
 def validate_laestab(text: object, field: str = "laestab", la_code: str | None = None) -> str:
+    """LA code + establishment number, 7 digits, agreeing with `la_code` when given."""
     laestab = _digits(text, 7)
     if laestab is None:
         raise InvalidLAESTAB(text, "expected 7 digits", field)
@@ -75,5 +85,16 @@ def validate_laestab(text: object, field: str = "laestab", la_code: str | None =
 
 def make_upn(la_code: str, establishment: str, year: int, serial: int) -> str:
     """A valid permanent UPN, for synthetic pupils."""
-    body = f"{la_code}{establishment}{year % 100:02d}{serial:03d}"
+    _check_upn_parts(la_code, establishment, year, serial)
+    body = f"{la_code}{establishment}{year:02d}{serial:03d}"
     return upn_check_letter(body) + body
+
+
+def _check_upn_parts(la_code: str, establishment: str, year: int, serial: int) -> None:
+    # Out-of-range parts would silently build a 14-character or unparseable "UPN".
+    validate_la_code(la_code)
+    if not (isinstance(establishment, str) and len(establishment) == 4 and _is_digits(establishment)):
+        raise InvalidValue(f"{establishment!r} is not a 4-digit establishment number", "establishment")
+    for name, value, top in (("year", year, 99), ("serial", serial, 999)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+            raise InvalidValue(f"{name} must be a whole number from 0 to {top}; got {value!r}", name)
