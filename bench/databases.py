@@ -12,7 +12,11 @@ ADMIN_URL = os.environ.get("DATABASE_TEST_URL", "postgresql://postgres@127.0.0.1
 
 
 @contextmanager
-def throwaway(backend: str) -> Iterator[str]:
+def throwaway(backend: str, keep: str | None = None) -> Iterator[str]:
+    """A fresh database for one run; or `keep`, an existing one to reuse (and leave in place)."""
+    if keep:
+        yield keep
+        return
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.sqlite3"

@@ -82,10 +82,11 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--backends", default="postgres,sqlite")
     options.add_argument("--library-events", type=int, default=20_000)
+    options.add_argument("--url", help="reuse a database already holding the region (it is kept)")
     args = options.parse_args()
     print(describe(ADMIN_URL))
     for backend in args.backends.split(","):
-        with throwaway(backend) as url:
+        with throwaway(backend, args.url if backend == "postgres" else None) as url:
             region = ensure_region(url)
             raw = raw_read_rate(url)
             ours = our_catch_up(url)

@@ -67,9 +67,10 @@ def read_your_writes(url: str, reads: Reads, repeat: int) -> dict[str, float]:
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--repeat", type=int, default=200)
+    options.add_argument("--url", help="reuse a database already holding the region (it is kept)")
     args = options.parse_args()
     print(describe(ADMIN_URL))
-    with throwaway("postgres") as url:
+    with throwaway("postgres", args.url) as url:
         region = ensure_region(url)
         app, store = tracker(url), view_store_for(url)
         store.create_tables()

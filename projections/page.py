@@ -72,17 +72,13 @@ class Page:
         return list(self.store.execute(self.cursor, template, params).fetchall())
 
     def read_in(self, template: str, values: list[Any], before: Sequence = ()) -> list[tuple]:
-        """Rows of a template containing `{in}`, for `values` in chunks the databases accept."""
+        """Rows of a template containing `IN ({in})`, for every one of `values`."""
         rows: list[tuple] = []
-        for start in range(0, len(values), CHUNK):
-            chunk = values[start:start + CHUNK]
-            statement = template.replace("{in}", ", ".join("?" * len(chunk)))
-            rows.extend(self.read(statement, (*before, *chunk)))
+        for statement, params in self.store.membership(template, values, before):
+            rows.extend(self.read(statement, params))
         return rows
 
     def write_in(self, template: str, values: list[Any], before: Sequence = ()) -> None:
         self.flush()
-        for start in range(0, len(values), CHUNK):
-            chunk = values[start:start + CHUNK]
-            statement = template.replace("{in}", ", ".join("?" * len(chunk)))
-            self.store.execute(self.cursor, statement, (*before, *chunk))
+        for statement, params in self.store.membership(template, values, before):
+            self.store.execute(self.cursor, statement, params)

@@ -16,6 +16,7 @@ from projections.tables import INDEXES, TABLES
 LIVE = "v_"
 SCRATCH = "r_"
 _TABLE_REFERENCE = re.compile(r"\{(\w+)\}")
+IN_CHUNK = 500  # bound parameters per statement, well inside SQLite's limit
 _PLAIN_INSERT = re.compile(r"^INSERT INTO \{(\w+)\} VALUES \([?, ]+\)$")
 
 sqlite3.register_adapter(date, date.isoformat)
@@ -59,6 +60,11 @@ class ViewStore:
     def executemany(self, cursor, template: str, rows: list[Sequence]) -> None:
         if rows:
             cursor.executemany(self.statement(template), rows)
+
+    def membership(self, template: str, values: list, before: Sequence = ()) -> list[tuple[str, Sequence]]:
+        """`IN ({in})` filled for `values`: in chunks of bound parameters (PostgreSQL: one array)."""
+        chunks = [values[start:start + IN_CHUNK] for start in range(0, len(values), IN_CHUNK)]
+        return [(template.replace("{in}", ", ".join("?" * len(chunk))), (*before, *chunk)) for chunk in chunks]
 
     def query(self, template: str, params: Sequence = ()) -> list[tuple]:
         """Rows of one read, in its own short transaction."""
@@ -203,6 +209,10 @@ class PostgresViewStore(ViewStore):
 
     def with_prefix(self, prefix: str) -> "PostgresViewStore":
         return PostgresViewStore(self.url, prefix, pool=self._pool)
+
+    def membership(self, template: str, values: list, before: Sequence = ()) -> list[tuple[str, Sequence]]:
+        # One array parameter: one statement, whose plan is cached, whatever the number of values.
+        return [(template.replace("IN ({in})", "= ANY(?)"), (*before, list(values)))] if values else []
 
     def executemany(self, cursor, template: str, rows: list[Sequence]) -> None:
         """Plain inserts go through COPY: one stream for many rows, not one message per row."""

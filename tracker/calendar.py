@@ -33,7 +33,7 @@ class AcademicYear:
         return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
 
     @classmethod
-    def parse(cls, text: object, field: str = "year") -> "AcademicYear":
+    def parse(cls, text: object, field: str = "year") -> AcademicYear:
         """`2018/19` and nothing else: the second part must be the year after the first."""
         first, _, second = text.partition("/") if isinstance(text, str) else ("", "", "")
         if not (_digits(first, 4) and _digits(second, 2)) or int(second) != (int(first) + 1) % 100:
@@ -41,13 +41,13 @@ class AcademicYear:
         return cls(int(first))
 
     @classmethod
-    def containing(cls, day: date) -> "AcademicYear":
+    def containing(cls, day: date) -> AcademicYear:
         return cls(day.year if day.month >= 9 else day.year - 1)
 
-    def next(self) -> "AcademicYear":
+    def next(self) -> AcademicYear:
         return AcademicYear(self.start_year + 1)
 
-    def previous(self) -> "AcademicYear":
+    def previous(self) -> AcademicYear:
         return AcademicYear(self.start_year - 1)
 
     def __contains__(self, day: date) -> bool:

@@ -28,6 +28,14 @@ CRITERIA_CHECKS = ("purpose_shared", "outcomes", "two_way", "reflection", "emplo
 MEANINGFUL_2024 = CRITERIA_CHECKS[:4]
 
 
+def category_of(kind: str) -> str:
+    """employer, workplace, fe, he or guidance; `InvalidValue` for a kind no benchmark knows."""
+    try:
+        return ACTIVITY_KINDS[kind]
+    except KeyError:
+        raise InvalidValue(f"{kind!r} is not an activity kind", "kind") from None
+
+
 @dataclass(frozen=True)
 class Criterion:
     code: str
@@ -44,13 +52,14 @@ class RuleSet:
 
     name: str
     first_year: int | None  # start year of the first academic year it applies to
-    checklist: dict[int, tuple[Criterion, ...]]
+    # hash=False: a dict cannot be hashed, and the name already tells rule sets apart.
+    checklist: dict[int, tuple[Criterion, ...]] = field(hash=False)
     k5: int = 1  # meaningful employer encounters a year
     k5_college: int = 2
     k6: int = 1  # workplace experiences by 16
     ks5_workplace: int = 1
-    university_visits_ks5: int = 2
-    guidance_meetings: int = 1
+    bm7_university_visits_ks5: int = 2
+    bm8_meetings: int = 1
     bm5_year_groups: range = range(7, 14)
     by_16_year_group: int = 11
     by_18_year_group: int = 13
@@ -59,14 +68,16 @@ class RuleSet:
 
     def is_meaningful(self, kind: str, meaningful: bool | None, criteria: dict[str, Any] | None) -> bool:
         """2014: the recorder's yes/no; 2024: every check held (workplaces: with the employer's task)."""
+        category = category_of(kind)
+        # `is True`: a stored "false" or "no" must not pass for a yes.
         if not self.meaningful_checks:
-            return bool(meaningful)
-        checks = self.meaningful_checks + (("employer_task",) if ACTIVITY_KINDS[kind] == "workplace" else ())
-        return bool(criteria) and all(criteria.get(check) for check in checks)
+            return meaningful is True
+        checks = self.meaningful_checks + (("employer_task",) if category == "workplace" else ())
+        return all((criteria or {}).get(check) is True for check in checks)
 
     def counts_towards(self, kind: str, meaningful: bool | None, criteria: dict[str, Any] | None) -> int | None:
         """The benchmark an attended activity counts towards under this rule set, if any."""
-        category = ACTIVITY_KINDS[kind]
+        category = category_of(kind)
         needs_meaningful = category in ("employer", "fe", "he") or (
             category == "workplace" and self.workplace_needs_meaningful)
         if needs_meaningful and not self.is_meaningful(kind, meaningful, criteria):
@@ -80,6 +91,7 @@ class RuleSet:
         raise InvalidValue(f"{code!r} is not a Benchmark {benchmark} criterion under {self.name}", "code")
 
     def k5_for(self, school_type: str) -> int:
+        """Meaningful employer encounters a year: colleges need more."""
         return self.k5_college if school_type in COLLEGE_TYPES else self.k5
 
 
@@ -145,6 +157,7 @@ def rule_set_for(year: AcademicYear) -> RuleSet:
 
 
 def rule_set_named(name: str) -> RuleSet:
+    """The rule set called `name`, or `InvalidValue` naming the known ones."""
     try:
         return RULE_SETS[name]
     except KeyError:
