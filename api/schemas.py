@@ -198,6 +198,7 @@ class Summary(Schema):
     pct_schools_achieving = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     pupil_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    position = fields.Integer(metadata={"description": "the view position these figures were computed at"})
 
 
 class Header(Schema):

@@ -68,7 +68,8 @@ def library_runner_rate(url: str, limit: int) -> float:
         def process_event(self, domain_event, tracking) -> None:
             self.view.insert_tracking(tracking)
 
-    target = min(limit, tracker(url).recorder.max_notification_id())
+    app = tracker(url)  # kept in a variable: a dropped application closes its connection pool
+    target = min(limit, app.recorder.max_notification_id())
     began = time.perf_counter()
     with ProjectionRunner(application_class=Tracker, projection_class=CountingProjection,
                           view_class=PostgresTrackingRecorder, env=store_settings(url)) as runner:

@@ -80,7 +80,7 @@ def main() -> None:
         past = [TODAY - timedelta(days=d) for d in range(1, 300)]
 
         def cold_national(as_of=None):
-            reads._national.clear()  # the cache holds one answer per (as_of, position)
+            reads._national.clear()  # the cache holds one answer per as_of date
             return reads.national_metrics(as_of)
 
         first_event = store.query("SELECT MIN(recorded_at), MAX(recorded_at) FROM {events}")[0]

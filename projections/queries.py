@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
@@ -19,11 +20,13 @@ from tracker.rulesets import rule_set_for
 class Reads:
     """Queries over one view store; `known_at` answers replay the log into scratch views first."""
 
-    def __init__(self, app: Any, store: ViewStore, today: Callable[[], date] = date.today):
+    def __init__(self, app: Any, store: ViewStore, today: Callable[[], date] = date.today,
+                 comparison_max_age: float = 5.0):
         self.app = app
         self.store = store
         self.today = today
-        self._national: dict[tuple[date, int], dict[str, SchoolFigures]] = {}
+        self.comparison_max_age = comparison_max_age
+        self._national: dict[date, tuple[int, float, dict[str, SchoolFigures]]] = {}
         self._national_lock = threading.Lock()
 
     # --- freshness ---------------------------------------------------------------------
@@ -82,24 +85,34 @@ class Reads:
         return result
 
     def _comparisons(self, as_of: date) -> dict[str, Any]:
-        everyone = self._all_schools(as_of)
+        position, everyone = self._all_schools(as_of, self.comparison_max_age)
         in_hubs = schools_in_any_hub(self.store, as_of)
-        return {"national": summarise(list(everyone.values())),
-                "non_hub": summarise([f for urn, f in everyone.items() if urn not in in_hubs])}
+        return {"national": {**summarise(list(everyone.values())), "position": position},
+                "non_hub": {**summarise([f for urn, f in everyone.items() if urn not in in_hubs]),
+                            "position": position}}
 
-    def _all_schools(self, as_of: date) -> dict[str, SchoolFigures]:
-        """Every school's figures, kept for as long as the views stay at the same position."""
-        key = (as_of, self.position())
+    def _all_schools(self, as_of: date, max_age: float) -> tuple[int, dict[str, SchoolFigures]]:
+        """Every school's figures on `as_of`, and the view position they were computed at.
+
+        Reused while the views have not moved, or for `max_age` seconds when they have: beside
+        a hub's own (always exact) figures, a national comparison a few seconds old saves
+        scanning every pupil in the country on every request. Its position says how old.
+        """
+        position, now = self.position(), time.monotonic()
         with self._national_lock:
-            if key not in self._national:
-                self._national = {key: school_figures(self.store, as_of)}
-            return self._national[key]
+            cached = self._national.get(as_of)
+            if cached is None or (cached[0] != position and now - cached[1] > max_age):
+                self._national[as_of] = cached = (position, now, school_figures(self.store, as_of))
+                if len(self._national) > 32:
+                    self._national.pop(next(iter(self._national)))
+            return cached[0], cached[2]
 
     def national_metrics(self, as_of: date | None = None) -> dict[str, Any]:
+        """Exact: the national figures at the views' current position."""
         as_of = self._as_of(as_of)
-        everyone = self._all_schools(as_of)
+        position, everyone = self._all_schools(as_of, max_age=0.0)
         in_hubs = schools_in_any_hub(self.store, as_of)
-        return {**_header(as_of, None), **summarise(list(everyone.values())),
+        return {**_header(as_of, None), **summarise(list(everyone.values())), "position": position,
                 "non_hub": summarise([f for urn, f in everyone.items() if urn not in in_hubs])}
 
     def hub_series(self, code: str, year: AcademicYear | None = None,
