@@ -47,6 +47,7 @@ class Page:
         self.cursor = cursor
         self.known = known
         self.dirty_upns: set[str] = set()
+        self.dirty_schools: set[str] = set()
         self.activity_facts: dict[str, dict[str, Any]] = {}
         self._queues: dict[str, list[tuple[str, list[Sequence]]]] = {}
 

@@ -44,10 +44,17 @@ class CareersProjection:
         for attendee in _listed_upns(event):
             page.write("INSERT INTO {event_upns} VALUES (?, ?)", (position, attendee))
 
-    def finish(self, page: Page) -> None:
+    def finish(self, page: Page, position: int) -> None:
         """Work left to the end of a page so it is done once per pupil, not once per event."""
         page.flush()
-        recompute_milestones(page, sorted(page.dirty_upns))
+        upns = sorted(page.dirty_upns)
+        recompute_milestones(page, upns)
+        schools = page.dirty_schools | {row[0] for row in page.read_in(
+            "SELECT DISTINCT school_urn FROM {enrolments} WHERE upn IN ({in})", upns)}
+        page.write_many("INSERT INTO {school_versions} VALUES (?, ?) "
+                        "ON CONFLICT (urn) DO UPDATE SET position = excluded.position",
+                        [(urn, position) for urn in sorted(schools)])
+        page.flush()
 
     @singledispatchmethod
     def project(self, event: Any, page: Page) -> Subject | None:
@@ -64,6 +71,7 @@ class CareersProjection:
     def school_registered(self, event: School.Registered, page: Page) -> Subject:
         page.write("INSERT INTO {schools} VALUES (?, ?, ?, ?, ?, NULL)",
                    (event.urn, event.name, event.type, event.la_code, event.laestab))
+        page.dirty_schools.add(event.urn)
         _name(page, event, event.urn)
         return event.urn, None
 
@@ -125,6 +133,7 @@ class CareersProjection:
         page.write("UPDATE {enrolments} SET left_on = ?, destination = ? "
                    "WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
                    (event.left_on, event.destination, upn, event.school_urn))
+        page.dirty_upns.add(upn)  # the school's roll changed
         return event.school_urn, upn
 
     @project.register
@@ -275,6 +284,7 @@ def _natural_key(page: Page, event: Any) -> str:
 
 def _criterion(page: Page, event: Any, met: int) -> Subject:
     urn = _natural_key(page, event)
+    page.dirty_schools.add(urn)
     page.write("INSERT INTO {checklist} VALUES (?, ?, ?, ?, ?, ?, ?)",
                (urn, event.benchmark, event.code, met, event.changed_on, event.evidence, event.originator_version))
     return urn, None

@@ -28,6 +28,7 @@ class Reads:
         self.comparison_max_age = comparison_max_age
         self._national: dict[date, tuple[int, float, dict[str, SchoolFigures]]] = {}
         self._national_lock = threading.Lock()
+        self._schools = SchoolFiguresCache()
 
     # --- freshness ---------------------------------------------------------------------
 
@@ -75,7 +76,10 @@ class Reads:
             return None
         as_of = self._as_of(as_of)
         members = hub_members(self.store, code, as_of)
-        figures = school_figures(self._scoped(members, known_at), as_of, members) if members else {}
+        if known_at is None:
+            figures = self._schools.figures(self.store, as_of, members)
+        else:
+            figures = school_figures(self._scoped(members, known_at), as_of, members) if members else {}
         result = {**_header(as_of, known_at), "hub": hub, **summarise(list(figures.values())),
                   "school_rows": [_school_row(f) for f in figures.values()]}
         if known_at is None:
@@ -102,7 +106,8 @@ class Reads:
         with self._national_lock:
             cached = self._national.get(as_of)
             if cached is None or (cached[0] != position and now - cached[1] > max_age):
-                self._national[as_of] = cached = (position, now, school_figures(self.store, as_of))
+                everyone = self._schools.figures(self.store, as_of, None)
+                self._national[as_of] = cached = (position, now, everyone)
                 if len(self._national) > 32:
                     self._national.pop(next(iter(self._national)))
             return cached[0], cached[2]
@@ -156,6 +161,46 @@ class Reads:
         """Every school the pupil has been on roll at, oldest first."""
         return [row[0] for row in self.store.query(
             "SELECT school_urn FROM {enrolments} WHERE upn = ? ORDER BY enrolled_on", (upn,))]
+
+
+class SchoolFiguresCache:
+    """Each school's figures per as-of date, kept until the school's version moves on.
+
+    A school's version is the last view position at which anything bearing on its figures
+    changed (`school_versions`), so a hit is exactly what a fresh computation would give.
+    """
+
+    def __init__(self, maxsize: int = 20_000):
+        self.maxsize = maxsize
+        self._entries: dict[tuple[str, date], tuple[int, SchoolFigures]] = {}
+        self._lock = threading.Lock()
+
+    def figures(self, store: ViewStore, as_of: date, urns: list[str] | None) -> dict[str, SchoolFigures]:
+        versions = _versions(store, urns)
+        with self._lock:
+            fresh = {urn: self._entries.get((urn, as_of)) for urn in versions}
+        stale = [urn for urn, hit in fresh.items() if hit is None or hit[0] != versions[urn]]
+        computed = school_figures(store, as_of, stale) if stale else {}
+        with self._lock:
+            for urn, figures in computed.items():
+                self._entries[(urn, as_of)] = (versions[urn], figures)
+            if len(self._entries) > self.maxsize:
+                self._entries.clear()  # simple and rare: the next reads refill it
+        return {urn: computed[urn] if urn in computed else fresh[urn][1]
+                for urn in sorted(versions) if urn in computed or fresh[urn]}
+
+
+def _versions(store: ViewStore, urns: list[str] | None) -> dict[str, int]:
+    if urns is None:
+        rows = store.query("SELECT s.urn, COALESCE(v.position, 0) FROM {schools} s "
+                           "LEFT JOIN {school_versions} v ON v.urn = s.urn")
+    elif not urns:
+        return {}
+    else:
+        rows = store.query(f"SELECT s.urn, COALESCE(v.position, 0) FROM {{schools}} s LEFT JOIN "
+                           f"{{school_versions}} v ON v.urn = s.urn WHERE s.urn IN ({', '.join('?' * len(urns))})",
+                           urns)
+    return dict(rows)
 
 
 def _header(as_of: date, known_at: datetime | None) -> dict[str, Any]:

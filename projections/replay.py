@@ -31,7 +31,7 @@ def replay_schools(app: Any, live: ViewStore, urns: list[str], position: int) ->
         page, projection = Page(scratch, cursor, Known()), CareersProjection()
         for at, event in sorted(_events(app, live, aggregates, position), key=lambda pair: pair[0]):
             projection.apply(event, at, page)
-        projection.finish(page)
+        projection.finish(page, position)
         scratch.execute(cursor, "UPDATE {tracking} SET position = ? WHERE name = 'views'", (position,))
     return scratch
 

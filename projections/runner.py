@@ -46,15 +46,15 @@ class Runner:
                 start=position + 1, limit=self.page_size, stop=until)
             if not notifications:
                 return 0
-            self._apply(notifications, Page(self.store, cursor, self.known))
+            self._apply(notifications, Page(self.store, cursor, self.known), notifications[-1].id)
             _write_position(self.store, cursor, notifications[-1].id)
         return len(notifications)
 
-    def _apply(self, notifications: list, page: Page) -> None:
+    def _apply(self, notifications: list, page: Page, position: int) -> None:
         to_event = self.app.mapper.to_domain_event
         for notification in notifications:
             self.projection.apply(to_event(notification), notification.id, page)
-        self.projection.finish(page)
+        self.projection.finish(page, position)
 
     def run_forever(self, stop: threading.Event, wake: Callable[[float], None] | None = None,
                     poll_seconds: float = 1.0) -> None:

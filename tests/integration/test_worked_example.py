@@ -86,3 +86,15 @@ def test_as_known_before_the_first_recording_the_fair_did_not_count(world):
     recorded_at = store.query("SELECT recorded_at FROM {events} WHERE position = ?", (first_position - 1,))[0][0]
     known = reads.school_status(SCHOOL_A, as_of=date(2019, 1, 31), known_at=datetime.fromisoformat(recorded_at))
     assert (known["benchmarks"][4]["measured"], known["benchmarks"][4]["met"]) == (5, 0)
+
+
+def test_cached_school_figures_move_when_a_pupil_leaves_or_a_criterion_changes(world):
+    app, store, runner, reads, ids = world
+    before = reads.hub_metrics("DEMO", as_of=date(2019, 7, 1))
+    app.record_leaving(SCHOOL_A, UPN["p3"], date(2019, 6, 30), caller=ADMIN)
+    app.change_criterion(SCHOOL_B, 1, "1.1", True, "published", date(2019, 6, 1), caller=ADMIN)
+    runner.catch_up()
+    after = reads.hub_metrics("DEMO", as_of=date(2019, 7, 1))
+    assert figure(before, SCHOOL_A, 5)[0] - figure(after, SCHOOL_A, 5)[0] == 1
+    score = lambda metrics: next(r for r in metrics["school_rows"] if r["urn"] == SCHOOL_B)["benchmarks"][0]["score"]
+    assert (score(before), score(after)) == (0.0, 0.2)
