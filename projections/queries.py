@@ -61,12 +61,16 @@ class Reads:
                       known_at: datetime | None = None) -> dict[str, Any] | None:
         """Per benchmark for one school, and by year group."""
         as_of = self._as_of(as_of, year)
-        store = self._scoped([urn], known_at)
-        figures = school_figures(store, as_of, [urn]).get(urn)
+        if known_at is None:
+            figures = self._schools.figures(self.store, as_of, [urn]).get(urn)
+            by_year_group = self._schools.by_year_group(self.store, as_of, urn)
+        else:
+            store = self._scoped([urn], known_at)
+            figures = school_figures(store, as_of, [urn]).get(urn)
+            by_year_group = year_group_figures(store, as_of, urn)
         if figures is None:
             return None
-        return {**_header(as_of, known_at), **_school_row(figures),
-                "by_year_group": year_group_figures(store, as_of, urn)}
+        return {**_header(as_of, known_at), **_school_row(figures), "by_year_group": by_year_group}
 
     def hub_metrics(self, code: str, as_of: date | None = None,
                     known_at: datetime | None = None) -> dict[str, Any] | None:
@@ -172,7 +176,7 @@ class SchoolFiguresCache:
 
     def __init__(self, maxsize: int = 20_000):
         self.maxsize = maxsize
-        self._entries: dict[tuple[str, date], tuple[int, SchoolFigures]] = {}
+        self._entries: dict[tuple, tuple[int, Any]] = {}
         self._lock = threading.Lock()
 
     def figures(self, store: ViewStore, as_of: date, urns: list[str] | None) -> dict[str, SchoolFigures]:
@@ -188,6 +192,19 @@ class SchoolFiguresCache:
                 self._entries.clear()  # simple and rare: the next reads refill it
         return {urn: computed[urn] if urn in computed else fresh[urn][1]
                 for urn in sorted(versions) if urn in computed or fresh[urn]}
+
+    def by_year_group(self, store: ViewStore, as_of: date, urn: str) -> list[dict[str, Any]]:
+        """The school's year-group figures, kept in the same way."""
+        version = _versions(store, [urn]).get(urn, 0)
+        key = ("by_year_group", urn, as_of)
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        rows = year_group_figures(store, as_of, urn)
+        with self._lock:
+            self._entries[key] = (version, rows)
+        return rows
 
 
 def _versions(store: ViewStore, urns: list[str] | None) -> dict[str, int]:
