@@ -9,6 +9,7 @@ from tracker.rulesets import (
 )
 
 TEXT = validate.Length(min=1, max=200)
+POSITION = validate.Range(min=0, max=2**53)  # positions fit any database's integer column
 
 
 class Written(Schema):
@@ -139,7 +140,7 @@ class CriterionIn(Schema):
 # --- reads ---------------------------------------------------------------------------
 
 class Freshness(Schema):
-    min_position = fields.Integer(validate=validate.Range(min=0))
+    min_position = fields.Integer(validate=POSITION)
 
 
 class Figures(Freshness):
@@ -165,7 +166,7 @@ class ActivitiesArgs(Freshness):
 
 
 class AuditArgs(Freshness):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=POSITION)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     school = fields.String(validate=validate.Length(max=10))
     upn = fields.String(validate=validate.Length(max=20))
@@ -263,7 +264,7 @@ class Ready(Health):
     head = fields.Integer()
     position = fields.Integer()
     events = fields.Integer()
-    last_recorded_at = fields.String(allow_none=True)
+    seconds = fields.Float()
 
 
 class SchoolDetails(Schema):
@@ -282,8 +283,9 @@ class ActivityDetails(Schema):
     attendees = fields.List(fields.String())
 
 
-class Timeline(Schema):
-    items = fields.List(fields.Dict())
+class TimelineArgs(Freshness):
+    after = fields.Integer(load_default=0, validate=POSITION)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class Verification(Schema):

@@ -40,10 +40,16 @@ class Reads:
         return not min_position or wait_for_position(self.store, min_position, timeout)
 
     def lag(self) -> dict[str, Any]:
+        """How far the views trail the log: in events, and in seconds since the oldest one not yet applied."""
         head = self.app.recorder.max_notification_id() or 0
         position = self.position()
-        behind = self.store.query("SELECT MAX(recorded_at) FROM {events}")[0][0]
-        return {"head": head, "position": position, "events": max(head - position, 0), "last_recorded_at": behind}
+        waiting = self.app.recorder.select_notifications(start=position + 1, limit=1) if head > position else []
+        seconds = 0.0
+        if waiting:
+            oldest = self.app.mapper.to_domain_event(waiting[0]).timestamp
+            seconds = max(0.0, (datetime.now(timezone.utc) - oldest).total_seconds())
+        return {"head": head, "position": position, "events": max(head - position, 0),
+                "seconds": round(seconds, 3)}
 
     # --- figures -----------------------------------------------------------------------
 

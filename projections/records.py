@@ -71,17 +71,18 @@ def encounter_counts(store: ViewStore, upn: str, as_of: date) -> dict[str, int]:
             "employer_this_year": this_year[0][0]}
 
 
-def timeline(store: ViewStore, upn: str) -> list[dict[str, Any]]:
+def timeline(store: ViewStore, upn: str, after: int = 0, limit: int = 1000) -> PageOf:
     """Every event touching the pupil, in log order: their record, activities and corrections, placements."""
     rows = store.query(
-        "SELECT position, recorded_at, type, aggregate_id, actor, school_urn FROM {events} WHERE upn = ? "
+        "SELECT * FROM (SELECT position, recorded_at, type, aggregate_id, actor, school_urn FROM {events} "
+        "WHERE upn = ? "
         "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
         "FROM {event_upns} u JOIN {events} e ON e.position = u.position WHERE u.upn = ? "
         "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
-        "FROM {events} e JOIN {encounters} n ON n.source_id = e.aggregate_id WHERE n.upn = ? "
-        "ORDER BY 1", (upn, upn, upn))
+        "FROM {events} e JOIN {encounters} n ON n.source_id = e.aggregate_id WHERE n.upn = ?) touching "
+        "WHERE position > ? ORDER BY position LIMIT ?", (upn, upn, upn, after, limit + 1))
     keys = ("position", "recorded_at", "type", "aggregate_id", "actor", "school_urn")
-    return [dict(zip(keys, row)) for row in rows]
+    return _page([dict(zip(keys, row)) for row in rows], limit, lambda item: str(item["position"]))
 
 
 def school_activities(store: ViewStore, urn: str, start: date | None, end: date | None, kind: str | None,

@@ -73,9 +73,10 @@ def pupil(args, upn):
 
 @blp.get("/pupils/<upn>/timeline")
 @auth.checked(auth.require_pupil_reader)
-@blp.arguments(schemas.Freshness, location="query")
-@blp.response(200, schemas.Timeline)
+@blp.arguments(schemas.TimelineArgs, location="query")
+@blp.response(200, schemas.ListPage)
 def timeline(args, upn):
-    """Every activity, placement and correction touching the pupil, in log order."""
+    """Every activity, placement and correction touching the pupil, in log order, paged."""
     fresh(args)
-    return {"items": records.timeline(services().store, upn)}
+    page = records.timeline(services().store, upn, args["after"], args["limit"])
+    return {"items": page.items, "next": page.next}

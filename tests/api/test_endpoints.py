@@ -170,3 +170,20 @@ def test_the_openapi_document_lists_every_path_and_the_docs_work_offline(world):
     page = world.client.get("/api/docs").get_data(as_text=True)
     assert "http" not in page.replace("http-equiv", "")  # nothing fetched from elsewhere
     assert world.client.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_pupils_timeline_lists_what_touched_them_in_order_a_page_at_a_time(world):
+    headers = world.headers("school")
+    first = world.client.get(f"/api/v1/pupils/{UPN['p3']}/timeline?limit=2", headers=headers).json
+    rest = world.client.get(f"/api/v1/pupils/{UPN['p3']}/timeline?after={first['next']}&limit=100",
+                            headers=headers).json
+    types = [item["type"] for item in first["items"] + rest["items"]]
+    positions = [item["position"] for item in first["items"] + rest["items"]]
+    assert positions == sorted(positions) and rest["next"] is None
+    assert types[:2] == ["Student.Registered", "Student.Enrolled"]
+    assert {"Activity.Recorded", "Placement.Arranged"} <= set(types)
+
+
+def test_readiness_reports_how_far_the_views_trail_the_log(world):
+    ready = world.client.get("/readyz").json
+    assert ready["status"] == "ready" and ready["events"] >= 0 and ready["seconds"] >= 0

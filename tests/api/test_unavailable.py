@@ -1,0 +1,18 @@
+"""With the store away: 503 with Retry-After (never a 500), liveness still answers, nothing half-written."""
+
+from __future__ import annotations
+
+from api import create_app
+
+UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"
+
+
+def test_requests_get_503_with_retry_after_while_the_store_is_unreachable():
+    client = create_app({"DATABASE_URL": UNREACHABLE, "TESTING": True}).test_client()
+    for method, path in (("GET", "/api/v1/metrics/national"), ("POST", "/api/v1/hubs"), ("GET", "/readyz")):
+        response = client.open(path, method=method, json={}, headers={"Authorization": "Bearer anything"})
+        assert response.status_code == 503, (path, response.json)
+        assert response.json["code"] == 503 and "Traceback" not in response.get_data(as_text=True)
+    assert client.get("/api/v1/metrics/national",
+                      headers={"Authorization": "Bearer anything"}).headers["Retry-After"] == "2"
+    assert client.get("/healthz").status_code == 200
