@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect
 from flask_smorest import Api
 
-from api import auth, docs, errors, requestlog
+from api import auth, dashboard, docs, errors, requestlog
 from api.config import load_config
 from api.services import Services
 
@@ -23,6 +23,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     requestlog.register(app)
     auth.register(app)
     docs.register(app)
+    app.register_blueprint(dashboard.bp)
+    app.add_url_rule("/", "root", lambda: redirect("/dashboard/"))
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -158,6 +159,8 @@ def cmd_serve(args) -> int:
     """Serve the API and dashboard (embedded: projections kept up to date in-process)."""
     from api.server import serve
 
+    # One signing key for every worker, so a dashboard session survives whichever worker answers.
+    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
     print(f"serving on http://{args.bind} (API docs at /api/docs)")
     serve(args.bind, args.workers, args.threads)
     return 0

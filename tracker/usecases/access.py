@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -41,6 +42,14 @@ class AccessTokens:
         if not access.revoked:
             access.revoke(check_text("reason", reason))
         return Changes([access], token_id)
+
+    def token_by_id(self, token_id: str) -> AccessToken | None:
+        """The live token record with this id (a dashboard session keeps the id, never the token)."""
+        try:
+            access: AccessToken = self.repository.get(UUID(token_id))
+        except (ValueError, AggregateNotFoundError):
+            return None
+        return access if isinstance(access, AccessToken) and not access.revoked else None
 
     def token_for(self, token: str) -> AccessToken | None:
         """The live (not revoked) token record a bearer token matches, if any."""

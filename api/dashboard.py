@@ -1,0 +1,97 @@
+"""The dashboard: server-rendered pages over the same reads as the API, signed in with a token."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import wraps
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+
+from api.services import services
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
+
+
+def _csrf_token() -> str:
+    session.setdefault("csrf", secrets.token_urlsafe(24))
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
+        abort(400, "the form has expired; reload the page and try again")
+
+
+def signed_in(view):
+    """The page's scope, from the session; a revoked token is signed out at once."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        access = services().tracker.token_by_id(session.get("token_id", ""))
+        if access is None:
+            session.pop("token_id", None)
+            return redirect(url_for("dashboard.sign_in"))
+        services().catch_up_inline()
+        return view(access, *args, **kwargs)
+    return guarded
+
+
+@bp.get("/sign-in")
+def sign_in():
+    return render_template("sign_in.html", csrf=_csrf_token(), error=None)
+
+
+@bp.post("/sign-in")
+def sign_in_post():
+    _check_csrf()
+    access = services().tracker.token_for(request.form.get("token", "").strip())
+    if access is None:
+        return render_template("sign_in.html", csrf=_csrf_token(), error="That token is not valid."), 401
+    session.clear()
+    session["token_id"] = str(access.id)
+    return redirect(url_for("dashboard.home"))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    _check_csrf()
+    session.clear()
+    return redirect(url_for("dashboard.sign_in"))
+
+
+@bp.get("/")
+@signed_in
+def home(access):
+    kind, _, name = access.scope.partition(":")
+    if kind == "hub":
+        return redirect(url_for("dashboard.hub", code=name))
+    if kind == "school":
+        return redirect(url_for("dashboard.school", urn=name))
+    hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
+    return render_template("home.html", access=access, hubs=hubs, csrf=_csrf_token())
+
+
+@bp.get("/hubs/<code>")
+@signed_in
+def hub(access, code):
+    """The Hub Lead page: headline figures against national and non-hub, schools by benchmark."""
+    if access.scope not in ("admin", "auditor", f"hub:{code}"):
+        abort(403, "this sign-in may not see that hub")
+    metrics = services().reads.hub_metrics(code)
+    if metrics is None:
+        abort(404, f"no hub {code}")
+    return render_template("hub.html", access=access, m=metrics, csrf=_csrf_token())
+
+
+@bp.get("/schools/<urn>")
+@signed_in
+def school(access, urn):
+    """A school's status by benchmark and year group."""
+    allowed = access.scope in ("admin", "auditor", f"school:{urn}") or (
+        access.scope == f"hub:{services().reads.hub_of_school(urn)}")
+    if not allowed:
+        abort(403, "this sign-in may not see that school")
+    status = services().reads.school_status(urn)
+    if status is None:
+        abort(404, f"no school {urn}")
+    return render_template("school.html", access=access, s=status, csrf=_csrf_token())

@@ -1,0 +1,46 @@
+"""The dashboard through Flask's test client: sign-in with CSRF, the figures the API gives, scopes."""
+
+from __future__ import annotations
+
+import re
+
+from tests.api.conftest import make_world
+
+
+def sign_in(client, token: str):
+    page = client.get("/dashboard/sign-in").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return client.post("/dashboard/sign-in", data={"token": token, "csrf": csrf})
+
+
+def test_a_hub_lead_sees_the_same_headline_figures_as_the_api():
+    world = make_world()
+    api = world.client.get("/api/v1/hubs/DEMO/metrics", headers=world.headers("hub")).json
+    assert sign_in(world.client, world.tokens["hub"]).status_code == 302
+    page = world.client.get("/dashboard/", follow_redirects=True).get_data(as_text=True)
+    assert f'id="employer">{api["every_student_employer_encounters"]}%' in page
+    assert f'id="workplace">{api["every_student_workplace_experience"]}%' in page
+    assert "School A" in page and "<svg" in page
+
+
+def test_sign_in_without_the_forms_csrf_token_is_refused():
+    world = make_world()
+    response = world.client.post("/dashboard/sign-in", data={"token": world.tokens["hub"], "csrf": "forged"})
+    assert response.status_code == 400
+
+
+def test_a_school_user_is_refused_another_schools_page_and_a_bad_token_is_refused():
+    world = make_world()
+    sign_in(world.client, world.tokens["school"])
+    assert world.client.get("/dashboard/schools/900001").status_code == 200
+    assert world.client.get("/dashboard/schools/900002").status_code == 403
+    other = make_world()
+    assert sign_in(other.client, "not-a-token").status_code == 401
+
+
+def test_a_revoked_token_is_signed_out_at_once():
+    world = make_world()
+    sign_in(world.client, world.tokens["school"])
+    access = world.tracker.token_for(world.tokens["school"])
+    world.tracker.revoke_token(str(access.id), "left")
+    assert world.client.get("/dashboard/schools/900001").status_code == 302
