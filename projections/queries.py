@@ -122,6 +122,10 @@ class Reads:
                     self._national.pop(next(iter(self._national)))
             return cached[0], cached[2]
 
+    def figures_by_school(self, as_of: date, urns: list[str] | None = None) -> dict[str, SchoolFigures]:
+        """Each school's figures on `as_of` (every school when `urns` is None), from the per-school cache."""
+        return self._schools.figures(self.store, as_of, urns)
+
     def national_metrics(self, as_of: date | None = None) -> dict[str, Any]:
         """Exact: the national figures at the views' current position."""
         as_of = self._as_of(as_of)

@@ -9,6 +9,7 @@ import secrets
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from tracker.config import database_url
@@ -166,6 +167,46 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_import_pupils(args) -> int:
+    """Enrol pupils from a CSV (ours or an MIS export); every refused row is reported with its line."""
+    from tracker.imports import import_pupils
+
+    report = import_pupils(_app(), args.school, Path(args.file).read_bytes(), caller=_cli_caller())
+    for refused in report.rejected:
+        for field, reasons in refused["reasons"].items():
+            print(f"line {refused['line']}: {field}: {'; '.join(reasons)}")
+    print(f"{report.accepted} enrolled, {report.unchanged} unchanged, {len(report.rejected)} refused")
+    return 1 if report.rejected else 0
+
+
+def cmd_export(args) -> int:
+    """Write school status (one row per school) for a hub or every school, as CSV or XLSX, on any date."""
+    from datetime import date as Date
+
+    from projections.metrics import hub_members
+    from projections.queries import Reads
+    from projections.runner import Runner
+    from tracker.exports import HEADER, school_rows, write
+
+    app, store = _app(), _views()
+    Runner(app, store).catch_up()
+    as_of = Date.fromisoformat(args.as_of) if args.as_of else Date.today()
+    reads = Reads(app, store)
+    members = hub_members(store, args.hub, as_of) if args.hub else None
+    figures = reads.figures_by_school(as_of, members)
+    rows = school_rows(({"urn": f.urn, "name": f.name, "type": f.type, "benchmarks_achieved": f.benchmarks_achieved,
+                         "benchmarks": [b.as_dict() for b in f.benchmarks.values()]} for f in figures.values()), as_of)
+    write(Path(args.output), HEADER, rows)
+    print(f"wrote {len(rows)} schools to {args.output}")
+    return 0
+
+
+def _cli_caller():
+    from tracker.domain.base import Caller
+
+    return Caller(f"cli:{os.environ.get('USER', 'unknown')}")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="tracker", description="Careers Hub Tracker")
     commands = top.add_subparsers(dest="command", required=True)
@@ -181,6 +222,13 @@ def parser() -> argparse.ArgumentParser:
     project.add_argument("--once", action="store_true", help="catch up and exit")
     project.add_argument("--page-size", type=int, default=1000, help="events applied per transaction")
     project.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")
+    imports = _add(commands, "import-pupils", cmd_import_pupils)
+    imports.add_argument("file", help="CSV: our columns or an MIS export's (UTF-8 with or without BOM, or Windows-1252)")
+    imports.add_argument("--school", required=True, help="the school's URN")
+    export = _add(commands, "export", cmd_export)
+    export.add_argument("output", help="a .csv or .xlsx path")
+    export.add_argument("--hub", help="only this hub's member schools on the date")
+    export.add_argument("--as-of", help="YYYY-MM-DD (default today)")
     _add(commands, "rebuild", cmd_rebuild)
     _add(commands, "verify", cmd_verify)
     token = _add(commands, "token", None, "Create, list and revoke access tokens.")

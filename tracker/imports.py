@@ -67,7 +67,8 @@ def parse_date(text: str, field_name: str) -> date:
 
 
 def parse_year_group(text: str) -> int:
-    digits = text.upper().removeprefix("Y").removeprefix("YEAR").strip()
+    upper = text.upper().strip()
+    digits = (upper.removeprefix("YEAR") if upper.startswith("YEAR") else upper.removeprefix("Y")).strip()
     if not digits.isdigit():
         raise InvalidValue(f"year_group {text!r} is not a year group", "year_group")
     return int(digits)

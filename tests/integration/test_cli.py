@@ -1,0 +1,83 @@
+"""The tracker command, run in-process against a SQLite store: imports, exports, tokens, checks."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+
+import pytest
+
+from tests.scenarios import ADMIN
+from tracker.application import Tracker
+from tracker.calendar import AcademicYear
+from tracker.cli import main
+
+# Born in January eleven years before this academic year began: Year 7 whenever the test runs.
+BORN = date(AcademicYear.containing(date.today()).start_year - 11, 1, 15)
+MESSY = ("\ufeffUPN,Legal Surname,Forename,DOB,NC Year,SEN,PP\r\n"
+         f"X885400112099,Smith,Ann,{BORN:%d/%m/%Y},Y7,K,Y\r\n"
+         f"X885400112099,Smith,Ann,{BORN:%d/%m/%Y},7,,\r\n"
+         f"B885400112099,Bad,Check,{BORN:%d/%m/%Y},7,,\r\n"
+         f"H885400112098,Müller,Zoë,31/02/{BORN.year},7,,\r\n"
+         f"U885400112097,O'Brien,Seán,{BORN.isoformat()},Year 7,,\r\n")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    app = Tracker.from_url(url)
+    app.register_school("900001", "School A", "secondary", "885", "8854001", caller=ADMIN)
+    app.register_hub("DEMO", "Demo", "Area", 1, caller=ADMIN)
+    app.join_hub("DEMO", "900001", date(2018, 9, 1), caller=ADMIN)
+    return tmp_path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_importing_a_messy_mis_file_reports_each_refused_row_exactly_and_twice_changes_nothing(
+        store, capsys, encoding):
+    path = store / "pupils.csv"
+    text = MESSY if encoding == "utf-8" else MESSY.lstrip("\ufeff")
+    path.write_bytes(text.encode(encoding))
+    assert main(["import-pupils", str(path), "--school", "900001"]) == 1
+    first = capsys.readouterr().out.splitlines()
+    assert first == [
+        "line 3: upn: X885400112099 appears earlier in the file",
+        "line 4: upn: 'B885400112099' is not a valid UPN: check letter should be X",
+        f"line 5: date_of_birth: date_of_birth '31/02/{BORN.year}' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+        "2 enrolled, 0 unchanged, 3 refused",
+    ]
+    main(["import-pupils", str(path), "--school", "900001"])
+    assert capsys.readouterr().out.splitlines()[-1] == "0 enrolled, 2 unchanged, 3 refused"
+
+
+def test_export_writes_one_row_per_school_with_exact_counts_as_csv_and_xlsx(store, capsys):
+    path = store / "pupils.csv"
+    path.write_text(MESSY)
+    main(["import-pupils", str(path), "--school", "900001"])
+    main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--as-of", date.today().isoformat()])
+    with (store / "hub.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["urn"], r["bm5_measured"], r["bm5_met"]) for r in rows] == [("900001", "2", "0")]
+    assert main(["export", str(store / "hub.xlsx"), "--hub", "DEMO"]) == 0
+    assert (store / "hub.xlsx").stat().st_size > 1000
+
+
+def test_tokens_are_created_listed_and_revoked_and_verify_agrees(store, capsys):
+    main(["token", "create", "--scope", "hub:DEMO", "--subject", "lead@example"])
+    created = json.loads(capsys.readouterr().out)
+    main(["token", "list"])
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(t["scope"], t["revoked_at"]) for t in listed] == [("hub:DEMO", None)]
+    assert created["token"] not in json.dumps(listed)
+    main(["token", "revoke", created["id"], "--reason", "left"])
+    assert Tracker.from_url(f"sqlite:///{store / 'cli.sqlite3'}").token_for(created["token"]) is None
+    capsys.readouterr()
+    assert main(["verify"]) == 0
+    assert "views agree with the log" in capsys.readouterr().out
+
+
+def test_an_unknown_school_is_a_clear_error_with_a_non_zero_exit(store, capsys):
+    assert main(["token", "create", "--scope", "school:12", "--subject", "x"]) == 2
+    assert "error:" in capsys.readouterr().err
