@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test setup setup-test bench clean
+.PHONY: run test setup setup-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,12 @@ $(BIN)/python:
 setup: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
-setup-test: $(BIN)/python
+setup-test: $(BIN)/python browser
 	$(BIN)/pip install --quiet -e '.[test]'
+
+# The browser tests drive Debian's Chromium; without it (or without root to install it) they skip.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "Chromium not installed: the browser tests will be skipped"
 
 run: setup
 	$(BIN)/tracker demo --if-empty

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import date
 from functools import wraps
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -11,6 +12,14 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from api.services import services
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
+
+
+def _as_of() -> date | None:
+    """The page's chosen date (`?as_of=YYYY-MM-DD`), or today."""
+    try:
+        return date.fromisoformat(request.args["as_of"]) if request.args.get("as_of") else None
+    except ValueError:
+        abort(400, "as_of must be a date like 2019-03-31")
 
 
 def _csrf_token() -> str:
@@ -77,7 +86,7 @@ def hub(access, code):
     """The Hub Lead page: headline figures against national and non-hub, schools by benchmark."""
     if access.scope not in ("admin", "auditor", f"hub:{code}"):
         abort(403, "this sign-in may not see that hub")
-    metrics = services().reads.hub_metrics(code)
+    metrics = services().reads.hub_metrics(code, _as_of())
     if metrics is None:
         abort(404, f"no hub {code}")
     return render_template("hub.html", access=access, m=metrics, csrf=_csrf_token())
@@ -91,7 +100,7 @@ def school(access, urn):
         access.scope == f"hub:{services().reads.hub_of_school(urn)}")
     if not allowed:
         abort(403, "this sign-in may not see that school")
-    status = services().reads.school_status(urn)
+    status = services().reads.school_status(urn, as_of=_as_of())
     if status is None:
         abort(404, f"no school {urn}")
     return render_template("school.html", access=access, s=status, csrf=_csrf_token())

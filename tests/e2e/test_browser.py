@@ -1,0 +1,91 @@
+"""The dashboard in a real browser (Debian's Chromium, driven by Playwright) against gunicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_gunicorn import BIN, ROOT, _wait_until_up, free_port
+from tests.scenarios import build_worked_example
+from tracker.application import Tracker
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "artifacts"
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'site.sqlite3'}"
+    app = Tracker.from_url(url)
+    build_worked_example(app)
+    tokens = {who: app.issue_token(scope, f"{who}@example")[0]
+              for who, scope in (("hub", "hub:DEMO"), ("school", "school:900001"), ("auditor", "auditor"))}
+    environment = {**os.environ, "DATABASE_URL": url, "BIND": f"127.0.0.1:{free_port()}", "WEB_CONCURRENCY": "1",
+                   "SECRET_KEY": "browser-test"}
+    server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://{environment['BIND']}"
+    _wait_until_up(base)
+    yield base, tokens
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield browser.new_page()
+        browser.close()
+
+
+def sign_in(page, base: str, token: str) -> None:
+    page.goto(f"{base}/dashboard/sign-in")
+    page.fill("input[name=token]", token)
+    page.click("button:has-text('Sign in')")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_hub_lead_sees_in_the_browser_the_figures_the_api_gives(site, page):
+    base, tokens = site
+    request = urllib.request.Request(f"{base}/api/v1/hubs/DEMO/metrics?as_of=2019-03-31",
+                                     headers={"Authorization": f"Bearer {tokens['hub']}"})
+    api = json.loads(urllib.request.urlopen(request).read())
+    sign_in(page, base, tokens["hub"])
+    page.goto(f"{base}/dashboard/hubs/DEMO?as_of=2019-03-31")
+    shot(page, "hub-lead")
+    assert page.inner_text("#employer") == f"{api['every_student_employer_encounters']}%" == "100.0%"
+    assert page.inner_text("#workplace") == f"{api['every_student_workplace_experience']}%" == "50.0%"
+    assert page.locator("#heatmap tr").count() == 3  # a header and the two schools
+
+
+def test_a_school_user_is_refused_another_schools_page(site, page):
+    base, tokens = site
+    sign_in(page, base, tokens["school"])
+    own = page.goto(f"{base}/dashboard/schools/900001?as_of=2019-03-31")
+    shot(page, "school-own")
+    assert own.status == 200 and "School A" in page.inner_text("h1")
+    other = page.goto(f"{base}/dashboard/schools/900002")
+    assert other.status == 403
+
+
+def test_a_wrong_token_does_not_sign_in(site, page):
+    base, _ = site
+    sign_in(page, base, "not-a-token")
+    shot(page, "sign-in-refused")
+    assert "not valid" in page.inner_text("[role=alert]")
