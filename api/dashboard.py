@@ -7,9 +7,12 @@ import secrets
 from datetime import date
 from functools import wraps
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
 from api.services import services
+from tracker.domain.base import Caller
+from tracker.errors import InvalidValue, TrackerError
+from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 
@@ -103,4 +106,43 @@ def school(access, urn):
     status = services().reads.school_status(urn, as_of=_as_of())
     if status is None:
         abort(404, f"no school {urn}")
-    return render_template("school.html", access=access, s=status, csrf=_csrf_token())
+    can_record = access.scope in ("admin", f"school:{urn}")
+    return render_template("school.html", access=access, s=status, csrf=_csrf_token(), kinds=sorted(ACTIVITY_KINDS),
+                           can_record=can_record, error=request.args.get("error"), done=request.args.get("done"))
+
+
+@bp.post("/schools/<urn>/activities")
+@signed_in
+def record_activity(access, urn):
+    """The school's form: one activity, its date, its employer or provider, and who took part."""
+    _check_csrf()
+    if access.scope not in ("admin", f"school:{urn}"):
+        abort(403, "this sign-in may not record for that school")
+    form = request.form
+    try:
+        written = services().tracker.record_activity(
+            urn, form.get("kind", ""), form.get("title", ""), _form_date(form.get("occurred_on", "")),
+            form.get("attendees", "").split(), **_counterpart(form),
+            meaningful=form.get("meaningful") == "yes",
+            criteria={check: form.get("meaningful") == "yes" for check in CRITERIA_CHECKS},
+            caller=Caller(access.subject, g.get("request_id", "")),
+            idempotency_key=form.get("form_id") or None)
+    except TrackerError as refused:
+        return redirect(url_for("dashboard.school", urn=urn, error=refused.message))
+    services().catch_up_inline()
+    return redirect(url_for("dashboard.school", urn=urn, done=f"Recorded (position {written.position})."))
+
+
+def _form_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue("occurred_on must be a date", "occurred_on") from None
+
+
+def _counterpart(form) -> dict:
+    name = form.get("with", "").strip() or None
+    if ACTIVITY_KINDS.get(form.get("kind", "")) in ("fe", "he"):
+        return {"provider": {"name": name, "type": "university" if form.get("kind", "").startswith(("he", "univ"))
+                             else "fe_college"} if name else None}
+    return {"employer": {"name": name} if name else None}

@@ -89,3 +89,32 @@ def test_a_wrong_token_does_not_sign_in(site, page):
     sign_in(page, base, "not-a-token")
     shot(page, "sign-in-refused")
     assert "not valid" in page.inner_text("[role=alert]")
+
+
+def test_a_school_records_an_activity_through_the_form_and_its_figures_change(site, page):
+    base, tokens = site
+    sign_in(page, base, tokens["school"])
+    page.goto(f"{base}/dashboard/schools/900001?as_of=2019-01-31")
+    before = page.inner_text("#benchmarks tr:nth-child(7)")  # BM6 row: 1 of 3 met on 31 Jan 2019
+    page.select_option("select[name=kind]", "workplace_visit")
+    page.fill("input[name=title]", "Factory visit")
+    page.fill("input[name=occurred_on]", "2019-01-15")
+    page.fill("input[name=with]", "Acme Engineering")
+    page.fill("textarea[name=attendees]", "V885400112003\nJ885400112004")
+    page.click("button:has-text('Record')")
+    page.goto(f"{base}/dashboard/schools/900001?as_of=2019-01-31")
+    shot(page, "school-after-recording")
+    after = page.inner_text("#benchmarks tr:nth-child(7)")
+    assert before.split()[:4] == ["BM6", "3", "1", "33.3%"] and after.split()[:4] == ["BM6", "3", "3", "100.0%"]
+
+
+def test_the_form_refuses_a_pupil_who_is_not_on_roll_and_says_why(site, page):
+    base, tokens = site
+    sign_in(page, base, tokens["school"])
+    page.goto(f"{base}/dashboard/schools/900001")
+    page.fill("input[name=title]", "Talk")
+    page.fill("input[name=occurred_on]", "2019-01-15")
+    page.fill("input[name=with]", "Acme")
+    page.fill("textarea[name=attendees]", "A885400212001")
+    page.click("button:has-text('Record')")
+    assert "not on roll" in page.inner_text("[role=alert]")
