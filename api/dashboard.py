@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import wraps
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
 from api.services import services
+from projections import records
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
 from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
@@ -23,6 +24,18 @@ def _as_of() -> date | None:
         return date.fromisoformat(request.args["as_of"]) if request.args.get("as_of") else None
     except ValueError:
         abort(400, "as_of must be a date like 2019-03-31")
+
+
+def _known_at() -> datetime | None:
+    """`?known_at=` (an ISO time, UTC if no offset): the figures as the system knew them then."""
+    text = request.args.get("known_at", "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        abort(400, "known_at must be a time like 2019-04-01T09:00")
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _csrf_token() -> str:
@@ -89,7 +102,7 @@ def hub(access, code):
     """The Hub Lead page: headline figures against national and non-hub, schools by benchmark."""
     if access.scope not in ("admin", "auditor", f"hub:{code}"):
         abort(403, "this sign-in may not see that hub")
-    metrics = services().reads.hub_metrics(code, _as_of())
+    metrics = services().reads.hub_metrics(code, _as_of(), _known_at())
     if metrics is None:
         abort(404, f"no hub {code}")
     return render_template("hub.html", access=access, m=metrics, csrf=_csrf_token())
@@ -131,6 +144,20 @@ def record_activity(access, urn):
         return redirect(url_for("dashboard.school", urn=urn, error=refused.message))
     services().catch_up_inline()
     return redirect(url_for("dashboard.school", urn=urn, done=f"Recorded (position {written.position})."))
+
+
+@bp.get("/audit")
+@signed_in
+def audit(access):
+    """The auditor's page: the event log, filtered and paged, each event with who, when and why."""
+    if access.scope not in ("admin", "auditor"):
+        abort(403, "only auditors may read the event log")
+    args = request.args
+    after = int(args["after"]) if args.get("after", "").isdigit() else 0
+    page = records.audit_events(services().store, services().tracker, after, 50, args.get("school") or None,
+                                args.get("upn") or None, args.get("type") or None)
+    hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
+    return render_template("audit.html", access=access, page=page, args=args, hubs=hubs, csrf=_csrf_token())
 
 
 def _form_date(text: str) -> date:

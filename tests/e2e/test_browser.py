@@ -118,3 +118,17 @@ def test_the_form_refuses_a_pupil_who_is_not_on_roll_and_says_why(site, page):
     page.fill("textarea[name=attendees]", "A885400212001")
     page.click("button:has-text('Record')")
     assert "not on roll" in page.inner_text("[role=alert]")
+
+
+def test_an_auditor_filters_the_log_and_sees_figures_as_known_at_a_past_time(site, page):
+    base, tokens = site
+    sign_in(page, base, tokens["auditor"])
+    page.goto(f"{base}/dashboard/audit?type=Activity.Recorded")
+    shot(page, "auditor-log")
+    types = page.locator("#events td:nth-child(3)").all_inner_texts()
+    assert types and set(types) == {"Activity.Recorded"}
+    first_recorded = page.inner_text("#events tr:nth-child(2) td:nth-child(2)")
+    page.goto(f"{base}/dashboard/hubs/DEMO?as_of=2019-03-31&known_at=2000-01-01T00:00")
+    assert "as known at 2000-01-01" in page.inner_text("#known-at")
+    assert page.inner_text("#employer") == "n/a"  # nothing had been recorded by then
+    assert first_recorded.startswith("20")
