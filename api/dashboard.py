@@ -146,6 +146,20 @@ def record_activity(access, urn):
     return redirect(url_for("dashboard.school", urn=urn, done=f"Recorded (position {written.position})."))
 
 
+@bp.get("/pupils/<upn>")
+@signed_in
+def pupil(access, upn):
+    """A pupil's record and timeline: for admins, auditors and schools the pupil is or was at; never hubs."""
+    schools = services().reads.pupil_schools(upn)
+    if not (access.scope in ("admin", "auditor") or any(access.scope == f"school:{urn}" for urn in schools)):
+        abort(403, "this sign-in may not see that pupil")
+    record = records.pupil(services().store, upn, True, services().reads.today())
+    if record is None:
+        abort(404, f"no pupil {upn}")
+    events = records.timeline(services().store, upn, 0, 1000).items
+    return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token())
+
+
 @bp.get("/audit")
 @signed_in
 def audit(access):

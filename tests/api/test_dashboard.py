@@ -44,3 +44,13 @@ def test_a_revoked_token_is_signed_out_at_once():
     access = world.tracker.token_for(world.tokens["school"])
     world.tracker.revoke_token(str(access.id), "left")
     assert world.client.get("/dashboard/schools/900001").status_code == 302
+
+
+def test_a_pupils_page_shows_their_timeline_to_their_school_and_is_refused_to_a_hub():
+    world = make_world()
+    sign_in(world.client, world.tokens["school"])
+    page = world.client.get("/dashboard/pupils/V885400112003").get_data(as_text=True)
+    assert "Student.Registered" in page and "Activity.Recorded" in page and "V885400112003" in page
+    hub = make_world()
+    sign_in(hub.client, hub.tokens["hub"])
+    assert hub.client.get("/dashboard/pupils/V885400112003").status_code == 403
