@@ -11,6 +11,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 
 from api.services import services
 from projections import records
+from tracker.calendar import AcademicYear
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
 from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
@@ -105,7 +106,9 @@ def hub(access, code):
     metrics = services().reads.hub_metrics(code, _as_of(), _known_at())
     if metrics is None:
         abort(404, f"no hub {code}")
-    return render_template("hub.html", access=access, m=metrics, csrf=_csrf_token())
+    series = services().reads.hub_series(code, AcademicYear.containing(date.fromisoformat(metrics["as_of"])))
+    return render_template("hub.html", access=access, m=metrics, points=series["points"] if series else [],
+                           csrf=_csrf_token())
 
 
 @bp.get("/schools/<urn>")

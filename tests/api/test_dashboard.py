@@ -54,3 +54,13 @@ def test_a_pupils_page_shows_their_timeline_to_their_school_and_is_refused_to_a_
     hub = make_world()
     sign_in(hub.client, hub.tokens["hub"])
     assert hub.client.get("/dashboard/pupils/V885400112003").status_code == 403
+
+
+def test_the_hub_page_shows_the_termly_trend_with_its_table():
+    world = make_world()
+    sign_in(world.client, world.tokens["hub"])
+    page = world.client.get("/dashboard/hubs/DEMO?as_of=2019-03-31").get_data(as_text=True)
+    series = world.client.get("/api/v1/hubs/DEMO/metrics/series?year=2018/19", headers=world.headers("hub")).json
+    assert 'id="trend"' in page and "<polyline" in page
+    for point in series["points"]:
+        assert f"<td>{point['as_of']}</td><td>{point['every_student_employer_encounters']}</td>" in page
