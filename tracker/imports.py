@@ -54,7 +54,10 @@ def rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         raise InvalidValue(f"the header row lacks {', '.join(missing)}", "file")
     for cells in reader:
         if any(cell.strip() for cell in cells):
-            yield reader.line_num, {n: c.strip() for n, c in zip(names, cells) if n}
+            # A short row leaves its missing fields empty, so each is refused by name, not by a crash.
+            values = {name: "" for name in names if name}
+            values.update({n: c.strip() for n, c in zip(names, cells) if n})
+            yield reader.line_num, values
 
 
 def parse_date(text: str, field_name: str) -> date:

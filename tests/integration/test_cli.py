@@ -81,3 +81,10 @@ def test_tokens_are_created_listed_and_revoked_and_verify_agrees(store, capsys):
 def test_an_unknown_school_is_a_clear_error_with_a_non_zero_exit(store, capsys):
     assert main(["token", "create", "--scope", "school:12", "--subject", "x"]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_a_short_row_is_refused_naming_what_is_missing(store, capsys):
+    path = store / "short.csv"
+    path.write_text("upn,given_name,family_name,date_of_birth,year_group\nX885400112099,Ann\n")
+    assert main(["import-pupils", str(path), "--school", "900001"]) == 1
+    assert capsys.readouterr().out.splitlines()[0].startswith("line 2: date_of_birth:")
