@@ -7,7 +7,8 @@ from typing import Any, Iterable
 from uuid import UUID
 
 from projections.page import CHUNK, Known, Page
-from projections.projection import CareersProjection, stamp
+from projections.projection import CareersProjection
+from projections.rows import stamp
 from projections.store import SQLiteViewStore, ViewStore
 
 # Events that change no figure: left out of a replay to keep it small.

@@ -1,0 +1,130 @@
+"""The row-level work the projection's handlers share: names, facts of activities, encounters."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Any
+
+from projections.page import Page
+from tracker.calendar import AcademicYear
+from tracker.domain.activity import Activity
+from tracker.rulesets import ACTIVITY_KINDS, rule_set_for
+
+Subject = tuple[str | None, str | None]  # (school URN, UPN) an event is about, for the audit index
+
+
+def stamp(moment: datetime) -> str:
+    """Record time as fixed-width UTC text, so comparing the text compares the times."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def counts(kind: str, occurred_on, meaningful, criteria) -> int:
+    """1 if the rule set of the activity's own year counts it towards a benchmark."""
+    rule_set = rule_set_for(AcademicYear.containing(occurred_on))
+    return int(rule_set.counts_towards(kind, meaningful, criteria) is not None)
+
+
+def event_type(event: Any) -> str:
+    return type(event).__qualname__
+
+
+def listed_upns(event: Any) -> list[str]:
+    if isinstance(event, Activity.Recorded):
+        return event.attendees
+    if isinstance(event, (Activity.AttendeesAdded, Activity.AttendeesRemoved)):
+        return event.upns
+    return []
+
+
+def name(page: Page, event: Any, natural_key: str) -> None:
+    page.write("INSERT INTO {names} VALUES (?, ?)", (str(event.originator_id), natural_key))
+    page.known.put(str(event.originator_id), natural_key)
+
+
+def natural_key(page: Page, event: Any) -> str:
+    """The URN or UPN behind an aggregate id: from memory, else from the names table."""
+    aggregate_id = str(event.originator_id)
+    natural_key = page.known.get(aggregate_id)
+    if natural_key is None:
+        natural_key = page.read("SELECT natural_key FROM {names} WHERE id = ?", (aggregate_id,))[0][0]
+        page.known.put(aggregate_id, natural_key)
+    return natural_key
+
+
+def criterion(page: Page, event: Any, met: int) -> Subject:
+    urn = natural_key(page, event)
+    page.dirty_schools.add(urn)
+    page.write("INSERT INTO {checklist} VALUES (?, ?, ?, ?, ?, ?, ?)",
+               (urn, event.benchmark, event.code, met, event.changed_on, event.evidence, event.originator_version))
+    return urn, None
+
+
+def year_group(page: Page, upn: str, from_year: int, year_group: int) -> None:
+    page.write("INSERT INTO {year_groups} VALUES (?, ?, ?) "
+               "ON CONFLICT (upn, from_year) DO UPDATE SET year_group = excluded.year_group",
+               (upn, from_year, year_group))
+    page.dirty_upns.add(upn)
+
+
+def dated(facts: dict[str, Any]) -> tuple:
+    """occurred_on, its academic year, and whether it counts under that year's rule set."""
+    occurred_on = facts["occurred_on"]
+    return (occurred_on, AcademicYear.containing(occurred_on).start_year,
+            counts(facts["kind"], occurred_on, facts["meaningful"], facts["criteria"]))
+
+
+def add_encounters(page: Page, activity_id: str, facts: dict[str, Any], upns: list[str]) -> None:
+    occurred_on, year, counted = dated(facts)
+    category = ACTIVITY_KINDS[facts["kind"]]
+    page.write_many("INSERT INTO {encounters} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+        (activity_id, upn, facts["school_urn"], occurred_on, year, facts["kind"], category, counted)
+        for upn in upns])
+    page.dirty_upns.update(upns)
+
+
+def activity_facts(page: Page, activity_id: str) -> dict[str, Any]:
+    if activity_id not in page.activity_facts:
+        row = page.read("SELECT school_urn, kind, title, occurred_on, meaningful, criteria FROM {activities} "
+                        "WHERE id = ?", (activity_id,))[0]
+        page.activity_facts[activity_id] = facts_from_row(page, activity_id, row)
+    return page.activity_facts[activity_id]
+
+
+def facts_from_row(page: Page, activity_id: str, row: tuple) -> dict[str, Any]:
+    school_urn, kind, title, occurred_on, meaningful, criteria = row
+    return {"school_urn": school_urn, "kind": kind, "title": title,
+            "occurred_on": occurred_on if isinstance(occurred_on, date) else date.fromisoformat(occurred_on),
+            "meaningful": None if meaningful is None else bool(meaningful),
+            "criteria": json.loads(criteria) if criteria else None,
+            "employer": None, "provider": None}
+
+
+def attendees(page: Page, activity_id: str) -> list[str]:
+    return [row[0] for row in page.read("SELECT upn FROM {encounters} WHERE source_id = ?", (activity_id,))]
+
+
+def placement_state(page: Page, event: Any, state: str) -> Subject:
+    page.write("UPDATE {placements} SET state = ? WHERE id = ?", (state, str(event.originator_id)))
+    return placement_subject(page, str(event.originator_id))
+
+
+def placement_subject(page: Page, placement_id: str) -> Subject:
+    subject = page.known.get(placement_id)
+    if subject is None:
+        subject = tuple(page.read("SELECT school_urn, upn FROM {placements} WHERE id = ?", (placement_id,))[0])
+        page.known.put(placement_id, subject)
+    return subject
+
+
+def flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def name_of(party: dict[str, Any] | None) -> str | None:
+    return party.get("name") if party else None
+
