@@ -12,6 +12,7 @@ from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from projections.tables import INDEXES, TABLES
+from tracker.stores import SCHEMA_LOCK_KEY
 
 LIVE = "v_"
 SCRATCH = "r_"
@@ -74,6 +75,7 @@ class ViewStore:
     def create_tables(self) -> None:
         """Create this prefix's tables, with their indexes, where they do not exist yet."""
         with self.transaction() as cursor:
+            self._serialise_table_creation(cursor)
             for name, columns in TABLES.items():
                 if self._table_exists(cursor, self.prefix + name):
                     continue
@@ -151,6 +153,9 @@ class SQLiteViewStore(ViewStore):
 
     def _create_index(self, name: str, suffix: str, columns: str) -> str:
         return f'CREATE INDEX "{self.prefix}{name}_{suffix}" ON "{self.prefix}{name}" ({columns})'
+
+    def _serialise_table_creation(self, cursor) -> None:
+        """`BEGIN IMMEDIATE` has already made this transaction the only writer."""
 
     def _table_exists(self, cursor, table: str) -> bool:
         cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
@@ -241,6 +246,11 @@ class PostgresViewStore(ViewStore):
 
         return sql.SQL("CREATE INDEX {} ON {} (" + columns + ")").format(
             sql.Identifier(f"{self.prefix}{name}_{suffix}"), sql.Identifier(self.prefix + name))
+
+    def _serialise_table_creation(self, cursor) -> None:
+        # Two processes starting on a fresh database would both find a table missing and
+        # both create it (and its indexes); the second waits here and then finds it.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
 
     def _table_exists(self, cursor, table: str) -> bool:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))

@@ -30,7 +30,7 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.rules import check_scope, parse_uuid
-from tracker.stores import notification_id_of
+from tracker.stores import creating_tables, notification_id_of
 from tracker.usecases.access import AccessTokens
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.pupils import Pupils
@@ -65,7 +65,9 @@ class Tracker(HubsAndSchools, Pupils, ActivitiesAndPlacements, AccessTokens, App
     @classmethod
     def from_url(cls, url: str | None = None, cipher_key: str | None = None, **kwargs: Any) -> "Tracker":
         """The application over the store a `DATABASE_URL` names (default: the environment's)."""
-        return cls(store_settings(url or database_url(), cipher_key), **kwargs)
+        settings = store_settings(url or database_url(), cipher_key)
+        with creating_tables(settings):
+            return cls(settings, **kwargs)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
+
+# One key for every process creating tables in a database: the API workers, the projection
+# worker and the CLI start together on a fresh database, and PostgreSQL's `CREATE TABLE IF
+# NOT EXISTS` is not safe against a twin running at the same moment.
+SCHEMA_LOCK_KEY = 0x7472_6163_6B65_72  # "tracker"
+
+
+@contextmanager
+def creating_tables(settings: dict[str, str]) -> Iterator[None]:
+    """Hold a PostgreSQL advisory lock while tables are created; nothing to hold elsewhere."""
+    if settings.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(host=settings["POSTGRES_HOST"], port=settings["POSTGRES_PORT"],
+                         dbname=settings["POSTGRES_DBNAME"], user=settings["POSTGRES_USER"],
+                         password=settings["POSTGRES_PASSWORD"] or None,
+                         connect_timeout=int(settings.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+                         autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+        yield  # the lock goes with the connection
 
 
 def notification_id_of(recorder: ApplicationRecorder, originator_id: UUID, version: int) -> int | None:

@@ -73,3 +73,37 @@ def test_database_urls_map_onto_the_librarys_settings():
     assert store_settings("sqlite:////var/x.db")["SQLITE_DBNAME"] == "/var/x.db"
     assert store_settings("sqlite:///rel.db")["SQLITE_DBNAME"] == "rel.db"
     assert store_settings("memory://", "k")["CIPHER_KEY"] == "k"
+
+
+def _start_on(url: str, at: float) -> int:
+    import time
+
+    from projections.store import view_store_for
+
+    time.sleep(max(0.0, at - time.time()))  # all at once, whatever each took to import
+    Tracker.from_url(url)
+    view_store_for(url).create_tables()
+    return os.getpid()
+
+
+def test_processes_starting_together_on_a_fresh_postgres_database_all_come_up(postgres_url):
+    """API workers, the projection worker and the CLI start at once on a new database (compose up)."""
+    import multiprocessing
+    import time
+
+    import psycopg
+
+    at = time.time() + 3
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        started = pool.starmap(_start_on, [(postgres_url, at)] * 4)
+    with psycopg.connect(postgres_url) as connection:
+        indexes = connection.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'v\\_%'").fetchall()
+    assert len(set(started)) == 4
+    assert len(indexes) == len({name for (name,) in indexes}) and len(indexes) == _view_index_count()
+
+
+def _view_index_count() -> int:
+    from projections.tables import INDEXES, TABLES
+
+    # Each view's own indexes, plus the primary keys its columns declare.
+    return sum(len(INDEXES.get(name, ())) + ("PRIMARY KEY" in columns) for name, columns in TABLES.items())
