@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.errors import Conflict, Forbidden, NotFound, TrackerError
+from tracker.stores import unavailable_errors
 
 log = logging.getLogger("api.errors")
 RETRY_AFTER_SECONDS = "2"
@@ -62,16 +62,7 @@ def unexpected(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(TrackerError, tracker_error)
     app.register_error_handler(HTTPException, http_error)
-    for unavailable in _store_errors():
+    for unavailable in unavailable_errors():
         app.register_error_handler(unavailable, store_unavailable)
     app.register_error_handler(InternalServerError, lambda e: unexpected(getattr(e, "original_exception", e)))
 
-
-def _store_errors() -> tuple[type[Exception], ...]:
-    import psycopg
-    import psycopg_pool
-
-    from eventsourcing.persistence import InterfaceError, OperationalError
-
-    return (psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout,
-            sqlite3.OperationalError, OperationalError, InterfaceError)

@@ -10,6 +10,7 @@ from typing import Any, Callable
 from projections.page import Known, Page
 from projections.projection import CareersProjection
 from projections.store import ViewStore
+from tracker.stores import unavailable_errors
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 1000
@@ -61,7 +62,12 @@ class Runner:
         """Catch up, then wait for a wake-up (or the poll timeout, so a lost one never stalls us)."""
         wait = wake or (lambda seconds: stop.wait(seconds))
         while not stop.is_set():
-            self.catch_up()
+            try:
+                self.catch_up()
+            except unavailable_errors() as problem:
+                # The page's transaction rolled back with it: keep trying, and carry on from
+                # the stored position when the store is back, with nobody restarting us.
+                log.warning("store unavailable (%s); retrying in %ss", type(problem).__name__, poll_seconds)
             wait(poll_seconds)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
 log = logging.getLogger(__name__)
@@ -39,4 +40,5 @@ def postgres_waker(url: str, channel: str) -> Callable[[float], None]:
         except psycopg.OperationalError as problem:
             log.warning("listening for new events failed (%s); polling instead", problem)
             state["connection"] = None
+            time.sleep(seconds)  # the store may be away: do not spin on reconnecting
     return wait

@@ -14,6 +14,18 @@ from eventsourcing.persistence import ApplicationRecorder
 SCHEMA_LOCK_KEY = 0x7472_6163_6B65_72  # "tracker"
 
 
+def unavailable_errors() -> tuple[type[Exception], ...]:
+    """What the store raises when it is away (restarting, unreachable, out of connections)."""
+    import sqlite3
+
+    import psycopg
+    import psycopg_pool
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    return (psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout,
+            sqlite3.OperationalError, OperationalError, InterfaceError)
+
+
 @contextmanager
 def creating_tables(settings: dict[str, str]) -> Iterator[None]:
     """Hold a PostgreSQL advisory lock while tables are created; nothing to hold elsewhere."""
