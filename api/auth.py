@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
+from werkzeug.exceptions import TooManyRequests
 
+from api.ratelimit import FailedSignIns
 from api.services import services
 from tracker.domain.base import Caller
 
@@ -45,6 +47,7 @@ def checked(check: Callable[..., Any]) -> Callable:
 
 
 def register(app: Flask) -> None:
+    app.extensions["failed_sign_ins"] = FailedSignIns(app.config["SIGN_IN_FAILURES_PER_MINUTE"])
     app.before_request(authenticate)
 
 
@@ -58,12 +61,23 @@ def authenticate() -> None:
         return
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    access = services().tracker.token_for(token) if token else None
+    access = signed_in_with(token) if token else None
     if access is None:
         abort(401, "a valid bearer token is required")
     g.scope = Scope.parse(access.scope, access.subject)
     if request.method == "GET":
         services().catch_up_inline()  # scope checks read the views too
+
+
+def signed_in_with(token: str):
+    """The token's access, or None; an address with too many recent failures is told to wait (429)."""
+    failures, address = current_app.extensions["failed_sign_ins"], request.remote_addr or "unknown"
+    if (wait := failures.retry_after(address)) is not None:
+        raise TooManyRequests("too many failed sign-ins from this address; try again later", retry_after=wait)
+    access = services().tracker.token_for(token)
+    if access is None:
+        failures.failed(address)
+    return access
 
 
 def scope() -> Scope:

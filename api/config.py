@@ -14,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SIGN_IN_FAILURES_PER_MINUTE": 10,  # per client address, per process
     "MIN_POSITION_WAIT_SECONDS": 2.0,
     "PROJECTIONS": None,  # "inline" catches up in this process; "worker" leaves it to `tracker project`
     "CIPHER_KEY": None,
@@ -27,8 +28,9 @@ ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS"
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config = dict(DEFAULTS, DATABASE_URL=database_url())
     config.update({key: os.environ[key] for key in ENVIRONMENT if os.environ.get(key)})
-    if os.environ.get("MAX_CONTENT_LENGTH"):
-        config["MAX_CONTENT_LENGTH"] = int(os.environ["MAX_CONTENT_LENGTH"])
+    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE"):
+        if os.environ.get(number):
+            config[number] = int(os.environ[number])
     config.update(overrides or {})
     if not config["PROJECTIONS"]:
         # An embedded store has no worker beside it: keep the views current in-process.

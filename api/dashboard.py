@@ -8,7 +8,9 @@ from datetime import date, datetime, timezone
 from functools import wraps
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import TooManyRequests
 
+from api.auth import signed_in_with
 from api.services import services
 from projections import records
 from tracker.calendar import AcademicYear
@@ -70,7 +72,12 @@ def sign_in():
 @bp.post("/sign-in")
 def sign_in_post():
     _check_csrf()
-    access = services().tracker.token_for(request.form.get("token", "").strip())
+    try:
+        access = signed_in_with(request.form.get("token", "").strip())
+    except TooManyRequests as waiting:
+        return render_template("sign_in.html", csrf=_csrf_token(),
+                               error="Too many failed sign-ins from here; wait a minute and try again."), \
+            429, dict(waiting.get_headers())
     if access is None:
         return render_template("sign_in.html", csrf=_csrf_token(), error="That token is not valid."), 401
     session.clear()

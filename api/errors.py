@@ -44,7 +44,10 @@ def http_error(error: HTTPException):
         if not isinstance(fields, dict):  # e.g. a body that is not JSON at all
             fields = {"_schema": list(fields) if isinstance(fields, list) else [str(fields)]}
         return error_response(error.code, "invalid request", fields, location)
-    return error_response(error.code or 500, error.description or "")
+    response = error_response(error.code or 500, error.description or "")
+    if retry_after := dict(error.get_headers()).get("Retry-After"):
+        response.headers["Retry-After"] = retry_after
+    return response
 
 
 def store_unavailable(error: Exception):
