@@ -192,12 +192,27 @@ def cmd_export(args) -> int:
     Runner(app, store).catch_up()
     as_of = Date.fromisoformat(args.as_of) if args.as_of else Date.today()
     reads = Reads(app, store)
+    if args.metrics:
+        return _export_hub_metrics(reads, args.hub, as_of, Path(args.output))
     members = hub_members(store, args.hub, as_of) if args.hub else None
     figures = reads.figures_by_school(as_of, members)
     rows = school_rows(({"urn": f.urn, "name": f.name, "type": f.type, "benchmarks_achieved": f.benchmarks_achieved,
                          "benchmarks": [b.as_dict() for b in f.benchmarks.values()]} for f in figures.values()), as_of)
     write(Path(args.output), HEADER, rows)
     print(f"wrote {len(rows)} schools to {args.output}")
+    return 0
+
+
+def _export_hub_metrics(reads, hub: str | None, as_of, output: Path) -> int:
+    from tracker.exports import METRICS_HEADER, metric_rows, write
+
+    metrics = reads.hub_metrics(hub, as_of) if hub else None
+    if metrics is None:
+        print(f"--metrics needs the code of a hub that exists (--hub), got {hub!r}", file=sys.stderr)
+        return 2
+    rows = metric_rows(metrics)
+    write(output, METRICS_HEADER, rows)
+    print(f"wrote {len(rows)} figures for hub {hub} to {output}")
     return 0
 
 
@@ -229,6 +244,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("output", help="a .csv or .xlsx path")
     export.add_argument("--hub", help="only this hub's member schools on the date")
     export.add_argument("--as-of", help="YYYY-MM-DD (default today)")
+    export.add_argument("--metrics", action="store_true",
+                        help="the hub's metrics (one figure a row, beside national and non-hub) instead of school rows")
     _add(commands, "rebuild", cmd_rebuild)
     _add(commands, "verify", cmd_verify)
     token = _add(commands, "token", None, "Create, list and revoke access tokens.")

@@ -22,6 +22,21 @@ def school_rows(rows: Iterable[dict[str, Any]], as_of: date) -> list[list[Any]]:
     return table
 
 
+METRICS_HEADER = ["figure", "as_of", "hub", "national", "non_hub"]
+HEADLINES = ("every_student_employer_encounters", "every_student_workplace_experience", "mean_benchmarks_achieved")
+BY_BENCHMARK = ("pct_schools_achieving", "pupil_coverage", "mean_coverage")
+
+
+def metric_rows(metrics: dict[str, Any]) -> list[list[Any]]:
+    """A hub's figures, one per row, with the national and non-hub figures beside each."""
+    as_of, national, non_hub = metrics["as_of"], metrics["national"], metrics["non_hub"]
+    rows = [[name, as_of, metrics[name], national[name], non_hub[name]] for name in HEADLINES]
+    for name in BY_BENCHMARK:
+        for benchmark, value in sorted(metrics[name].items(), key=lambda item: int(item[0])):
+            rows.append([f"{name}_bm{benchmark}", as_of, value, national[name][benchmark], non_hub[name][benchmark]])
+    return rows
+
+
 def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     """CSV or XLSX, chosen by the file's extension."""
     if path.suffix.lower() == ".xlsx":

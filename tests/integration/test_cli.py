@@ -64,6 +64,20 @@ def test_export_writes_one_row_per_school_with_exact_counts_as_csv_and_xlsx(stor
     assert (store / "hub.xlsx").stat().st_size > 1000
 
 
+def test_export_of_a_hubs_metrics_puts_national_and_non_hub_beside_each_figure(store, capsys):
+    path = store / "pupils.csv"
+    path.write_text(MESSY)
+    main(["import-pupils", str(path), "--school", "900001"])
+    as_of = date.today().isoformat()
+    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--as-of", as_of]) == 0
+    with (store / "metrics.csv").open() as file:
+        rows = {row["figure"]: row for row in csv.DictReader(file)}
+    assert len(rows) == 3 + 3 * 8 - 2 * 4  # headlines; % achieving for 8 benchmarks; coverages for BM5-8
+    assert rows["pupil_coverage_bm5"] == {"figure": "pupil_coverage_bm5", "as_of": as_of, "hub": "0.0",
+                                          "national": "0.0", "non_hub": ""}
+    assert main(["export", str(store / "none.csv"), "--hub", "NOPE", "--metrics"]) == 2
+
+
 def test_tokens_are_created_listed_and_revoked_and_verify_agrees(store, capsys):
     main(["token", "create", "--scope", "hub:DEMO", "--subject", "lead@example"])
     created = json.loads(capsys.readouterr().out)
