@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import wraps
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
@@ -18,6 +18,7 @@ from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
 from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
 
+RECENT_DAYS, RECENT_ACTIVITIES = 120, 200  # what a school page lists, and offers to correct
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 
 
@@ -130,8 +131,34 @@ def school(access, urn):
     if status is None:
         abort(404, f"no school {urn}")
     can_record = access.scope in ("admin", f"school:{urn}")
+    since = date.fromisoformat(status["as_of"]) - timedelta(days=RECENT_DAYS)
+    activities = records.school_activities(services().store, urn, since, None, None, None, RECENT_ACTIVITIES).items
     return render_template("school.html", access=access, s=status, csrf=_csrf_token(), kinds=sorted(ACTIVITY_KINDS),
-                           can_record=can_record, error=request.args.get("error"), done=request.args.get("done"))
+                           can_record=can_record, error=request.args.get("error"), done=request.args.get("done"),
+                           activities=activities, since=since.isoformat())
+
+
+@bp.post("/schools/<urn>/corrections")
+@signed_in
+def correct_activity(access, urn):
+    """Add or remove attendees, or retract an activity: each a further record, never an edit."""
+    _check_csrf()
+    if access.scope not in ("admin", f"school:{urn}"):
+        abort(403, "this sign-in may not correct that school's records")
+    form, tracker = request.form, services().tracker
+    keyed = {"within_school": urn, "caller": Caller(access.subject, g.get("request_id", "")),
+             "idempotency_key": form.get("form_id") or None}
+    try:
+        if form.get("action") == "retract":
+            written = tracker.retract_activity(form.get("activity_id", ""), form.get("reason", ""), **keyed)
+        else:
+            upns = form.get("upns", "").split()
+            change = {"add": upns} if form.get("action") == "add" else {"remove": upns}
+            written = tracker.change_attendees(form.get("activity_id", ""), **change, **keyed)
+    except TrackerError as refused:
+        return redirect(url_for("dashboard.school", urn=urn, error=refused.message))
+    services().catch_up_inline()
+    return redirect(url_for("dashboard.school", urn=urn, done=f"Corrected (position {written.position})."))
 
 
 @bp.post("/schools/<urn>/activities")

@@ -64,3 +64,44 @@ def test_the_hub_page_shows_the_termly_trend_with_its_table():
     assert 'id="trend"' in page and "<polyline" in page
     for point in series["points"]:
         assert f"<td>{point['as_of']}</td><td>{point['every_student_employer_encounters']}</td>" in page
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def test_a_school_corrects_an_activity_from_its_page_and_the_record_follows():
+    from tests.scenarios import UPN
+
+    world = make_world()
+    sign_in(world.client, world.tokens["school"])
+    fair = world.ids["fair"]
+    page = world.client.get("/dashboard/schools/900001?as_of=2019-01-31").get_data(as_text=True)
+    assert f'<option value="{fair}">2018-11-15' in page
+    removed = world.client.post("/dashboard/schools/900001/corrections", data={
+        "csrf": _csrf(page), "activity_id": fair, "action": "remove", "upns": UPN["p1"]})
+    assert removed.status_code == 302 and "Corrected" in removed.headers["Location"]
+    attendees = world.client.get(f"/api/v1/activities/{fair}", headers=world.headers("school")).json["attendees"]
+    assert UPN["p1"] not in attendees and UPN["p3"] in attendees
+
+    unexplained = world.client.post("/dashboard/schools/900001/corrections", data={
+        "csrf": _csrf(page), "activity_id": fair, "action": "retract", "reason": ""}, follow_redirects=True)
+    assert 'role="alert"' in unexplained.get_data(as_text=True)
+    world.client.post("/dashboard/schools/900001/corrections", data={
+        "csrf": _csrf(page), "activity_id": fair, "action": "retract", "reason": "recorded twice"})
+    page = world.client.get("/dashboard/schools/900001?as_of=2019-01-31").get_data(as_text=True)
+    assert "retracted: recorded twice" in page and f'<option value="{fair}">' not in page
+
+
+def test_another_schools_sign_in_cannot_correct_an_activity():
+    world = make_world()
+    sign_in(world.client, world.tokens["other_school"])
+    page = world.client.get("/dashboard/schools/900002").get_data(as_text=True)
+    refused = world.client.post("/dashboard/schools/900001/corrections", data={
+        "csrf": _csrf(page), "activity_id": world.ids["fair"], "action": "retract", "reason": "mine now"})
+    assert refused.status_code == 403
+    smuggled = world.client.post("/dashboard/schools/900002/corrections", data={
+        "csrf": _csrf(page), "activity_id": world.ids["fair"], "action": "retract", "reason": "via my own page"},
+        follow_redirects=True)
+    assert 'role="alert"' in smuggled.get_data(as_text=True)
+    assert world.tracker._activity(world.ids["fair"], None).retracted_because is None
