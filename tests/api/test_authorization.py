@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -42,10 +43,13 @@ ENDPOINTS = [
     ("POST", "/api/v1/placements/{placement}/complete", {"completed_on": "2019-07-15", "hours": 30}, OK, 200),
     ("POST", "/api/v1/placements/{placement}/cancel", {"reason": "illness"}, OK, 200),
     ("POST", "/api/v1/schools/900001/benchmarks/1/criteria/1.1", {"met": True, "evidence": "published"}, OK, 200),
+    ("POST", "/api/v1/pupils/R885400112001/year-group", {"year_group": 7, "year": "2018/19"}, OK, 200),
     ("GET", "/api/v1/pupils/R885400112001", None, READ_PUPIL, 200),
     ("GET", "/api/v1/pupils/R885400112001/timeline", None, READ_PUPIL, 200),
     ("GET", "/api/v1/schools/900001/status?as_of=2019-03-31", None, READ_SCHOOL, 200),
     ("GET", "/api/v1/schools/900001/activities", None, READ_SCHOOL, 200),
+    ("GET", "/api/v1/schools/900001", None, READ_SCHOOL, 200),
+    ("GET", "/api/v1/activities/{fair}", None, READ_PUPIL, 200),  # attendee lists: never for hubs
     ("GET", "/api/v1/hubs/DEMO/metrics?as_of=2019-03-31", None, READ_HUB, 200),
     ("GET", "/api/v1/hubs/DEMO/metrics/series?year=2018/19", None, READ_HUB, 200),
     ("GET", "/api/v1/metrics/national", None, EVERYONE, 200),
@@ -78,3 +82,51 @@ def test_each_endpoint_answers_each_caller_as_the_contract_says(endpoint, caller
     assert set(response.json) >= {"code", "status", "message"} if response.status_code >= 400 else True
     if response.status_code >= 400:
         assert world.tracker.recorder.max_notification_id() == before, "a refused request stored nothing"
+
+
+IMPORT_CSV = "upn,given_name,family_name,date_of_birth,year_group\nX885400112099,New,Pupil,2007-01-15,7\n"
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_importing_pupils_answers_each_caller_as_the_contract_says(caller):
+    world = make_world()
+    before = world.tracker.recorder.max_notification_id()
+    response = world.client.post("/api/v1/schools/900001/pupils/import", data=IMPORT_CSV,
+                                 headers=world.headers(caller, **{"Content-Type": "text/csv"}))
+    assert response.status_code == expected(OK, 200, caller, "POST", "/schools/"), response.json
+    if response.status_code != 200:
+        assert world.tracker.recorder.max_notification_id() == before
+
+
+# Dashboard pages: (method, path, callers allowed, success status). Signed-out callers are sent to sign in.
+PAGES = [
+    ("GET", "/dashboard/hubs/DEMO", READ_HUB, 200),
+    ("GET", "/dashboard/schools/900001", READ_SCHOOL, 200),
+    ("GET", "/dashboard/pupils/R885400112001", READ_PUPIL, 200),
+    ("GET", "/dashboard/audit", AUDIT, 200),
+    ("POST", "/dashboard/schools/900001/activities", OK, 302),
+    ("POST", "/dashboard/schools/900001/corrections", OK, 302),
+]
+FORM = {"kind": "employer_talk", "title": "Talk", "occurred_on": "2019-01-10", "with": "Acme", "meaningful": "yes",
+        "attendees": "R885400112001", "action": "add", "upns": "Y885400112005"}
+
+
+@pytest.mark.parametrize("page, caller", list(itertools.product(PAGES, CALLERS)),
+                         ids=[f"{p[0]} {p[1]} as {c}" for p, c in itertools.product(PAGES, CALLERS)])
+def test_each_dashboard_page_answers_each_caller_as_its_scope_allows(page, caller):
+    from tests.api.test_dashboard import sign_in
+
+    method, path, allowed, success = page
+    world = make_world()
+    if world.tokens[caller]:
+        sign_in(world.client, world.tokens[caller])
+    csrf = re.search(r'name="csrf" value="([^"]+)"', world.client.get("/dashboard/sign-in").get_data(as_text=True))
+    before = world.tracker.recorder.max_notification_id()
+    response = world.client.open(path, method=method, data={**FORM, "activity_id": world.ids["fair"],
+                                                            "csrf": csrf.group(1)} if method == "POST" else None)
+    if caller in ("revoked", "nobody"):
+        assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard/sign-in")
+    else:
+        assert response.status_code == (success if caller in allowed else 403)
+    stored = world.tracker.recorder.max_notification_id() > before
+    assert stored == (method == "POST" and caller in allowed), "allowed forms store; refused ones store nothing"
