@@ -28,6 +28,8 @@ class Reads:
         self.comparison_max_age = comparison_max_age
         self._national: dict[date, tuple[int, float, dict[str, SchoolFigures]]] = {}
         self._national_lock = threading.Lock()
+        self._refreshing: set[date] = set()
+        self._computing = threading.Lock()
         self._schools = SchoolFiguresCache()
 
     # --- freshness ---------------------------------------------------------------------
@@ -111,16 +113,47 @@ class Reads:
         Reused while the views have not moved, or for `max_age` seconds when they have: beside
         a hub's own (always exact) figures, a national comparison a few seconds old saves
         scanning every pupil in the country on every request. Its position says how old.
+        Past that age, the comparison we have is still answered at once while one thread
+        computes its successor, so requests under steady writes never queue behind it.
         """
         position, now = self.position(), time.monotonic()
         with self._national_lock:
             cached = self._national.get(as_of)
-            if cached is None or (cached[0] != position and now - cached[1] > max_age):
-                everyone = self._schools.figures(self.store, as_of, None)
-                self._national[as_of] = cached = (position, now, everyone)
-                if len(self._national) > 32:
-                    self._national.pop(next(iter(self._national)))
-            return cached[0], cached[2]
+            if cached is not None and (cached[0] == position or now - cached[1] <= max_age):
+                return cached[0], cached[2]
+            if cached is not None and max_age > 0:
+                self._refresh_later(as_of)
+                return cached[0], cached[2]
+        with self._computing:  # one computation at a time; those waiting reuse its result
+            with self._national_lock:
+                cached = self._national.get(as_of)
+            if cached is not None and cached[0] == self.position():
+                return cached[0], cached[2]
+            return self._compute_all_schools(as_of)
+
+    def _compute_all_schools(self, as_of: date) -> tuple[int, dict[str, SchoolFigures]]:
+        position = self.position()  # read first: the figures are at least this fresh
+        everyone = self._schools.figures(self.store, as_of, None)
+        with self._national_lock:
+            self._national[as_of] = (position, time.monotonic(), everyone)
+            if len(self._national) > 32:
+                self._national.pop(next(iter(self._national)))
+        return position, everyone
+
+    def _refresh_later(self, as_of: date) -> None:
+        """Called holding the national lock: start one background computation for the date."""
+        if as_of in self._refreshing:
+            return
+        self._refreshing.add(as_of)
+
+        def refresh() -> None:
+            try:
+                with self._computing:
+                    self._compute_all_schools(as_of)
+            finally:
+                with self._national_lock:
+                    self._refreshing.discard(as_of)
+        threading.Thread(target=refresh, name="national-refresh", daemon=True).start()
 
     def figures_by_school(self, as_of: date, urns: list[str] | None = None) -> dict[str, SchoolFigures]:
         """Each school's figures on `as_of` (every school when `urns` is None), from the per-school cache."""

@@ -98,3 +98,20 @@ def test_cached_school_figures_move_when_a_pupil_leaves_or_a_criterion_changes(w
     assert figure(before, SCHOOL_A, 5)[0] - figure(after, SCHOOL_A, 5)[0] == 1
     score = lambda metrics: next(r for r in metrics["school_rows"] if r["urn"] == SCHOOL_B)["benchmarks"][0]["score"]
     assert (score(before), score(after)) == (0.0, 0.2)
+
+
+def test_a_stale_national_comparison_is_answered_at_once_and_refreshed_behind_the_reader(world):
+    app, store, runner, _, ids = world
+    reads = Reads(app, store, today=lambda: TODAY, comparison_max_age=0.05)
+    first = reads.hub_metrics("DEMO", as_of=date(2019, 7, 1))
+    app.record_leaving(SCHOOL_A, UPN["p3"], date(2019, 6, 30), caller=ADMIN)
+    runner.catch_up()
+    time.sleep(0.1)  # the comparison is now older than its max age, and the views have moved
+    answered_from_before = reads.hub_metrics("DEMO", as_of=date(2019, 7, 1))
+    assert answered_from_before["national"] == first["national"]  # its position says how old it is
+    assert figure(answered_from_before, SCHOOL_A, 5) != figure(first, SCHOOL_A, 5), "the hub's own are exact"
+    deadline = time.monotonic() + 5
+    while reads.hub_metrics("DEMO", as_of=date(2019, 7, 1))["national"]["position"] == first["national"]["position"]:
+        assert time.monotonic() < deadline, "the comparison was refreshed"
+        time.sleep(0.01)
+    assert reads.national_metrics(date(2019, 7, 1))["position"] == reads.position()
