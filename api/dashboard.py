@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
@@ -18,6 +19,7 @@ from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
 from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
 
+UK_TIME = ZoneInfo("Europe/London")
 RECENT_DAYS, RECENT_ACTIVITIES = 120, 200  # what a school page lists, and offers to correct
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 
@@ -31,7 +33,11 @@ def _as_of() -> date | None:
 
 
 def _known_at() -> datetime | None:
-    """`?known_at=` (an ISO time, UTC if no offset): the figures as the system knew them then."""
+    """`?known_at=` (an ISO time): the figures as the system knew them then.
+
+    The page's time picker sends a time with no offset, typed by someone in England, so it
+    is read as UK local time (GMT or BST on that date); the page shows it back in UTC.
+    """
     text = request.args.get("known_at", "").strip()
     if not text:
         return None
@@ -39,7 +45,7 @@ def _known_at() -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         abort(400, "known_at must be a time like 2019-04-01T09:00")
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UK_TIME)
 
 
 def _csrf_token() -> str:
