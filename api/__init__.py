@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, redirect
 from flask_smorest import Api
 
-from api import auth, dashboard, docs, errors, requestlog
+from api import auth, bodies, dashboard, docs, errors, requestlog
 from api.config import load_config
 from api.services import Services
 
@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     requestlog.register(app)
     auth.register(app)
+    bodies.register(app)  # after authentication: an outsider learns nothing from it
     docs.register(app)
     app.register_blueprint(dashboard.bp)
     app.add_url_rule("/", "root", lambda: redirect("/dashboard/"))
