@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,9 @@ from tracker.rulesets import (
 
 MAX_TEXT = 200
 MAX_EVIDENCE = 2000
+# Control characters other than tab and line breaks: never meant, invisible when shown, and NUL
+# cannot be stored in a PostgreSQL text column at all (a view could not hold the event).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def check_text(field: str, value: Any, *, required: bool = True, max_length: int = MAX_TEXT) -> str | None:
@@ -27,6 +31,8 @@ def check_text(field: str, value: Any, *, required: bool = True, max_length: int
         raise InvalidValue(f"{field} must be text", field)
     if len(value) > max_length:
         raise InvalidValue(f"{field} is longer than {max_length} characters", field)
+    if _CONTROL.search(value):
+        raise InvalidValue(f"{field} contains a control character", field)
     return value.strip()
 
 
