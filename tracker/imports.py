@@ -39,25 +39,43 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")
+    except UnicodeDecodeError:  # five byte values mean nothing in Windows-1252 either
+        raise InvalidValue("the file is neither UTF-8 nor Windows-1252 text", "file") from None
 
 
-def rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {field: value}) for each data row, headers mapped to our names."""
+def rows(text: str) -> Iterator[tuple[int, dict[str, str] | InvalidValue]]:
+    """(line number, {field: value}) for each data row, headers mapped to our names; or, for a
+    row the CSV reader cannot read at all, (line number, the reason)."""
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    header = _next_row(reader)
     if header is None:
         raise InvalidValue("the file is empty", "file")
     names = [HEADERS.get(h.strip().lower()) for h in header]
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise InvalidValue(f"the header row lacks {', '.join(missing)}", "file")
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
+    while (cells := _next_row(reader, reader.line_num + 1)) is not None:
+        if isinstance(cells, InvalidValue):
+            yield reader.line_num, cells
+        elif any(cell.strip() for cell in cells):
             # A short row leaves its missing fields empty, so each is refused by name, not by a crash.
             values = {name: "" for name in names if name}
             values.update({n: c.strip() for n, c in zip(names, cells) if n})
             yield reader.line_num, values
+
+
+def _next_row(reader, line: int = 1) -> list[str] | InvalidValue | None:
+    try:
+        return next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as problem:  # e.g. a cell over the reader's size limit
+        if line == 1:
+            raise InvalidValue(f"the header row cannot be read: {problem}", "file") from None
+        return InvalidValue(f"the row cannot be read: {problem}", "row")
 
 
 def parse_date(text: str, field_name: str) -> date:
@@ -72,7 +90,7 @@ def parse_date(text: str, field_name: str) -> date:
 def parse_year_group(text: str) -> int:
     upper = text.upper().strip()
     digits = (upper.removeprefix("YEAR") if upper.startswith("YEAR") else upper.removeprefix("Y")).strip()
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 2):
         raise InvalidValue(f"year_group {text!r} is not a year group", "year_group")
     return int(digits)
 
@@ -91,6 +109,9 @@ def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None) -> Import
     """Enrol every good row; report each refused row with its line and reasons. Re-importing changes nothing."""
     report, seen = ImportReport(), set()
     for line, row in rows(decode(data)):
+        if isinstance(row, InvalidValue):
+            report.rejected.append({"line": line, "reasons": row.errors})
+            continue
         try:
             arguments = command(row, app.today())
             if arguments["upn"].upper() in seen:
