@@ -81,6 +81,7 @@ class Report:
     attempted_titles: set[str] = field(default_factory=set)
     attempted_upns: set[str] = field(default_factory=set)
     lag: list[tuple[float, int, float]] = field(default_factory=list)  # (t, events behind, seconds behind)
+    oddities: list[tuple[str, int, str]] = field(default_factory=list)  # the first few unexpected answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def unexpected(self) -> dict[str, dict[str, int]]:
@@ -101,6 +102,7 @@ class Report:
                 "requests_per_s": round(sum(len(s) for s in self.latencies.values()) / self.seconds, 1),
                 "per_type": per_type, "acknowledged_activities": len(self.activities),
                 "acknowledged_enrolments": len(self.pupils), "unexpected_answers": self.unexpected(),
+                "first_unexpected": self.oddities,
                 "projection_lag": {"samples": len(self.lag), "max_events": max(behind),
                                    "max_seconds": max(seconds_behind),
                                    "median_events": sorted(behind)[len(behind) // 2]}}
@@ -212,7 +214,7 @@ class Workload:
         began = time.perf_counter()
         for attempt in range(WRITE_ATTEMPTS):
             status, answer = client.call("POST", path, self.setup.tokens[urn], body, {"Idempotency-Key": key})
-            self._count(kind, status)
+            self._count(kind, status, answer)
             if status not in RETRYABLE:
                 break
             time.sleep(min(0.05 * (attempt + 1), 0.5))
@@ -222,14 +224,16 @@ class Workload:
     def _read(self, kind: str, client: Client, token: str, path: str) -> dict | None:
         began = time.perf_counter()
         status, answer = client.call("GET", path, token)
-        self._count(kind, status)
+        self._count(kind, status, answer)
         self._time(kind, began)
         return answer if status == 200 else None
 
-    def _count(self, kind: str, status: int | None) -> None:
+    def _count(self, kind: str, status: int | None, answer: Any) -> None:
         label = "no answer" if status is None else "2xx" if 200 <= status < 300 else str(status)
         with self.report.lock:
             self.report.statuses[kind][label] += 1
+            if label not in ("2xx", "503", "no answer") and len(self.report.oddities) < 20:
+                self.report.oddities.append((kind, status, json.dumps(answer)[:300]))
 
     def _time(self, kind: str, began: float) -> None:
         with self.report.lock:
