@@ -316,3 +316,22 @@ def test_a_token_is_stored_hashed_and_stops_working_when_revoked(app):
 def test_a_token_scope_must_name_a_known_kind(app):
     refuses(app, InvalidValue, app.issue_token, "teacher", "x")
     refuses(app, InvalidValue, app.issue_token, "school:12", "x")
+
+
+# --- bulk loads ---------------------------------------------------------------------------
+
+def _talk(upns: list[str], on: date = date(2018, 11, 1)) -> dict:
+    return {"kind": "employer_talk", "title": "Talk", "occurred_on": on, "attendees": upns,
+            "employer": EMPLOYER, "meaningful": True}
+
+
+def test_many_activities_are_recorded_in_one_transaction_or_none_are(enrolled):
+    written = enrolled.record_activities(SCHOOL_A, [_talk([UPN["p1"]]), _talk([UPN["p3"], UPN["p4"]])])
+    assert written.id == "2"
+    recorded = [n for n in enrolled.recorder.select_notifications(start=1, limit=1000)
+                if n.topic.endswith("Activity.Recorded")]
+    assert len(recorded) == 2 and recorded[-1].id == written.position
+    refused = refuses(enrolled, NotOnRoll, enrolled.record_activities, SCHOOL_A,
+                      [_talk([UPN["p1"]]), _talk([UPN["p6"]])])  # p6 is at school B
+    assert refused.field == "attendees"
+    refuses(enrolled, FutureDate, enrolled.record_activities, SCHOOL_A, [_talk([UPN["p1"]], date(2019, 8, 1))])

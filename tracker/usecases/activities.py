@@ -31,17 +31,35 @@ class ActivitiesAndPlacements:
                         attendees: list[str], employer: dict | None = None,
                         provider: dict | None = None, meaningful: bool | None = None,
                         criteria: dict | None = None) -> Changes:
-        urn, kind = validate_urn(urn), check_kind(kind)
+        urn = validate_urn(urn)
+        activity = self._new_activity(self._roll(urn), urn, kind, title, occurred_on, attendees,
+                                      employer, provider, meaningful, criteria)
+        return Changes([activity], str(activity.id))
+
+    @use_case(commutative=False)
+    def record_activities(self, urn: str, activities: list[dict[str, Any]]) -> Changes:
+        """Record many of a school's activities in one transaction (bulk loads from an MIS): all or none.
+
+        Each dict holds `record_activity`'s arguments after `urn`. The id is the number recorded.
+        """
+        urn = validate_urn(urn)
+        roll = self._roll(urn)
+        recorded = [self._new_activity(roll, urn, **activity) for activity in activities]
+        return Changes(recorded, str(len(recorded)))
+
+    def _new_activity(self, roll, urn: str, kind: str, title: str, occurred_on: date, attendees: list[str],
+                      employer: dict | None = None, provider: dict | None = None,
+                      meaningful: bool | None = None, criteria: dict | None = None) -> Activity:
+        kind = check_kind(kind)
         occurred_on = self._check_not_future("occurred_on", occurred_on)
         employer, provider = check_counterpart(kind, employer, provider)
         check_meaningfulness_given(kind, occurred_on, meaningful, criteria)
         attendees = check_upns("attendees", attendees)
         if kind == "guidance_meeting" and len(attendees) != 1:
             raise InvalidValue("a guidance_meeting is for exactly one pupil", "attendees")
-        check_on_roll(self._roll(urn), attendees, occurred_on, "attendees")
-        activity = Activity(urn, kind, check_text("title", title), occurred_on, employer, provider,
-                            meaningful, check_criteria(criteria), attendees)
-        return Changes([activity], str(activity.id))
+        check_on_roll(roll, attendees, occurred_on, "attendees")
+        return Activity(urn, kind, check_text("title", title), occurred_on, employer, provider,
+                        meaningful, check_criteria(criteria), attendees)
 
     @use_case(commutative=True)
     def change_attendees(self, activity_id: str, add: list[str] | None = None,
