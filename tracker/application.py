@@ -109,10 +109,26 @@ class Tracker(HubsAndSchools, Pupils, ActivitiesAndPlacements, AccessTokens, App
         return Written(used.result_id, notification_id_of(self.recorder, key_id, 1))
 
     def _save(self, aggregates: list) -> int:
-        recordings = self.save(*aggregates)
+        last = next((a.pending_events[-1] for a in reversed(aggregates) if a.pending_events), None)
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            # The library sends an insert again when the connection drops; if the first one had
+            # committed before the drop, the second collides with our own events. They are ours
+            # if the stored event has our timestamp (and a save is all or nothing): it was written.
+            if last is not None and (position := self._position_if_stored(last)) is not None:
+                return position
+            raise
         if recordings:
             return recordings[-1].notification.id
         return self.recorder.max_notification_id() or 0
+
+    def _position_if_stored(self, event: Any) -> int | None:
+        stored = list(self.events.get(event.originator_id, gt=event.originator_version - 1,
+                                      lte=event.originator_version))
+        if stored and stored[0].timestamp == event.timestamp:
+            return notification_id_of(self.recorder, event.originator_id, event.originator_version)
+        return None
 
     def _load(self, cls: type[A], aggregate_id: UUID, not_found: TrackerError) -> A:
         try:

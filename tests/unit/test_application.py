@@ -335,3 +335,43 @@ def test_many_activities_are_recorded_in_one_transaction_or_none_are(enrolled):
                       [_talk([UPN["p1"]]), _talk([UPN["p6"]])])  # p6 is at school B
     assert refused.field == "attendees"
     refuses(enrolled, FutureDate, enrolled.record_activities, SCHOOL_A, [_talk([UPN["p1"]], date(2019, 8, 1))])
+
+
+def test_a_write_whose_acknowledgement_was_lost_is_not_reported_as_a_conflict(enrolled):
+    """The library inserts again after a dropped connection; if the first insert had committed,
+    the second collides with our own events, and the command still succeeded."""
+    from eventsourcing.persistence import IntegrityError
+
+    recorder, calls = enrolled.recorder, []
+    real_insert = recorder.insert_events
+
+    def committed_then_lost(stored_events, **kwargs):
+        calls.append(len(stored_events))
+        real_insert(stored_events, **kwargs)
+        if len(calls) == 1:
+            raise IntegrityError("duplicate key: the retried insert after a dropped connection")
+        return None
+
+    recorder.insert_events = committed_then_lost
+    written = enrolled.record_activity(SCHOOL_A, "employer_talk", "Talk", date(2018, 11, 1), [UPN["p1"]],
+                                       employer=EMPLOYER, meaningful=True)
+    recorder.insert_events = real_insert
+    assert written.position == event_count(enrolled) and len(calls) == 1
+    assert enrolled._activity(written.id, None).title == "Talk"
+
+
+def test_a_real_conflict_is_still_a_conflict(enrolled):
+    from eventsourcing.persistence import IntegrityError
+
+    recorder = enrolled.recorder
+    real_insert = recorder.insert_events
+    fair = activity(enrolled, SCHOOL_A, "careers_fair", date(2018, 11, 15), ["p1"]).id
+
+    def someone_else_wrote_first(stored_events, **kwargs):
+        raise IntegrityError("duplicate key: another writer's event")
+
+    recorder.insert_events = someone_else_wrote_first
+    try:
+        refuses(enrolled, ConcurrentChange, enrolled.amend_activity, fair, {"title": "New"})
+    finally:
+        recorder.insert_events = real_insert
