@@ -94,8 +94,7 @@ def _counts_sql(store: ViewStore, rule_set: RuleSet, by_year_group: bool, school
                    m.workplace_ks5, m.guidance_ks5, ed.first_on, ed.second_on
             FROM {{enrolments}} e
             JOIN {{schools}} s ON s.urn = e.school_urn
-            JOIN {{year_groups}} yg ON yg.upn = e.upn AND yg.from_year = (
-                SELECT MAX(y.from_year) FROM {{year_groups}} y WHERE y.upn = e.upn AND y.from_year <= ?)
+            {store.latest_year_group}
             LEFT JOIN {{milestones}} m ON m.upn = e.upn
             LEFT JOIN {{employer_dates}} ed ON ed.upn = e.upn AND ed.academic_year = ?
             WHERE e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on) {school_filter}
