@@ -12,9 +12,18 @@ from api.config import load_config
 from api.services import Services
 
 
+class TrackerFlask(Flask):
+    def log_exception(self, exc_info) -> None:
+        """Flask logs the path, and our paths hold UPNs: log the route's rule instead."""
+        from flask import request
+
+        rule = request.url_rule.rule if request.url_rule else "unmatched"
+        self.logger.error("Exception on %s [%s]", rule, request.method, exc_info=exc_info)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Defaults, then the environment, then `config` (tests); nothing connects until first use."""
-    app = Flask(__name__)
+    app = TrackerFlask(__name__)
     app.config.update(load_config(config))
     app.extensions["tracker"] = Services(app.config)
     api = Api(app)

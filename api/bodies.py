@@ -1,9 +1,11 @@
-"""What a request body must be before any schema sees it: JSON where JSON is expected, and not
-nested beyond reason. Python's JSON parser recurses per level, so a body of ten thousand `[`
-would otherwise end in a RecursionError (a 500) instead of a clear refusal."""
+"""What a request must be before any schema sees it: an address without control characters, and
+JSON where JSON is expected, not nested beyond reason. Python's JSON parser recurses per level,
+so a body of ten thousand `[` would otherwise end in a RecursionError (a 500), and it refuses
+integers of more than 4,300 digits with an error the schema layer does not expect."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import Flask, abort, request
@@ -12,9 +14,11 @@ MAX_DEPTH = 32  # our schemas need three levels; anything deeper is not a mistak
 NOT_JSON = {"pupils.import_csv"}  # endpoints whose body is a file, not JSON
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # brackets inside strings are text, not nesting
 _BRACKETS = re.compile(r"[\[\]{}]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def register(app: Flask) -> None:
+    app.before_request(check_address)
     app.before_request(check_body)
 
 
@@ -25,8 +29,22 @@ def check_body() -> None:
         return  # no body: the schema will say which fields are missing
     if request.mimetype != "application/json":
         abort(415, "send the body as application/json")
-    if _depth(request.get_data(cache=True)) > MAX_DEPTH:
+    body = request.get_data(cache=True)
+    if _depth(body) > MAX_DEPTH:
         abort(400, f"the JSON body is nested more than {MAX_DEPTH} levels deep")
+    try:
+        json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return  # malformed: the schema layer names it, with the same body as any invalid request
+    except ValueError:  # a number of 5,000 digits, past Python's limit
+        abort(400, "the JSON body holds a value that cannot be read (a number too long?)")
+
+
+def check_address() -> None:
+    """No control characters in the path or query: PostgreSQL text cannot even hold a NUL."""
+    if _CONTROL.search(request.path) or _CONTROL.search(request.query_string.decode("latin-1")) or \
+            any(_CONTROL.search(value) for value in request.args.values()):
+        abort(400, "the address holds a control character")
 
 
 def _depth(body: bytes) -> int:

@@ -14,7 +14,7 @@ from werkzeug.exceptions import TooManyRequests
 from api.auth import signed_in_with
 from api.services import services
 from projections import records
-from tracker.calendar import AcademicYear
+from tracker.calendar import YEARS, AcademicYear, check_in_calendar
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
 from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
@@ -27,9 +27,12 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="
 def _as_of() -> date | None:
     """The page's chosen date (`?as_of=YYYY-MM-DD`), or today."""
     try:
-        return date.fromisoformat(request.args["as_of"]) if request.args.get("as_of") else None
+        day = date.fromisoformat(request.args["as_of"]) if request.args.get("as_of") else None
     except ValueError:
         abort(400, "as_of must be a date like 2019-03-31")
+    if day is not None and day.year not in YEARS:
+        abort(400, f"as_of must be in the years {YEARS.start} to {YEARS.stop - 1}")
+    return day
 
 
 def _known_at() -> datetime | None:
@@ -45,6 +48,8 @@ def _known_at() -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         abort(400, "known_at must be a time like 2019-04-01T09:00")
+    if moment.year not in YEARS:
+        abort(400, f"known_at must be in the years {YEARS.start} to {YEARS.stop - 1}")
     return moment if moment.tzinfo else moment.replace(tzinfo=UK_TIME)
 
 
@@ -210,7 +215,7 @@ def audit(access):
     if access.scope not in ("admin", "auditor"):
         abort(403, "only auditors may read the event log")
     args = request.args
-    after = int(args["after"]) if args.get("after", "").isdigit() else 0
+    after = _position(args.get("after", ""))
     page = records.audit_events(services().store, services().tracker, after, 50, args.get("school") or None,
                                 args.get("upn") or None, args.get("type") or None)
     hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
@@ -219,9 +224,18 @@ def audit(access):
 
 def _form_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return check_in_calendar("occurred_on", date.fromisoformat(text))
     except ValueError:
         raise InvalidValue("occurred_on must be a date", "occurred_on") from None
+
+
+def _position(text: str) -> int:
+    """A log position from the address; isascii(): str.isdigit() also takes '²' and other scripts."""
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit() and int(text) <= 2**53):
+        abort(400, "after must be a position in the log")
+    return int(text)
 
 
 def _counterpart(form) -> dict:

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from tracker.calendar import YEARS
 from tracker.rulesets import (
     ACTIVITY_KINDS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
 )
 
 TEXT = validate.Length(min=1, max=200)
 POSITION = validate.Range(min=0, max=2**53)  # positions fit any database's integer column
+OUTSIDE_YEARS = f"must be in the years {YEARS.start} to {YEARS.stop - 1}"
+
+
+class CalendarDate(fields.Date):
+    """A date in the years the tracker deals in (tracker.calendar.YEARS)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if day.year not in YEARS:
+            raise ValidationError(OUTSIDE_YEARS)
+        return day
+
+
+class CalendarDateTime(fields.AwareDateTime):
+    """A moment with its offset, in those years (so turning it into UTC stays in range)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.year not in YEARS:
+            raise ValidationError(OUTSIDE_YEARS)
+        return moment
 
 
 class Written(Schema):
@@ -25,11 +47,11 @@ class HubIn(Schema):
 
 
 class JoinIn(Schema):
-    joined_on = fields.Date(required=True)
+    joined_on = CalendarDate(required=True)
 
 
 class LeaveHubIn(Schema):
-    left_on = fields.Date(required=True)
+    left_on = CalendarDate(required=True)
 
 
 class SchoolIn(Schema):
@@ -44,15 +66,15 @@ class PupilIn(Schema):
     upn = fields.String(required=True, validate=validate.Length(max=20))
     given_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    date_of_birth = fields.Date(required=True)
+    date_of_birth = CalendarDate(required=True)
     year_group = fields.Integer(required=True, strict=True)
-    enrolled_on = fields.Date(required=True)
+    enrolled_on = CalendarDate(required=True)
     sen = fields.Boolean(load_default=False)
     pupil_premium = fields.Boolean(load_default=False)
 
 
 class PupilLeaveIn(Schema):
-    left_on = fields.Date(required=True)
+    left_on = CalendarDate(required=True)
     destination = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
@@ -83,7 +105,7 @@ class Criteria(Schema):
 class ActivityIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(sorted(ACTIVITY_KINDS)))
     title = fields.String(required=True, validate=TEXT)
-    occurred_on = fields.Date(required=True)
+    occurred_on = CalendarDate(required=True)
     employer = fields.Nested(Employer, allow_none=True)
     provider = fields.Nested(Provider, allow_none=True)
     meaningful = fields.Boolean(allow_none=True)
@@ -101,7 +123,7 @@ class AttendeesIn(Schema):
 
 class AmendIn(Schema):
     title = fields.String(validate=TEXT)
-    occurred_on = fields.Date()
+    occurred_on = CalendarDate()
     employer = fields.Nested(Employer)
     provider = fields.Nested(Provider)
     meaningful = fields.Boolean()
@@ -117,8 +139,8 @@ class PlacementIn(Schema):
     upn = fields.String(required=True, validate=validate.Length(max=20))
     kind = fields.String(required=True, validate=validate.OneOf(PLACEMENT_KINDS))
     employer = fields.Nested(Employer, required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = CalendarDate(required=True)
+    ends_on = CalendarDate(required=True)
 
 
 class ConfirmIn(Schema):
@@ -127,14 +149,14 @@ class ConfirmIn(Schema):
 
 
 class CompleteIn(Schema):
-    completed_on = fields.Date(required=True)
+    completed_on = CalendarDate(required=True)
     hours = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=1000))
 
 
 class CriterionIn(Schema):
     met = fields.Boolean(required=True)
     evidence = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    changed_on = fields.Date()
+    changed_on = CalendarDate()
 
 
 # --- reads ---------------------------------------------------------------------------
@@ -144,8 +166,8 @@ class Freshness(Schema):
 
 
 class Figures(Freshness):
-    as_of = fields.Date()
-    known_at = fields.AwareDateTime()
+    as_of = CalendarDate()
+    known_at = CalendarDateTime()
 
 
 class SchoolStatusArgs(Figures):
@@ -154,12 +176,12 @@ class SchoolStatusArgs(Figures):
 
 class SeriesArgs(Freshness):
     year = fields.String(validate=validate.Length(max=7))
-    dates = fields.List(fields.Date(), validate=validate.Length(max=24))
+    dates = fields.List(CalendarDate(), validate=validate.Length(max=24))
 
 
 class ActivitiesArgs(Freshness):
-    start = fields.Date(data_key="from")
-    end = fields.Date(data_key="to")
+    start = CalendarDate(data_key="from")
+    end = CalendarDate(data_key="to")
     kind = fields.String(validate=validate.OneOf(sorted(ACTIVITY_KINDS)))
     after = fields.String(validate=validate.Length(max=80))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

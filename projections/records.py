@@ -9,6 +9,7 @@ from typing import Any
 
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
+from tracker.errors import InvalidValue
 
 
 @dataclass
@@ -94,14 +95,23 @@ def school_activities(store: ViewStore, urn: str, start: date | None, end: date 
             clauses.append(clause)
             params.append(value)
     if after:
-        after_date, _, after_id = after.partition("|")
+        after_date, after_id = _activity_cursor(after)
         clauses.append("(occurred_on > ? OR (occurred_on = ? AND id > ?))")
-        params += [date.fromisoformat(after_date), date.fromisoformat(after_date), after_id]
+        params += [after_date, after_date, after_id]
     rows = store.query(
         "SELECT id, kind, category, title, occurred_on, counts, meaningful, criteria, employer_name, "
         f"provider_name, attendees, retracted_reason, recorded_at FROM {{activities}} WHERE {' AND '.join(clauses)} "
         "ORDER BY occurred_on, id LIMIT ?", (*params, limit + 1))
     return _page([_activity(row) for row in rows], limit, lambda a: f"{a['occurred_on']}|{a['id']}")
+
+
+def _activity_cursor(cursor: str) -> tuple[date, str]:
+    """`YYYY-MM-DD|id`, as the previous page gave it; anything else is refused, not guessed at."""
+    text, _, activity_id = cursor.partition("|")
+    try:
+        return date.fromisoformat(text), activity_id
+    except ValueError:
+        raise InvalidValue("after is not a cursor this list gave", "after") from None
 
 
 def _activity(row: tuple) -> dict[str, Any]:

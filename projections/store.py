@@ -121,16 +121,18 @@ class SQLiteViewStore(ViewStore):
     types = {"text": "TEXT", "date": "TEXT", "int": "INTEGER", "big": "INTEGER",
              "flag": "INTEGER", "real": "REAL"}
 
-    def __init__(self, path: str, prefix: str = LIVE, shared: sqlite3.Connection | None = None):
+    def __init__(self, path: str, prefix: str = LIVE, shared: sqlite3.Connection | None = None,
+                 lock: threading.RLock | None = None):
         super().__init__(prefix)
         self.path = path
         self._local = threading.local()
-        # An in-memory database exists once per connection, so every thread shares one.
+        # An in-memory database exists once per connection, so every thread shares one, and
+        # every store over it (live or scratch) takes turns on it through one lock.
         self._shared = shared or (self._connect() if path == ":memory:" else None)
-        self._lock = threading.RLock()
+        self._lock = lock or threading.RLock()
 
     def with_prefix(self, prefix: str) -> "SQLiteViewStore":
-        return SQLiteViewStore(self.path, prefix, shared=self._shared)
+        return SQLiteViewStore(self.path, prefix, shared=self._shared, lock=self._lock)
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None,

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.errors import FutureDate, InvalidAcademicYear, InvalidYearGroup
+from tracker.errors import FutureDate, InvalidAcademicYear, InvalidValue, InvalidYearGroup
 
 YEAR_GROUPS = range(1, 15)
+# The years the tracker deals in. Outside them, dates are typing mistakes or probes, and the
+# calendar arithmetic (the year before, a day 120 days back, UTC) would leave Python's range.
+YEARS = range(1900, 2200)
 
 
 def _digits(text: str, count: int) -> bool:
@@ -36,7 +39,8 @@ class AcademicYear:
     def parse(cls, text: object, field: str = "year") -> AcademicYear:
         """`2018/19` and nothing else: the second part must be the year after the first."""
         first, _, second = text.partition("/") if isinstance(text, str) else ("", "", "")
-        if not (_digits(first, 4) and _digits(second, 2)) or int(second) != (int(first) + 1) % 100:
+        if not (_digits(first, 4) and _digits(second, 2)) or int(second) != (int(first) + 1) % 100 \
+                or int(first) not in YEARS:
             raise InvalidAcademicYear(text, field)
         return cls(int(first))
 
@@ -82,8 +86,16 @@ def default_as_of(year: AcademicYear, today: date) -> date:
 
 def check_not_future(field: str, value: date, today: date) -> None:
     """Refuse a date after today: nothing is recorded before it has happened."""
+    check_in_calendar(field, value)
     if value > today:
         raise FutureDate(field, value, today)
+
+
+def check_in_calendar(field: str, value: date) -> date:
+    """Refuse a date outside the years the tracker deals in (see YEARS)."""
+    if value.year not in YEARS:
+        raise InvalidValue(f"{field} {value.isoformat()} is outside {YEARS.start}–{YEARS.stop - 1}", field)
+    return value
 
 
 def ks5_window_start(year_group: int, in_year: AcademicYear) -> date:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterator
 
+from tracker.calendar import check_in_calendar
 from tracker.errors import AlreadyExists, InvalidValue, TrackerError
 
 # Header spellings seen in MIS exports, mapped to our field names (compared lower-cased, trimmed).
@@ -81,7 +82,7 @@ def _next_row(reader, line: int = 1) -> list[str] | InvalidValue | None:
 def parse_date(text: str, field_name: str) -> date:
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            return check_in_calendar(field_name, datetime.strptime(text, pattern).date())
         except ValueError:
             continue
     raise InvalidValue(f"{field_name} {text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)", field_name)

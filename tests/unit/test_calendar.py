@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.calendar import (
-    YEAR_GROUPS, AcademicYear, check_not_future, check_year_group, default_as_of, ks5_window_start,
+    YEAR_GROUPS, YEARS, AcademicYear, check_not_future, check_year_group, default_as_of, ks5_window_start,
     year_group_for_birth, year_group_in,
 )
-from tracker.errors import FutureDate, InvalidAcademicYear, InvalidYearGroup
+from tracker.errors import FutureDate, InvalidAcademicYear, InvalidValue, InvalidYearGroup
 
 Y2018 = AcademicYear(2018)
 
@@ -27,9 +27,21 @@ def test_academic_year_is_written_with_two_digits_after_the_slash(start_year, te
     assert AcademicYear.parse(text) == AcademicYear(start_year)
 
 
-@given(st.integers(1900, 2200))
+@given(st.integers(YEARS.start, YEARS.stop - 1))
 def test_every_academic_year_parses_back_from_its_text(start_year):
     assert AcademicYear.parse(str(AcademicYear(start_year))) == AcademicYear(start_year)
+
+
+@pytest.mark.parametrize("text", ["0000/01", "1899/00", "2200/01", "9999/00"])
+def test_a_year_outside_the_years_the_tracker_deals_in_is_refused(text):
+    with pytest.raises(InvalidAcademicYear):
+        AcademicYear.parse(text)
+
+
+def test_a_date_outside_those_years_is_refused_by_name():
+    with pytest.raises(InvalidValue) as refused:
+        check_not_future("enrolled_on", date(1, 1, 1), date(2019, 7, 15))
+    assert refused.value.field == "enrolled_on"
 
 
 @pytest.mark.parametrize("text", [
