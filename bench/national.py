@@ -201,7 +201,7 @@ def ingest(url: str, plan: Plan, writers: int, one_at_a_time: bool) -> dict[str,
     """Hubs first, then the schools shared out between writers; or nothing, if the store is already full."""
     app = tracker(url)
     if (app.recorder.max_notification_id() or 0) > 0:
-        return {"events": app.recorder.max_notification_id(), "seconds": None, "reused": True}
+        return {"events": stored_events(url, app), "seconds": None, "reused": True}
     for code in sorted({hub for _, _, hub in plan if hub}):
         app.register_hub(code, f"Careers Hub {code}", "England", 1, caller=LOADER)
     began = time.perf_counter()
@@ -210,7 +210,8 @@ def ingest(url: str, plan: Plan, writers: int, one_at_a_time: bool) -> dict[str,
     seconds = time.perf_counter() - began
     events = stored_events(url, app)
     return {"events": events, "seconds": round(seconds, 1), "events_per_s": round(events / seconds),
-            "writers": writers, "activities_one_at_a_time": one_at_a_time, "activities": sum(d["activities"] for d in done),
+            "writers": writers, "activities_one_at_a_time": one_at_a_time,
+            "activities": sum(d["activities"] for d in done),
             "writer_peak_mib": round(max(d["peak_mib"] for d in done))}
 
 
@@ -233,7 +234,7 @@ def _events_per_second(work: Any) -> float:
         app = tracker(url)
         began = time.perf_counter()
         work(app)
-        rate = app.recorder.max_notification_id() / (time.perf_counter() - began)
+        rate = stored_events(url, app) / (time.perf_counter() - began)
         app.close()
     return rate
 
