@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import queue as queues
 import resource
 import time
 
@@ -49,7 +50,13 @@ def our_catch_up(url: str) -> dict[str, float]:
     queue = context.Queue()
     process = context.Process(target=_catch_up, args=(url, queue))
     process.start()
-    result = queue.get()
+    while True:
+        try:
+            result = queue.get(timeout=5)
+            break
+        except queues.Empty:
+            if not process.is_alive():  # killed (say, the database restarted under it): say so
+                raise RuntimeError(f"the catch-up process died with exit code {process.exitcode}") from None
     process.join()
     return result
 
