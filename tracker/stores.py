@@ -53,6 +53,40 @@ def notification_id_of(recorder: ApplicationRecorder, originator_id: UUID, versi
     return _popo_notification_id(recorder, originator_id, version)
 
 
+def existing_aggregates(recorder: ApplicationRecorder, ids: list[UUID]) -> set[UUID]:
+    """Which of these aggregates have been stored: one query for a batch, not one per id."""
+    module = type(recorder).__module__
+    if module == "eventsourcing.postgres":
+        return _postgres_existing(recorder, ids)
+    if module == "eventsourcing.sqlite":
+        return _sqlite_existing(recorder, ids)
+    index = recorder._stored_events_index  # in-memory store only
+    return {aggregate_id for aggregate_id in ids if str(aggregate_id) in index}
+
+
+def _postgres_existing(recorder, ids: list[UUID]) -> set[UUID]:
+    from psycopg.sql import SQL, Identifier  # only on the PostgreSQL path
+
+    statement = SQL(
+        "SELECT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s) AND originator_version = 1"
+    ).format(schema=Identifier(recorder.datastore.schema or "public"), table=Identifier(recorder.events_table_name))
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, (list(ids),))
+        return {row["originator_id"] for row in cursor.fetchall()}
+
+
+def _sqlite_existing(recorder, ids: list[UUID]) -> set[UUID]:
+    found: set[UUID] = set()
+    with recorder.datastore.transaction(commit=False) as cursor:
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            chunk = [aggregate_id.hex for aggregate_id in ids[start:start + 500]]
+            cursor.execute(f"SELECT originator_id FROM {recorder.events_table_name} "  # a fixed name
+                           f"WHERE originator_version = 1 AND originator_id IN ({', '.join('?' * len(chunk))})",
+                           chunk)
+            found.update(UUID(row[0]) for row in cursor.fetchall())
+    return found
+
+
 def _postgres_notification_id(recorder, originator_id: UUID, version: int) -> int | None:
     from psycopg.sql import SQL, Identifier  # only on the PostgreSQL path
 

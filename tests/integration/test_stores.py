@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import TODAY
-from tests.scenarios import ADMIN, SCHOOL_A, SCHOOL_B, UPN, build_worked_example
+from tests.scenarios import ADMIN, SCHOOL_A, SCHOOL_B, UPN, build_worked_example, register_hub_and_schools
 from tracker.application import Tracker
 from tracker.config import store_settings
 from tracker.errors import AlreadyExists, NotOnRoll
@@ -107,3 +107,29 @@ def _view_index_count() -> int:
 
     # Each view's own indexes, plus the primary keys its columns declare.
     return sum(len(INDEXES.get(name, ())) + ("PRIMARY KEY" in columns) for name, columns in TABLES.items())
+
+
+def test_a_batch_enrolment_finds_which_pupils_are_already_registered_in_one_query(database_url):
+    from tests.scenarios import PUPILS, enrol
+    from tracker.domain.student import Student
+    from tracker.identifiers import make_upn
+    from tracker.stores import existing_aggregates
+
+    app = reopen(database_url)
+    register_hub_and_schools(app)
+    moving = PUPILS[0]
+    enrol(app, moving)
+    app.record_leaving(SCHOOL_A, moving.upn, date(2019, 1, 31), caller=ADMIN)
+    newcomer = make_upn("885", "4002", 18, 77)
+    ids = [Student.create_id(moving.upn), Student.create_id(newcomer)]
+    assert existing_aggregates(app.recorder, ids) == {ids[0]}
+    app.enrol_pupils(SCHOOL_B, [
+        {"upn": moving.upn, "given_name": "P1", "family_name": "Pupil", "date_of_birth": moving.date_of_birth,
+         "year_group": 7, "enrolled_on": date(2019, 2, 1)},
+        {"upn": newcomer, "given_name": "New", "family_name": "Comer", "date_of_birth": moving.date_of_birth,
+         "year_group": 7, "enrolled_on": date(2019, 2, 1)}], caller=ADMIN)
+    assert existing_aggregates(app.recorder, ids) == set(ids)
+    again = app if database_url == "memory://" else reopen(database_url)
+    assert again.current_school_of(moving.upn) == SCHOOL_B and again.current_school_of(newcomer) == SCHOOL_B
+    registered = [e for e in again.events.get(ids[0]) if type(e).__name__ == "Registered"]
+    assert len(registered) == 1, "the pupil who moved keeps the one record they had"

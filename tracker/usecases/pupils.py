@@ -14,6 +14,7 @@ from tracker.domain.student import Student
 from tracker.errors import InvalidValue
 from tracker.identifiers import validate_upn, validate_urn
 from tracker.rules import check_age_fits, check_scope_pupil
+from tracker.stores import existing_aggregates
 from tracker.validation import check_text
 
 
@@ -37,15 +38,18 @@ class Pupils:
         if len(set(upns)) != len(upns):
             raise InvalidValue("a UPN appears twice in the batch", "upn")
         roll, students = self._roll(urn), []
+        # One query for the whole batch, not one per pupil: most pupils in a bulk load are new.
+        registered = existing_aggregates(self.recorder, [Student.create_id(upn) for upn in upns])
         for pupil in pupils:
-            students.append(self._enrolled_student(roll, urn, **pupil))
+            known = Student.create_id(validate_upn(pupil["upn"])) in registered
+            students.append(self._enrolled_student(roll, urn, **pupil, registered=known))
         return Changes([*students, roll], str(len(students)))
 
     def _enrolled_student(self, roll: Roll, urn: str, upn: str, given_name: str, family_name: str,
                           date_of_birth: date, year_group: int, enrolled_on: date, sen: bool = False,
-                          pupil_premium: bool = False) -> Student:
+                          pupil_premium: bool = False, registered: bool = True) -> Student:
         upn = validate_upn(upn)
-        student = self._student_to_enrol(upn, given_name, family_name, date_of_birth)
+        student = self._student_to_enrol(upn, given_name, family_name, date_of_birth, registered)
         enrolled_on = self._check_not_future("enrolled_on", enrolled_on)
         year = AcademicYear.containing(enrolled_on)
         check_age_fits(check_year_group(year_group), date_of_birth, year)
@@ -53,9 +57,13 @@ class Pupils:
         roll.admit(upn, enrolled_on)
         return student
 
-    def _student_to_enrol(self, upn: str, given_name: str, family_name: str, date_of_birth: date) -> Student:
+    def _student_to_enrol(self, upn: str, given_name: str, family_name: str, date_of_birth: date,
+                          registered: bool = True) -> Student:
+        """The pupil's record, or a new one; `registered=False` says the store is known to have none."""
         given_name, family_name = check_text("given_name", given_name), check_text("family_name", family_name)
         self._check_not_future("date_of_birth", date_of_birth)
+        if not registered:
+            return Student(upn, given_name, family_name, date_of_birth)
         try:
             student: Student = self.repository.get(Student.create_id(upn))
         except AggregateNotFoundError:
