@@ -1,0 +1,84 @@
+"""The README's run command, as it runs: `tracker demo` builds the Worcestershire hub from the
+shipped register into a SQLite file, `tracker serve` serves it, and the Hub Lead's page shows
+the same headline figures the API gives."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.cluster import free_port
+
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
+
+
+def tokens_from(output: str) -> dict[str, str]:
+    return dict(re.findall(r"^(admin|hub lead) token: (\S+)$", output, re.MULTILINE))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'tracker.sqlite3'}"}
+    began = time.monotonic()
+    built = subprocess.run([BIN / "tracker", "demo", "--if-empty"], env=environment, capture_output=True,
+                           text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    took = time.monotonic() - began
+    again = subprocess.run([BIN / "tracker", "demo", "--if-empty"], env=environment, capture_output=True,
+                           text=True, timeout=120)
+    bind = f"127.0.0.1:{free_port()}"
+    server = subprocess.Popen([BIN / "tracker", "serve", "--bind", bind], env=environment,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://{bind}"
+    try:
+        _wait_until_up(base)
+        yield {"base": base, "tokens": tokens_from(built.stdout), "output": built.stdout, "seconds": took,
+               "again": again}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("tracker serve did not start")
+
+
+def test_the_demo_builds_the_worcestershire_hub_from_the_register_in_under_a_minute(served):
+    assert re.search(r"demo hub WORCS: 62 schools, \d{5} pupils, \d+ activities", served["output"])
+    assert set(served["tokens"]) == {"admin", "hub lead"}
+    assert served["seconds"] < 60
+    assert served["again"].returncode == 0 and "token" not in served["again"].stdout, "--if-empty builds once"
+
+
+def test_the_served_hub_lead_page_shows_the_demo_hubs_figures(served):
+    base, token = served["base"], served["tokens"]["hub lead"]
+    request = urllib.request.Request(base + "/api/v1/hubs/WORCS/metrics", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        metrics = json.loads(response.read())
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    sign_in = browser.open(base + "/dashboard/sign-in", timeout=30).read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', sign_in).group(1)
+    form = urllib.parse.urlencode({"token": token, "csrf": csrf}).encode()
+    page = browser.open(base + "/dashboard/sign-in", data=form, timeout=60).read().decode()  # follows to the hub
+    assert "Worcestershire" in page and metrics["schools"] == 62
+    assert f'id="employer">{metrics["every_student_employer_encounters"]}%' in page
+    assert f'id="workplace">{metrics["every_student_workplace_experience"]}%' in page
