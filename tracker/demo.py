@@ -106,8 +106,9 @@ def activities_for(school: Establishment, pupils: list[dict], year: AcademicYear
             if chosen:
                 yield _activity(kind, chosen, year, today, rng, meaningful=rng.random() < 0.9)
         if group in (10, 11, 12, 13):
-            for kind in ("workplace_visit", "fe_encounter", "he_encounter"):
-                chosen = [u for u in upns if rng.random() < reach * 0.9]
+            # Two experiences of a workplace: the 2024 rules ask for two by the end of Year 11.
+            for kind in ("workplace_visit", "job_shadowing", "fe_encounter", "he_encounter"):
+                chosen = [u for u in upns if rng.random() < reach]
                 if chosen:
                     yield _activity(kind, chosen, year, today, rng, meaningful=True)
         if group in (11, 13):
