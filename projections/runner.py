@@ -46,6 +46,7 @@ class Runner:
             notifications = self.app.recorder.select_notifications(
                 start=position + 1, limit=self.page_size, stop=until)
             if not notifications:
+                _check_not_ahead(self.app, position)
                 return 0
             self._apply(notifications, Page(self.store, cursor, self.known), notifications[-1].id)
             _write_position(self.store, cursor, notifications[-1].id)
@@ -69,6 +70,19 @@ class Runner:
                 # the stored position when the store is back, with nobody restarting us.
                 log.warning("store unavailable (%s); retrying in %ss", type(problem).__name__, poll_seconds)
             wait(poll_seconds)
+
+
+class ViewsAheadOfLog(Exception):
+    """The views say they have applied events the log does not hold: they belong to another store."""
+
+
+def _check_not_ahead(app: Any, position: int) -> None:
+    # Without this, views left from a deleted event store would take the new log's events as
+    # already applied, then apply later ones on top of the old rows: wrong figures, silently.
+    head = app.recorder.max_notification_id() or 0
+    if position > head:
+        raise ViewsAheadOfLog(f"the views are at position {position} but the event log ends at {head}: "
+                              "they were built from another store; run `tracker rebuild`")
 
 
 def _locked_position(store: ViewStore, cursor: Any) -> int:

@@ -127,3 +127,23 @@ def test_a_runner_killed_again_and_again_never_applies_an_event_twice(postgres_u
     assert verify(app, store) == []
     count = store.query("SELECT COUNT(*) FROM {activities}")[0][0]
     assert count == len(written)
+
+
+def test_views_left_from_another_store_are_refused_not_built_upon(tmp_path):
+    from projections.runner import ViewsAheadOfLog
+    from projections.store import view_store_for
+    from tests.scenarios import build_worked_example
+    from tracker.application import Tracker
+
+    url = f"sqlite:///{tmp_path / 'events.sqlite3'}"
+    views = view_store_for(url)
+    views.create_tables()
+    Runner(Tracker.from_url(url, today=lambda: TODAY), views).catch_up()  # nothing yet: fine
+    first = Tracker.from_url(url, today=lambda: TODAY)
+    build_worked_example(first)
+    Runner(first, views).catch_up()
+    (tmp_path / "events.sqlite3").unlink()  # the event store is deleted; its views are not
+    fresh = Tracker.from_url(url, today=lambda: TODAY)
+    with pytest.raises(ViewsAheadOfLog, match="tracker rebuild"):
+        Runner(fresh, views).catch_up()
+    views.close()
