@@ -149,49 +149,50 @@ def school(access, urn):
                            activities=activities, since=since.isoformat())
 
 
+def _school_form(access, urn: str, write, done: str):
+    """A school's form posted: CSRF and scope checked, `write(caller, form_id)` run, and back to
+    the school page saying what was written or why it was refused."""
+    _check_csrf()
+    if access.scope not in ("admin", f"school:{urn}"):
+        abort(403, "this sign-in may not write for that school")
+    try:
+        written = write(Caller(access.subject, g.get("request_id", "")), request.form.get("form_id") or None)
+    except TrackerError as refused:
+        return redirect(url_for("dashboard.school", urn=urn, error=refused.message))
+    services().catch_up_inline()
+    return redirect(url_for("dashboard.school", urn=urn, done=f"{done} (position {written.position})."))
+
+
 @bp.post("/schools/<urn>/corrections")
 @signed_in
 def correct_activity(access, urn):
     """Add or remove attendees, or retract an activity: each a further record, never an edit."""
-    _check_csrf()
-    if access.scope not in ("admin", f"school:{urn}"):
-        abort(403, "this sign-in may not correct that school's records")
     form, tracker = request.form, services().tracker
-    keyed = {"within_school": urn, "caller": Caller(access.subject, g.get("request_id", "")),
-             "idempotency_key": form.get("form_id") or None}
-    try:
+
+    def write(caller, form_id):
+        keyed = {"within_school": urn, "caller": caller, "idempotency_key": form_id}
         if form.get("action") == "retract":
-            written = tracker.retract_activity(form.get("activity_id", ""), form.get("reason", ""), **keyed)
-        else:
-            upns = form.get("upns", "").split()
-            change = {"add": upns} if form.get("action") == "add" else {"remove": upns}
-            written = tracker.change_attendees(form.get("activity_id", ""), **change, **keyed)
-    except TrackerError as refused:
-        return redirect(url_for("dashboard.school", urn=urn, error=refused.message))
-    services().catch_up_inline()
-    return redirect(url_for("dashboard.school", urn=urn, done=f"Corrected (position {written.position})."))
+            return tracker.retract_activity(form.get("activity_id", ""), form.get("reason", ""), **keyed)
+        upns = form.get("upns", "").split()
+        change = {"add": upns} if form.get("action") == "add" else {"remove": upns}
+        return tracker.change_attendees(form.get("activity_id", ""), **change, **keyed)
+    return _school_form(access, urn, write, "Corrected")
 
 
 @bp.post("/schools/<urn>/activities")
 @signed_in
 def record_activity(access, urn):
     """The school's form: one activity, its date, its employer or provider, and who took part."""
-    _check_csrf()
-    if access.scope not in ("admin", f"school:{urn}"):
-        abort(403, "this sign-in may not record for that school")
     form = request.form
-    try:
-        written = services().tracker.record_activity(
+
+    def write(caller, form_id):
+        return services().tracker.record_activity(
             urn, form.get("kind", ""), form.get("title", ""), _form_date(form.get("occurred_on", "")),
             form.get("attendees", "").split(), **_counterpart(form),
             meaningful=form.get("meaningful") == "yes",
             criteria={check: form.get("meaningful") == "yes" for check in CRITERIA_CHECKS},
-            caller=Caller(access.subject, g.get("request_id", "")),
-            idempotency_key=form.get("form_id") or None)
-    except TrackerError as refused:
-        return redirect(url_for("dashboard.school", urn=urn, error=refused.message))
-    services().catch_up_inline()
-    return redirect(url_for("dashboard.school", urn=urn, done=f"Recorded (position {written.position})."))
+            caller=caller, idempotency_key=form_id)
+    return _school_form(access, urn, write, "Recorded")
 
 
 @bp.get("/pupils/<upn>")

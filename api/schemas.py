@@ -14,24 +14,23 @@ POSITION = validate.Range(min=0, max=2**53)  # positions fit any database's inte
 OUTSIDE_YEARS = f"must be in the years {YEARS.start} to {YEARS.stop - 1}"
 
 
-class CalendarDate(fields.Date):
-    """A date in the years the tracker deals in (tracker.calendar.YEARS)."""
+class _InYears:
+    """A date or moment in the years the tracker deals in (tracker.calendar.YEARS), so calendar
+    arithmetic on it (the year before, UTC) stays in range."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        day = super()._deserialize(value, attr, data, **kwargs)
-        if day.year not in YEARS:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.year not in YEARS:
             raise ValidationError(OUTSIDE_YEARS)
-        return day
+        return parsed
 
 
-class CalendarDateTime(fields.AwareDateTime):
-    """A moment with its offset, in those years (so turning it into UTC stays in range)."""
+class CalendarDate(_InYears, fields.Date):
+    pass
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        if moment.year not in YEARS:
-            raise ValidationError(OUTSIDE_YEARS)
-        return moment
+
+class CalendarDateTime(_InYears, fields.AwareDateTime):
+    pass
 
 
 class Written(Schema):

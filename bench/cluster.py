@@ -26,6 +26,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_up(base: str, seconds: float = 20) -> bool:
+    """Whether the server at `base` answered `/healthz` within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 class Cluster:
     """gunicorn and a projection worker; the worker is restarted when it dies, as a supervisor would."""
 
@@ -132,14 +144,8 @@ class Cluster:
         return subprocess.Popen(command, cwd=ROOT, env=self.environment, stdout=log, stderr=subprocess.STDOUT)
 
     def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not start\n{self.log_tail()}")
+        if not wait_until_up(self.base, 30):
+            raise RuntimeError(f"gunicorn did not start\n{self.log_tail()}")
 
 
 def _admin_url(database_url: str) -> str:

@@ -19,6 +19,7 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+from bench.cluster import wait_until_up
 from bench.databases import ADMIN_URL, throwaway
 from bench.machine import describe
 from bench.queries import percentiles
@@ -83,7 +84,8 @@ def main() -> None:
         worker = subprocess.Popen([BIN / "tracker", "project", "--poll", "0.5"], env=environment)
         base = "http://127.0.0.1:8799"
         try:
-            _wait(base)
+            if not wait_until_up(base):
+                raise RuntimeError("gunicorn did not start")
             print(json.dumps(run(base, token, app, args), indent=1))
         finally:
             for process in (server, worker):
@@ -120,16 +122,6 @@ def run(base: str, token: str, app: Tracker, args) -> dict:
     for name in ("record_activity_30_pupils", "enrol_pupil", "hub_metrics_40_schools"):
         results[name]["vs_trivial"] = f"{results[name]['requests_per_s'] / ceiling:.0%}"
     return results
-
-
-def _wait(base: str) -> None:
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
 
 
 if __name__ == "__main__":

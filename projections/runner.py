@@ -27,6 +27,7 @@ class Runner:
         self.projection = CareersProjection()
         self.known = Known()
         self._lock = threading.Lock()
+        self._log_checked = False  # the views' position against the log, once: see _check_not_ahead
 
     def catch_up(self, until: int | None = None) -> int:
         """Apply pages until the log (or position `until`) is reached; returns events applied."""
@@ -41,12 +42,14 @@ class Runner:
         # (or a runner and a rebuild) can never apply the same page twice.
         with self.store.transaction() as cursor:
             position = _locked_position(self.store, cursor)
+            if not self._log_checked:  # once: the embedded API catches up on every request
+                _check_not_ahead(self.app, position)
+                self._log_checked = True
             if until is not None and position >= until:
                 return 0
             notifications = self.app.recorder.select_notifications(
                 start=position + 1, limit=self.page_size, stop=until)
             if not notifications:
-                _check_not_ahead(self.app, position)
                 return 0
             self._apply(notifications, Page(self.store, cursor, self.known), notifications[-1].id)
             _write_position(self.store, cursor, notifications[-1].id)

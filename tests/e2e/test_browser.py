@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_gunicorn import BIN, ROOT, _wait_until_up, free_port
+from bench.cluster import free_port, wait_until_up
+from tests.e2e.test_gunicorn import BIN, ROOT
 from tests.scenarios import build_worked_example
 from tracker.application import Tracker
 
@@ -32,7 +33,8 @@ def site(tmp_path_factory):
     server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
                               stderr=subprocess.DEVNULL)
     base = f"http://{environment['BIND']}"
-    _wait_until_up(base)
+    if not wait_until_up(base):
+        raise RuntimeError("gunicorn did not start")
     yield base, tokens
     server.terminate()
     server.wait(timeout=20)

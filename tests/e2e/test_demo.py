@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cluster import free_port
+from bench.cluster import free_port, wait_until_up
 
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
@@ -43,23 +43,13 @@ def served(tmp_path_factory):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://{bind}"
     try:
-        _wait_until_up(base)
+        if not wait_until_up(base, 60):
+            raise RuntimeError("tracker serve did not start")
         yield {"base": base, "tokens": tokens_from(built.stdout), "output": built.stdout, "seconds": took,
                "again": again}
     finally:
         server.terminate()
         server.wait(timeout=20)
-
-
-def _wait_until_up(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("tracker serve did not start")
 
 
 def test_the_demo_builds_the_worcestershire_hub_from_the_register_in_under_a_minute(served):

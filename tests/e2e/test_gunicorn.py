@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.cluster import free_port, wait_until_up
+
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Client:
@@ -52,23 +46,13 @@ def served(database_url: str, with_worker: bool):
         processes.append(subprocess.Popen([BIN / "tracker", "project", "--poll", "0.5"], env=environment))
     base = f"http://{environment['BIND']}"
     try:
-        _wait_until_up(base)
+        if not wait_until_up(base):
+            raise RuntimeError("gunicorn did not start")
         yield Client(base, token)
     finally:
         for process in processes:
             process.terminate()
             process.wait(timeout=20)
-
-
-def _wait_until_up(base: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
 
 
 def drive(client: Client) -> None:

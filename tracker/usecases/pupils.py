@@ -40,8 +40,8 @@ class Pupils:
         roll, students = self._roll(urn), []
         # One query for the whole batch, not one per pupil: most pupils in a bulk load are new.
         registered = existing_aggregates(self.recorder, [Student.create_id(upn) for upn in upns])
-        for pupil in pupils:
-            known = Student.create_id(validate_upn(pupil["upn"])) in registered
+        for upn, pupil in zip(upns, pupils):
+            known = Student.create_id(upn) in registered
             students.append(self._enrolled_student(roll, urn, **pupil, registered=known))
         return Changes([*students, roll], str(len(students)))
 
