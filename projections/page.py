@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict
 from typing import Any, Sequence
@@ -12,6 +13,7 @@ CHUNK = 500
 _FIRST_TABLE = re.compile(r"\{(\w+)\}")
 
 
+@functools.cache  # a page queues a few million writes over a long catch-up, from a few dozen templates
 def _table_of(template: str) -> str:
     return _FIRST_TABLE.search(template).group(1)
 

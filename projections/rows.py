@@ -16,7 +16,7 @@ Subject = tuple[str | None, str | None]  # (school URN, UPN) an event is about, 
 
 def stamp(moment: datetime) -> str:
     """Record time as fixed-width UTC text, so comparing the text compares the times."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def counts(kind: str, occurred_on, meaningful, criteria) -> int:

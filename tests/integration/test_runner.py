@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError
 
 from projections.metrics import school_figures
 from projections.rebuild import verify
-from projections.runner import Runner, wait_for_position
+from projections.runner import ReadAhead, Runner, wait_for_position
 from projections.store import view_store_for
 from projections.wake import postgres_waker
 from tests.conftest import TODAY
@@ -55,6 +55,22 @@ def test_the_runner_crosses_gaps_in_notification_ids(postgres_url):
     Runner(app, store, page_size=1).catch_up()
     assert store.position() == last
     assert verify(app, store) == []
+
+
+def test_a_page_read_ahead_is_used_only_where_the_views_say_the_next_page_starts(database_url):
+    app, _ = world(database_url)
+    head = app.recorder.max_notification_id()
+    with ReadAhead(app, page_size=3) as log_pages:
+        first = log_pages.starting_at(1, None)
+        assert [position for position, _ in first] == [1, 2, 3]
+        # Another runner applied page 4-6 meanwhile: the page read ahead (4-6) must not be used.
+        later = log_pages.starting_at(7, None)
+        assert [position for position, _ in later] == [7, 8, 9]
+        assert log_pages.starting_at(10, None)[0][0] == 10
+        tail = log_pages.starting_at(head, None)
+        assert [position for position, _ in tail] == [head]
+        assert log_pages.starting_at(head + 1, None) == []
+    assert type(first[0][1]).__qualname__ == "Hub.Registered"  # decoded events, not notifications
 
 
 def test_a_postgres_notification_wakes_the_runner_long_before_its_poll(postgres_url):
