@@ -74,8 +74,8 @@ class CareersProjection:
 
     @project.register
     def school_registered(self, event: School.Registered, page: Page) -> Subject:
-        page.write("INSERT INTO {schools} VALUES (?, ?, ?, ?, ?, NULL)",
-                   (event.urn, event.name, event.type, event.la_code, event.laestab))
+        page.write("INSERT INTO {schools} VALUES (?, ?, ?, ?, ?, ?)",
+                   (event.urn, event.name, event.type, event.la_code, event.laestab, None))
         page.dirty_schools.add(event.urn)
         name(page, event, event.urn)
         return event.urn, None
@@ -97,7 +97,7 @@ class CareersProjection:
     @project.register
     def joined_hub(self, event: School.JoinedHub, page: Page) -> Subject:
         urn = natural_key(page, event)
-        page.write("INSERT INTO {memberships} VALUES (?, ?, ?, NULL)", (urn, event.hub_code, event.joined_on))
+        page.write("INSERT INTO {memberships} VALUES (?, ?, ?, ?)", (urn, event.hub_code, event.joined_on, None))
         return urn, None
 
     @project.register
@@ -119,16 +119,16 @@ class CareersProjection:
 
     @project.register
     def student_registered(self, event: Student.Registered, page: Page) -> Subject:
-        page.write("INSERT INTO {pupils} VALUES (?, ?, ?, ?, 0)",
-                   (event.upn, event.given_name, event.family_name, event.date_of_birth))
+        page.write("INSERT INTO {pupils} VALUES (?, ?, ?, ?, ?)",
+                   (event.upn, event.given_name, event.family_name, event.date_of_birth, 0))
         name(page, event, event.upn)
         return None, event.upn
 
     @project.register
     def enrolled(self, event: Student.Enrolled, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, NULL, NULL, ?, ?)",
-                   (upn, event.school_urn, event.enrolled_on, int(event.sen), int(event.pupil_premium)))
+        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen), int(event.pupil_premium)))
         year_group(page, upn, event.academic_year, event.year_group)
         return event.school_urn, upn
 
@@ -160,10 +160,10 @@ class CareersProjection:
     def activity_recorded(self, event: Activity.Recorded, page: Page) -> Subject:
         facts = {name: getattr(event, name) for name in ("school_urn", "kind", *AMENDABLE)}
         page.activity_facts[str(event.originator_id)] = facts
-        page.write("INSERT INTO {activities} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+        page.write("INSERT INTO {activities} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (str(event.originator_id), event.school_urn, event.kind, ACTIVITY_KINDS[event.kind],
                     event.title, *dated(facts), flag(event.meaningful), json_text(event.criteria),
-                    name_of(event.employer), name_of(event.provider), len(event.attendees),
+                    name_of(event.employer), name_of(event.provider), len(event.attendees), None,
                     stamp(event.timestamp), event.originator_version))
         add_encounters(page, str(event.originator_id), facts, event.attendees)
         return event.school_urn, None
@@ -211,9 +211,10 @@ class CareersProjection:
 
     @project.register
     def placement_arranged(self, event: Placement.Arranged, page: Page) -> Subject:
-        page.write("INSERT INTO {placements} VALUES (?, ?, ?, ?, ?, ?, ?, 'arranged', NULL, NULL, ?)",
+        page.write("INSERT INTO {placements} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (str(event.originator_id), event.school_urn, event.upn, event.kind,
-                    name_of(event.employer), event.starts_on, event.ends_on, event.originator_version))
+                    name_of(event.employer), event.starts_on, event.ends_on, "arranged", None, None,
+                    event.originator_version))
         page.known.put(str(event.originator_id), (event.school_urn, event.upn))
         return event.school_urn, event.upn
 
@@ -233,8 +234,8 @@ class CareersProjection:
         school_urn, upn = placement_subject(page, placement_id)
         year = AcademicYear.containing(event.completed_on).start_year
         # A completed placement is a workplace experience on its completion date, under both rule sets.
-        page.write("INSERT INTO {encounters} VALUES (?, ?, ?, ?, ?, 'placement', 'workplace', 1)",
-                   (placement_id, upn, school_urn, event.completed_on, year))
+        page.write("INSERT INTO {encounters} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (placement_id, upn, school_urn, event.completed_on, year, "placement", "workplace", 1))
         page.dirty_upns.add(upn)
         return school_urn, upn
 
@@ -242,9 +243,9 @@ class CareersProjection:
 
     @project.register
     def token_issued(self, event: AccessToken.Issued, page: Page) -> Subject:
-        page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
+        page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (str(event.originator_id), event.scope, event.subject, event.note,
-                    stamp(event.timestamp), event.actor))
+                    stamp(event.timestamp), event.actor, None, None, None))
         return None, None
 
     @project.register

@@ -229,7 +229,7 @@ class PostgresViewStore(ViewStore):
         return [(template.replace("IN ({in})", "= ANY(?)"), (*before, list(values)))] if values else []
 
     def executemany(self, cursor, template: str, rows: list[Sequence]) -> None:
-        """Plain inserts go through COPY: one stream for many rows, not one message per row."""
+        """Plain inserts (every value a parameter) go through COPY: one stream, not a message per row."""
         match = _PLAIN_INSERT.match(template)
         if not match or len(rows) < 2:
             return super().executemany(cursor, template, rows)
