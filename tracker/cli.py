@@ -143,13 +143,15 @@ def cmd_demo(args) -> int:
         print("the store already holds events; leaving it as it is")
         return 0
     with Progress() as progress:
-        task = progress.add_task("schools", total=len(establishments(tuple(args.la))))
-        totals = build_demo(app, tuple(args.la), progress=lambda name, pupils: progress.advance(task))
+        hub, outside = tuple(args.la), tuple(args.outside)
+        task = progress.add_task("schools", total=len(establishments(hub + outside)))
+        totals = build_demo(app, hub, outside=outside, progress=lambda name, pupils: progress.advance(task))
         views = progress.add_task("views", total=app.recorder.max_notification_id())
         runner = Runner(app, store)
         while (applied := runner.catch_up(until=store.position() + 10_000)) > 0:
             progress.advance(views, applied)
-    print(f"demo hub WORCS: {totals['schools']} schools, {totals['pupils']} pupils, {totals['activities']} activities")
+    print(f"demo hub WORCS: {totals['hub_schools']} schools in the hub and {totals['schools'] - totals['hub_schools']} "
+          f"outside it, {totals['pupils']} pupils, {totals['activities']} activities")
     token, _ = app.issue_token("admin", "demo admin", "made by tracker demo")
     hub_token, _ = app.issue_token("hub:WORCS", "demo hub lead", "made by tracker demo")
     print(f"admin token: {token}\nhub lead token: {hub_token}")
@@ -228,7 +230,9 @@ def parser() -> argparse.ArgumentParser:
     _add(commands, "init", cmd_init)
     demo = _add(commands, "demo", cmd_demo)
     demo.add_argument("--if-empty", action="store_true", help="do nothing if the store already holds events")
-    demo.add_argument("--la", action="append", default=None, help="local authority codes (default 885)")
+    demo.add_argument("--la", action="append", default=None, help="local authority codes of the hub's schools (default 885)")
+    demo.add_argument("--outside", action="append", default=None,
+                      help="local authority codes of schools outside the hub, for the non-hub figures (default 884)")
     serve = _add(commands, "serve", cmd_serve)
     serve.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
     serve.add_argument("--workers", type=int, default=1)
@@ -279,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "la", "unset") is None:
         args.la = ["885"]
+    if getattr(args, "outside", "unset") is None:
+        args.outside = ["884"]  # Herefordshire, Worcestershire's neighbour
     try:
         return args.handler(args)
     except TrackerError as refused:

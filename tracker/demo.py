@@ -129,16 +129,20 @@ def _activity(kind: str, attendees: list[str], year: AcademicYear, today: date, 
 
 def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS",
                progress: Callable[[str, int], None] = lambda what, n: None, seed: int = 2018,
-               hub_size: int | None = None) -> dict[str, int]:
-    """Register the hub and its schools, enrol their pupils, and record this year's activity so far."""
+               hub_size: int | None = None, outside: tuple[str, ...] = ()) -> dict[str, int]:
+    """Register the hub and its schools, enrol their pupils, and record this year's activity so far.
+
+    The schools of `la_codes` join the hub (the first `hub_size` of them, if given); those of
+    `outside` are recorded the same way but join no hub, so the non-hub figures have schools.
+    """
     rng, today = random.Random(seed), app.today()
     year = AcademicYear.containing(today)
     app.register_hub(hub, "Worcestershire Careers Hub", "Worcestershire", 1, caller=DEMO)
-    schools = establishments(la_codes)
-    totals = {"schools": 0, "pupils": 0, "activities": 0}
-    for index, school in enumerate(schools):
+    in_hub = establishments(la_codes)[:hub_size]
+    totals = {"schools": 0, "pupils": 0, "activities": 0, "hub_schools": len(in_hub)}
+    for index, school in enumerate(establishments(la_codes + outside)):
         app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab, caller=DEMO)
-        if hub_size is None or index < hub_size:
+        if school in in_hub:
             app.join_hub(hub, school.urn, year.start - timedelta(days=365), caller=DEMO)
         pupils = pupils_for(school, index, year, rng)
         app.enrol_pupils(school.urn, pupils, caller=DEMO)

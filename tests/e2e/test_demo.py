@@ -53,7 +53,8 @@ def served(tmp_path_factory):
 
 
 def test_the_demo_builds_the_worcestershire_hub_from_the_register_in_under_a_minute(served):
-    assert re.search(r"demo hub WORCS: 62 schools, \d{5} pupils, \d+ activities", served["output"])
+    assert re.search(r"demo hub WORCS: 62 schools in the hub and 19 outside it, \d{5} pupils, \d+ activities",
+                     served["output"])
     assert set(served["tokens"]) == {"admin", "hub lead"}
     assert served["seconds"] < 60
     assert served["again"].returncode == 0 and "token" not in served["again"].stdout, "--if-empty builds once"
@@ -70,5 +71,6 @@ def test_the_served_hub_lead_page_shows_the_demo_hubs_figures(served):
     form = urllib.parse.urlencode({"token": token, "csrf": csrf}).encode()
     page = browser.open(base + "/dashboard/sign-in", data=form, timeout=60).read().decode()  # follows to the hub
     assert "Worcestershire" in page and metrics["schools"] == 62
+    assert metrics["national"]["schools"] == 81 and metrics["non_hub"]["schools"] == 19
     assert f'id="employer">{metrics["every_student_employer_encounters"]}%' in page
     assert f'id="workplace">{metrics["every_student_workplace_experience"]}%' in page
