@@ -134,3 +134,40 @@ def test_an_auditor_filters_the_log_and_sees_figures_as_known_at_a_past_time(sit
     assert "as known at 2000-01-01" in page.inner_text("#known-at")
     assert page.inner_text("#employer") == "n/a"  # nothing had been recorded by then
     assert first_recorded.startswith("20")
+
+
+def test_a_school_corrects_an_activity_through_the_form_and_the_figures_follow(site, page):
+    base, tokens = site
+    school_page = f"{base}/dashboard/schools/900001?as_of=2018-12-31"  # before any other test's activity
+    sign_in(page, base, tokens["school"])
+
+    def bm6_met() -> int:
+        page.goto(school_page)
+        row = page.inner_text("#benchmarks tr:nth-child(7)").split()
+        assert row[0] == "BM6"
+        return int(row[2])
+
+    def correct(action: str, **fields) -> None:
+        page.goto(school_page)
+        page.select_option("#correct-activity select[name=activity_id]", label="2018-12-10 Visit to correct")
+        page.check(f"#correct-activity input[name=action][value={action}]")
+        for name, value in fields.items():
+            page.fill(f"#correct-activity [name={name}]", value)
+        page.click("#correct-activity button")
+        assert "Corrected" in page.inner_text("body")
+
+    before = bm6_met()
+    page.select_option("select[name=kind]", "workplace_visit")
+    page.fill("input[name=title]", "Visit to correct")
+    page.fill("input[name=occurred_on]", "2018-12-10")
+    page.fill("input[name=with]", "Acme Engineering")
+    page.fill("textarea[name=attendees]", "V885400112003\nJ885400112004")
+    page.click("button:has-text('Record')")
+    assert bm6_met() == before + 2
+
+    correct("remove", upns="J885400112004")
+    assert bm6_met() == before + 1
+    correct("retract", reason="recorded against the wrong week")
+    assert bm6_met() == before
+    shot(page, "school-after-correcting")
+    assert "retracted: recorded against the wrong week" in page.inner_text("#activities")
