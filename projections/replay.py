@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Iterable
-from uuid import UUID
 
 from projections.page import CHUNK, Known, Page
 from projections.projection import CareersProjection
 from projections.rows import stamp
 from projections.store import SQLiteViewStore, ViewStore
+from tracker.stores import notifications_at
 
 # Events that change no figure: left out of a replay to keep it small.
 NOT_REPLAYED = frozenset({"Roll.Opened", "Roll.PupilAdmitted", "Roll.PupilDischarged",
@@ -30,7 +30,7 @@ def replay_schools(app: Any, live: ViewStore, urns: list[str], position: int) ->
     scratch.create_tables()
     with scratch.transaction() as cursor:
         page, projection = Page(scratch, cursor, Known()), CareersProjection()
-        for at, event in sorted(_events(app, live, aggregates, position), key=lambda pair: pair[0]):
+        for at, event in _events(app, live, aggregates, position):
             projection.apply(event, at, page)
         projection.finish(page, position)
         scratch.execute(cursor, "UPDATE {tracking} SET position = ? WHERE name = 'views'", (position,))
@@ -72,19 +72,11 @@ def _ids(live: ViewStore, template: str, values: list[str], position: int) -> se
 
 
 def _events(app: Any, live: ViewStore, aggregates: set[str], position: int) -> list[tuple[int, Any]]:
-    """Each aggregate's events up to `position`, with the position each was recorded at."""
-    positions: dict[tuple[str, int], int] = {}
+    """Each aggregate's events up to `position`, with the position each was recorded at, in log order."""
+    positions: list[int] = []
     for chunk in _chunks(sorted(aggregates)):
-        for aggregate_id, version, at in live.query(_in(
-                "SELECT aggregate_id, version, position FROM {events} WHERE position <= ? "
-                "AND aggregate_id IN ({in})", chunk), (position, *chunk)):
-            positions[(aggregate_id, version)] = at
-    latest: dict[str, int] = {}
-    for aggregate_id, version in positions:
-        latest[aggregate_id] = max(latest.get(aggregate_id, 0), version)
-    pairs = []
-    for aggregate_id, version in latest.items():
-        for stored in app.recorder.select_events(UUID(aggregate_id), lte=version):
-            event = app.mapper.to_domain_event(stored)
-            pairs.append((positions[(aggregate_id, event.originator_version)], event))
-    return pairs
+        positions.extend(at for (at,) in live.query(_in(
+            "SELECT position FROM {events} WHERE position <= ? AND aggregate_id IN ({in})", chunk),
+            (position, *chunk)))
+    to_event = app.mapper.to_domain_event
+    return [(notification.id, to_event(notification)) for notification in notifications_at(app.recorder, positions)]

@@ -133,3 +133,17 @@ def test_a_batch_enrolment_finds_which_pupils_are_already_registered_in_one_quer
     assert again.current_school_of(moving.upn) == SCHOOL_B and again.current_school_of(newcomer) == SCHOOL_B
     registered = [e for e in again.events.get(ids[0]) if type(e).__name__ == "Registered"]
     assert len(registered) == 1, "the pupil who moved keeps the one record they had"
+
+
+def test_the_events_at_scattered_positions_come_back_in_one_query_as_the_log_holds_them(database_url):
+    from tracker.stores import notifications_at
+
+    app = Tracker.from_url(database_url, today=lambda: TODAY)
+    build_worked_example(app)
+    log = app.recorder.select_notifications(start=1, limit=1000)
+    wanted = [log[n].id for n in (9, 0, 4, len(log) - 1, 4)]  # out of order, one twice
+    found = notifications_at(app.recorder, wanted)
+    assert [n.id for n in found] == sorted(set(wanted))
+    assert found == [n for n in log if n.id in wanted]
+    assert notifications_at(app.recorder, []) == []
+    assert type(app.mapper.to_domain_event(found[0])).__qualname__ == type(app.mapper.to_domain_event(log[0])).__qualname__
