@@ -149,18 +149,19 @@ def school(access, urn):
                            activities=activities, since=since.isoformat())
 
 
-def _school_form(access, urn: str, write, done: str):
+def _school_form(access, urn: str, write, done: str, back: tuple[str, dict] | None = None):
     """A school's form posted: CSRF and scope checked, `write(caller, form_id)` run, and back to
-    the school page saying what was written or why it was refused."""
+    the school page (or `back`: an endpoint and its values) saying what was written or why it was refused."""
     _check_csrf()
     if access.scope not in ("admin", f"school:{urn}"):
         abort(403, "this sign-in may not write for that school")
+    endpoint, values = back or ("dashboard.school", {"urn": urn})
     try:
         written = write(Caller(access.subject, g.get("request_id", "")), request.form.get("form_id") or None)
     except TrackerError as refused:
-        return redirect(url_for("dashboard.school", urn=urn, error=refused.message))
+        return redirect(url_for(endpoint, **values, error=refused.message))
     services().catch_up_inline()
-    return redirect(url_for("dashboard.school", urn=urn, done=f"{done} (position {written.position})."))
+    return redirect(url_for(endpoint, **values, done=f"{done} (position {written.position})."))
 
 
 @bp.post("/schools/<urn>/corrections")
@@ -206,7 +207,27 @@ def pupil(access, upn):
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000).items
-    return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token())
+    can_correct = record["current_school"] is not None and access.scope in ("admin", f"school:{record['current_school']}")
+    return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
+                           can_correct=can_correct, year=str(AcademicYear.containing(services().reads.today())),
+                           error=request.args.get("error"), done=request.args.get("done"))
+
+
+@bp.post("/pupils/<upn>/year-group")
+@signed_in
+def correct_year_group(access, upn):
+    """Correct the pupil's year group for an academic year: a further record, as the API's is."""
+    record = records.pupil(services().store, upn, False, services().reads.today())
+    urn, form = record and record["current_school"], request.form
+    if urn is None:  # only an admin learns that: to anyone else, as for a pupil of another school
+        abort(404 if access.scope == "admin" else 403, f"no pupil {upn} on any school's roll"
+              if access.scope == "admin" else "this sign-in may not write for that pupil")
+
+    def write(caller, form_id):
+        return services().tracker.change_year_group(
+            upn, _form_year_group(form.get("year_group", "")), form.get("year", ""),
+            within_school=None if access.scope == "admin" else urn, caller=caller, idempotency_key=form_id)
+    return _school_form(access, urn, write, "Year group corrected", back=("dashboard.pupil", {"upn": upn}))
 
 
 @bp.get("/audit")
@@ -228,6 +249,12 @@ def _form_date(text: str) -> date:
         return check_in_calendar("occurred_on", date.fromisoformat(text))
     except ValueError:
         raise InvalidValue("occurred_on must be a date", "occurred_on") from None
+
+
+def _form_year_group(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 2):
+        raise InvalidValue("year_group must be a year group such as 9", "year_group")
+    return int(text)
 
 
 def _position(text: str) -> int:

@@ -106,9 +106,10 @@ PAGES = [
     ("GET", "/dashboard/audit", AUDIT, 200),
     ("POST", "/dashboard/schools/900001/activities", OK, 302),
     ("POST", "/dashboard/schools/900001/corrections", OK, 302),
+    ("POST", "/dashboard/pupils/R885400112001/year-group", OK, 302),
 ]
 FORM = {"kind": "employer_talk", "title": "Talk", "occurred_on": "2019-01-10", "with": "Acme", "meaningful": "yes",
-        "attendees": "R885400112001", "action": "add", "upns": "Y885400112005"}
+        "attendees": "R885400112001", "action": "add", "upns": "Y885400112005", "year_group": "8", "year": "2018/19"}
 
 
 @pytest.mark.parametrize("page, caller", list(itertools.product(PAGES, CALLERS)),

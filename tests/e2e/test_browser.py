@@ -171,3 +171,21 @@ def test_a_school_corrects_an_activity_through_the_form_and_the_figures_follow(s
     assert bm6_met() == before
     shot(page, "school-after-correcting")
     assert "retracted: recorded against the wrong week" in page.inner_text("#activities")
+
+
+def test_a_school_corrects_a_pupils_year_group_on_the_pupil_page(site, page):
+    base, tokens = site
+    sign_in(page, base, tokens["school"])
+    page.goto(f"{base}/dashboard/pupils/V885400112003")
+    this_year = lambda: int(page.inner_text("body").split("; Year ")[1].split()[0])  # noqa: E731
+    before = this_year()
+    page.fill("#correct-year-group input[name=year_group]", "x")
+    page.click("#correct-year-group button")
+    assert "year_group must be a year group" in page.inner_text("[role=alert]")
+    page.fill("#correct-year-group input[name=year]", "2018/19")
+    page.fill("#correct-year-group input[name=year_group]", "10")
+    page.click("#correct-year-group button")
+    shot(page, "pupil-after-correcting")
+    assert "Year group corrected" in page.inner_text("[role=status]")
+    assert this_year() == before - 1
+    assert "YearGroupChanged" in page.inner_text("#timeline")
