@@ -3,7 +3,10 @@ separate process; then the check that every acknowledged write is in the log, no
 and `tracker verify` finds the views equal to a rebuild. Optionally with a fault injected at intervals.
 
     python -m bench.load [--seconds 300] [--clients 8] [--hub demo|small]
-                         [--fault none|kill-web|kill-projector|database-away|restart-postgres] [--every 30]
+                         [--fault none|kill-web|kill-projector|database-away|restart-postgres|chaos]
+                         [--every 30] [--seed 1]
+
+`--fault chaos` injects one of the four faults, chosen at random, at each interval.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import time
 from typing import Callable
@@ -25,6 +29,7 @@ from tracker.application import Tracker
 from tracker.demo import build_demo, establishments
 
 OUTAGE_SECONDS = 5.0
+FAULTS = ("kill-web", "kill-projector", "database-away", "restart-postgres")
 
 
 def demo_setup(app: Tracker) -> Setup:
@@ -33,13 +38,18 @@ def demo_setup(app: Tracker) -> Setup:
     return setup_for(app, "WORCS", [school.urn for school in establishments(("885",))[:40]])
 
 
-def fault_injector(cluster: Cluster, fault: str, every: float, seconds: float, log: list) -> Callable[[], None]:
-    """The fault, every `every` seconds while the load runs; each one noted with its time."""
+def fault_injector(cluster: Cluster, fault: str, every: float, seconds: float, log: list,
+                   seed: int = 1) -> Callable[[], None]:
+    """The fault (or, for "chaos", any one of them at random), every `every` seconds while the load
+    runs; each one noted with its time."""
+    chosen = random.Random(seed)
+
     def inject() -> None:
         began = time.monotonic()
         while time.monotonic() - began + every < seconds:
             time.sleep(every)
-            log.append({"at": round(time.monotonic() - began, 1), "fault": fault, **apply(fault)})
+            name = chosen.choice(FAULTS) if fault == "chaos" else fault
+            log.append({"at": round(time.monotonic() - began, 1), "fault": name, **apply(name)})
 
     def apply(name: str) -> dict:
         if name == "kill-web":
@@ -81,7 +91,8 @@ def run(url: str, setup: Setup, args) -> dict:
         initial_catch_up = wait_for_views(cluster, token, timeout=600)  # the set-up's events, before any load
         trivial = trivial_load(5, args.clients, lambda n: request(cluster.base, token, "GET", "/healthz"))
         workload = Workload(cluster.base, setup)
-        injector = None if args.fault == "none" else fault_injector(cluster, args.fault, args.every, args.seconds, faults)
+        injector = None if args.fault == "none" else fault_injector(cluster, args.fault, args.every, args.seconds,
+                                                                    faults, args.seed)
         report = workload.run(args.seconds, args.clients, during=injector)
         catch_up_seconds = wait_for_views(cluster, token)
     app = Tracker.from_url(url)
@@ -96,8 +107,9 @@ def main() -> None:
     options.add_argument("--clients", type=int, default=8)
     options.add_argument("--hub", choices=["demo", "small"], default="demo")
     options.add_argument("--fault", default="none",
-                         choices=["none", "kill-web", "kill-projector", "database-away", "restart-postgres"])
+                         choices=["none", *FAULTS, "chaos"])
     options.add_argument("--every", type=float, default=30, help="seconds between faults")
+    options.add_argument("--seed", type=int, default=1, help="which faults chaos chooses, and in what order")
     options.add_argument("--keep", help="an existing PostgreSQL database URL to use and leave in place")
     args = options.parse_args()
     print(describe(ADMIN_URL))
