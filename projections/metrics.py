@@ -85,27 +85,31 @@ def _counts_sql(store: ViewStore, rule_set: RuleSet, by_year_group: bool, school
     school_filter = f"AND e.school_urn IN ({', '.join('?' * schools)})" if schools else ""
     group = "urn, ncy" if by_year_group else "urn"
     # Only rule-set numbers and fixed column names are formatted in; every value is a parameter.
+    # A pupil's row carries their latest year group, so the year group in force in the year asked
+    # about is read from it, unless a later year's correction superseded it: then (rarely) from
+    # the year-group history. A pupil with no year group by then is not counted (ncy is NULL).
     return f"""
         SELECT {group}, COUNT(*), {', '.join(columns)} FROM (
             SELECT e.school_urn AS urn, {store.date_param} AS d,
                    CASE WHEN s.type IN ({', '.join(repr(t) for t in sorted(COLLEGE_TYPES))}) THEN 1 ELSE 0 END AS college,
-                   yg.year_group + (? - yg.from_year) AS ncy,
+                   CASE WHEN m.from_year <= ? THEN m.year_group + (? - m.from_year)
+                        ELSE (SELECT y.year_group + (? - y.from_year) FROM {{year_groups}} y
+                              WHERE y.upn = e.upn AND y.from_year <= ? ORDER BY y.from_year DESC LIMIT 1) END AS ncy,
                    m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1,
                    m.workplace_ks5, m.guidance_ks5, ed.first_on, ed.second_on
             FROM {{enrolments}} e
             JOIN {{schools}} s ON s.urn = e.school_urn
-            {store.latest_year_group}
-            LEFT JOIN {{milestones}} m ON m.upn = e.upn
+            JOIN {{milestones}} m ON m.upn = e.upn
             LEFT JOIN {{employer_dates}} ed ON ed.upn = e.upn AND ed.academic_year = ?
             WHERE e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on) {school_filter}
-        ) roll GROUP BY {group}"""
+        ) roll WHERE ncy IS NOT NULL GROUP BY {group}"""
 
 
 def _counts(store: ViewStore, as_of: date, schools: list[str] | None, by_year_group: bool = False) -> list[tuple]:
     year = AcademicYear.containing(as_of)
     template = _counts_sql(store, rule_set_for(year), by_year_group, len(schools) if schools else None)
     y = year.start_year
-    return store.query(template, (as_of, y, y, y, as_of, as_of, *(schools or ())))
+    return store.query(template, (as_of, y, y, y, y, y, as_of, as_of, *(schools or ())))
 
 
 def _checklist_scores(store: ViewStore, as_of: date, rule_set: RuleSet, schools: list[str] | None) -> dict:

@@ -56,7 +56,7 @@ def employer_dates_of(encounters: Iterable[tuple]) -> dict[int, list[date]]:
 
 
 def recompute_milestones(page: Page, upns: list[str]) -> None:
-    """Rewrite the milestone rows of the pupils a page touched, from their encounter rows."""
+    """Rewrite the milestone rows of the pupils a page touched, from their encounters and year groups."""
     if not upns:
         return
     encounters: dict[str, list[tuple]] = defaultdict(list)
@@ -65,9 +65,8 @@ def recompute_milestones(page: Page, upns: list[str]) -> None:
             "WHERE counts = 1 AND upn IN ({in}) ORDER BY upn, occurred_on", upns):
         encounters[upn].append((_as_date(occurred_on), year, kind, category))
     year_groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    counted = sorted(encounters)  # a pupil with no counted encounter has no milestones to keep
     for upn, from_year, year_group in page.read_in(
-            "SELECT upn, from_year, year_group FROM {year_groups} WHERE upn IN ({in})", counted):
+            "SELECT upn, from_year, year_group FROM {year_groups} WHERE upn IN ({in})", upns):
         year_groups[upn].append((from_year, year_group))
     _write(page, upns, encounters, year_groups)
 
@@ -75,9 +74,10 @@ def recompute_milestones(page: Page, upns: list[str]) -> None:
 def _write(page: Page, upns: list[str], encounters: dict, year_groups: dict) -> None:
     page.write_in("DELETE FROM {milestones} WHERE upn IN ({in})", upns)
     page.write_in("DELETE FROM {employer_dates} WHERE upn IN ({in})", upns)
-    for upn, rows in encounters.items():
-        page.write("INSERT INTO {milestones} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (upn, *milestones_of(((d, k, c) for d, _, k, c in rows), year_groups.get(upn, []))))
+    for upn, groups in year_groups.items():  # a pupil with no year group is in no school's figures
+        rows = encounters.get(upn, [])
+        page.write("INSERT INTO {milestones} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (upn, *milestones_of(((d, k, c) for d, _, k, c in rows), groups), *max(groups)))
     for upn, rows in encounters.items():
         for year, dates in employer_dates_of((d, y, c) for d, y, _, c in rows).items():
             page.write("INSERT INTO {employer_dates} VALUES (?, ?, ?, ?)", (upn, year, dates[0], _nth(dates, 2)))

@@ -30,9 +30,6 @@ class ViewStore:
     types: dict[str, str]
     lock_clause = ""  # what a read adds to hold the rows it read until the transaction ends
     date_param = "?"  # a date parameter whose type the database can tell where it cannot infer it
-    # Join each enrolment (`e`) to the pupil's year group in force in an academic year (one `?`).
-    latest_year_group = ("JOIN {year_groups} yg ON yg.upn = e.upn AND yg.from_year = ("
-                         "SELECT MAX(y.from_year) FROM {year_groups} y WHERE y.upn = e.upn AND y.from_year <= ?)")
 
     def __init__(self, prefix: str = LIVE):
         self.prefix = prefix
@@ -211,10 +208,6 @@ class PostgresViewStore(ViewStore):
              "flag": "smallint", "real": "double precision"}
     lock_clause = " FOR UPDATE"
     date_param = "CAST(? AS date)"
-    # One index probe per pupil; the correlated MAX() above was planned as a filter run twice a
-    # row, and took half of a school's figures (11 ms -> 2 ms for one school).
-    latest_year_group = ("JOIN LATERAL (SELECT y.year_group, y.from_year FROM {year_groups} y "
-                         "WHERE y.upn = e.upn AND y.from_year <= ? ORDER BY y.from_year DESC LIMIT 1) yg ON true")
 
     def __init__(self, url: str, prefix: str = LIVE, pool=None, pool_size: int = 4):
         super().__init__(prefix)

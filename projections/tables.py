@@ -30,10 +30,12 @@ TABLES: dict[str, str] = {
                   "completed_on {date}, hours {real}, position {big}",
     "checklist": "urn {text}, benchmark {int}, code {text}, met {flag}, changed_on {date}, "
                  "evidence {text}, position {big}, PRIMARY KEY (urn, position)",
-    # The dates on which each pupil first meets each count, so any as-of date is one comparison.
+    # One row per pupil with a year group: the dates on which they first meet each count, so any
+    # as-of date is one comparison, and their latest year group, so a school's figures read one
+    # row per pupil rather than joining the year-group history too.
     "milestones": "upn {text} PRIMARY KEY, workplace_1 {date}, workplace_2 {date}, fe_1 {date}, "
                   "he_1 {date}, university_2 {date}, guidance_1 {date}, ks5_start {date}, "
-                  "workplace_ks5 {date}, guidance_ks5 {date}",
+                  "workplace_ks5 {date}, guidance_ks5 {date}, from_year {int}, year_group {int}",
     "employer_dates": "upn {text}, academic_year {int}, first_on {date}, second_on {date}, "
                       "PRIMARY KEY (upn, academic_year)",
     # The last position at which anything bearing on a school's figures changed: lets readers

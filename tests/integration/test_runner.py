@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from projections.metrics import school_figures
+from projections.metrics import school_figures, year_group_figures
 from projections.rebuild import verify
 from projections.runner import ReadAhead, Runner, wait_for_position
 from projections.store import view_store_for
@@ -97,6 +97,24 @@ def test_a_middle_school_has_no_applicable_benchmarks_6_to_8(database_url):
     figures = school_figures(store, date(2019, 3, 1), ["900005"])["900005"].benchmarks
     assert [figures[b].applicable for b in (5, 6, 7, 8)] == [True, False, False, False]
     assert figures[6].coverage is None and not figures[6].achieved
+
+
+def test_a_later_years_correction_leaves_the_year_group_in_force_before_it(database_url):
+    # p3 was in Year 11 in 2018/19 and is held back: Year 11 again in 2019/20. Figures for
+    # 2018/19 read the history (the pupil's latest year group is the later year's).
+    app = Tracker.from_url(database_url, today=lambda: date(2019, 10, 15))
+    register_hub_and_schools(app)
+    enrol(app, PUPILS[2])
+    app.change_year_group(UPN["p3"], 11, "2019/20")
+    store = view_store_for(database_url)
+    store.create_tables()
+    Runner(app, store).catch_up()
+    by_year = {date(2019, 3, 1): 11, date(2019, 10, 1): 11, date(2020, 10, 1): 12}
+    for as_of, expected in by_year.items():
+        groups = [row["year_group"] for row in year_group_figures(store, as_of, SCHOOL_A)]
+        assert groups == [expected], as_of
+    assert [row["year_group"] for row in year_group_figures(store, date(2018, 8, 1), SCHOOL_A)] == []  # not yet on roll
+    assert school_figures(store, date(2019, 3, 1), [SCHOOL_A])[SCHOOL_A].benchmarks[6].measured == 1
 
 
 def test_under_gatsby_2024_bm6_needs_two_meaningful_experiences_with_an_employer_task(database_url):
