@@ -9,7 +9,6 @@ from typing import Any, Sequence
 
 from projections.store import ViewStore
 
-CHUNK = 500
 _FIRST_TABLE = re.compile(r"\{(\w+)\}")
 
 

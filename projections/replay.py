@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
-from projections.page import CHUNK, Known, Page
+from projections.page import Known, Page
 from projections.projection import CareersProjection
 from projections.rows import stamp
 from projections.store import SQLiteViewStore, ViewStore
@@ -37,19 +37,17 @@ def replay_schools(app: Any, live: ViewStore, urns: list[str], position: int) ->
     return scratch
 
 
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
-
-
-def _in(template: str, values: list[str]) -> str:
-    return template.replace("{in}", ", ".join("?" * len(values)))
+def _rows(live: ViewStore, template: str, values: list[str], position: int) -> list[tuple]:
+    """Rows of a template with `position <= ?` then `IN ({in})`, for every one of `values`."""
+    rows: list[tuple] = []
+    for statement, params in live.membership(template, values, (position,)):
+        rows.extend(live.query(statement, params))
+    return rows
 
 
 def _pupils_of(live: ViewStore, urns: list[str], position: int) -> list[str]:
-    rows = live.query(_in("SELECT DISTINCT upn FROM {events} WHERE upn IS NOT NULL AND position <= ? "
-                          "AND school_urn IN ({in})", urns), (position, *urns))
-    return [row[0] for row in rows]
+    return sorted({upn for (upn,) in _rows(live, "SELECT DISTINCT upn FROM {events} WHERE position <= ? "
+                                                "AND upn IS NOT NULL AND school_urn IN ({in})", urns, position)})
 
 
 def _aggregates(live: ViewStore, urns: list[str], upns: list[str], position: int) -> set[str]:
@@ -58,25 +56,20 @@ def _aggregates(live: ViewStore, urns: list[str], upns: list[str], position: int
         "SELECT aggregate_id FROM {events} WHERE type = 'Hub.Registered' AND position <= ?", (position,))}
     found |= _ids(live, "SELECT aggregate_id, type FROM {events} WHERE position <= ? AND school_urn IN ({in})",
                   urns, position)
-    for chunk in _chunks(upns):
-        found |= _ids(live, "SELECT aggregate_id, type FROM {events} WHERE position <= ? AND upn IN ({in})",
-                      chunk, position)
-        found |= _ids(live, "SELECT e.aggregate_id, e.type FROM {event_upns} u JOIN {events} e "
-                            "ON e.position = u.position WHERE u.position <= ? AND u.upn IN ({in})", chunk, position)
+    found |= _ids(live, "SELECT aggregate_id, type FROM {events} WHERE position <= ? AND upn IN ({in})",
+                  upns, position)
+    found |= _ids(live, "SELECT e.aggregate_id, e.type FROM {event_upns} u JOIN {events} e "
+                        "ON e.position = u.position WHERE u.position <= ? AND u.upn IN ({in})", upns, position)
     return found
 
 
 def _ids(live: ViewStore, template: str, values: list[str], position: int) -> set[str]:
-    rows = live.query(_in(template, values), (position, *values)) if values else []
-    return {aggregate_id for aggregate_id, kind in rows if kind not in NOT_REPLAYED}
+    return {aggregate_id for aggregate_id, kind in _rows(live, template, values, position) if kind not in NOT_REPLAYED}
 
 
 def _events(app: Any, live: ViewStore, aggregates: set[str], position: int) -> list[tuple[int, Any]]:
     """Each aggregate's events up to `position`, with the position each was recorded at, in log order."""
-    positions: list[int] = []
-    for chunk in _chunks(sorted(aggregates)):
-        positions.extend(at for (at,) in live.query(_in(
-            "SELECT position FROM {events} WHERE position <= ? AND aggregate_id IN ({in})", chunk),
-            (position, *chunk)))
+    positions = [at for (at,) in _rows(live, "SELECT position FROM {events} WHERE position <= ? "
+                                             "AND aggregate_id IN ({in})", sorted(aggregates), position)]
     to_event = app.mapper.to_domain_event
     return [(notification.id, to_event(notification)) for notification in notifications_at(app.recorder, positions)]
