@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from projections.page import Known, Page
 from projections.projection import CareersProjection
 from projections.rows import stamp
 from projections.store import SQLiteViewStore, ViewStore
-from tracker.stores import notifications_at
+from tracker.stores import events_of
 
 # Events that change no figure: left out of a replay to keep it small.
 NOT_REPLAYED = frozenset({"Roll.Opened", "Roll.PupilAdmitted", "Roll.PupilDischarged",
@@ -30,7 +31,7 @@ def replay_schools(app: Any, live: ViewStore, urns: list[str], position: int) ->
     scratch.create_tables()
     with scratch.transaction() as cursor:
         page, projection = Page(scratch, cursor, Known()), CareersProjection()
-        for at, event in _events(app, live, aggregates, position):
+        for at, event in _events(app, aggregates, position):
             projection.apply(event, at, page)
         projection.finish(page, position)
         scratch.execute(cursor, "UPDATE {tracking} SET position = ? WHERE name = 'views'", (position,))
@@ -67,9 +68,8 @@ def _ids(live: ViewStore, template: str, values: list[str], position: int) -> se
     return {aggregate_id for aggregate_id, kind in _rows(live, template, values, position) if kind not in NOT_REPLAYED}
 
 
-def _events(app: Any, live: ViewStore, aggregates: set[str], position: int) -> list[tuple[int, Any]]:
+def _events(app: Any, aggregates: set[str], position: int) -> list[tuple[int, Any]]:
     """Each aggregate's events up to `position`, with the position each was recorded at, in log order."""
-    positions = [at for (at,) in _rows(live, "SELECT position FROM {events} WHERE position <= ? "
-                                             "AND aggregate_id IN ({in})", sorted(aggregates), position)]
     to_event = app.mapper.to_domain_event
-    return [(notification.id, to_event(notification)) for notification in notifications_at(app.recorder, positions)]
+    return [(notification.id, to_event(notification))
+            for notification in events_of(app.recorder, sorted(UUID(a) for a in aggregates), position)]

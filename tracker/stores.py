@@ -64,46 +64,49 @@ def existing_aggregates(recorder: ApplicationRecorder, ids: list[UUID]) -> set[U
     return {aggregate_id for aggregate_id in ids if str(aggregate_id) in index}
 
 
-def notifications_at(recorder: ApplicationRecorder, positions: list[int]) -> list[Notification]:
-    """The stored events at these positions of the log, in log order: one query for them all.
+def events_of(recorder: ApplicationRecorder, aggregate_ids: list[UUID], up_to: int) -> list[Notification]:
+    """Every stored event of these aggregates at or before position `up_to`, in log order: one
+    query (on the store's own index of aggregate and version), not one per aggregate.
 
-    A replay needs a school's events, scattered through the log; asking for each aggregate's
-    events in turn took one round trip per pupil, most of a known-at answer's time.
+    A known-at replay needs a school's pupils' and activities' events, scattered through the log;
+    asking for each aggregate's events in turn took one round trip per pupil.
     """
     module = type(recorder).__module__
     if module == "eventsourcing.postgres":
-        return _postgres_notifications_at(recorder, positions)
+        return _postgres_events_of(recorder, aggregate_ids, up_to)
     if module == "eventsourcing.sqlite":
-        return _sqlite_notifications_at(recorder, positions)
-    wanted = set(positions)  # in-memory store: its own method, one position at a time
-    return [n for p in sorted(wanted) for n in recorder.select_notifications(start=p, limit=1, stop=p)]
+        return _sqlite_events_of(recorder, aggregate_ids, up_to)
+    wanted = {str(aggregate_id) for aggregate_id in aggregate_ids}  # in-memory store only
+    return [n for n in recorder.select_notifications(start=1, limit=up_to, stop=up_to)
+            if str(n.originator_id) in wanted]
 
 
-def _postgres_notifications_at(recorder, positions: list[int]) -> list[Notification]:
+def _postgres_events_of(recorder, aggregate_ids: list[UUID], up_to: int) -> list[Notification]:
     from psycopg.sql import SQL, Identifier  # only on the PostgreSQL path
 
     statement = SQL(
-        "SELECT * FROM {schema}.{table} WHERE notification_id = ANY(%s) ORDER BY notification_id"
+        "SELECT * FROM {schema}.{table} WHERE originator_id = ANY(%s) AND notification_id <= %s "
+        "ORDER BY notification_id"
     ).format(schema=Identifier(recorder.datastore.schema or "public"), table=Identifier(recorder.events_table_name))
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, (list(positions),))
+        cursor.execute(statement, (list(aggregate_ids), up_to))
         return [Notification(id=row["notification_id"], originator_id=row["originator_id"],
                              originator_version=row["originator_version"], topic=row["topic"],
                              state=bytes(row["state"])) for row in cursor.fetchall()]
 
 
-def _sqlite_notifications_at(recorder, positions: list[int]) -> list[Notification]:
+def _sqlite_events_of(recorder, aggregate_ids: list[UUID], up_to: int) -> list[Notification]:
     found: list[Notification] = []
-    ordered = sorted(positions)
     with recorder.datastore.transaction(commit=False) as cursor:
-        for start in range(0, len(ordered), 500):  # SQLite's bound-parameter limit
-            chunk = ordered[start:start + 500]
+        for start in range(0, len(aggregate_ids), 500):  # SQLite's bound-parameter limit
+            chunk = [aggregate_id.hex for aggregate_id in aggregate_ids[start:start + 500]]
             cursor.execute(f"SELECT rowid, * FROM {recorder.events_table_name} "  # a fixed name
-                           f"WHERE rowid IN ({', '.join('?' * len(chunk))}) ORDER BY rowid", chunk)
+                           f"WHERE rowid <= ? AND originator_id IN ({', '.join('?' * len(chunk))})",
+                           (up_to, *chunk))
             found.extend(Notification(id=row["rowid"], originator_id=recorder.convert_originator_id(row["originator_id"]),
                                       originator_version=row["originator_version"], topic=row["topic"],
                                       state=row["state"]) for row in cursor.fetchall())
-    return found
+    return sorted(found, key=lambda notification: notification.id)
 
 
 def _postgres_existing(recorder, ids: list[UUID]) -> set[UUID]:
