@@ -101,7 +101,7 @@ def _counts_sql(store: ViewStore, rule_set: RuleSet, by_year_group: bool, school
             JOIN {{schools}} s ON s.urn = e.school_urn
             JOIN {{milestones}} m ON m.upn = e.upn
             LEFT JOIN {{employer_dates}} ed ON ed.upn = e.upn AND ed.academic_year = ?
-            WHERE e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on) {school_filter}
+            WHERE e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on) {school_filter}{store.subquery_fence}
         ) roll WHERE ncy IS NOT NULL GROUP BY {group}"""
 
 

@@ -30,6 +30,7 @@ class ViewStore:
     types: dict[str, str]
     lock_clause = ""  # what a read adds to hold the rows it read until the transaction ends
     date_param = "?"  # a date parameter whose type the database can tell where it cannot infer it
+    subquery_fence = ""  # what keeps a subquery from being merged into the query around it
 
     def __init__(self, prefix: str = LIVE):
         self.prefix = prefix
@@ -208,6 +209,10 @@ class PostgresViewStore(ViewStore):
              "flag": "smallint", "real": "double precision"}
     lock_clause = " FOR UPDATE"
     date_param = "CAST(? AS date)"
+    # Merged, the roll's year-group expression was copied into every sum and priced as if run for
+    # every candidate row, and a large school's figures scanned every pupil in the region instead
+    # of probing its own (55 ms against 18 ms).
+    subquery_fence = " OFFSET 0"
 
     def __init__(self, url: str, prefix: str = LIVE, pool=None, pool_size: int = 4):
         super().__init__(prefix)
