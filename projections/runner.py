@@ -11,6 +11,7 @@ from typing import Any, Callable
 from projections.page import Known, Page
 from projections.projection import CareersProjection
 from projections.store import ViewStore
+from projections.tables import SCHEMA
 from tracker.stores import unavailable_errors
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Runner:
         with self.store.transaction() as cursor:
             position = _locked_position(self.store, cursor)
             if not self._log_checked:  # once: the embedded API catches up on every request
+                _check_schema(self.store, cursor)
                 _check_not_ahead(self.app, position)
                 self._log_checked = True
             if until is not None and position >= until:
@@ -117,6 +119,17 @@ class ReadAhead:
 
 class ViewsAheadOfLog(Exception):
     """The views say they have applied events the log does not hold: they belong to another store."""
+
+
+class ViewsOutOfDate(Exception):
+    """The views were made with other columns than this version's: writing into them would fail or mislead."""
+
+
+def _check_schema(store: ViewStore, cursor: Any) -> None:
+    rows = store.execute(cursor, "SELECT position FROM {tracking} WHERE name = 'schema'").fetchall()
+    if not rows or rows[0][0] != SCHEMA:
+        raise ViewsOutOfDate("the views were built by another version of the tracker, with other columns: "
+                             "run `tracker rebuild`")
 
 
 def _check_not_ahead(app: Any, position: int) -> None:

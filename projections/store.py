@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
-from projections.tables import INDEXES, TABLES
+from projections.tables import INDEXES, SCHEMA, TABLES
 from tracker.stores import SCHEMA_LOCK_KEY
 
 LIVE = "v_"
@@ -84,6 +84,8 @@ class ViewStore:
                 for index_columns in INDEXES.get(name, ()):
                     # Index names are unique per build: a rebuilt table keeps its own through the swap.
                     cursor.execute(self._create_index(name, uuid.uuid4().hex[:12], index_columns))
+                if name == "tracking":  # new views: note which columns they were made with
+                    self.execute(cursor, "INSERT INTO {tracking} VALUES ('schema', ?)", (SCHEMA,))
             # The row exists from the start, so a runner can lock it before its first page.
             self.execute(cursor, "INSERT INTO {tracking} VALUES ('views', 0) ON CONFLICT (name) DO NOTHING")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 # Column types are written {date}, {text}, {int}, {big}, {flag} and filled in per database.
 TABLES: dict[str, str] = {
     "tracking": "name {text} PRIMARY KEY, position {big} NOT NULL",
@@ -60,3 +62,7 @@ INDEXES: dict[str, tuple[str, ...]] = {
 # Tables compared by `verify`: positions of tracking and school versions depend on where pages
 # happened to end, so they differ between two correct builds by design.
 COMPARED = tuple(name for name in TABLES if name not in ("tracking", "school_versions"))
+
+# A number that changes whenever a table's columns do: stored with the tables when they are
+# created, so views built for other columns are refused (run `tracker rebuild`), not written into.
+SCHEMA = zlib.crc32("\n".join(f"{name}: {columns}" for name, columns in TABLES.items()).encode())

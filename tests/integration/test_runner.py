@@ -181,3 +181,23 @@ def test_views_left_from_another_store_are_refused_not_built_upon(tmp_path):
     with pytest.raises(ViewsAheadOfLog, match="tracker rebuild"):
         Runner(fresh, views).catch_up()
     views.close()
+
+
+def test_views_made_with_other_columns_are_refused_until_rebuilt(database_url):
+    from projections.rebuild import rebuild
+    from projections.runner import ViewsOutOfDate
+
+    app, store = world(database_url)
+    Runner(app, store).catch_up()
+    # As views made by an earlier version look: their tables say nothing of these columns.
+    with store.transaction() as cursor:
+        store.execute(cursor, "UPDATE {tracking} SET position = 1 WHERE name = 'schema'")
+    before = store.position()
+    record_fair(app)
+    with pytest.raises(ViewsOutOfDate, match="tracker rebuild"):
+        Runner(app, store).catch_up()
+    assert store.position() == before, "nothing was written into them"
+    rebuild(app, store)
+    Runner(app, store).catch_up()
+    assert store.position() == app.recorder.max_notification_id()
+    assert verify(app, store) == []
