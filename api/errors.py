@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from projections.runner import ViewsAheadOfLog, ViewsOutOfDate
 from tracker.errors import Conflict, Forbidden, NotFound, TrackerError
 from tracker.stores import unavailable_errors
 
@@ -57,6 +58,12 @@ def store_unavailable(error: Exception):
     return response
 
 
+def views_refused(error: Exception):
+    """Views this process may not bring up to date (made by another version, or from another store)."""
+    log.error("views refused: %s", error)
+    return error_response(503, f"the figures cannot be brought up to date: {error}")
+
+
 def unexpected(error: Exception):
     log.exception("unhandled error")
     return error_response(500, "internal error")
@@ -67,5 +74,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     for unavailable in unavailable_errors():
         app.register_error_handler(unavailable, store_unavailable)
+    for refused in (ViewsOutOfDate, ViewsAheadOfLog):
+        app.register_error_handler(refused, views_refused)
     app.register_error_handler(InternalServerError, lambda e: unexpected(getattr(e, "original_exception", e)))
 
