@@ -141,7 +141,7 @@ def school(access, urn):
     status = services().reads.school_status(urn, as_of=_as_of())
     if status is None:
         abort(404, f"no school {urn}")
-    can_record = access.scope in ("admin", f"school:{urn}")
+    can_record = _writes_for(access, urn)
     since = date.fromisoformat(status["as_of"]) - timedelta(days=RECENT_DAYS)
     activities = records.school_activities(services().store, urn, since, None, None, None, RECENT_ACTIVITIES).items
     return render_template("school.html", access=access, s=status, csrf=_csrf_token(), kinds=sorted(ACTIVITY_KINDS),
@@ -149,11 +149,15 @@ def school(access, urn):
                            activities=activities, since=since.isoformat())
 
 
+def _writes_for(access, urn: str) -> bool:
+    return access.scope in ("admin", f"school:{urn}")
+
+
 def _school_form(access, urn: str, write, done: str, back: tuple[str, dict] | None = None):
     """A school's form posted: CSRF and scope checked, `write(caller, form_id)` run, and back to
     the school page (or `back`: an endpoint and its values) saying what was written or why it was refused."""
     _check_csrf()
-    if access.scope not in ("admin", f"school:{urn}"):
+    if not _writes_for(access, urn):
         abort(403, "this sign-in may not write for that school")
     endpoint, values = back or ("dashboard.school", {"urn": urn})
     try:
@@ -207,7 +211,7 @@ def pupil(access, upn):
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000).items
-    can_correct = record["current_school"] is not None and access.scope in ("admin", f"school:{record['current_school']}")
+    can_correct = record["current_school"] is not None and _writes_for(access, record["current_school"])
     return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
                            can_correct=can_correct, year=str(AcademicYear.containing(services().reads.today())),
                            error=request.args.get("error"), done=request.args.get("done"))
@@ -219,9 +223,10 @@ def correct_year_group(access, upn):
     """Correct the pupil's year group for an academic year: a further record, as the API's is."""
     record = records.pupil(services().store, upn, False, services().reads.today())
     urn, form = record and record["current_school"], request.form
-    if urn is None:  # only an admin learns that: to anyone else, as for a pupil of another school
-        abort(404 if access.scope == "admin" else 403, f"no pupil {upn} on any school's roll"
-              if access.scope == "admin" else "this sign-in may not write for that pupil")
+    if urn is None and access.scope == "admin":
+        abort(404, f"no pupil {upn} on any school's roll")
+    if urn is None:  # to anyone else, as for a pupil of another school: no telling who exists
+        abort(403, "this sign-in may not write for that pupil")
 
     def write(caller, form_id):
         return services().tracker.change_year_group(

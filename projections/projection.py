@@ -259,8 +259,6 @@ class CareersProjection:
         return None, None
 
 
-
-
 @functools.cache
 def _handler_for(event_type: type) -> Callable[[CareersProjection, Any, Page], Subject | None]:
     # Looked up once per event type: on Python 3.11 every `self.project` builds a new bound

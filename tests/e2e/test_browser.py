@@ -63,6 +63,16 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def record_workplace_visit(page, title: str, day: str) -> None:
+    """Through the school page's form (which must be open): two Year 11 pupils of the worked example."""
+    page.select_option("select[name=kind]", "workplace_visit")
+    page.fill("input[name=title]", title)
+    page.fill("input[name=occurred_on]", day)
+    page.fill("input[name=with]", "Acme Engineering")
+    page.fill("textarea[name=attendees]", "V885400112003\nJ885400112004")
+    page.click("button:has-text('Record')")
+
+
 def test_a_hub_lead_sees_in_the_browser_the_figures_the_api_gives(site, page):
     base, tokens = site
     request = urllib.request.Request(f"{base}/api/v1/hubs/DEMO/metrics?as_of=2019-03-31",
@@ -98,12 +108,7 @@ def test_a_school_records_an_activity_through_the_form_and_its_figures_change(si
     sign_in(page, base, tokens["school"])
     page.goto(f"{base}/dashboard/schools/900001?as_of=2019-01-31")
     before = page.inner_text("#benchmarks tr:nth-child(7)")  # BM6 row: 1 of 3 met on 31 Jan 2019
-    page.select_option("select[name=kind]", "workplace_visit")
-    page.fill("input[name=title]", "Factory visit")
-    page.fill("input[name=occurred_on]", "2019-01-15")
-    page.fill("input[name=with]", "Acme Engineering")
-    page.fill("textarea[name=attendees]", "V885400112003\nJ885400112004")
-    page.click("button:has-text('Record')")
+    record_workplace_visit(page, "Factory visit", "2019-01-15")
     page.goto(f"{base}/dashboard/schools/900001?as_of=2019-01-31")
     shot(page, "school-after-recording")
     after = page.inner_text("#benchmarks tr:nth-child(7)")
@@ -157,12 +162,7 @@ def test_a_school_corrects_an_activity_through_the_form_and_the_figures_follow(s
         assert "Corrected" in page.inner_text("body")
 
     before = bm6_met()
-    page.select_option("select[name=kind]", "workplace_visit")
-    page.fill("input[name=title]", "Visit to correct")
-    page.fill("input[name=occurred_on]", "2018-12-10")
-    page.fill("input[name=with]", "Acme Engineering")
-    page.fill("textarea[name=attendees]", "V885400112003\nJ885400112004")
-    page.click("button:has-text('Record')")
+    record_workplace_visit(page, "Visit to correct", "2018-12-10")
     assert bm6_met() == before + 2
 
     correct("remove", upns="J885400112004")
