@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from projections.milestones import LATEST_EMPLOYER_YEAR
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
 from tracker.rulesets import COLLEGE_TYPES, RuleSet, rule_set_for
@@ -60,7 +61,8 @@ class SchoolFigures:
         return sum(figure.achieved for figure in self.benchmarks.values())
 
 
-def _counts_sql(store: ViewStore, rule_set: RuleSet, by_year_group: bool, schools: int | None) -> str:
+def _counts_sql(store: ViewStore, rule_set: RuleSet, by_year_group: bool, schools: int | None,
+                latest_year: bool) -> str:
     """Per school (and year group): measured and met for benchmarks 5–8, in one pass over the roll."""
     k5, k5_college = _NTH[rule_set.k5], _NTH[rule_set.k5_college]
     workplace = _WORKPLACE_NTH[rule_set.k6]
@@ -82,34 +84,50 @@ def _counts_sql(store: ViewStore, rule_set: RuleSet, by_year_group: bool, school
         columns.append(f"SUM(CASE WHEN {measured} AND {met[b]} THEN 1 ELSE 0 END)")
     if by_year_group:
         columns += [f"SUM(CASE WHEN {by_16[b]} THEN 1 ELSE 0 END)" for b in (6, 7, 8)]
-    school_filter = f"AND e.school_urn IN ({', '.join('?' * schools)})" if schools else ""
+    school_filter = f"AND m.school_urn IN ({', '.join('?' * schools)})" if schools else ""
     group = "urn, ncy" if by_year_group else "urn"
+    employer, employer_join = _EMPLOYER_LATEST if latest_year else _EMPLOYER_JOINED
     # Only rule-set numbers and fixed column names are formatted in; every value is a parameter.
     # A pupil's row carries their latest year group, so the year group in force in the year asked
     # about is read from it, unless a later year's correction superseded it: then (rarely) from
     # the year-group history. A pupil with no year group by then is not counted (ncy is NULL).
     return f"""
         SELECT {group}, COUNT(*), {', '.join(columns)} FROM (
-            SELECT e.school_urn AS urn, {store.date_param} AS d,
+            SELECT m.school_urn AS urn, {store.date_param} AS d,
                    CASE WHEN s.type IN ({', '.join(repr(t) for t in sorted(COLLEGE_TYPES))}) THEN 1 ELSE 0 END AS college,
                    CASE WHEN m.from_year <= ? THEN m.year_group + (? - m.from_year)
                         ELSE (SELECT y.year_group + (? - y.from_year) FROM {{year_groups}} y
-                              WHERE y.upn = e.upn AND y.from_year <= ? ORDER BY y.from_year DESC LIMIT 1) END AS ncy,
+                              WHERE y.upn = m.upn AND y.from_year <= ? ORDER BY y.from_year DESC LIMIT 1) END AS ncy,
                    m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1,
-                   m.workplace_ks5, m.guidance_ks5, ed.first_on, ed.second_on
-            FROM {{enrolments}} e
-            JOIN {{schools}} s ON s.urn = e.school_urn
-            JOIN {{milestones}} m ON m.upn = e.upn
-            LEFT JOIN {{employer_dates}} ed ON ed.upn = e.upn AND ed.academic_year = ?
-            WHERE e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on) {school_filter}{store.subquery_fence}
+                   m.workplace_ks5, m.guidance_ks5, {employer}
+            FROM {{milestones}} m
+            JOIN {{schools}} s ON s.urn = m.school_urn {employer_join}
+            WHERE m.enrolled_on <= ? AND (m.left_on IS NULL OR ? <= m.left_on) {school_filter}{store.subquery_fence}
         ) roll WHERE ncy IS NOT NULL GROUP BY {group}"""
 
 
-def _counts(store: ViewStore, as_of: date, schools: list[str] | None, by_year_group: bool = False) -> list[tuple]:
+# The year's first two employer encounters. In (or after) every pupil's latest year, from the row
+# itself; a pupil whose latest year is later still is looked up (exact whichever form is used).
+_EMPLOYER_LATEST = (" ".join(
+    f"CASE WHEN m.employer_year = ? THEN m.employer_{nth} WHEN m.employer_year > ? THEN "
+    f"(SELECT ed.{nth}_on FROM {{employer_dates}} ed WHERE ed.upn = m.upn AND ed.academic_year = ?) "
+    f"END AS {nth}_on," for nth in ("first", "second")).rstrip(","), "")
+# Before many pupils' latest year: joined from every year's dates.
+_EMPLOYER_JOINED = ("ed.first_on, ed.second_on",
+                    "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = ?")
+
+
+def _counts(store: ViewStore, as_of: date, schools: list[str] | None, by_year_group: bool = False,
+            latest_year: bool | None = None) -> list[tuple]:
+    """`latest_year` picks the query's form (both are exact); by default, the faster one for the year."""
     year = AcademicYear.containing(as_of)
-    template = _counts_sql(store, rule_set_for(year), by_year_group, len(schools) if schools else None)
     y = year.start_year
-    return store.query(template, (as_of, y, y, y, y, y, as_of, as_of, *(schools or ())))
+    if latest_year is None:
+        latest_year = y >= store.position(LATEST_EMPLOYER_YEAR)
+    template = _counts_sql(store, rule_set_for(year), by_year_group, len(schools) if schools else None,
+                           latest_year)
+    employer_params = (y,) * (6 if latest_year else 1)
+    return store.query(template, (as_of, y, y, y, y, *employer_params, as_of, as_of, *(schools or ())))
 
 
 def _checklist_scores(store: ViewStore, as_of: date, rule_set: RuleSet, schools: list[str] | None) -> dict:

@@ -55,10 +55,13 @@ def employer_dates_of(encounters: Iterable[tuple]) -> dict[int, list[date]]:
     return by_year
 
 
-def recompute_milestones(page: Page, upns: list[str]) -> None:
-    """Rewrite the milestone rows of the pupils a page touched, from their encounters and year groups."""
+LATEST_EMPLOYER_YEAR = "employer_year"  # a tracking row: no pupil's latest employer year is after it
+
+
+def recompute_milestones(page: Page, upns: list[str]) -> set[str]:
+    """Rewrite the milestone rows of the pupils a page touched; returns the schools they are on roll at."""
     if not upns:
-        return
+        return set()
     encounters: dict[str, list[tuple]] = defaultdict(list)
     for upn, occurred_on, year, kind, category in page.read_in(
             "SELECT upn, occurred_on, academic_year, kind, category FROM {encounters} "
@@ -68,17 +71,40 @@ def recompute_milestones(page: Page, upns: list[str]) -> None:
     for upn, from_year, year_group in page.read_in(
             "SELECT upn, from_year, year_group FROM {year_groups} WHERE upn IN ({in})", upns):
         year_groups[upn].append((from_year, year_group))
-    _write(page, upns, encounters, year_groups)
+    enrolments: dict[str, list[tuple]] = defaultdict(list)
+    for upn, *enrolment in page.read_in(
+            "SELECT upn, school_urn, enrolled_on, left_on FROM {enrolments} WHERE upn IN ({in})", upns):
+        enrolments[upn].append(enrolment)
+    _write(page, upns, encounters, year_groups, enrolments)
+    return {enrolment[0] for rows in enrolments.values() for enrolment in rows}
 
 
-def _write(page: Page, upns: list[str], encounters: dict, year_groups: dict) -> None:
+def _write(page: Page, upns: list[str], encounters: dict, year_groups: dict, enrolments: dict) -> None:
     page.write_in("DELETE FROM {milestones} WHERE upn IN ({in})", upns)
     page.write_in("DELETE FROM {employer_dates} WHERE upn IN ({in})", upns)
-    for upn, groups in year_groups.items():  # a pupil with no year group is in no school's figures
-        rows = encounters.get(upn, [])
-        page.write("INSERT INTO {milestones} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (upn, *milestones_of(((d, k, c) for d, _, k, c in rows), groups), *max(groups)))
+    latest_years = [0]
     for upn, rows in encounters.items():
         for year, dates in employer_dates_of((d, y, c) for d, y, _, c in rows).items():
             page.write("INSERT INTO {employer_dates} VALUES (?, ?, ?, ?)", (upn, year, dates[0], _nth(dates, 2)))
+    for upn, groups in year_groups.items():  # a pupil with no year group is in no school's figures
+        rows = encounters.get(upn, [])
+        dates = milestones_of(((d, k, c) for d, _, k, c in rows), groups)
+        employer = _latest_employer_dates(rows)
+        latest_years.append(employer[0] or 0)
+        for enrolment in enrolments.get(upn, ()):
+            page.write("INSERT INTO {milestones} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (upn, *enrolment, *dates, *max(groups), *employer))
+    # Only ever raised: a year too late makes readers take the slower general query, never a wrong one.
+    page.write("INSERT INTO {tracking} VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = "
+               "CASE WHEN excluded.position > {tracking}.position THEN excluded.position "
+               "ELSE {tracking}.position END", (LATEST_EMPLOYER_YEAR, max(latest_years)))
     page.flush()
+
+
+def _latest_employer_dates(encounters: list[tuple]) -> tuple:
+    """The latest academic year with a counted employer encounter, and its first two dates."""
+    by_year = employer_dates_of((d, y, c) for d, y, _, c in encounters)
+    if not by_year:
+        return None, None, None
+    year = max(by_year)
+    return year, by_year[year][0], _nth(by_year[year], 2)

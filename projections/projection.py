@@ -52,10 +52,7 @@ class CareersProjection:
     def finish(self, page: Page, position: int) -> None:
         """Work left to the end of a page so it is done once per pupil, not once per event."""
         page.flush()
-        upns = sorted(page.dirty_upns)
-        recompute_milestones(page, upns)
-        schools = page.dirty_schools | {row[0] for row in page.read_in(
-            "SELECT DISTINCT school_urn FROM {enrolments} WHERE upn IN ({in})", upns)}
+        schools = page.dirty_schools | recompute_milestones(page, sorted(page.dirty_upns))
         page.write_many("INSERT INTO {school_versions} VALUES (?, ?) "
                         "ON CONFLICT (urn) DO UPDATE SET position = excluded.position",
                         [(urn, position) for urn in sorted(schools)])

@@ -32,12 +32,16 @@ TABLES: dict[str, str] = {
                   "completed_on {date}, hours {real}, position {big}",
     "checklist": "urn {text}, benchmark {int}, code {text}, met {flag}, changed_on {date}, "
                  "evidence {text}, position {big}, PRIMARY KEY (urn, position)",
-    # One row per pupil with a year group: the dates on which they first meet each count, so any
-    # as-of date is one comparison, and their latest year group, so a school's figures read one
-    # row per pupil rather than joining the year-group history too.
-    "milestones": "upn {text} PRIMARY KEY, workplace_1 {date}, workplace_2 {date}, fe_1 {date}, "
-                  "he_1 {date}, university_2 {date}, guidance_1 {date}, ks5_start {date}, "
-                  "workplace_ks5 {date}, guidance_ks5 {date}, from_year {int}, year_group {int}",
+    # One row per enrolment of a pupil with a year group: the school and dates on roll, the dates on
+    # which the pupil first meets each count (so any as-of date is one comparison), their latest
+    # year group and their latest year's first two employer encounters. A school's figures on a
+    # date in that year read this table alone: one row per pupil, no joins.
+    "milestones": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, workplace_1 {date}, "
+                  "workplace_2 {date}, fe_1 {date}, he_1 {date}, university_2 {date}, guidance_1 {date}, "
+                  "ks5_start {date}, workplace_ks5 {date}, guidance_ks5 {date}, from_year {int}, "
+                  "year_group {int}, employer_year {int}, employer_first {date}, employer_second {date}, "
+                  "PRIMARY KEY (upn, enrolled_on)",
+    # Every year's first two employer encounters, for figures in a year before a pupil's latest.
     "employer_dates": "upn {text}, academic_year {int}, first_on {date}, second_on {date}, "
                       "PRIMARY KEY (upn, academic_year)",
     # The last position at which anything bearing on a school's figures changed: lets readers
@@ -52,6 +56,7 @@ TABLES: dict[str, str] = {
 
 INDEXES: dict[str, tuple[str, ...]] = {
     "enrolments": ("school_urn, enrolled_on",),
+    "milestones": ("school_urn, enrolled_on",),
     "encounters": ("upn, occurred_on",),
     "activities": ("school_urn, occurred_on",),
     "placements": ("upn",),

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from projections.metrics import school_figures
+from projections.metrics import _counts, school_figures
 from projections.rebuild import verify
 from projections.runner import Runner
 from projections.store import SQLiteViewStore
@@ -45,9 +45,9 @@ step = st.one_of(
 class History:
     """Drives the application with random steps; refused commands are simply refused."""
 
-    def __init__(self, era: int, year_groups: list[int]):
+    def __init__(self, era: int, year_groups: list[int], years: int = 1):
         self.start = date(era, 9, 1)
-        self.app = Tracker.from_url("memory://", today=lambda: date(era + 1, 7, 15))
+        self.app = Tracker.from_url("memory://", today=lambda: date(era + years, 7, 15))
         self.store = SQLiteViewStore(":memory:")
         self.store.create_tables()
         self.upns = [make_upn("885", "4001", era % 100, n) for n in range(12)]
@@ -146,3 +146,52 @@ def test_views_rebuild_and_reference_agree_on_random_histories(era, year_groups,
             d = history.on(offset)
             assert view_figures(history.store, urn, d) == reference.school_figures(world, urn, d), (urn, d)
     assert verify(history.app, history.store) == []
+
+
+two_years = st.integers(min_value=0, max_value=680)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(era=st.sampled_from([2018, 2025]), year_groups=st.lists(st.integers(6, 12), min_size=12, max_size=12),
+       placed=st.lists(st.tuples(school, two_years), min_size=12, max_size=12),
+       steps=st.lists(step, min_size=20, max_size=60), shifts=st.lists(st.booleans(), min_size=60, max_size=60),
+       dates=st.lists(two_years, min_size=1, max_size=4))
+def test_figures_in_a_year_before_a_pupils_latest_agree_with_the_reference(era, year_groups, placed, steps,
+                                                                           shifts, dates):
+    """Over two academic years, the figures of the first (read through every year's employer dates) and
+    of the second (read from each pupil's row) match the reference; both forms of the query agree."""
+    history = History(era, year_groups, years=2)
+    for p, (urn, offset) in enumerate(placed):
+        history.run(("enrol", p, urn, offset))
+    for one, later in zip(steps, shifts):  # about half the dated steps moved into the second year
+        moved = tuple(value + 365 if later and isinstance(value, int) and k == _DAY[one[0]] else value
+                      for k, value in enumerate(one))
+        history.run(moved)
+    history.catch_up(page_size=50)
+    world = reference.world_from(history.app.mapper.to_domain_event(n)
+                                 for n in history.app.recorder.select_notifications(start=1, limit=100_000))
+    for offset in dates:
+        d = history.on(offset)
+        for urn in SCHOOLS:
+            assert view_figures(history.store, urn, d) == reference.school_figures(world, urn, d), (urn, d)
+        assert sorted(_counts(history.store, d, None, latest_year=True)) == \
+            sorted(_counts(history.store, d, None, latest_year=False)), d
+
+
+def test_last_years_employer_encounters_count_in_last_years_figures_whichever_form_is_read():
+    history = History(2025, [9] * 12, years=2)
+    for p in range(12):
+        history.run(("enrol", p, "900001", 0))
+    history.run(("activity", "900001", "employer_talk", 30, {0, 1, 2}, True))
+    history.run(("activity", "900001", "employer_talk", 400, {0, 1}, True))  # the next year
+    history.catch_up(page_size=50)
+    last_year, this_year = history.on(100), history.on(500)
+    for d, met in ((last_year, 3), (this_year, 2)):
+        for latest_year in (True, False):
+            (row,) = _counts(history.store, d, ["900001"], latest_year=latest_year)
+            assert row[2:4] == (12, met), (d, latest_year)
+
+
+# Where each kind of step carries its day, so it can be moved into the second year.
+_DAY = {"enrol": 3, "leave": 2, "activity": 3, "amend": 2, "placement": 2, "criterion": 5}
+_DAY = {**{kind: -1 for kind in ("attendees", "retract", "year_group", "catch_up")}, **_DAY}
