@@ -187,3 +187,15 @@ def test_a_pupils_timeline_lists_what_touched_them_in_order_a_page_at_a_time(wor
 def test_readiness_reports_how_far_the_views_trail_the_log(world):
     ready = world.client.get("/readyz").json
     assert ready["status"] == "ready" and ready["events"] >= 0 and ready["seconds"] >= 0
+
+
+def test_a_hubs_school_rows_are_exactly_what_their_schema_would_dump_and_are_documented_by_it(world):
+    from api.schemas import SchoolRow
+
+    metrics = world.client.get("/api/v1/hubs/DEMO/metrics?as_of=2019-03-31", headers=world.headers("hub")).json
+    rows = metrics["school_rows"]
+    assert [row["urn"] for row in rows] == [SCHOOL_A, SCHOOL_B]
+    assert SchoolRow(many=True).dump(rows) == rows  # passed through as built, so they must be its form
+    document = world.client.get("/api/openapi.json").json
+    school_rows = document["components"]["schemas"]["HubMetrics"]["properties"]["school_rows"]
+    assert school_rows == {"type": "array", "items": {"$ref": "#/components/schemas/SchoolRow"}}
