@@ -174,11 +174,11 @@ def test_figures_in_a_year_before_a_pupils_latest_agree_with_the_reference(era, 
         d = history.on(offset)
         for urn in SCHOOLS:
             assert view_figures(history.store, urn, d) == reference.school_figures(world, urn, d), (urn, d)
-        assert sorted(_counts(history.store, d, None, latest_year=True)) == \
-            sorted(_counts(history.store, d, None, latest_year=False)), d
+        assert sorted(_counts(history.store, d, None, from_row=True)) == \
+            sorted(_counts(history.store, d, None, from_row=False)), d
 
 
-def test_last_years_employer_encounters_count_in_last_years_figures_whichever_form_is_read():
+def test_last_years_employer_encounters_count_in_last_years_figures_whichever_way_they_are_read():
     history = History(2025, [9] * 12, years=2)
     for p in range(12):
         history.run(("enrol", p, "900001", 0))
@@ -187,9 +187,9 @@ def test_last_years_employer_encounters_count_in_last_years_figures_whichever_fo
     history.catch_up(page_size=50)
     last_year, this_year = history.on(100), history.on(500)
     for d, met in ((last_year, 3), (this_year, 2)):
-        for latest_year in (True, False):
-            (row,) = _counts(history.store, d, ["900001"], latest_year=latest_year)
-            assert row[2:4] == (12, met), (d, latest_year)
+        for from_row in (True, False):
+            (row,) = _counts(history.store, d, ["900001"], from_row=from_row)
+            assert row[2:4] == (12, met), (d, from_row)
 
 
 # Where each kind of step carries its day, so it can be moved into the second year.
