@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.cluster import wait_until_up
 from bench.databases import ADMIN_URL, throwaway
-from bench.machine import describe
+from bench.machine import cpu_seconds_by_process, describe
 from bench.queries import percentiles
 from projections.runner import wait_for_position
 from projections.store import view_store_for
@@ -88,7 +88,8 @@ def main() -> None:
         try:
             if not wait_until_up(base):
                 raise RuntimeError("gunicorn did not start")
-            print(json.dumps(run(base, token, app, view_store_for(url), args), indent=1))
+            processes = {"gunicorn": server.pid, "projection_worker": worker.pid}
+            print(json.dumps(run(base, token, app, view_store_for(url), processes, args), indent=1))
         finally:
             for process in (server, worker):
                 process.terminate()
@@ -100,7 +101,26 @@ def caught_up(app: Tracker, views, timeout: float = 300) -> None:
         raise RuntimeError("the projection worker did not catch up")
 
 
-def run(base: str, token: str, app: Tracker, views, args) -> dict:
+def where_cpu_went(before: dict, after: dict, requests: int, processes: dict[str, int]) -> dict[str, float]:
+    """Milliseconds of CPU per request over a phase: gunicorn (its arbiter and workers), the projection
+    worker, every PostgreSQL process (so run on an otherwise idle server), and this client."""
+    spent = dict.fromkeys(("gunicorn", "projection_worker", "postgresql", "client"), 0.0)
+    for pid, (parent, command, seconds) in after.items():
+        if processes["gunicorn"] in (pid, parent):
+            group = "gunicorn"
+        elif pid == processes["projection_worker"]:
+            group = "projection_worker"
+        elif command.startswith("postgres"):
+            group = "postgresql"
+        elif pid == os.getpid():
+            group = "client"
+        else:
+            continue
+        spent[group] += seconds - before.get(pid, (0, "", 0.0))[2]  # a process begun since counts from 0
+    return {group: round(1000 * seconds / max(requests, 1), 2) for group, seconds in spent.items()}
+
+
+def run(base: str, token: str, app: Tracker, views, processes: dict[str, int], args) -> dict:
     roll = list(app._roll("135035").spans)  # The Bewdley School: a Worcestershire secondary
     employer = {"name": "Bench Ltd", "size": "small"}
 
@@ -127,7 +147,10 @@ def run(base: str, token: str, app: Tracker, views, args) -> dict:
         # Each phase starts with the projection worker idle, so no phase (the baseline least of all)
         # runs beside the work an earlier one left; the work a phase makes is its own cost.
         caught_up(app, views)
+        before = cpu_seconds_by_process()
         results[name] = load(args.seconds, args.clients, call)
+        requests = sum(results[name]["statuses"].values())
+        results[name]["cpu_ms_per_request"] = where_cpu_went(before, cpu_seconds_by_process(), requests, processes)
     ceiling = results["trivial_healthz"]["requests_per_s"]
     for name in ("record_activity_30_pupils", "enrol_pupil", "hub_metrics_40_schools"):
         results[name]["vs_trivial"] = f"{results[name]['requests_per_s'] / ceiling:.0%}"

@@ -38,3 +38,19 @@ def _postgres_version(url: str) -> str:
 
     with psycopg.connect(url) as connection:
         return connection.execute("SHOW server_version").fetchone()[0]
+
+
+def cpu_seconds_by_process() -> dict[int, tuple[int, str, float]]:
+    """Every process's parent, command line and CPU seconds so far (user + system), from /proc."""
+    tick, found = os.sysconf("SC_CLK_TCK"), {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone while we looked
+            continue
+        found[int(entry)] = (int(fields[1]), command, (int(fields[11]) + int(fields[12])) / tick)
+    return found
