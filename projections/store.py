@@ -19,6 +19,10 @@ SCRATCH = "r_"
 _TABLE_REFERENCE = re.compile(r"\{(\w+)\}")
 IN_CHUNK = 500  # bound parameters per statement, well inside SQLite's limit
 _PLAIN_INSERT = re.compile(r"^INSERT INTO \{(\w+)\} VALUES \([?, ]+\)$")
+# An upsert whose update takes the new row's values: applied in order, the last row for a key wins.
+_LAST_WINS_UPSERT = re.compile(r"^INSERT INTO \{(\w+)\} VALUES \([?, ]+\) (ON CONFLICT \(([\w, ]+)\) "
+                               r"DO UPDATE SET \w+ = excluded\.\w+(?:, \w+ = excluded\.\w+)*)$")
+_COLUMN = re.compile(r"(\w+) \{(\w+)\}")
 
 sqlite3.register_adapter(date, date.isoformat)
 _NO_LOCK = nullcontext()
@@ -229,13 +233,27 @@ class PostgresViewStore(ViewStore):
         return [(template.replace("IN ({in})", "= ANY(?)"), (*before, list(values)))] if values else []
 
     def executemany(self, cursor, template: str, rows: list[Sequence]) -> None:
-        """Plain inserts (every value a parameter) go through COPY: one stream, not a message per row."""
-        match = _PLAIN_INSERT.match(template)
-        if not match or len(rows) < 2:
-            return super().executemany(cursor, template, rows)
-        with cursor.copy(self.statement(f"COPY {{{match.group(1)}}} FROM STDIN")) as copy:
-            for row in rows:
-                copy.write_row(row)
+        """Plain inserts (every value a parameter) go through COPY: one stream, not a message per row;
+        upserts taking the new values go as one statement over arrays of the rows' values."""
+        if len(rows) >= 2 and (plain := _PLAIN_INSERT.match(template)):
+            with cursor.copy(self.statement(f"COPY {{{plain.group(1)}}} FROM STDIN")) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif len(rows) >= 2 and (upsert := _LAST_WINS_UPSERT.match(template)):
+            self._upsert(cursor, *upsert.groups(), rows)
+        else:
+            super().executemany(cursor, template, rows)
+
+    def _upsert(self, cursor, table: str, on_conflict: str, key: str, rows: list[Sequence]) -> None:
+        columns = _COLUMN.findall(TABLES[table])
+        names = [name for name, _ in columns]
+        # One statement may not update a row twice: keep each key's last row, as the rows in
+        # order would have left it.
+        at = [names.index(name) for name in key.split(", ")]
+        last = list({tuple(row[i] for i in at): row for row in rows}.values())
+        arrays = ", ".join(f"CAST(? AS {self.types[kind]}[])" for _, kind in columns)
+        self.execute(cursor, f"INSERT INTO {{{table}}} SELECT * FROM unnest({arrays}) {on_conflict}",
+                     [list(values) for values in zip(*last)])
 
     def _compose(self, template: str):
         from psycopg import sql

@@ -117,6 +117,17 @@ def test_a_later_years_correction_leaves_the_year_group_in_force_before_it(datab
     assert school_figures(store, date(2019, 3, 1), [SCHOOL_A])[SCHOOL_A].benchmarks[6].measured == 1
 
 
+def test_a_year_group_corrected_in_the_page_that_enrolled_the_pupil_ends_as_corrected(database_url):
+    # One page writes p3's year group for 2018/19 twice (enrolled in Year 11, corrected to 10)
+    # among the others': batched into one statement, the last must still win.
+    app, store = world(database_url)
+    app.change_year_group(UPN["p3"], 10, "2018/19")
+    Runner(app, store).catch_up()
+    groups = {row["year_group"]: row["pupils"] for row in year_group_figures(store, date(2019, 3, 1), SCHOOL_A)}
+    assert groups == {7: 2, 10: 1, 11: 1, 13: 1}
+    assert verify(app, store) == []
+
+
 def test_under_gatsby_2024_bm6_needs_two_meaningful_experiences_with_an_employer_task(database_url):
     app = Tracker.from_url(database_url, today=lambda: date(2026, 6, 1))
     app.register_school("900005", "School", "secondary", "885", "8854005")
