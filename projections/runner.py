@@ -37,6 +37,8 @@ class Runner:
         with self._lock, ReadAhead(self.app, self.page_size) as log_pages:
             while (count := self._apply_next_page(until, log_pages)) > 0:
                 applied += count
+                if count < self.page_size:  # the page ended where the log did: no need to look again
+                    break
         return applied
 
     def _apply_next_page(self, until: int | None, log_pages: "ReadAhead") -> int:

@@ -35,10 +35,25 @@ def postgres_waker(url: str, channel: str) -> Callable[[float], None]:
     def wait(seconds: float) -> None:
         try:
             state["connection"] = state["connection"] or listen()
-            for _ in state["connection"].notifies(timeout=seconds, stop_after=1):
-                break
+            connection = state["connection"]
+            if _notified(connection, seconds):
+                # One catch-up answers every insert announced so far, not one catch-up each
+                # (bounded, so a stream of inserts cannot keep us draining instead of applying).
+                for _ in range(1000):
+                    if not _notified(connection, 0):
+                        break
         except psycopg.OperationalError as problem:
             log.warning("listening for new events failed (%s); polling instead", problem)
             state["connection"] = None
             time.sleep(seconds)  # the store may be away: do not spin on reconnecting
     return wait
+
+
+def _notified(connection, seconds: float) -> bool:
+    """Whether a notification came within `seconds`; the generator is closed at once, since it holds
+    the connection's lock while it is open."""
+    notifies = connection.notifies(timeout=seconds, stop_after=1)
+    try:
+        return next(notifies, None) is not None
+    finally:
+        notifies.close()
