@@ -61,54 +61,48 @@ class SchoolFigures:
         return sum(figure.achieved for figure in self.benchmarks.values())
 
 
-def _counts_sql(store: ViewStore, rule_set: RuleSet, by_year_group: bool, schools: int | None,
-                from_row: bool) -> str:
-    """Per school (and year group): measured and met for benchmarks 5–8, in one pass over the roll.
+@dataclass(frozen=True)
+class YearGroupCounts:
+    """One year group at one school on a date: its pupils, and how many have reached each milestone."""
+
+    ncy: int
+    pupils: int
+    reached: dict[str, int]
+
+
+# What is counted for each year group: a milestone date on or before the as-of date.
+_REACHED = {"first_on": "first_on <= d", "second_on": "second_on <= d", "workplace_1": "workplace_1 <= d",
+            "workplace_2": "workplace_2 <= d", "workplace_ks5": "workplace_ks5 <= d",
+            "fe_and_he": "fe_1 <= d AND he_1 <= d", "university_2": "university_2 <= d",
+            "guidance_1": "guidance_1 <= d", "guidance_ks5": "guidance_ks5 <= d"}
+
+
+def _counts_sql(store: ViewStore, schools: int | None, from_row: bool) -> str:
+    """Per school and year group: pupils on roll, and how many have reached each milestone.
 
     `from_row` reads every value from the pupil's own row: their latest year group and their
     latest year's employer encounters, right for any year no pupil's row has moved past. A last
     column counts the rows that have (to be asked again the other way). Otherwise the year group
     in force in the year asked about, and that year's encounters, are looked up for each pupil.
+    What the counts mean for each benchmark is the rule set's, in Python (`_counted`).
     """
-    k5, k5_college = _NTH[rule_set.k5], _NTH[rule_set.k5_college]
-    workplace = _WORKPLACE_NTH[rule_set.k6]
-    lo, hi = rule_set.bm5_year_groups.start, rule_set.bm5_year_groups.stop - 1
-    y16, y18 = rule_set.by_16_year_group, rule_set.by_18_year_group
-    measured5 = f"(college = 1 OR ncy BETWEEN {lo} AND {hi})"
-    measured = f"ncy IN ({y16}, {y18})"
-    met = {
-        5: f"((college = 0 AND {k5} <= d) OR (college = 1 AND {k5_college} <= d))",
-        6: f"((ncy = {y16} AND {workplace} <= d) OR (ncy = {y18} AND workplace_ks5 <= d))",
-        7: f"((ncy = {y16} AND fe_1 <= d AND he_1 <= d) OR (ncy = {y18} AND university_2 <= d))",
-        8: f"((ncy = {y16} AND guidance_1 <= d) OR (ncy = {y18} AND guidance_ks5 <= d))",
-    }
-    by_16 = {6: f"{workplace} <= d", 7: "fe_1 <= d AND he_1 <= d", 8: "guidance_1 <= d"}
-    conditions = [measured5, f"{measured5} AND {met[5]}"]
-    for b in (6, 7, 8):
-        conditions += [measured, f"{measured} AND {met[b]}"]
-    if by_year_group:
-        conditions += [by_16[b] for b in (6, 7, 8)]
-    if from_row:
-        conditions.append("moved_past = 1")
+    conditions = list(_REACHED.values()) + (["moved_past = 1"] if from_row else [])
     school_filter = f"AND m.school_urn IN ({', '.join('?' * schools)})" if schools else ""
-    group = "urn, ncy" if by_year_group else "urn"
     looked_up, fence = (_FROM_ROW, "") if from_row else (_LOOKED_UP, store.subquery_fence)
-    # Only rule-set numbers and fixed column names are formatted in; every value is a parameter.
-    # A pupil with no year group by then is not counted (ncy is NULL).
+    # Only fixed column names are formatted in; every value is a parameter. A pupil with no year
+    # group by then is not counted (ncy is NULL).
     return f"""
-        SELECT {group}, COUNT(*), {', '.join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)} FROM (
+        SELECT urn, ncy, COUNT(*), {', '.join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)} FROM (
             SELECT m.school_urn AS urn, {store.date_param} AS d,
-                   CASE WHEN s.type IN ({', '.join(repr(t) for t in sorted(COLLEGE_TYPES))}) THEN 1 ELSE 0 END AS college,
                    m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1,
                    m.workplace_ks5, m.guidance_ks5, {looked_up[0]}
-            FROM {{milestones}} m
-            JOIN {{schools}} s ON s.urn = m.school_urn {looked_up[1]}
+            FROM {{milestones}} m {looked_up[1]}
             WHERE m.enrolled_on <= ? AND (m.left_on IS NULL OR ? <= m.left_on) {school_filter}{fence}
-        ) roll WHERE ncy IS NOT NULL GROUP BY {group}"""
+        ) roll WHERE ncy IS NOT NULL GROUP BY urn, ncy"""
 
 
 # Each takes the year asked about five times. From the row alone nothing is looked up, so on
-# PostgreSQL the whole pass can run in parallel; it is kept unfenced for that.
+# PostgreSQL the whole pass, counts included, runs in parallel; it is kept unfenced for that.
 _FROM_ROW = ("m.year_group + (? - m.from_year) AS ncy, "
              "CASE WHEN m.employer_year = ? THEN m.employer_first END AS first_on, "
              "CASE WHEN m.employer_year = ? THEN m.employer_second END AS second_on, "
@@ -122,20 +116,39 @@ _LOOKED_UP = ("CASE WHEN m.from_year <= ? THEN m.year_group + (? - m.from_year) 
               "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = ?")
 
 
-def _counts(store: ViewStore, as_of: date, schools: list[str] | None, by_year_group: bool = False,
-            from_row: bool | None = None) -> list[tuple]:
-    """Counts read from each pupil's row where that is right for the year asked about (by default
-    when no pupil's latest employer year is later), otherwise looked up: exact either way."""
-    year = AcademicYear.containing(as_of)
-    y, rule_set, count = year.start_year, rule_set_for(year), len(schools) if schools else None
+def _counts(store: ViewStore, as_of: date, schools: list[str] | None, from_row: bool | None = None) -> list[tuple]:
+    """Rows of (urn, ncy, pupils, reached...) read from each pupil's row where that is right for the
+    year asked about (by default when no pupil's latest employer year is later), otherwise looked
+    up: exact either way."""
+    y, count = AcademicYear.containing(as_of).start_year, len(schools) if schools else None
     params = (as_of, y, y, y, y, y, as_of, as_of, *(schools or ()))
     if from_row is None:
         from_row = y >= store.position(LATEST_EMPLOYER_YEAR)
     if from_row:
-        rows = store.query(_counts_sql(store, rule_set, by_year_group, count, True), params)
+        rows = store.query(_counts_sql(store, count, True), params)
         if not any(row[-1] for row in rows):
             return [row[:-1] for row in rows]
-    return store.query(_counts_sql(store, rule_set, by_year_group, count, False), params)
+    return store.query(_counts_sql(store, count, False), params)
+
+
+def _year_groups(store: ViewStore, as_of: date, schools: list[str] | None) -> list[tuple[str, YearGroupCounts]]:
+    return [(urn, YearGroupCounts(ncy, pupils, dict(zip(_REACHED, reached))))
+            for urn, ncy, pupils, *reached in _counts(store, as_of, schools)]
+
+
+def _counted(rule_set: RuleSet, college: bool, group: YearGroupCounts) -> dict[int, tuple[int, int]]:
+    """(measured, met) for benchmarks 5–8 in one year group of a school, by the rule set."""
+    pupils, reached = group.pupils, group.reached
+    counted = dict.fromkeys(COUNTED_BENCHMARKS, (0, 0))
+    if college or group.ncy in rule_set.bm5_year_groups:
+        counted[5] = (pupils, reached[_NTH[rule_set.k5_college if college else rule_set.k5]])
+    if group.ncy == rule_set.by_16_year_group:
+        counted.update({6: (pupils, reached[_WORKPLACE_NTH[rule_set.k6]]), 7: (pupils, reached["fe_and_he"]),
+                        8: (pupils, reached["guidance_1"])})
+    elif group.ncy == rule_set.by_18_year_group:
+        counted.update({6: (pupils, reached["workplace_ks5"]), 7: (pupils, reached["university_2"]),
+                        8: (pupils, reached["guidance_ks5"])})
+    return counted
 
 
 def _checklist_scores(store: ViewStore, as_of: date, rule_set: RuleSet, schools: list[str] | None) -> dict:
@@ -164,9 +177,12 @@ def school_figures(store: ViewStore, as_of: date, schools: list[str] | None = No
             figures.benchmarks[b] = Figure(b, score=scores.get(urn, {}).get(b, 0.0))
         for b in COUNTED_BENCHMARKS:
             figures.benchmarks[b] = Figure(b)
-    for urn, _pupils, *pairs in _counts(store, as_of, schools):
-        for b, (measured, met) in zip(COUNTED_BENCHMARKS, zip(pairs[::2], pairs[1::2])):
-            result[urn].benchmarks[b] = Figure(b, int(measured or 0), int(met or 0))
+    for urn, group in _year_groups(store, as_of, schools):
+        if urn not in result:  # a pupil's earlier school, outside a replay's scope
+            continue
+        for b, (measured, met) in _counted(rule_set, result[urn].type in COLLEGE_TYPES, group).items():
+            result[urn].benchmarks[b].measured += measured
+            result[urn].benchmarks[b].met += met
     for figures in result.values():
         figures.benchmarks = dict(sorted(figures.benchmarks.items()))
     return result
@@ -183,11 +199,14 @@ def _schools(store: ViewStore, schools: list[str] | None) -> list[tuple]:
 
 def year_group_figures(store: ViewStore, as_of: date, urn: str) -> list[dict[str, Any]]:
     """For each year group on roll: BM5 measured and met, and how many already meet BM6–8's by-16 count."""
+    rule_set = rule_set_for(AcademicYear.containing(as_of))
+    college = any(kind in COLLEGE_TYPES for _urn, _name, kind in _schools(store, [urn]))
     rows = []
-    for _urn, ncy, pupils, m5, met5, _m6, _met6, _m7, _met7, _m8, _met8, by6, by7, by8 in sorted(
-            _counts(store, as_of, [urn], by_year_group=True), key=lambda row: row[1]):
-        rows.append({"year_group": ncy, "pupils": pupils, "bm5_measured": m5, "bm5_met": met5,
-                     "bm6_by_16": by6, "bm7_by_16": by7, "bm8_by_16": by8})
+    for _urn, group in sorted(_year_groups(store, as_of, [urn]), key=lambda item: item[1].ncy):
+        measured5, met5 = _counted(rule_set, college, group)[5]
+        rows.append({"year_group": group.ncy, "pupils": group.pupils, "bm5_measured": measured5, "bm5_met": met5,
+                     "bm6_by_16": group.reached[_WORKPLACE_NTH[rule_set.k6]],
+                     "bm7_by_16": group.reached["fe_and_he"], "bm8_by_16": group.reached["guidance_1"]})
     return rows
 
 
