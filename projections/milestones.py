@@ -82,29 +82,28 @@ def recompute_milestones(page: Page, upns: list[str]) -> set[str]:
 def _write(page: Page, upns: list[str], encounters: dict, year_groups: dict, enrolments: dict) -> None:
     page.write_in("DELETE FROM {milestones} WHERE upn IN ({in})", upns)
     page.write_in("DELETE FROM {employer_dates} WHERE upn IN ({in})", upns)
-    latest_years = [0]
-    for upn, rows in encounters.items():
-        for year, dates in employer_dates_of((d, y, c) for d, y, _, c in rows).items():
+    employer_years = {upn: employer_dates_of((d, y, c) for d, y, _, c in rows) for upn, rows in encounters.items()}
+    for upn, by_year in employer_years.items():
+        for year, dates in by_year.items():
             page.write("INSERT INTO {employer_dates} VALUES (?, ?, ?, ?)", (upn, year, dates[0], _nth(dates, 2)))
+    latest_year = 0
     for upn, groups in year_groups.items():  # a pupil with no year group is in no school's figures
-        rows = encounters.get(upn, [])
-        dates = milestones_of(((d, k, c) for d, _, k, c in rows), groups)
-        employer = _latest_employer_dates(rows)
-        latest_years.append(employer[0] or 0)
+        dates = milestones_of(((d, k, c) for d, _, k, c in encounters.get(upn, [])), groups)
+        employer = _latest(employer_years.get(upn, {}))
+        latest_year = max(latest_year, employer[0] or 0)
         for enrolment in enrolments.get(upn, ()):
             page.write("INSERT INTO {milestones} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (upn, *enrolment, *dates, *max(groups), *employer))
     # Only ever raised: a year too late makes readers take the slower general query, never a wrong one.
     page.write("INSERT INTO {tracking} VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = "
                "CASE WHEN excluded.position > {tracking}.position THEN excluded.position "
-               "ELSE {tracking}.position END", (LATEST_EMPLOYER_YEAR, max(latest_years)))
+               "ELSE {tracking}.position END", (LATEST_EMPLOYER_YEAR, latest_year))
     page.flush()
 
 
-def _latest_employer_dates(encounters: list[tuple]) -> tuple:
+def _latest(employer_years: dict[int, list[date]]) -> tuple:
     """The latest academic year with a counted employer encounter, and its first two dates."""
-    by_year = employer_dates_of((d, y, c) for d, y, _, c in encounters)
-    if not by_year:
+    if not employer_years:
         return None, None, None
-    year = max(by_year)
-    return year, by_year[year][0], _nth(by_year[year], 2)
+    year = max(employer_years)
+    return year, employer_years[year][0], _nth(employer_years[year], 2)
