@@ -3,10 +3,12 @@ separate process; then the check that every acknowledged write is in the log, no
 and `tracker verify` finds the views equal to a rebuild. Optionally with a fault injected at intervals.
 
     python -m bench.load [--seconds 300] [--clients 8] [--hub demo|small]
-                         [--fault none|kill-web|kill-projector|database-away|restart-postgres|chaos]
+                         [--fault none|kill-web|kill-projector|database-away|restart-postgres|all-at-once|chaos]
                          [--every 30] [--seed 1]
 
-`--fault chaos` injects one of the four faults, chosen at random, at each interval.
+`--fault all-at-once` kills a web worker and the projection worker while the database is away, and
+starts the projection worker again before the database is back. `--fault chaos` injects one of the
+five, chosen at random, at each interval.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from tracker.application import Tracker
 from tracker.demo import build_demo, establishments
 
 OUTAGE_SECONDS = 5.0
-FAULTS = ("kill-web", "kill-projector", "database-away", "restart-postgres")
+FAULTS = ("kill-web", "kill-projector", "database-away", "restart-postgres", "all-at-once")
 
 
 def demo_setup(app: Tracker) -> Setup:
@@ -63,8 +65,20 @@ def fault_injector(cluster: Cluster, fault: str, every: float, seconds: float, l
             return {"away_seconds": OUTAGE_SECONDS}
         if name == "restart-postgres":
             return {"restart_seconds": round(cluster.restart_postgres(), 1)}
+        if name == "all-at-once":
+            return all_at_once(cluster)
         raise ValueError(name)
     return inject
+
+
+def all_at_once(cluster: Cluster, away_seconds: float = OUTAGE_SECONDS) -> dict:
+    """The database away; meanwhile a web worker and the projection worker killed, and the projection
+    worker started again while there is still no database for it to start against."""
+    with cluster.database_away():
+        killed = cluster.kill_web_worker()
+        cluster.kill_projector(restart_after=0)
+        time.sleep(away_seconds)
+    return {"killed_pid": killed, "away_seconds": away_seconds}
 
 
 def wait_for_views(cluster: Cluster, token: str, timeout: float = 120) -> float:

@@ -40,16 +40,36 @@ def cmd_project(args) -> int:
     """Keep the views up to date with the event log (forever, or --once to catch up and exit)."""
     from projections.runner import Runner
 
-    app, store = _app(), _views()
-    runner = Runner(app, store, page_size=args.page_size)
     if args.once:
-        print(f"applied {runner.catch_up()} events; views at position {store.position()}")
+        app, store = _app(), _views()
+        print(f"applied {Runner(app, store, page_size=args.page_size).catch_up()} events; "
+              f"views at position {store.position()}")
         return 0
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    started = _once_reachable(lambda: (_app(), _views()), stop, args.poll)
+    if started is None:  # stopped before the store came back
+        return 0
+    app, store = started
+    runner = Runner(app, store, page_size=args.page_size)
     runner.run_forever(stop, _waker(app), poll_seconds=args.poll)
     return 0
+
+
+def _once_reachable(start, stop: threading.Event, poll_seconds: float):
+    """What `start` returns once the store answers: a worker restarted while the database is still
+    away (after a crash, by its supervisor) waits for it, as a running worker does, instead of exiting."""
+    from tracker.stores import unavailable_errors
+
+    while not stop.is_set():
+        try:
+            return start()
+        except unavailable_errors() as problem:
+            print(f"store unavailable at start ({type(problem).__name__}); retrying in {poll_seconds}s",
+                  file=sys.stderr, flush=True)
+            stop.wait(max(poll_seconds, 0.5))
+    return None
 
 
 def _waker(app):

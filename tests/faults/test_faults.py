@@ -19,7 +19,7 @@ from datetime import date
 import pytest
 
 from bench.cluster import Cluster
-from bench.load import verify, wait_for_views
+from bench.load import all_at_once, verify, wait_for_views
 from bench.workload import Client, Workload, check_log, prepare
 from tracker.application import Tracker
 from tracker.demo import CHECKS
@@ -96,6 +96,17 @@ def test_the_database_away_under_load_gives_only_503s_and_recovers_by_itself(ser
 def test_postgresql_restarted_under_load(served):
     outcome = load_with(lambda cluster: cluster.restart_postgres(), served)
     assert_nothing_lost_or_doubled(outcome)
+
+
+def test_faults_at_the_same_moment_a_worker_and_the_projector_killed_while_the_database_is_away(served):
+    app, setup, cluster = served
+    master, workers = cluster.gunicorn.pid, set(cluster.web_worker_pids())
+    faults: list[dict] = []
+    outcome = load_with(lambda cluster: faults.append(all_at_once(cluster, away_seconds=3)), served)
+    assert_nothing_lost_or_doubled(outcome)
+    assert faults[0]["killed_pid"] in workers and faults[0]["killed_pid"] not in cluster.web_worker_pids()
+    assert cluster.gunicorn.pid == master and cluster.gunicorn.poll() is None
+    assert cluster.projector.poll() is None, "the projection worker started without a database and waited for it"
 
 
 def _activity(title: str, setup) -> tuple[str, dict]:
