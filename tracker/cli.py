@@ -62,13 +62,14 @@ def _once_reachable(start, stop: threading.Event, poll_seconds: float):
     away (after a crash, by its supervisor) waits for it, as a running worker does, instead of exiting."""
     from tracker.stores import unavailable_errors
 
+    pause = max(poll_seconds, 0.5)  # a short poll suits a running worker, not reconnecting
     while not stop.is_set():
         try:
             return start()
         except unavailable_errors() as problem:
-            print(f"store unavailable at start ({type(problem).__name__}); retrying in {poll_seconds}s",
+            print(f"store unavailable at start ({type(problem).__name__}); retrying in {pause}s",
                   file=sys.stderr, flush=True)
-            stop.wait(max(poll_seconds, 0.5))
+            stop.wait(pause)
     return None
 
 

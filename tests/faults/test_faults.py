@@ -99,7 +99,7 @@ def test_postgresql_restarted_under_load(served):
 
 
 def test_faults_at_the_same_moment_a_worker_and_the_projector_killed_while_the_database_is_away(served):
-    app, setup, cluster = served
+    cluster = served[2]
     master, workers = cluster.gunicorn.pid, set(cluster.web_worker_pids())
     faults: list[dict] = []
     outcome = load_with(lambda cluster: faults.append(all_at_once(cluster, away_seconds=3)), served)
