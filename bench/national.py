@@ -1,13 +1,15 @@
 """The national register: every secondary establishment in England with its real roll and a year of
 activity, ingested on PostgreSQL through the application, projected, and queried; or a sample of it.
 
-    python -m bench.national [--fraction 0.02] [--writers 1] [--one-at-a-time] [--repeat 200] [--keep URL]
+    python -m bench.national [--fraction 0.02] [--writers 1] [--one-at-a-time] [--alongside]
+                             [--repeat 200] [--keep URL]
 
 `--fraction` takes evenly spaced schools of the register in local-authority order, each with its
 whole roll, and extrapolates to the register linearly in pupils (events grow with pupils).
 Hubs of 30 are formed over the schools taken, in that order, with 20 of every 50 left out of
 any hub so non-hub figures exist. `--keep URL` generates into that database (or reuses what it
-already holds) and leaves it in place.
+already holds) and leaves it in place. `--alongside` runs the projection worker during the
+ingest, as a deployment runs it, and times the whole until the views have caught up.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from bench.queries import timed
 from bench.region import TODAY, tracker
 from projections.metrics import hub_members, school_figures
 from projections.queries import Reads
+from projections.runner import Runner
 from projections.store import view_store_for
 from tracker.application import Tracker
 from tracker.calendar import AcademicYear
@@ -197,22 +200,55 @@ def in_processes(target: Any, argument_lists: list[tuple]) -> list[dict]:
     return gathered
 
 
-def ingest(url: str, plan: Plan, writers: int, one_at_a_time: bool) -> dict[str, Any]:
-    """Hubs first, then the schools shared out between writers; or nothing, if the store is already full."""
+def _project_alongside(url: str, ingested: Any, results: Any) -> None:
+    """The projection worker as deployed: applying the log while it is written, then the rest."""
+    app, store = tracker(url), view_store_for(url)
+    store.drop_tables()
+    store.create_tables()
+    runner = Runner(app, store)
+    runner.run_forever(ingested, poll_seconds=0.5)  # returns once the writers have finished
+    finished = time.perf_counter()
+    runner.catch_up()
+    results.put({"finished": time.time(), "last_page_seconds": time.perf_counter() - finished,
+                 "encounter_rows": store.query("SELECT COUNT(*) FROM {encounters}")[0][0],
+                 "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def ingest(url: str, plan: Plan, writers: int, one_at_a_time: bool, alongside: bool = False) -> dict[str, Any]:
+    """Hubs first, then the schools shared out between writers; or nothing, if the store is already full.
+
+    With `alongside`, a projection worker applies the log while the writers write it, and the
+    figure that matters is the time until the views have caught up with the last write.
+    """
     app = tracker(url)
     if (app.recorder.max_notification_id() or 0) > 0:
         return {"events": stored_events(url, app), "seconds": None, "reused": True}
     for code in sorted({hub for _, _, hub in plan if hub}):
         app.register_hub(code, f"Careers Hub {code}", "England", 1, caller=LOADER)
-    began = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    ingested, projected = context.Event(), context.Queue()
+    projector = context.Process(target=_project_alongside, args=(url, ingested, projected)) if alongside else None
+    began, began_at = time.perf_counter(), time.time()
+    if projector:
+        projector.start()
     shares = [(url, plan[n::writers], n, one_at_a_time) for n in range(writers)]
     done = in_processes(_write, shares)
     seconds = time.perf_counter() - began
-    events = stored_events(url, app)
-    return {"events": events, "seconds": round(seconds, 1), "events_per_s": round(events / seconds),
-            "writers": writers, "activities_one_at_a_time": one_at_a_time,
-            "activities": sum(d["activities"] for d in done),
-            "writer_peak_mib": round(max(d["peak_mib"] for d in done))}
+    written = {"events": stored_events(url, app), "seconds": round(seconds, 1),
+               "writers": writers, "activities_one_at_a_time": one_at_a_time,
+               "activities": sum(d["activities"] for d in done),
+               "writer_peak_mib": round(max(d["peak_mib"] for d in done))}
+    written["events_per_s"] = round(written["events"] / seconds)
+    if projector:
+        ingested.set()
+        views = projected.get()
+        projector.join()
+        written["projected_alongside"] = {
+            "until_views_caught_up_seconds": round(views["finished"] - began_at, 1),
+            "views_behind_at_end_seconds": round(views["finished"] - began_at - seconds, 1),
+            "last_page_seconds": round(views["last_page_seconds"], 1),
+            "encounter_rows": views["encounter_rows"], "peak_mib": round(views["peak_mib"])}
+    return written
 
 
 def write_baseline(plan: Plan, one_at_a_time: bool) -> dict[str, Any]:
@@ -291,11 +327,17 @@ def counted_encounters(url: str) -> int:
 
 def extrapolate(result: dict[str, Any], scale: float) -> dict[str, Any]:
     """To the whole register, linearly in pupils: events, time, size and a national scan all grow with them."""
-    ingest_s, catch_up_s = result["ingest"]["seconds"], result["catch_up"]["seconds"]
-    total_minutes = (ingest_s + catch_up_s) * scale / 60 if ingest_s is not None else None
+    ingest_s = result["ingest"]["seconds"]
+    if "projected_alongside" in result["ingest"]:
+        catch_up_s = None
+        total_s = result["ingest"]["projected_alongside"]["until_views_caught_up_seconds"]
+    else:
+        catch_up_s = result["catch_up"]["seconds"]
+        total_s = ingest_s + catch_up_s if ingest_s is not None else None
+    total_minutes = total_s * scale / 60 if total_s is not None else None
     return {"scale": round(scale, 2), "events": round(result["ingest"]["events"] * scale),
             "ingest_minutes": round(ingest_s * scale / 60, 1) if ingest_s is not None else None,
-            "catch_up_minutes": round(catch_up_s * scale / 60, 1),
+            "catch_up_minutes": round(catch_up_s * scale / 60, 1) if catch_up_s is not None else None,
             "ingest_and_catch_up_minutes": round(total_minutes, 1) if total_minutes else None,
             "goal_30_minutes_met": total_minutes is not None and total_minutes < 30,
             "database_gib": round(result["database_mib"]["with_views"] * scale / 1024, 1),
@@ -304,20 +346,20 @@ def extrapolate(result: dict[str, Any], scale: float) -> dict[str, Any]:
 
 def run(url: str, plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
     pupils = sum(school.pupils for school, _, _ in plan)
-    written = ingest(url, plan, args.writers, args.one_at_a_time)
-    log_only = database_mib(url)
-    raw = raw_read_rate(url)
-    ours = in_processes(_catch_up, [(url,)])[0]  # its own process, so the peak memory is the runner's
-    result = {
-        "sample": {"schools": len(plan), "pupils": pupils, "fraction": args.fraction},
-        "ingest": written,
-        "catch_up": {"events": ours["events"], "seconds": round(ours["seconds"], 1),
-                     "events_per_s": round(ours["events"] / ours["seconds"]),
-                     "raw_read_decode_events_per_s": round(raw),
-                     "ours_vs_raw": f"{ours['events'] / ours['seconds'] / raw:.0%}",
-                     "encounter_rows": ours["encounter_rows"], "peak_mib": round(ours["peak_mib"])},
-        "analyze_seconds": analyse(url),
-    }
+    written = ingest(url, plan, args.writers, args.one_at_a_time, args.alongside)
+    result = {"sample": {"schools": len(plan), "pupils": pupils, "fraction": args.fraction}, "ingest": written}
+    if args.alongside:
+        log_only = None  # the views grew with the log
+    else:
+        log_only = database_mib(url)
+        raw = raw_read_rate(url)
+        ours = in_processes(_catch_up, [(url,)])[0]  # its own process, so the peak memory is the runner's
+        result["catch_up"] = {"events": ours["events"], "seconds": round(ours["seconds"], 1),
+                              "events_per_s": round(ours["events"] / ours["seconds"]),
+                              "raw_read_decode_events_per_s": round(raw),
+                              "ours_vs_raw": f"{ours['events'] / ours['seconds'] / raw:.0%}",
+                              "encounter_rows": ours["encounter_rows"], "peak_mib": round(ours["peak_mib"])}
+    result["analyze_seconds"] = analyse(url)
     counted = counted_encounters(url)
     result["counted_encounters"] = {"rows": counted, "per_pupil": round(counted / pupils, 2)}
     result["database_mib"] = {"log_only": log_only, "with_views": database_mib(url)}
@@ -331,6 +373,8 @@ def main() -> None:
     options.add_argument("--writers", type=int, default=1, help="ingest processes, sharing the schools out")
     options.add_argument("--one-at-a-time", action="store_true",
                          help="record each activity with its own command instead of a batch per school")
+    options.add_argument("--alongside", action="store_true",
+                         help="run the projection worker while ingesting, as deployed, instead of after")
     options.add_argument("--repeat", type=int, default=200, help="hub metric reads")
     options.add_argument("--cold-repeat", type=int, default=5, help="national reads from nothing cached")
     options.add_argument("--keep", help="generate into (or reuse) this database and leave it in place")

@@ -6,7 +6,9 @@ from contextlib import contextmanager
 from typing import Iterator
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from psycopg.sql import SQL, Identifier
 
 # One key for every process creating tables in a database: the API workers, the projection
 # worker and the CLI start together on a fresh database, and PostgreSQL's `CREATE TABLE IF
@@ -43,9 +45,40 @@ def creating_tables(settings: dict[str, str]) -> Iterator[None]:
         yield  # the lock goes with the connection
 
 
+class _ColumnInsert(PostgresAggregateRecorder):
+    """Inserts a batch of events as four arrays, one a column, where the library sends one array
+    of a composite type. psycopg writes a composite value in Python, field by field, escaping
+    the event's bytes as text, and the server parses it back: for a batch of 2,000 events
+    65 ms of our CPU against 14 ms as columns. The rows, their order and the statement's
+    `RETURNING notification_id` are the library's.
+    """
+
+    def _insert_stored_events(self, curs, stored_events: list[StoredEvent], **_) -> None:
+        curs.execute(self.insert_events_statement, (
+            [event.originator_id for event in stored_events],
+            [event.originator_version for event in stored_events],
+            [event.topic for event in stored_events],
+            [event.state for event in stored_events]))
+
+
+class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert):
+    """The library's application recorder (its table lock, NOTIFY and notification ids), with
+    its final insert replaced: in this order of bases, `PostgresApplicationRecorder`'s call
+    to `super()._insert_stored_events` reaches `_ColumnInsert`'s."""
+
+    def __init__(self, datastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.insert_events_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{id_type}[], %b::integer[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(schema=Identifier(datastore.schema), table=Identifier(events_table_name),
+                 id_type=Identifier(datastore.originator_id_type))
+
+
 def notification_id_of(recorder: ApplicationRecorder, originator_id: UUID, version: int) -> int | None:
     """The position at which one stored event was recorded, or None if it was not."""
-    module = type(recorder).__module__
+    module = _module_of(recorder)
     if module == "eventsourcing.postgres":
         return _postgres_notification_id(recorder, originator_id, version)
     if module == "eventsourcing.sqlite":
@@ -55,7 +88,7 @@ def notification_id_of(recorder: ApplicationRecorder, originator_id: UUID, versi
 
 def existing_aggregates(recorder: ApplicationRecorder, ids: list[UUID]) -> set[UUID]:
     """Which of these aggregates have been stored: one query for a batch, not one per id."""
-    module = type(recorder).__module__
+    module = _module_of(recorder)
     if module == "eventsourcing.postgres":
         return _postgres_existing(recorder, ids)
     if module == "eventsourcing.sqlite":
@@ -71,7 +104,7 @@ def events_of(recorder: ApplicationRecorder, aggregate_ids: list[UUID], up_to: i
     A known-at replay needs a school's pupils' and activities' events, scattered through the log;
     asking for each aggregate's events in turn took one round trip per pupil.
     """
-    module = type(recorder).__module__
+    module = _module_of(recorder)
     if module == "eventsourcing.postgres":
         return _postgres_events_of(recorder, aggregate_ids, up_to)
     if module == "eventsourcing.sqlite":
@@ -161,3 +194,8 @@ def _popo_notification_id(recorder, originator_id: UUID, version: int) -> int | 
     index = recorder._stored_events_index.get(str(originator_id), {})  # in-memory store only
     position = index.get(version)
     return None if position is None else position + 1
+
+
+def _module_of(recorder: ApplicationRecorder) -> str:
+    """The library's persistence module a recorder comes from, ours included."""
+    return "eventsourcing.postgres" if isinstance(recorder, PostgresApplicationRecorder) else type(recorder).__module__

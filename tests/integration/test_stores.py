@@ -66,7 +66,8 @@ def test_with_a_cipher_key_a_pupils_name_is_not_in_the_stored_bytes(database_url
 
 def test_database_urls_map_onto_the_librarys_settings():
     assert store_settings("postgresql://u:p%40ss@db:5433/tracker?schema=s1") == {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "tracker",
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "tracker.stores:PostgresEventRecorder", "POSTGRES_DBNAME": "tracker",
         "POSTGRES_HOST": "db", "POSTGRES_PORT": "5433", "POSTGRES_USER": "u",
         "POSTGRES_PASSWORD": "p@ss", "POSTGRES_POOL_SIZE": "5", "POSTGRES_MAX_OVERFLOW": "10",
         "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_SCHEMA": "s1"}
@@ -148,3 +149,28 @@ def test_the_events_of_many_aggregates_come_back_in_one_query_in_log_order(datab
     assert len({n.originator_id for n in found}) >= 2 and found[-1].id <= up_to
     assert events_of(app.recorder, [], up_to) == []
     assert type(app.mapper.to_domain_event(found[0])).__qualname__ == type(app.mapper.to_domain_event(log[0])).__qualname__
+
+
+def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_stores_none_of_it(postgres_url):
+    from uuid import uuid4
+
+    from eventsourcing.persistence import IntegrityError, StoredEvent
+
+    from tracker.stores import PostgresEventRecorder
+
+    app = reopen(postgres_url)
+    recorder = app.recorder
+    assert isinstance(recorder, PostgresEventRecorder)
+    awkward = bytes(range(256)) + b"'\\\"{},()\x00"  # every byte, and what a composite's text form must escape
+    batch = [StoredEvent(uuid4(), version, f"topic:{n}", awkward + bytes([n])) for n, version in enumerate((1, 2, 7))]
+    before = recorder.max_notification_id() or 0
+    ids = recorder.insert_events(batch)
+    assert ids == [before + 1, before + 2, before + 3]
+    stored = recorder.select_notifications(start=before + 1, limit=10)
+    assert [(n.originator_id, n.originator_version, n.topic, n.state) for n in stored] == [
+        (e.originator_id, e.originator_version, e.topic, e.state) for e in batch]
+    clash = [StoredEvent(uuid4(), 1, "topic:new", b"new"), batch[1]]
+    with pytest.raises(IntegrityError):
+        recorder.insert_events(clash)
+    assert recorder.max_notification_id() == before + 3
+    assert recorder.select_events(clash[0].originator_id) == []
