@@ -29,7 +29,7 @@ import psycopg
 from psycopg import sql
 
 from bench.databases import ADMIN_URL, throwaway
-from bench.machine import describe
+from bench.machine import cpu_seconds_by_process, describe
 from bench.projection import _catch_up, raw_read_rate
 from bench.queries import timed
 from bench.region import TODAY, tracker
@@ -39,6 +39,7 @@ from projections.runner import Runner
 from projections.store import view_store_for
 from tracker.application import Tracker
 from tracker.calendar import AcademicYear
+from tracker.config import store_settings
 from tracker.demo import (
     CHECKS, EMPLOYERS, GAPPY, Establishment, _checklist, activities_for, days, establishments, pupils_for,
     register_rows,
@@ -48,6 +49,7 @@ from tracker.domain.base import Caller
 from tracker.domain.roll import Roll
 from tracker.domain.school import School
 from tracker.domain.student import Student
+from tracker.stores import creating_tables
 
 LOADER = Caller("national-bench", "national-bench")
 YEAR = AcademicYear.containing(TODAY)
@@ -178,7 +180,17 @@ def _write(url: str, share: Plan, number: int, one_at_a_time: bool, results: Any
         if totals["schools"] % 20 == 0:
             print(f"writer {number}: {totals['schools']}/{len(share)} schools, {totals['pupils']:,} pupils, "
                   f"{time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
-    results.put({**totals, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    results.put({**totals, **_own_usage()})
+
+
+def _own_usage() -> dict[str, float]:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"peak_mib": usage.ru_maxrss / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime}
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU used so far by every PostgreSQL process on this machine (so: an otherwise idle server)."""
+    return sum(seconds for _, command, seconds in cpu_seconds_by_process().values() if command.startswith("postgres"))
 
 
 def in_processes(target: Any, argument_lists: list[tuple]) -> list[dict]:
@@ -210,8 +222,7 @@ def _project_alongside(url: str, ingested: Any, results: Any) -> None:
     finished = time.perf_counter()
     runner.catch_up()
     results.put({"finished": time.time(), "last_page_seconds": time.perf_counter() - finished,
-                 "encounter_rows": store.query("SELECT COUNT(*) FROM {encounters}")[0][0],
-                 "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+                 "encounter_rows": store.query("SELECT COUNT(*) FROM {encounters}")[0][0], **_own_usage()})
 
 
 def ingest(url: str, plan: Plan, writers: int, one_at_a_time: bool, alongside: bool = False) -> dict[str, Any]:
@@ -228,7 +239,7 @@ def ingest(url: str, plan: Plan, writers: int, one_at_a_time: bool, alongside: b
     context = multiprocessing.get_context("spawn")
     ingested, projected = context.Event(), context.Queue()
     projector = context.Process(target=_project_alongside, args=(url, ingested, projected)) if alongside else None
-    began, began_at = time.perf_counter(), time.time()
+    began, began_at, postgres_began = time.perf_counter(), time.time(), postgres_cpu_seconds()
     if projector:
         projector.start()
     shares = [(url, plan[n::writers], n, one_at_a_time) for n in range(writers)]
@@ -237,22 +248,26 @@ def ingest(url: str, plan: Plan, writers: int, one_at_a_time: bool, alongside: b
     written = {"events": stored_events(url, app), "seconds": round(seconds, 1),
                "writers": writers, "activities_one_at_a_time": one_at_a_time,
                "activities": sum(d["activities"] for d in done),
-               "writer_peak_mib": round(max(d["peak_mib"] for d in done))}
+               "writer_peak_mib": round(max(d["peak_mib"] for d in done)),
+               "cpu_seconds": {"writers": round(sum(d["cpu_seconds"] for d in done))}}
     written["events_per_s"] = round(written["events"] / seconds)
     if projector:
         ingested.set()
         views = projected.get()
         projector.join()
+        written["cpu_seconds"]["projection_worker"] = round(views["cpu_seconds"])
         written["projected_alongside"] = {
             "until_views_caught_up_seconds": round(views["finished"] - began_at, 1),
             "views_behind_at_end_seconds": round(views["finished"] - began_at - seconds, 1),
             "last_page_seconds": round(views["last_page_seconds"], 1),
             "encounter_rows": views["encounter_rows"], "peak_mib": round(views["peak_mib"])}
+    written["cpu_seconds"]["postgresql"] = round(postgres_cpu_seconds() - postgres_began)
     return written
 
 
 def write_baseline(plan: Plan, one_at_a_time: bool) -> dict[str, Any]:
-    """Ours and bare `app.save` over the same first schools, one process each, in fresh databases."""
+    """Ours and bare `app.save` over the same first schools, one process each, in fresh databases;
+    bare both through our event recorder and through the library's own."""
     schools, pupils = [], 0
     for school, place, _ in plan:
         if pupils >= BASELINE_PUPILS:
@@ -261,13 +276,22 @@ def write_baseline(plan: Plan, one_at_a_time: bool) -> dict[str, Any]:
         pupils += school.pupils
     ours = _events_per_second(lambda app: [ingest_school(app, s, p, None, one_at_a_time) for s, p in schools])
     bare = _events_per_second(lambda app: [save_school_bare(app, s, p, one_at_a_time) for s, p in schools])
+    library = _events_per_second(lambda app: [save_school_bare(app, s, p, one_at_a_time) for s, p in schools],
+                                 librarys_recorder=True)
     return {"schools": len(schools), "pupils": pupils, "ours_events_per_s": round(ours),
-            "bare_save_events_per_s": round(bare), "ours_vs_bare": f"{ours / bare:.0%}"}
+            "bare_save_events_per_s": round(bare), "ours_vs_bare": f"{ours / bare:.0%}",
+            "bare_save_librarys_recorder_events_per_s": round(library), "ours_vs_librarys": f"{ours / library:.0%}"}
 
 
-def _events_per_second(work: Any) -> float:
+def _events_per_second(work: Any, librarys_recorder: bool = False) -> float:
     with throwaway("postgres") as url:
-        app = tracker(url)
+        if librarys_recorder:
+            settings = store_settings(url)
+            del settings["APPLICATION_RECORDER_TOPIC"]
+            with creating_tables(settings):
+                app = Tracker(settings, today=lambda: TODAY)
+        else:
+            app = tracker(url)
         began = time.perf_counter()
         work(app)
         rate = stored_events(url, app) / (time.perf_counter() - began)

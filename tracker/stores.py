@@ -67,6 +67,12 @@ class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert):
     to `super()._insert_stored_events` reaches `_ColumnInsert`'s."""
 
     def __init__(self, datastore, *, events_table_name: str = "stored_events"):
+        # Every statement the store runs reads by key or by position. Until a table has been
+        # analysed (a new one; or a server with autovacuum off) the planner has priced reading
+        # one aggregate at 36,000 rows, JIT-compiled it and started parallel workers for it:
+        # the national ingest ran at half speed once its log passed six million events. The
+        # pool opens on first use (the library's set-up below), so every connection gets them.
+        datastore.pool.kwargs["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
         super().__init__(datastore, events_table_name=events_table_name)
         self.insert_events_statement = SQL(
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "

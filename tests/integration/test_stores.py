@@ -174,3 +174,18 @@ def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_st
         recorder.insert_events(clash)
     assert recorder.max_notification_id() == before + 3
     assert recorder.select_events(clash[0].originator_id) == []
+
+
+def test_the_event_stores_connections_never_compile_or_parallelise_a_lookup(postgres_url):
+    app = reopen(postgres_url)
+    app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001")  # a connection in use, and more
+    pool = app.recorder.datastore.pool
+    connections = [pool.getconn() for _ in range(3)]
+    try:
+        for connection in connections:
+            assert connection.execute("SHOW jit").fetchone()["jit"] == "off"
+            assert connection.execute("SHOW max_parallel_workers_per_gather").fetchone()[
+                "max_parallel_workers_per_gather"] == "0"
+    finally:
+        for connection in connections:
+            pool.putconn(connection)
