@@ -40,8 +40,9 @@ def _postgres_version(url: str) -> str:
         return connection.execute("SHOW server_version").fetchone()[0]
 
 
-def cpu_seconds_by_process() -> dict[int, tuple[int, str, float]]:
-    """Every process's parent, command line and CPU seconds so far (user + system), from /proc."""
+def cpu_seconds_by_process(reaped: bool = False) -> dict[int, tuple[int, str, float]]:
+    """Every process's parent, command line and CPU seconds so far (user + system), from /proc;
+    with `reaped`, also that of its children that have exited (a PostgreSQL server's backends)."""
     tick, found = os.sysconf("SC_CLK_TCK"), {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -52,5 +53,15 @@ def cpu_seconds_by_process() -> dict[int, tuple[int, str, float]]:
                 command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:  # gone while we looked
             continue
-        found[int(entry)] = (int(fields[1]), command, (int(fields[11]) + int(fields[12])) / tick)
+        ticks = sum(int(field) for field in fields[11:15 if reaped else 13])
+        found[int(entry)] = (int(fields[1]), command, ticks / tick)
     return found
+
+
+def server_settings(url: str, names: tuple[str, ...] = (
+        "shared_buffers", "max_wal_size", "checkpoint_timeout", "autovacuum", "jit")) -> dict[str, str]:
+    """The PostgreSQL settings a large bench's figures depend on, to print beside them."""
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return {name: connection.execute(f"SHOW {name}").fetchone()[0] for name in names}

@@ -29,7 +29,7 @@ import psycopg
 from psycopg import sql
 
 from bench.databases import ADMIN_URL, throwaway
-from bench.machine import cpu_seconds_by_process, describe
+from bench.machine import cpu_seconds_by_process, describe, server_settings
 from bench.projection import _catch_up, raw_read_rate
 from bench.queries import timed
 from bench.region import TODAY, tracker
@@ -189,8 +189,10 @@ def _own_usage() -> dict[str, float]:
 
 
 def postgres_cpu_seconds() -> float:
-    """CPU used so far by every PostgreSQL process on this machine (so: an otherwise idle server)."""
-    return sum(seconds for _, command, seconds in cpu_seconds_by_process().values() if command.startswith("postgres"))
+    """CPU used so far by every PostgreSQL process on this machine (so: an otherwise idle server),
+    counting backends that have exited, through the server process that reaped them."""
+    return sum(seconds for _, command, seconds in cpu_seconds_by_process(reaped=True).values()
+               if command.startswith("postgres") or command.startswith("/usr/lib/postgresql"))
 
 
 def in_processes(target: Any, argument_lists: list[tuple]) -> list[dict]:
@@ -408,7 +410,8 @@ def main() -> None:
     schools = register()
     taken = sample(schools, args.fraction)
     plan = [(school, place, hub) for (school, place), hub in zip(taken, hubs_for(len(taken)))]
-    result = {"register": {"schools": len(schools), "pupils": sum(school.pupils for school, _ in schools)},
+    result = {"server": server_settings(ADMIN_URL),
+              "register": {"schools": len(schools), "pupils": sum(school.pupils for school, _ in schools)},
               "write_baseline": write_baseline(plan, args.one_at_a_time)}
     with throwaway("postgres", args.keep) as url:
         result.update(run(url, plan, args))
