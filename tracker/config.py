@@ -38,7 +38,7 @@ def _postgres_settings(parts) -> dict[str, str]:
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     settings = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": "tracker.stores:PostgresEventRecorder",
+        "APPLICATION_RECORDER_TOPIC": "tracker.recorder:PostgresEventRecorder",
         "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),
