@@ -58,6 +58,13 @@ def cpu_seconds_by_process(reaped: bool = False) -> dict[int, tuple[int, str, fl
     return found
 
 
+
+def postgres_cpu_seconds() -> float:
+    """CPU used so far by every PostgreSQL process on this machine (so: an otherwise idle server),
+    counting backends that have exited, through the server process that reaped them."""
+    return sum(seconds for _, command, seconds in cpu_seconds_by_process(reaped=True).values()
+               if command.startswith("postgres") or command.startswith("/usr/lib/postgresql"))
+
 def server_settings(url: str, names: tuple[str, ...] = (
         "shared_buffers", "max_wal_size", "checkpoint_timeout", "autovacuum", "jit")) -> dict[str, str]:
     """The PostgreSQL settings a large bench's figures depend on, to print beside them."""

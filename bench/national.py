@@ -29,7 +29,7 @@ import psycopg
 from psycopg import sql
 
 from bench.databases import ADMIN_URL, throwaway
-from bench.machine import cpu_seconds_by_process, describe, server_settings
+from bench.machine import describe, postgres_cpu_seconds, server_settings
 from bench.projection import _catch_up, raw_read_rate
 from bench.queries import timed
 from bench.region import TODAY, tracker
@@ -186,13 +186,6 @@ def _write(url: str, share: Plan, number: int, one_at_a_time: bool, results: Any
 def _own_usage() -> dict[str, float]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"peak_mib": usage.ru_maxrss / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime}
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU used so far by every PostgreSQL process on this machine (so: an otherwise idle server),
-    counting backends that have exited, through the server process that reaped them."""
-    return sum(seconds for _, command, seconds in cpu_seconds_by_process(reaped=True).values()
-               if command.startswith("postgres") or command.startswith("/usr/lib/postgresql"))
 
 
 def in_processes(target: Any, argument_lists: list[tuple]) -> list[dict]:

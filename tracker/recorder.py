@@ -14,9 +14,17 @@ class _ColumnInsert(PostgresAggregateRecorder):
     """Inserts a batch of events as four arrays, one a column, where the library sends one array
     of a composite type. psycopg writes a composite value in Python, field by field, escaping
     the event's bytes as text, and the server parses it back: for a batch of 2,000 events
-    65 ms of our CPU against 14 ms as columns. The rows, their order and the statement's
-    `RETURNING notification_id` are the library's.
+    65 ms of our CPU against 14 ms as columns. The rows and their order are the library's, and
+    the application recorder still adds its `RETURNING notification_id` to this statement.
     """
+
+    def __init__(self, datastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.insert_events_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{id_type}[], %b::integer[], %b::text[], %b::bytea[])"
+        ).format(schema=Identifier(datastore.schema), table=Identifier(events_table_name),
+                 id_type=Identifier(datastore.originator_id_type))
 
     def _insert_stored_events(self, curs, stored_events: list[StoredEvent], **_) -> None:
         curs.execute(self.insert_events_statement, (
@@ -28,8 +36,8 @@ class _ColumnInsert(PostgresAggregateRecorder):
 
 class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert):
     """The library's application recorder (its table lock, NOTIFY and notification ids), with
-    its final insert replaced: in this order of bases, `PostgresApplicationRecorder`'s call
-    to `super()._insert_stored_events` reaches `_ColumnInsert`'s."""
+    its insert replaced: in this order of bases, `PostgresApplicationRecorder`'s calls to
+    `super()` reach `_ColumnInsert`'s `__init__` and `_insert_stored_events`."""
 
     def __init__(self, datastore, *, events_table_name: str = "stored_events"):
         # Every statement the store runs reads by key or by position. Until a table has been
@@ -39,9 +47,3 @@ class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert):
         # The pool opens on first use (the library's set-up below), so every connection gets them.
         datastore.pool.kwargs["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
         super().__init__(datastore, events_table_name=events_table_name)
-        self.insert_events_statement = SQL(
-            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%b::{id_type}[], %b::integer[], %b::text[], %b::bytea[]) "
-            "RETURNING notification_id"
-        ).format(schema=Identifier(datastore.schema), table=Identifier(events_table_name),
-                 id_type=Identifier(datastore.originator_id_type))
