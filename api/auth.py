@@ -47,7 +47,8 @@ def checked(check: Callable[..., Any]) -> Callable:
 
 
 def register(app: Flask) -> None:
-    app.extensions["failed_sign_ins"] = FailedSignIns(app.config["SIGN_IN_FAILURES_PER_MINUTE"])
+    app.extensions["failed_sign_ins"] = FailedSignIns(lambda: services().store,
+                                                      app.config["SIGN_IN_FAILURES_PER_MINUTE"])
     app.before_request(authenticate)
 
 

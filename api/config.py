@@ -14,7 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
-    "SIGN_IN_FAILURES_PER_MINUTE": 10,  # per client address, per process
+    "SIGN_IN_FAILURES_PER_MINUTE": 10,  # per client address, across every API process
     "MIN_POSITION_WAIT_SECONDS": 2.0,
     "PROJECTIONS": None,  # "inline" catches up in this process; "worker" leaves it to `tracker project`
     "CIPHER_KEY": None,

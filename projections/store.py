@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
-from projections.tables import INDEXES, SCHEMA, TABLES
+from projections.tables import INDEXES, OPERATIONAL, SCHEMA, TABLES
 from tracker.stores import SCHEMA_LOCK_KEY
 
 LIVE = "v_"
@@ -82,7 +82,7 @@ class ViewStore:
         """Create this prefix's tables, with their indexes, where they do not exist yet."""
         with self.transaction() as cursor:
             self._serialise_table_creation(cursor)
-            for name, columns in TABLES.items():
+            for name, columns in {**TABLES, **(OPERATIONAL if self.prefix == LIVE else {})}.items():
                 if self._table_exists(cursor, self.prefix + name):
                     continue
                 cursor.execute(self._create_table(name, columns.format(**self.column_types)))

@@ -54,7 +54,14 @@ TABLES: dict[str, str] = {
     "event_upns": "position {big}, upn {text}, PRIMARY KEY (upn, position)",
 }
 
+# Kept beside the live views but not built from the log, so never rebuilt, swapped or compared:
+# recent failed sign-ins, in one place for every API process (see api/ratelimit.py).
+OPERATIONAL: dict[str, str] = {
+    "sign_in_failures": "address {text}, failed_at {real}",
+}
+
 INDEXES: dict[str, tuple[str, ...]] = {
+    "sign_in_failures": ("address, failed_at", "failed_at"),
     "enrolments": ("school_urn, enrolled_on",),
     "milestones": ("school_urn, enrolled_on",),
     "encounters": ("upn, occurred_on",),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from api.ratelimit import FailedSignIns
+from api import create_app
+from projections.store import SQLiteViewStore
 from tests.api.conftest import make_world
 from tests.api.test_dashboard import sign_in
 
@@ -38,16 +40,42 @@ def test_the_dashboard_sign_in_form_is_limited_too():
     assert "Retry-After" in waiting.headers
 
 
-def test_failures_age_out_of_the_window_and_memory_is_bounded():
+def test_failures_age_out_of_the_window_and_the_table_keeps_only_recent_ones():
+    store = SQLiteViewStore(":memory:")
+    store.create_tables()
     now = [0.0]
-    failures = FailedSignIns(limit=2, window=60, clock=lambda: now[0])
+    failures = FailedSignIns(lambda: store, limit=2, window=60, clock=lambda: now[0])
     failures.failed("a")
     failures.failed("a")
     assert failures.retry_after("a") == 60
+    assert failures.retry_after("b") is None
     now[0] = 45.0
     assert failures.retry_after("a") == 15
     now[0] = 60.5
     assert failures.retry_after("a") is None
-    for n in range(10_050):
-        failures.failed(f"10.0.{n // 256}.{n % 256}")
-    assert len(failures._failures) == 10_000
+    failures.failed("b")
+    assert store.query("SELECT address FROM {sign_in_failures}") == [("b",)]
+
+
+def test_every_api_process_on_one_database_sees_the_same_failures(postgres_url):
+    # As two gunicorn workers are: each its own app, services and connections.
+    config = {"SIGN_IN_FAILURES_PER_MINUTE": LIMIT, "DATABASE_URL": postgres_url}
+    world = make_world(config)
+    first, second = world.client, create_app({**config, "TESTING": True}).test_client()
+    wrong = {"Authorization": "Bearer guessed"}
+    statuses = [client.get("/api/v1/metrics/national", headers=wrong).status_code
+                for client in (first, second, first)]
+    assert statuses == [401] * LIMIT
+    for client in (first, second):
+        assert client.get("/api/v1/metrics/national", headers=world.headers("admin")).status_code == 429
+
+
+def test_a_rebuild_of_the_views_keeps_the_failures():
+    from projections.rebuild import rebuild
+
+    world = make_world({"SIGN_IN_FAILURES_PER_MINUTE": LIMIT})
+    for _ in range(LIMIT):
+        world.client.get("/api/v1/metrics/national", headers={"Authorization": "Bearer guessed"})
+    services = world.client.application.extensions["tracker"]
+    rebuild(services.tracker, services.store)
+    assert world.client.get("/api/v1/metrics/national", headers=world.headers("admin")).status_code == 429
