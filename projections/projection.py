@@ -11,6 +11,7 @@ from projections.page import Page
 from projections.rows import (
     Subject,
     activity_facts,
+    aggregate_id,
     add_encounters,
     attendees,
     criterion,
@@ -44,7 +45,7 @@ class CareersProjection:
     def apply(self, event: Any, position: int, page: Page) -> None:
         school_urn, upn = _handler_for(type(event))(self, event, page) or (None, None)
         page.write("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            position, stamp(event.timestamp), event_type(event), str(event.originator_id),
+            position, stamp(event.timestamp), event_type(event), aggregate_id(event),
             event.originator_version, event.actor, event.request_id, school_urn, upn))
         for attendee in listed_upns(event):
             page.write("INSERT INTO {event_upns} VALUES (?, ?)", (position, attendee))
@@ -156,18 +157,18 @@ class CareersProjection:
     @project.register
     def activity_recorded(self, event: Activity.Recorded, page: Page) -> Subject:
         facts = {name: getattr(event, name) for name in ("school_urn", "kind", *AMENDABLE)}
-        page.activity_facts[str(event.originator_id)] = facts
+        page.activity_facts[aggregate_id(event)] = facts
         page.write("INSERT INTO {activities} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (str(event.originator_id), event.school_urn, event.kind, ACTIVITY_KINDS[event.kind],
+                   (aggregate_id(event), event.school_urn, event.kind, ACTIVITY_KINDS[event.kind],
                     event.title, *dated(facts), flag(event.meaningful), json_text(event.criteria),
                     name_of(event.employer), name_of(event.provider), len(event.attendees), None,
                     stamp(event.timestamp), event.originator_version))
-        add_encounters(page, str(event.originator_id), facts, event.attendees)
+        add_encounters(page, aggregate_id(event), facts, event.attendees)
         return event.school_urn, None
 
     @project.register
     def attendees_added(self, event: Activity.AttendeesAdded, page: Page) -> Subject:
-        activity_id = str(event.originator_id)
+        activity_id = aggregate_id(event)
         facts = activity_facts(page, activity_id)
         add_encounters(page, activity_id, facts, event.upns)
         page.write("UPDATE {activities} SET attendees = attendees + ? WHERE id = ?", (len(event.upns), activity_id))
@@ -175,7 +176,7 @@ class CareersProjection:
 
     @project.register
     def attendees_removed(self, event: Activity.AttendeesRemoved, page: Page) -> Subject:
-        activity_id = str(event.originator_id)
+        activity_id = aggregate_id(event)
         page.write_in("DELETE FROM {encounters} WHERE source_id = ? AND upn IN ({in})", event.upns, (activity_id,))
         page.dirty_upns.update(event.upns)
         page.write("UPDATE {activities} SET attendees = attendees - ? WHERE id = ?", (len(event.upns), activity_id))
@@ -183,7 +184,7 @@ class CareersProjection:
 
     @project.register
     def activity_amended(self, event: Activity.Amended, page: Page) -> Subject:
-        activity_id = str(event.originator_id)
+        activity_id = aggregate_id(event)
         facts = activity_facts(page, activity_id)
         facts.update({name: getattr(event, name) for name in AMENDABLE if getattr(event, name) is not None})
         page.write("UPDATE {activities} SET title = ?, occurred_on = ?, academic_year = ?, counts = ?, "
@@ -198,7 +199,7 @@ class CareersProjection:
 
     @project.register
     def activity_retracted(self, event: Activity.Retracted, page: Page) -> Subject:
-        activity_id = str(event.originator_id)
+        activity_id = aggregate_id(event)
         page.dirty_upns.update(attendees(page, activity_id))
         page.write("DELETE FROM {encounters} WHERE source_id = ?", (activity_id,))
         page.write("UPDATE {activities} SET retracted_reason = ? WHERE id = ?", (event.reason, activity_id))
@@ -209,10 +210,10 @@ class CareersProjection:
     @project.register
     def placement_arranged(self, event: Placement.Arranged, page: Page) -> Subject:
         page.write("INSERT INTO {placements} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (str(event.originator_id), event.school_urn, event.upn, event.kind,
+                   (aggregate_id(event), event.school_urn, event.upn, event.kind,
                     name_of(event.employer), event.starts_on, event.ends_on, "arranged", None, None,
                     event.originator_version))
-        page.known.put(str(event.originator_id), (event.school_urn, event.upn))
+        page.known.put(aggregate_id(event), (event.school_urn, event.upn))
         return event.school_urn, event.upn
 
     @project.register
@@ -225,7 +226,7 @@ class CareersProjection:
 
     @project.register
     def placement_completed(self, event: Placement.Completed, page: Page) -> Subject:
-        placement_id = str(event.originator_id)
+        placement_id = aggregate_id(event)
         page.write("UPDATE {placements} SET state = 'completed', completed_on = ?, hours = ? WHERE id = ?",
                    (event.completed_on, event.hours, placement_id))
         school_urn, upn = placement_subject(page, placement_id)
@@ -241,14 +242,14 @@ class CareersProjection:
     @project.register
     def token_issued(self, event: AccessToken.Issued, page: Page) -> Subject:
         page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (str(event.originator_id), event.scope, event.subject, event.note,
+                   (aggregate_id(event), event.scope, event.subject, event.note,
                     stamp(event.timestamp), event.actor, None, None, None))
         return None, None
 
     @project.register
     def token_revoked(self, event: AccessToken.Revoked, page: Page) -> Subject:
         page.write("UPDATE {tokens} SET revoked_at = ?, revoked_by = ?, reason = ? WHERE id = ?",
-                   (stamp(event.timestamp), event.actor, event.reason, str(event.originator_id)))
+                   (stamp(event.timestamp), event.actor, event.reason, aggregate_id(event)))
         return None, None
 
     @project.register

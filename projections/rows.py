@@ -14,6 +14,20 @@ from tracker.rulesets import ACTIVITY_KINDS, rule_set_for
 Subject = tuple[str | None, str | None]  # (school URN, UPN) an event is about, for the audit index
 
 
+_last_aggregate_id: tuple[Any, str] = (None, "")
+
+
+def aggregate_id(event: Any) -> str:
+    """The event's aggregate id as text, worked out once per event (most handlers need it two or
+    three times, and formatting a UUID was a twentieth of a catch-up)."""
+    global _last_aggregate_id
+    last_event, text = _last_aggregate_id  # one tuple, read and replaced whole: safe across threads
+    if last_event is not event:
+        text = str(event.originator_id)
+        _last_aggregate_id = (event, text)
+    return text
+
+
 def stamp(moment: datetime) -> str:
     """Record time as fixed-width UTC text, so comparing the text compares the times."""
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
@@ -29,26 +43,27 @@ def event_type(event: Any) -> str:
     return type(event).__qualname__
 
 
+_LISTING = {Activity.Recorded: "attendees", Activity.AttendeesAdded: "upns", Activity.AttendeesRemoved: "upns"}
+
+
 def listed_upns(event: Any) -> list[str]:
-    if isinstance(event, Activity.Recorded):
-        return event.attendees
-    if isinstance(event, (Activity.AttendeesAdded, Activity.AttendeesRemoved)):
-        return event.upns
-    return []
+    """The pupils an event names besides its own aggregate's: an activity's attendees."""
+    field = _LISTING.get(type(event))
+    return getattr(event, field) if field else []
 
 
 def name(page: Page, event: Any, natural_key: str) -> None:
-    page.write("INSERT INTO {names} VALUES (?, ?)", (str(event.originator_id), natural_key))
-    page.known.put(str(event.originator_id), natural_key)
+    page.write("INSERT INTO {names} VALUES (?, ?)", (aggregate_id(event), natural_key))
+    page.known.put(aggregate_id(event), natural_key)
 
 
 def natural_key(page: Page, event: Any) -> str:
     """The URN or UPN behind an aggregate id: from memory, else from the names table."""
-    aggregate_id = str(event.originator_id)
-    natural_key = page.known.get(aggregate_id)
+    identifier = aggregate_id(event)
+    natural_key = page.known.get(identifier)
     if natural_key is None:
-        natural_key = page.read("SELECT natural_key FROM {names} WHERE id = ?", (aggregate_id,))[0][0]
-        page.known.put(aggregate_id, natural_key)
+        natural_key = page.read("SELECT natural_key FROM {names} WHERE id = ?", (identifier,))[0][0]
+        page.known.put(identifier, natural_key)
     return natural_key
 
 
@@ -105,8 +120,8 @@ def attendees(page: Page, activity_id: str) -> list[str]:
 
 
 def placement_state(page: Page, event: Any, state: str) -> Subject:
-    page.write("UPDATE {placements} SET state = ? WHERE id = ?", (state, str(event.originator_id)))
-    return placement_subject(page, str(event.originator_id))
+    page.write("UPDATE {placements} SET state = ? WHERE id = ?", (state, aggregate_id(event)))
+    return placement_subject(page, aggregate_id(event))
 
 
 def placement_subject(page: Page, placement_id: str) -> Subject:
