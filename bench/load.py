@@ -3,12 +3,15 @@ separate process; then the check that every acknowledged write is in the log, no
 and `tracker verify` finds the views equal to a rebuild. Optionally with a fault injected at intervals.
 
     python -m bench.load [--seconds 300] [--clients 8] [--hub demo|small]
-                         [--fault none|kill-web|kill-projector|database-away|restart-postgres|all-at-once|chaos]
+                         [--fault none|kill-web|kill-projector|database-away|restart-postgres|all-at-once|
+                                  restarts-at-once|chaos]
                          [--every 30] [--seed 1]
 
 `--fault all-at-once` kills a web worker and the projection worker while the database is away, and
-starts the projection worker again before the database is back. `--fault chaos` injects one of the
-five, chosen at random, at each interval.
+starts the projection worker again before the database is back. `--fault restarts-at-once` kills
+every web worker and the projection worker and restarts PostgreSQL at the same moment, so their
+replacements start against a server that is going down and coming up. `--fault chaos` injects one
+of the six, chosen at random, at each interval.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import subprocess
 import time
 from typing import Callable
@@ -31,7 +35,7 @@ from tracker.application import Tracker
 from tracker.demo import build_demo, establishments
 
 OUTAGE_SECONDS = 5.0
-FAULTS = ("kill-web", "kill-projector", "database-away", "restart-postgres", "all-at-once")
+FAULTS = ("kill-web", "kill-projector", "database-away", "restart-postgres", "all-at-once", "restarts-at-once")
 
 
 def demo_setup(app: Tracker) -> Setup:
@@ -67,6 +71,8 @@ def fault_injector(cluster: Cluster, fault: str, every: float, seconds: float, l
             return {"restart_seconds": round(cluster.restart_postgres(), 1)}
         if name == "all-at-once":
             return all_at_once(cluster)
+        if name == "restarts-at-once":
+            return restarts_at_once(cluster)
         raise ValueError(name)
     return inject
 
@@ -79,6 +85,16 @@ def all_at_once(cluster: Cluster, away_seconds: float = OUTAGE_SECONDS) -> dict:
         cluster.kill_projector(restart_after=0)
         time.sleep(away_seconds)
     return {"killed_pid": killed, "away_seconds": away_seconds}
+
+
+def restarts_at_once(cluster: Cluster) -> dict:
+    """Everything restarting together: every web worker and the projection worker killed, and
+    PostgreSQL restarted while gunicorn and we start their replacements."""
+    killed = cluster.web_worker_pids()
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    cluster.kill_projector(restart_after=0)
+    return {"killed_pids": killed, "restart_seconds": round(cluster.restart_postgres(), 1)}
 
 
 def wait_for_views(cluster: Cluster, token: str, timeout: float = 120) -> float:

@@ -19,7 +19,7 @@ from datetime import date
 import pytest
 
 from bench.cluster import Cluster
-from bench.load import all_at_once, verify, wait_for_views
+from bench.load import all_at_once, restarts_at_once, verify, wait_for_views
 from bench.workload import Client, Workload, check_log, prepare
 from tracker.application import Tracker
 from tracker.demo import CHECKS
@@ -90,9 +90,13 @@ def test_the_database_away_under_load_gives_only_503s_and_recovers_by_itself(ser
     assert status == 200
 
 
-@pytest.mark.skipif(not (shutil.which("pg_ctlcluster") and os.path.isdir("/etc/postgresql") and os.geteuid() == 0),
-                    reason="restarting PostgreSQL needs Debian's pg_ctlcluster and root; "
-                           "the database-away test covers the same behaviour")
+needs_restartable_postgres = pytest.mark.skipif(
+    not (shutil.which("pg_ctlcluster") and os.path.isdir("/etc/postgresql") and os.geteuid() == 0),
+    reason="restarting PostgreSQL needs Debian's pg_ctlcluster and root; the database-away tests cover "
+           "the same behaviour")
+
+
+@needs_restartable_postgres
 def test_postgresql_restarted_under_load(served):
     outcome = load_with(lambda cluster: cluster.restart_postgres(), served)
     assert_nothing_lost_or_doubled(outcome)
@@ -107,6 +111,19 @@ def test_faults_at_the_same_moment_a_worker_and_the_projector_killed_while_the_d
     assert faults[0]["killed_pid"] in workers and faults[0]["killed_pid"] not in cluster.web_worker_pids()
     assert cluster.gunicorn.pid == master and cluster.gunicorn.poll() is None
     assert cluster.projector.poll() is None, "the projection worker started without a database and waited for it"
+
+
+@needs_restartable_postgres
+def test_everything_restarting_at_once_every_worker_the_projector_and_postgresql(served):
+    cluster = served[2]
+    master = cluster.gunicorn.pid
+    faults: list[dict] = []
+    outcome = load_with(lambda cluster: faults.append(restarts_at_once(cluster)), served)
+    assert_nothing_lost_or_doubled(outcome)
+    assert len(faults[0]["killed_pids"]) == 2 and not set(faults[0]["killed_pids"]) & set(cluster.web_worker_pids())
+    assert len(cluster.web_worker_pids()) == 2, "gunicorn replaced both workers"
+    assert cluster.gunicorn.pid == master and cluster.gunicorn.poll() is None
+    assert cluster.projector.poll() is None
 
 
 def _activity(title: str, setup) -> tuple[str, dict]:
