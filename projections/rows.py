@@ -14,18 +14,8 @@ from tracker.rulesets import ACTIVITY_KINDS, rule_set_for
 Subject = tuple[str | None, str | None]  # (school URN, UPN) an event is about, for the audit index
 
 
-_last_aggregate_id: tuple[Any, str] = (None, "")
-
-
 def aggregate_id(event: Any) -> str:
-    """The event's aggregate id as text, worked out once per event (most handlers need it two or
-    three times, and formatting a UUID was a twentieth of a catch-up)."""
-    global _last_aggregate_id
-    last_event, text = _last_aggregate_id  # one tuple, read and replaced whole: safe across threads
-    if last_event is not event:
-        text = str(event.originator_id)
-        _last_aggregate_id = (event, text)
-    return text
+    return str(event.originator_id)
 
 
 def stamp(moment: datetime) -> str:
