@@ -16,6 +16,10 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+def _occurred_on(encounter: tuple) -> date:
+    return encounter[0]
+
+
 def _nth(dates: list[date], n: int) -> date | None:
     return dates[n - 1] if len(dates) >= n else None
 
@@ -67,6 +71,55 @@ def recompute_milestones(page: Page, upns: list[str]) -> set[str]:
             "SELECT upn, occurred_on, academic_year, kind, category FROM {encounters} "
             "WHERE counts = 1 AND upn IN ({in}) ORDER BY upn, occurred_on", upns):
         encounters[upn].append((_as_date(occurred_on), year, kind, category))
+    return _rewrite(page, upns, encounters)
+
+
+def extend_milestones(page: Page, added: dict[str, list[tuple]]) -> set[str]:
+    """Rewrite the milestone rows of pupils whose only change in a page is new encounters, from their
+    rows rather than their history; returns the schools they are on roll at.
+
+    Every milestone is the first or second date of its kind, or the first on or after a date, and
+    the first two of a longer list are the first two of the old first two and the new dates. So a
+    pupil's stored dates stand in for the encounters they came from, and a pupil who has sat through
+    a hundred talks costs what one who has sat through two does. A pupil with no row yet, or who
+    gained a university visit (the row keeps only the second), is recomputed from the history.
+    """
+    if not added:
+        return set()
+    stand_ins = _stand_ins(page, sorted(added))
+    from_history = sorted(upn for upn, new in added.items() if upn not in stand_ins
+                          or any(kind == "university_visit" for _, _, kind, _ in new))
+    encounters = {upn: sorted(stand_ins[upn] + new, key=_occurred_on) for upn, new in added.items()
+                  if upn not in from_history}
+    return _rewrite(page, sorted(encounters), encounters) | recompute_milestones(page, from_history)
+
+
+def _stand_ins(page: Page, upns: list[str]) -> dict[str, list[tuple]]:
+    """For each pupil with a milestone row, encounters (occurred_on, year, kind, category) that give the
+    same milestones and employer dates as their whole history does."""
+    stand_ins: dict[str, list[tuple]] = {}
+    for upn, w1, w2, w_ks5, g1, g_ks5, fe_1, he_1, university_2 in page.read_in(
+            "SELECT upn, workplace_1, workplace_2, workplace_ks5, guidance_1, guidance_ks5, fe_1, he_1, "
+            "university_2 FROM {milestones} WHERE upn IN ({in})", upns):
+        # A pupil's rows (one per enrolment) hold the same dates. Workplace visits have a second, so
+        # each stands in once: the first after Year 12 starts is another visit only if later than the
+        # second. The second university visit stands in twice: it is still the second, and the first
+        # higher-education encounter is no later.
+        w_ks5 = w_ks5 if w2 is not None and w_ks5 is not None and _as_date(w_ks5) > _as_date(w2) else None
+        stand_ins[upn] = [(_as_date(on), None, kind, category) for on, kind, category in (
+            (w1, "workplace", "workplace"), (w2, "workplace", "workplace"), (w_ks5, "workplace", "workplace"),
+            (g1, "guidance", "guidance"), (g_ks5, "guidance", "guidance"), (fe_1, "fe", "fe"), (he_1, "he", "he"),
+            (university_2, "university_visit", "he"), (university_2, "university_visit", "he")) if on is not None]
+    for upn, year, *dates in page.read_in(
+            "SELECT upn, academic_year, first_on, second_on FROM {employer_dates} WHERE upn IN ({in})", upns):
+        if upn in stand_ins:
+            stand_ins[upn].extend((_as_date(on), year, "employer", "employer") for on in dates if on is not None)
+    return stand_ins
+
+
+def _rewrite(page: Page, upns: list[str], encounters: dict[str, list[tuple]]) -> set[str]:
+    if not upns:
+        return set()
     year_groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for upn, from_year, year_group in page.read_in(
             "SELECT upn, from_year, year_group FROM {year_groups} WHERE upn IN ({in})", upns):

@@ -47,7 +47,9 @@ class Page:
         self.store = store
         self.cursor = cursor
         self.known = known
-        self.dirty_upns: set[str] = set()
+        self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from their history
+        # Pupils who only gained encounters: (occurred_on, academic year, kind, category) of the counted ones.
+        self.added: dict[str, list[tuple]] = {}
         self.dirty_schools: set[str] = set()
         self.activity_facts: dict[str, dict[str, Any]] = {}
         self._queues: dict[str, list[tuple[str, list[Sequence]]]] = {}

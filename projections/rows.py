@@ -85,7 +85,8 @@ def add_encounters(page: Page, activity_id: str, facts: dict[str, Any], upns: li
     page.write_many("INSERT INTO {encounters} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
         (activity_id, upn, facts["school_urn"], occurred_on, year, facts["kind"], category, counted)
         for upn in upns])
-    page.dirty_upns.update(upns)
+    for upn in upns:  # an encounter that does not count changes no milestone, but its school still moved
+        page.added.setdefault(upn, []).extend([(occurred_on, year, facts["kind"], category)] if counted else [])
 
 
 def activity_facts(page: Page, activity_id: str) -> dict[str, Any]:

@@ -195,3 +195,33 @@ def test_last_years_employer_encounters_count_in_last_years_figures_whichever_wa
 # Where each kind of step carries its day, so it can be moved into the second year.
 _DAY = {"enrol": 3, "leave": 2, "activity": 3, "amend": 2, "placement": 2, "criterion": 5}
 _DAY = {**{kind: -1 for kind in ("attendees", "retract", "year_group", "catch_up")}, **_DAY}
+
+
+def test_milestones_extended_one_encounter_at_a_time_equal_those_recomputed_from_the_history():
+    """Pupils whose only change in a page is new encounters have their rows extended from the stored
+    dates, not recomputed from every encounter: page by page, out of date order, across Year 12's
+    start and two academic years, the rows equal a rebuild's and the reference's figures."""
+    history = History(2025, [11] * 12, years=2)  # Year 12 from 1 September 2026: day 365
+    for p in range(12):
+        history.run(("enrol", p, "900001", 0))
+    history.catch_up(page_size=50)
+    everyone = set(range(12))
+    # The first workplace visit after Year 12 starts is also the first and then the second of all;
+    # earlier ones arrive later, out of date order.
+    for kind, offset in (("workplace_visit", 400), ("employer_talk", 20), ("workplace_visit", 380),
+                         ("guidance_meeting", 390), ("employer_talk", 10), ("employer_talk", 500),
+                         ("university_visit", 420), ("guidance_meeting", 40), ("workplace_visit", 370),
+                         ("employer_talk", 5), ("university_visit", 410), ("workplace_visit", 30),
+                         ("fe_encounter", 450), ("employer_talk", 470), ("guidance_meeting", 366)):
+        history.run(("activity", "900001", kind, offset, everyone, True))
+        history.catch_up(page_size=1)
+        assert verify(history.app, history.store) == [], (kind, offset)
+    world = reference.world_from(history.app.mapper.to_domain_event(n)
+                                 for n in history.app.recorder.select_notifications(start=1, limit=100_000))
+    for offset in (15, 35, 365, 375, 395, 415, 460, 600):
+        d = history.on(offset)
+        assert view_figures(history.store, "900001", d) == reference.school_figures(world, "900001", d), d
+    (workplace_1, workplace_2, workplace_ks5), = history.store.query(
+        "SELECT workplace_1, workplace_2, workplace_ks5 FROM {milestones} WHERE upn = ?", (history.upns[0],))
+    assert (str(workplace_1), str(workplace_2), str(workplace_ks5)) == tuple(
+        str(history.on(offset)) for offset in (30, 370, 370))
