@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask_smorest
 from flask import abort, current_app, request
 
 from api.services import services
 from tracker.commands import Written
 
 PREFIX = "/api/v1"
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's, with each route's argument schema built once, not once a request."""
+
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any):
+        # Handed a class, webargs builds the schema for every request, deep-copying its fields and
+        # building its nested schemas anew: a tenth of the CPU of recording an activity.
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
 
 
 def written(result: Written) -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 
 from api import auth, schemas
-from api.routes import PREFIX, after_write, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
 from api.services import services
 from projections import records
 

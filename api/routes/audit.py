@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 
 from api import auth, schemas
-from api.routes import PREFIX, fresh
+from api.routes import PREFIX, Blueprint, fresh
 from api.services import services
 from projections import records
 from projections.rebuild import verify

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 
 from api import schemas
-from api.routes import PREFIX, fresh
+from api.routes import PREFIX, Blueprint, fresh
 from api.services import services
 
 blp = Blueprint("metrics", __name__, url_prefix=f"{PREFIX}/metrics", description="National figures")
