@@ -79,6 +79,8 @@ def main() -> None:
         app = Tracker.from_url(url)
         build_demo(app, ("885",), hub="WORCS", hub_size=40)
         token, _ = app.issue_token("admin", "bench")
+        views = view_store_for(url)
+        views.create_tables()  # before the worker does: the first phase's wait reads them at once
         environment = {**os.environ, "DATABASE_URL": url, "BIND": "127.0.0.1:8799", "WEB_CONCURRENCY": "2",
                        "THREADS": "4", "PROJECTIONS": "worker"}
         server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
@@ -89,7 +91,7 @@ def main() -> None:
             if not wait_until_up(base):
                 raise RuntimeError("gunicorn did not start")
             processes = {"gunicorn": server.pid, "projection_worker": worker.pid}
-            print(json.dumps(run(base, token, app, view_store_for(url), processes, args), indent=1))
+            print(json.dumps(run(base, token, app, views, processes, args), indent=1))
         finally:
             for process in (server, worker):
                 process.terminate()
