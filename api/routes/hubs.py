@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from api import auth, schemas
 from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
 from api.services import services

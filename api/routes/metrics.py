@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from api import schemas
 from api.routes import PREFIX, Blueprint, fresh
 from api.services import services
