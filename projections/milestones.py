@@ -62,36 +62,36 @@ def employer_dates_of(encounters: Iterable[tuple]) -> dict[int, list[date]]:
 LATEST_EMPLOYER_YEAR = "employer_year"  # a tracking row: no pupil's latest employer year is after it
 
 
-def recompute_milestones(page: Page, upns: list[str]) -> set[str]:
-    """Rewrite the milestone rows of the pupils a page touched; returns the schools they are on roll at."""
-    if not upns:
-        return set()
+def rewrite_milestones(page: Page, changed: set[str], added: dict[str, list[tuple]]) -> set[str]:
+    """Rewrite the milestone rows of the pupils a page touched; returns the schools they are on roll at.
+
+    `changed` pupils are recomputed from every counted encounter they have. Pupils in `added` whose
+    only change is new encounters (occurred_on, year, kind, category) are extended instead: every
+    milestone is the first or second date of its kind, or the first on or after a date, and the
+    first two of a longer list are the first two of the old first two and the new dates. So their
+    stored dates stand in for the encounters they came from, and a pupil who has sat through a
+    hundred talks costs what one who has sat through two does. A pupil with no row yet, or who
+    gained a university visit (the row keeps only the second), is recomputed after all.
+    """
+    extended = {upn: new for upn, new in added.items() if upn not in changed}
+    stand_ins = _stand_ins(page, sorted(extended)) if extended else {}
+    from_history = changed | {upn for upn, new in extended.items() if upn not in stand_ins
+                              or any(kind == "university_visit" for _, _, kind, _ in new)}
+    encounters = _counted_encounters(page, sorted(from_history)) if from_history else {}
+    for upn, new in extended.items():
+        if upn not in from_history:
+            encounters[upn] = sorted(stand_ins[upn] + new, key=_occurred_on)
+    upns = sorted(from_history | extended.keys())
+    return _rewrite(page, upns, encounters) if upns else set()
+
+
+def _counted_encounters(page: Page, upns: list[str]) -> dict[str, list[tuple]]:
     encounters: dict[str, list[tuple]] = defaultdict(list)
     for upn, occurred_on, year, kind, category in page.read_in(
             "SELECT upn, occurred_on, academic_year, kind, category FROM {encounters} "
             "WHERE counts = 1 AND upn IN ({in}) ORDER BY upn, occurred_on", upns):
         encounters[upn].append((_as_date(occurred_on), year, kind, category))
-    return _rewrite(page, upns, encounters)
-
-
-def extend_milestones(page: Page, added: dict[str, list[tuple]]) -> set[str]:
-    """Rewrite the milestone rows of pupils whose only change in a page is new encounters, from their
-    rows rather than their history; returns the schools they are on roll at.
-
-    Every milestone is the first or second date of its kind, or the first on or after a date, and
-    the first two of a longer list are the first two of the old first two and the new dates. So a
-    pupil's stored dates stand in for the encounters they came from, and a pupil who has sat through
-    a hundred talks costs what one who has sat through two does. A pupil with no row yet, or who
-    gained a university visit (the row keeps only the second), is recomputed from the history.
-    """
-    if not added:
-        return set()
-    stand_ins = _stand_ins(page, sorted(added))
-    from_history = sorted(upn for upn, new in added.items() if upn not in stand_ins
-                          or any(kind == "university_visit" for _, _, kind, _ in new))
-    encounters = {upn: sorted(stand_ins[upn] + new, key=_occurred_on) for upn, new in added.items()
-                  if upn not in from_history}
-    return _rewrite(page, sorted(encounters), encounters) | recompute_milestones(page, from_history)
+    return encounters
 
 
 def _stand_ins(page: Page, upns: list[str]) -> dict[str, list[tuple]]:
@@ -118,8 +118,6 @@ def _stand_ins(page: Page, upns: list[str]) -> dict[str, list[tuple]]:
 
 
 def _rewrite(page: Page, upns: list[str], encounters: dict[str, list[tuple]]) -> set[str]:
-    if not upns:
-        return set()
     year_groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for upn, from_year, year_group in page.read_in(
             "SELECT upn, from_year, year_group FROM {year_groups} WHERE upn IN ({in})", upns):

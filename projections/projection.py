@@ -6,7 +6,7 @@ import functools
 from functools import singledispatchmethod
 from typing import Any, Callable
 
-from projections.milestones import extend_milestones, recompute_milestones
+from projections.milestones import rewrite_milestones
 from projections.page import Page
 from projections.rows import (
     Subject,
@@ -53,9 +53,7 @@ class CareersProjection:
     def finish(self, page: Page, position: int) -> None:
         """Work left to the end of a page so it is done once per pupil, not once per event."""
         page.flush()
-        added = {upn: new for upn, new in page.added.items() if upn not in page.dirty_upns}
-        schools = (page.dirty_schools | recompute_milestones(page, sorted(page.dirty_upns))
-                   | extend_milestones(page, added))
+        schools = page.dirty_schools | rewrite_milestones(page, page.dirty_upns, page.added)
         page.write_many("INSERT INTO {school_versions} VALUES (?, ?) "
                         "ON CONFLICT (urn) DO UPDATE SET position = excluded.position",
                         [(urn, position) for urn in sorted(schools)])
