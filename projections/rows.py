@@ -85,8 +85,10 @@ def add_encounters(page: Page, activity_id: str, facts: dict[str, Any], upns: li
     page.write_many("INSERT INTO {encounters} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
         (activity_id, upn, facts["school_urn"], occurred_on, year, facts["kind"], category, counted)
         for upn in upns])
-    for upn in upns:  # an encounter that does not count changes no milestone, but its school still moved
-        page.added.setdefault(upn, []).extend([(occurred_on, year, facts["kind"], category)] if counted else [])
+    # An encounter that does not count changes no milestone, but its pupil's school still moved.
+    new = [(occurred_on, year, facts["kind"], category)] if counted else []
+    for upn in upns:
+        page.added.setdefault(upn, []).extend(new)
 
 
 def activity_facts(page: Page, activity_id: str) -> dict[str, Any]:
