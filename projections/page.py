@@ -55,14 +55,18 @@ class Page:
         self._queues: dict[str, list[tuple[str, list[Sequence]]]] = {}
 
     def write(self, template: str, params: Sequence) -> None:
+        self._rows_of(template).append(params)
+
+    def write_many(self, template: str, rows: list[Sequence]) -> None:
+        if rows:
+            self._rows_of(template).extend(rows)
+
+    def _rows_of(self, template: str) -> list[Sequence]:
+        """The rows queued for `template`, after every earlier write to its table."""
         queue = self._queues.setdefault(_table_of(template), [])
         if not queue or queue[-1][0] != template:
             queue.append((template, []))
-        queue[-1][1].append(params)
-
-    def write_many(self, template: str, rows: list[Sequence]) -> None:
-        for row in rows:
-            self.write(template, row)
+        return queue[-1][1]
 
     def flush(self) -> None:
         """Send queued writes; reads within the page must come after this."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from functools import singledispatchmethod
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from projections.milestones import rewrite_milestones
 from projections.page import Page
@@ -39,16 +39,30 @@ from tracker.domain.student import Student
 from tracker.rulesets import ACTIVITY_KINDS
 
 
+class Indexed(NamedTuple):
+    event: Any
+    audit: tuple  # the audit index row but for the school and pupil, which the event's handler finds
+    listed: list[tuple[int, str]]  # (position, UPN) of each pupil the event lists
+
+
 class CareersProjection:
     """Applies events to a page; knows nothing of transactions or positions."""
 
     def apply(self, event: Any, position: int, page: Page) -> None:
-        school_urn, upn = _handler_for(type(event))(self, event, page) or (None, None)
-        page.write("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            position, stamp(event.timestamp), event_type(event), aggregate_id(event),
-            event.originator_version, event.actor, event.request_id, school_urn, upn))
-        for attendee in listed_upns(event):
-            page.write("INSERT INTO {event_upns} VALUES (?, ?)", (position, attendee))
+        self.apply_indexed(self.index(event, position), page)
+
+    @staticmethod
+    def index(event: Any, position: int) -> Indexed:
+        """The audit index's rows as far as the event alone decides them: the runner works this
+        out in the thread that reads the next page, while the database writes the current one."""
+        return Indexed(event, (position, stamp(event.timestamp), event_type(event), aggregate_id(event),
+                               event.originator_version, event.actor, event.request_id),
+                       [(position, upn) for upn in listed_upns(event)])
+
+    def apply_indexed(self, indexed: Indexed, page: Page) -> None:
+        school_urn, upn = _handler_for(type(indexed.event))(self, indexed.event, page) or (None, None)
+        page.write("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*indexed.audit, school_urn, upn))
+        page.write_many("INSERT INTO {event_upns} VALUES (?, ?)", indexed.listed)
 
     def finish(self, page: Page, position: int) -> None:
         """Work left to the end of a page so it is done once per pupil, not once per event."""

@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 from projections.page import Known, Page
-from projections.projection import CareersProjection
+from projections.projection import CareersProjection, Indexed
 from projections.store import ViewStore
 from projections.tables import SCHEMA
 from tracker.stores import unavailable_errors
@@ -34,7 +34,7 @@ class Runner:
     def catch_up(self, until: int | None = None) -> int:
         """Apply pages until the log (or position `until`) is reached; returns events applied."""
         applied = 0
-        with self._lock, ReadAhead(self.app, self.page_size) as log_pages:
+        with self._lock, ReadAhead(self.app, self.page_size, self.projection.index) as log_pages:
             while (count := self._apply_next_page(until, log_pages)) > 0:
                 applied += count
                 if count < self.page_size:  # the page ended where the log did: no need to look again
@@ -60,9 +60,9 @@ class Runner:
             _write_position(self.store, cursor, last)
         return len(events)
 
-    def _apply(self, events: list[tuple[int, Any]], page: Page, position: int) -> None:
-        for notification_id, event in events:
-            self.projection.apply(event, notification_id, page)
+    def _apply(self, events: list[tuple[int, Indexed]], page: Page, position: int) -> None:
+        for _, indexed in events:
+            self.projection.apply_indexed(indexed, page)
         self.projection.finish(page, position)
 
     def run_forever(self, stop: threading.Event, wake: Callable[[float], None] | None = None,
@@ -83,13 +83,15 @@ class ReadAhead:
     """Pages of the log, decoded: the next one is read in a second thread while this one is written.
 
     Selecting and decoding a page is a quarter of a catch-up; done while the database writes
-    the page before, it costs nothing. A page read ahead is only used if it starts where the
-    views' locked position says the next page starts, so it can never be applied twice.
+    the page before, it costs nothing, and so does whatever `prepare` works out from each event
+    alone. A page read ahead is only used if it starts where the views' locked position says the
+    next page starts, so it can never be applied twice.
     """
 
-    def __init__(self, app: Any, page_size: int):
+    def __init__(self, app: Any, page_size: int, prepare: Callable[[Any, int], Any] = lambda event, _: event):
         self.app = app
         self.page_size = page_size
+        self.prepare = prepare
         self._reader: ThreadPoolExecutor | None = None
         self._ahead: tuple[int, int | None, Future] | None = None
 
@@ -101,7 +103,7 @@ class ReadAhead:
             self._reader.shutdown(wait=True, cancel_futures=True)
 
     def starting_at(self, start: int, stop: int | None) -> list[tuple[int, Any]]:
-        """The page of (notification id, event) from `start`; and the one after it, begun."""
+        """The page of (notification id, prepared event) from `start`; and the one after it, begun."""
         ahead, self._ahead = self._ahead, None
         events = ahead[2].result() if ahead and ahead[:2] == (start, stop) else self._read(start, stop)
         if len(events) == self.page_size:  # a short page was the end of the log: nothing to read ahead
@@ -114,9 +116,9 @@ class ReadAhead:
         self._ahead = (start, stop, self._reader.submit(self._read, start, stop))
 
     def _read(self, start: int, stop: int | None) -> list[tuple[int, Any]]:
-        to_event = self.app.mapper.to_domain_event
+        to_event, prepare = self.app.mapper.to_domain_event, self.prepare
         notifications = self.app.recorder.select_notifications(start=start, limit=self.page_size, stop=stop)
-        return [(notification.id, to_event(notification)) for notification in notifications]
+        return [(notification.id, prepare(to_event(notification), notification.id)) for notification in notifications]
 
 
 class ViewsAheadOfLog(Exception):

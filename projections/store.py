@@ -236,7 +236,8 @@ class PostgresViewStore(ViewStore):
 
     def membership(self, template: str, values: list, before: Sequence = ()) -> list[tuple[str, Sequence]]:
         # One array parameter: one statement, whose plan is cached, whatever the number of values.
-        return [(template.replace("IN ({in})", "= ANY(?)"), (*before, list(values)))] if values else []
+        return [(template.replace("IN ({in})", "= ANY(CAST(? AS text[]))"), (*before, array_literal(values)))
+                ] if values else []
 
     def executemany(self, cursor, template: str, rows: list[Sequence]) -> None:
         """Plain inserts (every value a parameter) go through COPY: one stream, not a message per row;
@@ -259,7 +260,7 @@ class PostgresViewStore(ViewStore):
         last = list({tuple(row[i] for i in at): row for row in rows}.values())
         arrays = ", ".join(f"CAST(? AS {self.types[kind]}[])" for _, kind in columns)
         self.execute(cursor, f"INSERT INTO {{{table}}} SELECT * FROM unnest({arrays}) {on_conflict}",
-                     [list(values) for values in zip(*last)])
+                     [array_literal(values) for values in zip(*last)])
 
     def _compose(self, template: str):
         from psycopg import sql
@@ -317,6 +318,35 @@ class PostgresViewStore(ViewStore):
 
     def close(self) -> None:
         self._pool.close()
+
+
+def array_literal(values: Sequence) -> str:
+    """PostgreSQL's text form of a one-dimensional array, sent as one string.
+
+    psycopg dumps a list element by element in Python: 3.5 ms for the 3,000 UPNs a page's
+    milestone reads name, against 0.6 ms sent joined, and a page sends seven such arrays.
+    """
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        text = '","'.join(values)
+        if '"' in text or "\\" in text:
+            text = '","'.join(_escaped(value) for value in values)
+        return '{"' + text + '"}' if values else "{}"
+    if kinds <= {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(_element(value) for value in values) + "}"
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):  # a flag: the column is a number, and str(True) is not one
+        return str(int(value))
+    return '"' + _escaped(str(value)) + '"'
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _postgres_pool(url: str, size: int):

@@ -12,12 +12,14 @@ import time
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from eventsourcing.persistence import IntegrityError
 
 from projections.metrics import school_figures, year_group_figures
 from projections.rebuild import verify
 from projections.runner import ReadAhead, Runner, wait_for_position
-from projections.store import view_store_for
+from projections.store import array_literal, view_store_for
 from projections.wake import postgres_waker
 from tests.conftest import TODAY
 from tests.scenarios import EMPLOYER, PUPILS, SCHOOL_A, UPN, enrol, register_hub_and_schools
@@ -176,7 +178,7 @@ def test_a_runner_killed_again_and_again_never_applies_an_event_twice(postgres_u
 
 def test_views_left_from_another_store_are_refused_not_built_upon(tmp_path):
     from projections.runner import ViewsAheadOfLog
-    from projections.store import view_store_for
+    from projections.store import array_literal, view_store_for
     from tests.scenarios import build_worked_example
     from tracker.application import Tracker
 
@@ -224,3 +226,19 @@ def test_postgres_views_compare_text_in_byte_order_as_sqlite_does(postgres_url):
                              "AND data_type = 'text'", (store.prefix,))
     assert {row[1] for row in collations} >= {"upn", "urn", "source_id", "recorded_at"}
     assert [row for row in collations if row[2] != "C"] == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))),
+       numbers=st.lists(st.one_of(st.none(), st.integers(-2**31, 2**31 - 1))),
+       dates=st.lists(st.one_of(st.none(), st.dates())), flags=st.lists(st.booleans()))
+def test_arrays_sent_as_one_string_arrive_as_the_values_they_were(postgres_server, texts, numbers, dates, flags):
+    # Membership tests and upserts send their arrays in PostgreSQL's text form: quoting must
+    # survive quotes, backslashes, commas, braces, spaces, the word NULL and empty strings.
+    import psycopg
+
+    with psycopg.connect(postgres_server, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT CAST(%s AS text[]), CAST(%s AS integer[]), CAST(%s AS date[]), CAST(%s AS smallint[])",
+            [array_literal(values) for values in (texts, numbers, dates, flags)]).fetchone()
+    assert row == (texts, numbers, dates, [int(flag) for flag in flags])
