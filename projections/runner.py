@@ -17,15 +17,17 @@ from tracker.stores import unavailable_errors
 log = logging.getLogger(__name__)
 PAGE_SIZE = 5000  # per transaction when behind; a pupil touched twice in a page is recomputed once
 TRACKING_NAME = "views"
+ANALYSE_AFTER = 50_000  # events applied in one catch-up: a bulk load, after which the planner needs statistics
 
 
 class Runner:
     """Brings one view store up to the head of one application's notification log."""
 
-    def __init__(self, app: Any, store: ViewStore, page_size: int = PAGE_SIZE):
+    def __init__(self, app: Any, store: ViewStore, page_size: int = PAGE_SIZE, analyse_after: int = ANALYSE_AFTER):
         self.app = app
         self.store = store
         self.page_size = page_size
+        self.analyse_after = analyse_after
         self.projection = CareersProjection()
         self.known = Known()
         self._lock = threading.Lock()
@@ -39,6 +41,8 @@ class Runner:
                 applied += count
                 if count < self.page_size:  # the page ended where the log did: no need to look again
                     break
+        if applied >= self.analyse_after:
+            self.store.analyse()
         return applied
 
     def _apply_next_page(self, until: int | None, log_pages: "ReadAhead") -> int:

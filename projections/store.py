@@ -111,6 +111,9 @@ class ViewStore:
         """A read-only transaction seeing every table as of one moment."""
         raise NotImplementedError
 
+    def analyse(self) -> None:
+        """Bring the query planner's statistics of this prefix's tables up to date."""
+
     def position(self, name: str = "views") -> int:
         """How far into the event log this store's views have been brought."""
         rows = self.query("SELECT position FROM {tracking} WHERE name = ?", (name,))
@@ -294,6 +297,14 @@ class PostgresViewStore(ViewStore):
         from psycopg import sql
 
         return sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(old), sql.Identifier(new))
+
+    def analyse(self) -> None:
+        # Tables filled in bulk have no statistics until autovacuum gets round to them (never, on
+        # a server with it off), and without them the planner answered a large school's known-at
+        # question by scanning the whole audit index twice: 1.2 s against 0.6 s.
+        with self._pool.connection() as connection:
+            for name in TABLES:
+                connection.execute(self.statement(f"ANALYZE {{{name}}}"))
 
     def query(self, template: str, params: Sequence = ()) -> list[tuple]:
         # One statement sees one snapshot of its own: without a BEGIN and COMMIT around it a read is
