@@ -279,8 +279,14 @@ class ListPage(Schema):
     next = fields.String(allow_none=True)
 
 
+class ImportArgs(Schema):
+    exported_on = fields.Date(metadata={"description": "the day the MIS made the file: its NC Year is each "
+                                                       "pupil's year group in that academic year (default today)"})
+
+
 class Report(Schema):
     accepted = fields.Integer()
+    changed = fields.Integer(metadata={"description": "pupils already on roll here given a new year group"})
     unchanged = fields.Integer()
     rejected = fields.List(fields.Dict())
     position = fields.Integer()

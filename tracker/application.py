@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from tracker.calendar import check_not_future
+from tracker.calendar import AcademicYear, check_not_future, year_group_in
 from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
 from tracker.config import database_url, store_settings
 from tracker.domain.access import IdempotencyKey
@@ -165,6 +165,16 @@ class Tracker(HubsAndSchools, Pupils, ActivitiesAndPlacements, AccessTokens, App
         except PupilNotFound:
             return None
         return current.school_urn if current else None
+
+    def year_group_of(self, upn: str, year: AcademicYear) -> int | None:
+        """The pupil's year group in `year`, from the latest one recorded (None for an unknown UPN)."""
+        try:
+            student = self._student(upn)
+        except PupilNotFound:
+            return None
+        if student.year_group is None:
+            return None
+        return year_group_in(student.year_group, AcademicYear(student.year_group_year), year)
 
     def _check_not_future(self, field: str, value: date) -> date:
         if not isinstance(value, date):

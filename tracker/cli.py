@@ -194,11 +194,13 @@ def cmd_import_pupils(args) -> int:
     """Enrol pupils from a CSV (ours or an MIS export); every refused row is reported with its line."""
     from tracker.imports import import_pupils
 
-    report = import_pupils(_app(), args.school, Path(args.file).read_bytes(), caller=_cli_caller())
+    report = import_pupils(_app(), args.school, Path(args.file).read_bytes(), caller=_cli_caller(),
+                           exported_on=args.exported_on)
     for refused in report.rejected:
         for field, reasons in refused["reasons"].items():
             print(f"line {refused['line']}: {field}: {'; '.join(reasons)}")
-    print(f"{report.accepted} enrolled, {report.unchanged} unchanged, {len(report.rejected)} refused")
+    print(f"{report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
+          f"{len(report.rejected)} refused")
     return 1 if report.rejected else 0
 
 
@@ -265,6 +267,9 @@ def parser() -> argparse.ArgumentParser:
     imports = _add(commands, "import-pupils", cmd_import_pupils)
     imports.add_argument("file", help="CSV: our columns or an MIS export's (UTF-8 with or without BOM, or Windows-1252)")
     imports.add_argument("--school", required=True, help="the school's URN")
+    imports.add_argument("--exported-on", type=_iso_date, default=None,
+                         help="YYYY-MM-DD: the day the MIS made the file; its NC Year is the year group then "
+                              "(default today)")
     export = _add(commands, "export", cmd_export)
     export.add_argument("output", help="a .csv or .xlsx path")
     export.add_argument("--hub", help="only this hub's member schools on the date")
@@ -289,6 +294,16 @@ def parser() -> argparse.ArgumentParser:
     events.add_argument("--start", type=int, default=1)
     events.add_argument("--stop", type=int)
     return top
+
+
+def _iso_date(text: str):
+    """An argparse type: a bad date is a usage error naming it, not a traceback."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _add(commands: Any, name: str, handler, help_text: str | None = None) -> argparse.ArgumentParser:

@@ -25,14 +25,16 @@ def enrol_pupil(body, urn):
 
 @blp.post("/schools/<urn>/pupils/import")
 @auth.checked(auth.require_school_writer)
+@blp.arguments(schemas.ImportArgs, location="query")
 @blp.doc(requestBody={"content": {"text/csv": {"schema": {"type": "string"}}}})
 @blp.response(200, schemas.Report)
-def import_csv(urn):
+def import_csv(args, urn):
     """Enrol pupils from CSV; each refused row is reported with its line and reasons."""
     if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
         abort(415, "send the file as text/csv")
     found(services().tracker.school_exists(urn) or None, f"school {urn}")
-    report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller())
+    report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller(),
+                           exported_on=args.get("exported_on"))
     services().catch_up_inline()
     return report.__dict__
 
