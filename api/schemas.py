@@ -59,6 +59,17 @@ class SchoolIn(Schema):
     type = fields.String(required=True, validate=validate.OneOf(SCHOOL_TYPES))
     la_code = fields.String(required=True, validate=validate.Length(max=10))
     laestab = fields.String(required=True, validate=validate.Length(max=10))
+    first_year_group = fields.Integer(validate=validate.Range(1, 14), metadata={
+        "description": "the first year group taught (default by type: secondary 7, middle 5, colleges 12)"})
+    last_year_group = fields.Integer(validate=validate.Range(1, 14), metadata={
+        "description": "the last year group taught (default by type: secondary 11, middle 8, colleges 14)"})
+
+
+class YearGroupsIn(Schema):
+    first_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
+    last_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
+    from_year = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
+        "description": "the academic year the range applies from, e.g. 2027/28 (default: since registration)"})
 
 
 class PupilIn(Schema):

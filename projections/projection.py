@@ -107,6 +107,15 @@ class CareersProjection:
         return criterion(page, event, met=0)
 
     @project.register
+    def year_groups_set(self, event: School.YearGroupsSet, page: Page) -> Subject:
+        urn = natural_key(page, event)
+        page.write("INSERT INTO {year_ranges} VALUES (?, ?, ?, ?) ON CONFLICT (urn, from_year) "
+                   "DO UPDATE SET first_ncy = excluded.first_ncy, last_ncy = excluded.last_ncy",
+                   (urn, event.from_year or 0, event.first, event.last))
+        page.dirty_schools.add(urn)
+        return urn, None
+
+    @project.register
     def joined_hub(self, event: School.JoinedHub, page: Page) -> Subject:
         urn = natural_key(page, event)
         page.write("INSERT INTO {memberships} VALUES (?, ?, ?, ?)", (urn, event.hub_code, event.joined_on, None))

@@ -14,6 +14,9 @@ TABLES: dict[str, str] = {
                "careers_leader {text}",
     "memberships": "urn {text}, hub_code {text}, joined_on {date}, left_on {date}, "
                    "PRIMARY KEY (urn, joined_on)",
+    # The year groups a school teaches from an academic year on (0: since registration); a school
+    # with no row teaches its type's usual range (tracker.rulesets.DEFAULT_YEAR_GROUPS).
+    "year_ranges": "urn {text}, from_year {int}, first_ncy {int}, last_ncy {int}, PRIMARY KEY (urn, from_year)",
     "pupils": "upn {text} PRIMARY KEY, given_name {text}, family_name {text}, date_of_birth {date}, "
               "pseudonymised {flag}",
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "

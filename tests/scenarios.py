@@ -40,7 +40,7 @@ EMPLOYER = {"name": "Acme Engineering", "sector": "manufacturing", "size": "larg
 
 def register_hub_and_schools(app: Tracker) -> None:
     app.register_hub("DEMO", "Demo Careers Hub", "Worcestershire", 1, caller=ADMIN)
-    app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001", caller=ADMIN)
+    app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001", last_year_group=13, caller=ADMIN)
     app.register_school(SCHOOL_B, "School B", "secondary", "885", "8854002", caller=ADMIN)
     for urn in (SCHOOL_A, SCHOOL_B):
         app.join_hub("DEMO", urn, date(2018, 9, 1), caller=ADMIN)

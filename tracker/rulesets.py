@@ -11,6 +11,11 @@ from tracker.errors import InvalidValue
 SCHOOL_TYPES = ("secondary", "middle", "special", "alternative_provision", "fe_college",
                 "sixth_form_college", "utc")
 COLLEGE_TYPES = frozenset({"fe_college", "sixth_form_college"})
+# The year groups a school teaches (first and last NCY) where its registration gave none: the
+# usual shape of each type in England. A school with a sixth form records 7-13 (docs/years.md).
+DEFAULT_YEAR_GROUPS = {"secondary": (7, 11), "middle": (5, 8), "special": (7, 14),
+                       "alternative_provision": (7, 11), "fe_college": (12, 14),
+                       "sixth_form_college": (12, 13), "utc": (10, 13)}
 ACTIVITY_KINDS = {
     "employer_talk": "employer", "careers_fair": "employer", "mentoring": "employer",
     "enterprise_challenge": "employer", "mock_interview": "employer", "employer_project": "employer",

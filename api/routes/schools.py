@@ -21,6 +21,17 @@ def register_school(body):
         caller=auth.caller(), idempotency_key=idempotency_key(), **body))
 
 
+@blp.put("/<urn>/year-groups")
+@auth.checked(auth.require_admin)
+@blp.arguments(schemas.YearGroupsIn)
+@blp.response(200, schemas.Written)
+def set_year_groups(body, urn):
+    """Set the year groups a school teaches from an academic year on, e.g. a sixth form opening (admin)."""
+    return after_write(services().tracker.set_year_groups(
+        urn, body["first_year_group"], body["last_year_group"], body.get("from_year"),
+        caller=auth.caller(), idempotency_key=idempotency_key()))
+
+
 @blp.post("/<urn>/benchmarks/<int:benchmark>/criteria/<code>")
 @auth.checked(auth.require_school_writer)
 @blp.arguments(schemas.CriterionIn)
