@@ -65,6 +65,21 @@ class SchoolIn(Schema):
         "description": "the last year group taught (default by type: secondary 11, middle 8, colleges 14)"})
 
 
+class RolloverIn(Schema):
+    year = fields.String(required=True, validate=validate.Regexp(r"^\d{4}/\d{2}$"),
+                         metadata={"description": "the academic year starting, e.g. 2027/28"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "say who would leave; store nothing"})
+
+
+class RolloverReport(Schema):
+    school_urn = fields.String()
+    year = fields.String()
+    left_on = fields.String(metadata={"description": "the last day of the year before: 31 August"})
+    leavers = fields.List(fields.String(), metadata={"description": "UPNs of the pupils who leave"})
+    dry_run = fields.Boolean()
+    position = fields.Integer(allow_none=True)
+
+
 class YearGroupsIn(Schema):
     first_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
     last_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))

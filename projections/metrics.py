@@ -206,6 +206,11 @@ def school_figures(store: ViewStore, as_of: date, schools: list[str] | None = No
     return result
 
 
+def registered_schools(store: ViewStore) -> list[str]:
+    """The URN of every registered school, in order."""
+    return [urn for urn, _name, _type in _schools(store, None)]
+
+
 def _schools(store: ViewStore, schools: list[str] | None) -> list[tuple]:
     if schools is None:
         return store.query("SELECT urn, name, type FROM {schools} ORDER BY urn")

@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from tracker.calendar import AcademicYear, check_not_future, year_group_in
+from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, year_group_in
 from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
 from tracker.config import database_url, store_settings
 from tracker.domain.access import IdempotencyKey
@@ -35,6 +35,7 @@ from tracker.usecases.access import AccessTokens
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.pupils import Pupils
 from tracker.usecases.schools import HubsAndSchools
+from tracker.usecases.years import Years
 
 A = TypeVar("A")
 
@@ -52,7 +53,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Tracker(HubsAndSchools, Pupils, ActivitiesAndPlacements, AccessTokens, Application):
+class Tracker(HubsAndSchools, Pupils, Years, ActivitiesAndPlacements, AccessTokens, Application):
     """Careers Hub Tracker's write side."""
 
     name = "Tracker"
@@ -175,6 +176,14 @@ class Tracker(HubsAndSchools, Pupils, ActivitiesAndPlacements, AccessTokens, App
         if student.year_group is None:
             return None
         return year_group_in(student.year_group, AcademicYear(student.year_group_year), year)
+
+    def _check_by_year_end(self, field: str, value: date) -> date:
+        """A date no later than the end of this academic year: a leaving known in July for 31 August."""
+        if not isinstance(value, date):
+            raise InvalidValue(f"{field} must be a date", field)
+        if value > (end := AcademicYear.containing(self.today()).end):
+            raise InvalidValue(f"{field} {value} is after the end of this academic year ({end})", field)
+        return check_in_calendar(field, value)
 
     def _check_not_future(self, field: str, value: date) -> date:
         if not isinstance(value, date):

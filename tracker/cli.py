@@ -152,6 +152,33 @@ def cmd_events(args) -> int:
         after = int(page.next)
 
 
+def cmd_rollover(args) -> int:
+    """Record who leaves at the start of an academic year: pupils past their school's last year group.
+    Run again, it finds nobody left to record and stores nothing."""
+    from tracker.calendar import AcademicYear
+
+    app = _app()
+    year = args.year or str(AcademicYear.containing(app.today()))
+    for urn in args.school or _registered_schools(app):
+        if args.dry_run:
+            plan = app.rollover_leavers(urn, year)
+            print(f"{urn}: {len(plan.leavers)} would leave on {plan.left_on}"
+                  + (f": {' '.join(plan.leavers)}" if plan.leavers else ""))
+        else:
+            written = app.roll_over(urn, year, caller=_cli_caller())
+            print(f"{urn}: {len(written.id.split())} left on {AcademicYear.parse(year).previous().end}")
+    return 0
+
+
+def _registered_schools(app) -> list[str]:
+    from projections.metrics import registered_schools
+    from projections.runner import Runner
+
+    store = _views()
+    Runner(app, store).catch_up()
+    return registered_schools(store)
+
+
 def cmd_demo(args) -> int:
     """Build the demo hub from the real register: Worcestershire's schools, synthetic pupils, a year of activity."""
     from rich.progress import Progress
@@ -270,6 +297,10 @@ def parser() -> argparse.ArgumentParser:
     imports.add_argument("--exported-on", type=_iso_date, default=None,
                          help="YYYY-MM-DD: the day the MIS made the file; its NC Year is the year group then "
                               "(default today)")
+    rollover = _add(commands, "rollover", cmd_rollover)
+    rollover.add_argument("--year", help="the academic year starting, e.g. 2027/28 (default: the one containing today)")
+    rollover.add_argument("--school", action="append", help="only this school's URN (repeatable; default every school)")
+    rollover.add_argument("--dry-run", action="store_true", help="list who would leave; store nothing")
     export = _add(commands, "export", cmd_export)
     export.add_argument("output", help="a .csv or .xlsx path")
     export.add_argument("--hub", help="only this hub's member schools on the date")

@@ -32,6 +32,22 @@ def set_year_groups(body, urn):
         caller=auth.caller(), idempotency_key=idempotency_key()))
 
 
+@blp.post("/<urn>/rollover")
+@auth.checked(auth.require_school_writer)
+@blp.arguments(schemas.RolloverIn)
+@blp.response(200, schemas.RolloverReport)
+def roll_over(body, urn):
+    """Record the leaving, on 31 August, of the pupils past the school's last year group in `year`
+    (with `dry_run`, only say who they are). Run again, it finds nobody and stores nothing."""
+    plan = services().tracker.rollover_leavers(urn, body["year"])
+    if body["dry_run"]:
+        return {**plan.__dict__, "dry_run": True, "position": None}
+    written = after_write(services().tracker.roll_over(
+        urn, body["year"], caller=auth.caller(), idempotency_key=idempotency_key()))
+    return {**plan.__dict__, "leavers": (written["id"] or "").split(), "dry_run": False,
+            "position": written["position"]}
+
+
 @blp.post("/<urn>/benchmarks/<int:benchmark>/criteria/<code>")
 @auth.checked(auth.require_school_writer)
 @blp.arguments(schemas.CriterionIn)

@@ -29,6 +29,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/hubs/DEMO/schools/900001/leave", {"left_on": "2019-06-30"}, ADMIN, 200),
     ("POST", "/api/v1/schools", {"urn": "900009", "name": "New", "type": "secondary", "la_code": "885",
                                  "laestab": "8854009"}, ADMIN, 201),
+    ("POST", "/api/v1/schools/900001/rollover", {"year": "2019/20"}, OK, 200),
     ("PUT", "/api/v1/schools/900002/year-groups", {"first_year_group": 7, "last_year_group": 13,
                                                    "from_year": "2019/20"}, ADMIN, 200),
     ("POST", "/api/v1/schools/900001/pupils", PUPIL, OK, 201),

@@ -77,7 +77,7 @@ class Pupils:
         upn, urn = validate_upn(upn), validate_urn(urn)
         student = self._student(upn)
         check_scope_pupil(student, urn)
-        student.leave(urn, self._check_not_future("left_on", left_on),
+        student.leave(urn, self._check_by_year_end("left_on", left_on),
                       check_text("destination", destination, required=False))
         roll = self._roll(urn)
         roll.discharge(upn, left_on)
