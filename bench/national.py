@@ -42,8 +42,7 @@ from tracker.calendar import AcademicYear
 from tracker.config import store_settings
 from tracker.demo import (
     CHECKS, EMPLOYERS, GAPPY, Establishment, _checklist, activities_for, days, establishments, pupils_for,
-    year_groups_for,
-    register_rows,
+    register_rows, year_groups_for,
 )
 from tracker.domain.activity import Activity
 from tracker.domain.base import Caller
