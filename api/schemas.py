@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from tracker.calendar import YEARS
 from tracker.rulesets import (
-    ACTIVITY_KINDS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
+    ACTIVITY_KINDS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
 )
 
 TEXT = validate.Length(min=1, max=200)
@@ -99,8 +99,10 @@ class PupilIn(Schema):
 
 
 class PupilLeaveIn(Schema):
-    left_on = CalendarDate(required=True)
-    destination = fields.String(allow_none=True, validate=validate.Length(max=200))
+    left_on = CalendarDate(required=True, metadata={"description": "the last day on roll: no later than the end "
+                                                                  "of this academic year"})
+    destination = fields.String(allow_none=True, validate=validate.OneOf(DESTINATIONS), metadata={
+        "description": "where they went, if known (it can be recorded later)"})
 
 
 class YearGroupIn(Schema):
@@ -353,3 +355,41 @@ class TimelineArgs(Freshness):
 class Verification(Schema):
     agree = fields.Boolean()
     differences = fields.List(fields.Dict())
+
+
+class DestinationArgs(Freshness):
+    cohort = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
+        "description": "the academic year the pupils left in, e.g. 2025/26 (default: the year before as_of's)"})
+    as_of = CalendarDate(metadata={"description": "destinations as recorded by this date (default today)"})
+
+
+class DestinationCount(Schema):
+    destination = fields.String()
+    count = fields.Raw(metadata={"description": "leavers with this destination (for hubs, 'low' for 1-4)"})
+    share = fields.Float(allow_none=True)
+
+
+class FollowUp(Schema):
+    upn = fields.String()
+    left_on = fields.String()
+    destination = fields.String()
+    recorded_on = fields.String()
+    followed_up = fields.Boolean()
+    next_follow_up = fields.String(allow_none=True)
+
+
+class DestinationReport(Schema):
+    cohort = fields.String()
+    as_of = fields.String()
+    schools = fields.Integer()
+    leavers = fields.Raw()
+    destinations = fields.List(fields.Nested(DestinationCount))
+    unknown = fields.Raw(metadata={"description": "leavers with no destination recorded, or 'unknown'"})
+    not_followed_up = fields.Raw(metadata={"description": "leavers not asked since the last follow-up date "
+                                                         "(1 October after leaving, then 1, 2 and 3 years on)"})
+    follow_ups = fields.List(fields.Nested(FollowUp), metadata={"description": "the school's own leavers only"})
+
+
+class DestinationIn(Schema):
+    destination = fields.String(required=True, validate=validate.OneOf(DESTINATIONS))
+    recorded_on = CalendarDate(metadata={"description": "when the school learnt it (default today)"})

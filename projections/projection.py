@@ -16,6 +16,7 @@ from projections.rows import (
     attendees,
     criterion,
     dated,
+    destination,
     event_type,
     flag,
     json_text,
@@ -159,7 +160,16 @@ class CareersProjection:
         page.write("UPDATE {enrolments} SET left_on = ?, destination = ? "
                    "WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
                    (event.left_on, event.destination, upn, event.school_urn))
+        destination(page, upn, event.school_urn, event.left_on, event.destination, event.left_on)
         page.dirty_upns.add(upn)  # the school's roll changed
+        return event.school_urn, upn
+
+    @project.register
+    def destination_recorded(self, event: Student.DestinationRecorded, page: Page) -> Subject:
+        upn = natural_key(page, event)
+        page.write("UPDATE {enrolments} SET destination = ? WHERE upn = ? AND school_urn = ? AND left_on = ?",
+                   (event.destination, upn, event.school_urn, event.left_on))
+        destination(page, upn, event.school_urn, event.left_on, event.destination, event.recorded_on)
         return event.school_urn, upn
 
     @project.register

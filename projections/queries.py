@@ -7,6 +7,7 @@ import time
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
+from projections import destinations
 from projections.metrics import (
     SchoolFigures, hub_members, school_figures, schools_in_any_hub, summarise, year_group_figures,
 )
@@ -191,6 +192,21 @@ class Reads:
         return {"hub": code, "year": str(year), "points": [_series_point(p) for p in points]}
 
     # --- things ------------------------------------------------------------------------
+
+    def destinations(self, urns: list[str], cohort: AcademicYear | None, as_of: date | None,
+                     with_leavers: bool) -> dict[str, Any]:
+        """Where the schools' leavers of a cohort went (default: last year's), as known by `as_of`;
+        `with_leavers` adds each leaver and their next follow-up, for the school that holds them."""
+        as_of = self._as_of(as_of)
+        cohort = cohort or AcademicYear.containing(as_of).previous()
+        found = destinations.leavers(self.store, urns, cohort, as_of)
+        result = {**destinations.report(found, cohort, as_of), "schools": len(urns)}
+        if with_leavers:
+            result["follow_ups"] = destinations.follow_up_list(found, as_of)
+        return result
+
+    def hub_members(self, code: str, as_of: date | None = None) -> list[str]:
+        return hub_members(self.store, code, self._as_of(as_of))
 
     def hub(self, code: str) -> dict[str, Any] | None:
         rows = self.store.query("SELECT code, name, area, wave FROM {hubs} WHERE code = ?", (code,))

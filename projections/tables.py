@@ -22,6 +22,9 @@ TABLES: dict[str, str] = {
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
                   "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
+    # Every word of where a leaver went: at leaving (recorded_on = left_on) and each follow-up after.
+    "destinations": "upn {text}, school_urn {text}, left_on {date}, destination {text}, recorded_on {date}, "
+                    "PRIMARY KEY (upn, school_urn, left_on, recorded_on)",
     "activities": "id {text} PRIMARY KEY, school_urn {text}, kind {text}, category {text}, title {text}, "
                   "occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "
                   "criteria {text}, employer_name {text}, provider_name {text}, attendees {int}, "
@@ -66,6 +69,7 @@ OPERATIONAL: dict[str, str] = {
 INDEXES: dict[str, tuple[str, ...]] = {
     "sign_in_failures": ("address, failed_at", "failed_at"),
     "enrolments": ("school_urn, enrolled_on",),
+    "destinations": ("school_urn, left_on",),
     "milestones": ("school_urn, enrolled_on",),
     "encounters": ("upn, occurred_on",),
     "activities": ("school_urn, occurred_on",),

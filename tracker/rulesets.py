@@ -28,6 +28,9 @@ BENCHMARK_OF_CATEGORY = {"employer": 5, "workplace": 6, "fe": 7, "he": 7, "guida
 EMPLOYER_SIZES = ("micro", "small", "medium", "large", "self_employed")
 PROVIDER_TYPES = ("sixth_form", "fe_college", "training_provider", "apprenticeship_provider", "university")
 PLACEMENT_KINDS = ("work_experience", "virtual_work_experience")
+# Where a leaver went: the DfE's destination measures (KS4 and KS5), and moved away or unknown.
+DESTINATIONS = ("school_sixth_form", "sixth_form_college", "fe_college", "other_fe", "higher_education",
+                "apprenticeship", "employment_with_training", "employment", "neet", "moved_away", "unknown")
 PROVIDER_ACCESS_KINDS = frozenset({"fe_encounter", "apprenticeship_encounter"})
 CRITERIA_CHECKS = ("purpose_shared", "outcomes", "two_way", "reflection", "employer_task")
 MEANINGFUL_2024 = CRITERIA_CHECKS[:4]

@@ -10,7 +10,7 @@ from tracker.calendar import AcademicYear
 from tracker.errors import InvalidUPN, InvalidValue
 from tracker.identifiers import validate_upn
 from tracker.rulesets import (
-    ACTIVITY_KINDS, CRITERIA_CHECKS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES,
+    ACTIVITY_KINDS, CRITERIA_CHECKS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES,
     SCHOOL_TYPES, rule_set_for,
 )
 
@@ -44,6 +44,11 @@ def check_choice(field: str, value: Any, choices) -> str:
 
 def check_school_type(value: Any) -> str:
     return check_choice("type", value, SCHOOL_TYPES)
+
+
+def check_destination(value: Any) -> str | None:
+    """One of the destination measures, or None: not known yet (counted as unknown)."""
+    return None if value is None else check_choice("destination", value, DESTINATIONS)
 
 
 def check_kind(value: Any) -> str:

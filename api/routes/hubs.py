@@ -59,3 +59,16 @@ def hub_series(args, code):
     fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
     return found(services().reads.hub_series(code, year, args.get("dates")), f"hub {code}")
+
+
+@blp.get("/<code>/destinations")
+@auth.checked(auth.require_hub_reader)
+@blp.arguments(schemas.DestinationArgs, location="query")
+@blp.response(200, schemas.DestinationReport)
+def hub_destinations(args, code):
+    """Where the member schools' leavers of a cohort went: counts and shares only, never a pupil."""
+    fresh(args)
+    found(services().reads.hub(code), f"hub {code}")
+    cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
+    members = services().reads.hub_members(code, args.get("as_of"))
+    return services().reads.destinations(members, cohort, args.get("as_of"), with_leavers=False)

@@ -50,6 +50,17 @@ def record_leaving(body, urn, upn):
         idempotency_key=idempotency_key()))
 
 
+@blp.post("/schools/<urn>/pupils/<upn>/destination")
+@auth.checked(auth.require_school_writer)
+@blp.arguments(schemas.DestinationIn)
+@blp.response(200, schemas.Written)
+def record_destination(body, urn, upn):
+    """Record where a leaver of the school went, as learnt later (follow-ups for three years)."""
+    return after_write(services().tracker.record_destination(
+        urn, upn, body["destination"], body.get("recorded_on"), caller=auth.caller(),
+        idempotency_key=idempotency_key()))
+
+
 @blp.post("/pupils/<upn>/year-group")
 @auth.checked(auth.require_some_school_writer)
 @blp.arguments(schemas.YearGroupIn)

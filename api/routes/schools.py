@@ -48,6 +48,20 @@ def roll_over(body, urn):
             "position": written["position"]}
 
 
+@blp.get("/<urn>/destinations")
+@auth.checked(auth.require_school_reader)
+@blp.arguments(schemas.DestinationArgs, location="query")
+@blp.response(200, schemas.DestinationReport)
+def school_destinations(args, urn):
+    """Where a cohort's leavers went: counts and shares per destination, the unknown and the not followed
+    up; for the school itself (and auditors and admins) each leaver with their next follow-up date."""
+    fresh(args)
+    found(services().reads.school(urn), f"school {urn}")
+    cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
+    return services().reads.destinations([urn], cohort, args.get("as_of"),
+                                         with_leavers=auth.scope().kind != "hub")
+
+
 @blp.post("/<urn>/benchmarks/<int:benchmark>/criteria/<code>")
 @auth.checked(auth.require_school_writer)
 @blp.arguments(schemas.CriterionIn)

@@ -35,3 +35,34 @@ def test_a_year_that_is_not_an_academic_year_is_422_naming_it(world):
                                  headers=world.headers("admin"))
     assert response.status_code == 422
     assert list(response.json["errors"]["json"]) == ["year"]
+
+
+def test_destinations_a_school_sees_its_leavers_and_a_hub_sees_only_counts(world):
+    school = world.headers("school")
+    left = world.client.post(f"/api/v1/schools/900001/pupils/{UPN['p3']}/leave",
+                             json={"left_on": "2019-06-30", "destination": "fe_college"}, headers=school)
+    assert left.status_code == 200
+    later = world.client.post(f"/api/v1/schools/900001/pupils/{UPN['p3']}/destination",
+                              json={"destination": "apprenticeship", "recorded_on": "2019-07-10"}, headers=school)
+    assert later.status_code == 200
+    own = world.client.get("/api/v1/schools/900001/destinations?cohort=2018/19", headers=school).json
+    assert own["leavers"] == 2  # p2 moved away in February; p3 left in June
+    assert [(f["upn"], f["destination"]) for f in own["follow_ups"]] == [
+        (UPN["p2"], "moved_away"), (UPN["p3"], "apprenticeship")]
+    hub = world.client.get("/api/v1/hubs/DEMO/destinations?cohort=2018/19", headers=world.headers("hub"))
+    assert hub.status_code == 200
+    assert "follow_ups" not in hub.json and UPN["p3"] not in hub.text
+    as_hub = world.client.get("/api/v1/schools/900001/destinations?cohort=2018/19", headers=world.headers("hub"))
+    assert as_hub.status_code == 200 and "follow_ups" not in as_hub.json
+
+
+def test_destinations_are_refused_to_other_schools_and_hubs_and_bad_codes_are_422(world):
+    assert world.client.get("/api/v1/schools/900001/destinations",
+                            headers=world.headers("other_school")).status_code == 403
+    assert world.client.get("/api/v1/hubs/DEMO/destinations", headers=world.headers("other_hub")).status_code == 403
+    bad = world.client.post(f"/api/v1/schools/900001/pupils/{UPN['p3']}/leave",
+                            json={"left_on": "2019-06-30", "destination": "Somewhere College"},
+                            headers=world.headers("school"))
+    assert bad.status_code == 422 and list(bad.json["errors"]["json"]) == ["destination"]
+    assert world.client.get("/api/v1/hubs/DEMO/destinations?cohort=2019-20",
+                            headers=world.headers("hub")).status_code == 422

@@ -120,7 +120,7 @@ def test_a_pupil_cannot_be_enrolled_twice(enrolled):
 def test_a_pupil_on_roll_elsewhere_must_leave_before_joining_another_school(enrolled):
     refused = refuses(enrolled, AlreadyExists, enrol, enrolled, PUPILS[0], date(2019, 1, 7), SCHOOL_B)
     assert SCHOOL_A in refused.message
-    enrolled.record_leaving(SCHOOL_A, UPN["p1"], date(2019, 1, 4), "moved")
+    enrolled.record_leaving(SCHOOL_A, UPN["p1"], date(2019, 1, 4), "moved_away")
     refuses(enrolled, RuleBroken, enrol, enrolled, PUPILS[0], date(2019, 1, 4), SCHOOL_B)
     assert enrol(enrolled, PUPILS[0], date(2019, 1, 7), SCHOOL_B).id == UPN["p1"]
 

@@ -41,6 +41,7 @@ class Student(TrackerAggregate):
         self.year_group: int | None = None
         self.year_group_year: int | None = None  # start year of the academic year it was set for
         self.pseudonymised = False
+        self.destinations: dict[str, str | None] = {}  # the latest known for each school left
 
     @property
     def current_enrolment(self) -> Enrolment | None:
@@ -91,6 +92,21 @@ class Student(TrackerAggregate):
     @event("Left")
     def _left(self, school_urn: str, left_on: date, destination: str | None) -> None:
         self.enrolments[-1] = replace(self.enrolments[-1], left_on=left_on)
+        self.destinations[school_urn] = destination
+
+    def update_destination(self, school_urn: str, destination: str, recorded_on: date) -> None:
+        """A later word of where a leaver of `school_urn` went (schools follow leavers up for three years)."""
+        leaving = next((e for e in reversed(self.enrolments) if e.school_urn == school_urn), None)
+        if leaving is None or leaving.left_on is None:
+            raise OutOfOrder(f"{self.upn} has not left {school_urn}", "upn")
+        if recorded_on < leaving.left_on:
+            raise OutOfOrder(f"recorded_on {recorded_on} is before leaving on {leaving.left_on}", "recorded_on")
+        if self.destinations.get(school_urn) != destination:
+            self._destination_recorded(school_urn, leaving.left_on, destination, recorded_on)
+
+    @event("DestinationRecorded")
+    def _destination_recorded(self, school_urn: str, left_on: date, destination: str, recorded_on: date) -> None:
+        self.destinations[school_urn] = destination
 
     @event("YearGroupChanged")
     def change_year_group(self, year_group: int, academic_year: int) -> None:

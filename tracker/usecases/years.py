@@ -1,14 +1,18 @@
-"""Use cases for the turn of the academic year: the rollover, where pupils past a school's last year leave."""
+"""Use cases for the turn of the academic year and after it: the rollover, where pupils past a school's
+last year leave, and the follow-up of where leavers went."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from tracker.calendar import AcademicYear, year_group_in
 from tracker.commands import Changes, use_case
 from tracker.domain.student import Student
 from tracker.errors import InvalidValue
-from tracker.identifiers import validate_urn
+from tracker.identifiers import validate_upn, validate_urn
+from tracker.rules import check_scope_pupil
+from tracker.validation import check_destination
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,16 @@ class Years:
             student.leave(urn, last_day, None)
             roll.discharge(student.upn, last_day)
         return Changes([*leavers, roll] if leavers else [], " ".join(student.upn for student in leavers))
+
+    @use_case(commutative=True)
+    def record_destination(self, urn: str, upn: str, destination: str, recorded_on: date | None = None) -> Changes:
+        """Where a leaver of `urn` went, as the school learnt it on `recorded_on` (default today)."""
+        urn, student = validate_urn(urn), self._student(validate_upn(upn))
+        check_scope_pupil(student, urn)
+        if check_destination(destination) is None:
+            raise InvalidValue("destination is required", "destination")
+        student.update_destination(urn, destination, self._check_not_future("recorded_on", recorded_on or self.today()))
+        return Changes([student], student.upn)
 
     def _rollover_year(self, year: str) -> AcademicYear:
         new_year = AcademicYear.parse(year, "year")
