@@ -672,6 +672,44 @@ def test_reads_while_an_auditor_verifies_the_views_never_hear_the_store_is_away(
     assert statuses == {200: 90}
 
 
+def other_holder_of_the_views(world, database_url: str):
+    """A second store over the same views, as another process would have: in memory there is no
+    other process, so the API's own store stands in."""
+    from projections.store import view_store_for
+
+    return world.client.application.extensions["tracker"].store if database_url == "memory://" else \
+        view_store_for(database_url)
+
+
+def test_four_verifies_at_once_are_each_answered_200_or_409_on_every_store(database_url):
+    world = make_world({"DATABASE_URL": database_url, "PROJECTIONS": "inline", **AS_DEPLOYED})
+    app, barrier, statuses = world.client.application, threading.Barrier(4), Counter()
+
+    def verify() -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses[client.get(f"{V1}/audit/verify", headers=world.headers("auditor")).status_code] += 1
+
+    threads = [threading.Thread(target=verify) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(statuses) <= {200, 409} and statuses[200] >= 1 and sum(statuses.values()) == 4, statuses
+
+
+def test_a_verify_while_a_rebuild_or_verify_holds_the_views_is_told_409_and_the_next_is_answered(database_url):
+    world = make_world({"DATABASE_URL": database_url, "PROJECTIONS": "inline", **AS_DEPLOYED})
+    world.client.get(f"{V1}/audit/events", headers=world.headers("auditor"))  # the views built
+    with other_holder_of_the_views(world, database_url).maintaining(wait=False) as held:
+        assert held
+        refused = world.client.get(f"{V1}/audit/verify", headers=world.headers("auditor"))
+    assert refused.status_code == 409 and is_error_body(refused, 409)
+    assert "already running" in refused.json["message"]
+    answered = world.client.get(f"{V1}/audit/verify", headers=world.headers("auditor"))
+    assert answered.status_code == 200 and answered.json["agree"], answered.json
+
+
 # --- a stateful run over the whole API -----------------------------------------------------------------
 
 ACTIVITIES, PLACEMENTS, ENROL = f"{V1}/schools/{{urn}}/activities", f"{V1}/schools/{{urn}}/placements", \
