@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import re
 import sqlite3
 import threading
@@ -15,7 +16,9 @@ from projections.tables import INDEXES, OPERATIONAL, SCHEMA, TABLES
 from tracker.stores import SCHEMA_LOCK_KEY
 
 LIVE = "v_"
-SCRATCH = "r_"
+SCRATCH = "r_"  # a rebuild's tables, swapped in when built
+CHECK = "c_"  # a verify's tables, dropped when compared: never a rebuild's
+MAINTENANCE_LOCK_KEY = SCHEMA_LOCK_KEY + 1  # PostgreSQL advisory lock: one rebuild or verify at a time
 _TABLE_REFERENCE = re.compile(r"\{(\w+)\}")
 IN_CHUNK = 500  # bound parameters per statement, well inside SQLite's limit
 _PLAIN_INSERT = re.compile(r"^INSERT INTO \{(\w+)\} VALUES \([?, ]+\)$")
@@ -114,6 +117,12 @@ class ViewStore:
     def analyse(self) -> None:
         """Bring the query planner's statistics of this prefix's tables up to date."""
 
+    @contextmanager
+    def maintaining(self, wait: bool = True) -> Iterator[bool]:
+        """Hold the views' maintenance lock for the block: one rebuild or verify at a time, across every
+        process on these views. Yields False, holding nothing, if another holds it and `wait` is False."""
+        raise NotImplementedError
+
     def position(self, name: str = "views") -> int:
         """How far into the event log this store's views have been brought."""
         rows = self.query("SELECT position FROM {tracking} WHERE name = ?", (name,))
@@ -139,6 +148,7 @@ class SQLiteViewStore(ViewStore):
         # every store over it (live or scratch) takes turns on it through one lock.
         self._shared = shared or (self._connect() if path == ":memory:" else None)
         self._lock = lock or threading.RLock()
+        self._maintenance = threading.Lock()  # in memory the views are this process's alone
 
     def with_prefix(self, prefix: str) -> "SQLiteViewStore":
         return SQLiteViewStore(self.path, prefix, shared=self._shared, lock=self._lock)
@@ -177,6 +187,21 @@ class SQLiteViewStore(ViewStore):
 
     def _rename(self, old: str, new: str) -> str:
         return f'ALTER TABLE "{old}" RENAME TO "{new}"'
+
+    @contextmanager
+    def maintaining(self, wait: bool = True) -> Iterator[bool]:
+        if self.path == ":memory:":
+            taken = self._maintenance.acquire(blocking=wait)
+            try:
+                yield taken
+            finally:
+                if taken:
+                    self._maintenance.release()
+            return
+        # A lock on a file beside the views: every process and thread opening it takes turns, and
+        # the lock goes with the file's closing, or with a process that dies holding it.
+        with open(f"{self.path}.maintenance.lock", "a") as lock_file:
+            yield _flocked(lock_file, wait)
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Cursor]:
@@ -306,6 +331,20 @@ class PostgresViewStore(ViewStore):
             for name in TABLES:
                 connection.execute(self.statement(f"ANALYZE {{{name}}}"))
 
+    @contextmanager
+    def maintaining(self, wait: bool = True):
+        import psycopg
+
+        # A session's advisory lock, on a connection of its own rather than one of the pool's: held
+        # however long the work takes, seen by every process, and let go if this one dies.
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            if wait:
+                connection.execute("SELECT pg_advisory_lock(%s)", (MAINTENANCE_LOCK_KEY,))
+                yield True
+            else:
+                tried = connection.execute("SELECT pg_try_advisory_lock(%s)", (MAINTENANCE_LOCK_KEY,))
+                yield tried.fetchone()[0]
+
     def query(self, template: str, params: Sequence = ()) -> list[tuple]:
         # One statement sees one snapshot of its own: without a BEGIN and COMMIT around it a read is
         # one round trip, not three (a warm hub read makes four of them).
@@ -329,6 +368,14 @@ class PostgresViewStore(ViewStore):
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _flocked(lock_file, wait: bool) -> bool:
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
 
 
 def array_literal(values: Sequence) -> str:

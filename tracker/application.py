@@ -83,20 +83,32 @@ class Tracker(HubsAndSchools, Pupils, Years, ActivitiesAndPlacements, AccessToke
         with acting_as(caller):
             if idempotency_key and (first := self._first_result(caller.actor, idempotency_key, fingerprint)):
                 return first
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                changes = decide()
-                if idempotency_key:
-                    changes.aggregates.append(
-                        IdempotencyKey(caller.actor, idempotency_key, fingerprint, changes.id))
-                try:
-                    return Written(changes.id, self._save(changes.aggregates))
-                except IntegrityError:
-                    # Someone else wrote first: the same key's twin, or another change.
-                    if idempotency_key and (first := self._first_result(caller.actor, idempotency_key, fingerprint)):
-                        return first
-                    if not commutative or attempt == MAX_ATTEMPTS:
-                        raise ConcurrentChange("the record") from None
-                    back_off(attempt)
+            try:
+                return self._decide_and_save(decide, caller.actor, idempotency_key, fingerprint, commutative)
+            except TrackerError:
+                # A copy sent with the same key may have written after our first look, and our guard
+                # then refused what it had done (a second retraction, a second enrolment): every copy
+                # gets the answer of the one that wrote.
+                if idempotency_key and (first := self._first_result(caller.actor, idempotency_key, fingerprint)):
+                    return first
+                raise
+
+    def _decide_and_save(self, decide: Callable[[], Changes], actor: str, idempotency_key: str | None,
+                         fingerprint: str, commutative: bool) -> Written:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            changes = decide()
+            if idempotency_key:
+                changes.aggregates.append(IdempotencyKey(actor, idempotency_key, fingerprint, changes.id))
+            try:
+                return Written(changes.id, self._save(changes.aggregates))
+            except IntegrityError:
+                # Someone else wrote first: the same key's twin, or another change, which a
+                # commutative command is decided again on top of.
+                if idempotency_key and (first := self._first_result(actor, idempotency_key, fingerprint)):
+                    return first
+                if not commutative or attempt == MAX_ATTEMPTS:
+                    raise ConcurrentChange("the record") from None
+                back_off(attempt)
         raise AssertionError("unreachable")
 
     def _first_result(self, actor: str, key: str, fingerprint: str) -> Written | None:

@@ -102,3 +102,15 @@ def test_a_short_row_is_refused_naming_what_is_missing(store, capsys):
     path.write_text("upn,given_name,family_name,date_of_birth,year_group\nX885400112099,Ann\n")
     assert main(["import-pupils", str(path), "--school", "900001"]) == 1
     assert capsys.readouterr().out.splitlines()[0].startswith("line 2: date_of_birth:")
+
+
+def test_verify_while_the_views_are_held_by_another_rebuild_or_verify_says_so_and_exits_2(store, capsys):
+    from projections.store import view_store_for
+
+    assert main(["verify"]) == 0
+    capsys.readouterr()
+    with view_store_for(f"sqlite:///{store / 'cli.sqlite3'}").maintaining(wait=False) as held:
+        assert held
+        assert main(["verify"]) == 2
+    assert "already running" in capsys.readouterr().err
+    assert main(["verify"]) == 0
