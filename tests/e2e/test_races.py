@@ -63,7 +63,7 @@ class Targets:
             "retract": (f"/api/v1/activities/{self.activities[round_]}/retract", {"reason": "entered twice"},
                         200, "Activity.Retracted"),
             "leave": (f"/api/v1/schools/{self.urn}/pupils/{self.leavers[round_]}/leave",
-                      {"left_on": self.today.isoformat(), "destination": "College"},
+                      {"left_on": self.today.isoformat(), "destination": "fe_college"},
                       200, "Student.Left"),
             "complete placement": (f"/api/v1/placements/{self.placements[round_]}/complete",
                                    {"completed_on": start, "hours": 30}, 200, "Placement.Completed"),
