@@ -393,3 +393,29 @@ class DestinationReport(Schema):
 class DestinationIn(Schema):
     destination = fields.String(required=True, validate=validate.OneOf(DESTINATIONS))
     recorded_on = CalendarDate(metadata={"description": "when the school learnt it (default today)"})
+
+
+class YearsArgs(Freshness):
+    since = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
+        "description": "the first academic year (default: the year of the first activity; ten years at most)"})
+
+
+class HubYear(Header, Summary):
+    national = fields.Nested(Summary, allow_none=True)
+    non_hub = fields.Nested(Summary, allow_none=True)
+
+
+class HubYears(Schema):
+    hub = fields.String()
+    years = fields.List(fields.Nested(HubYear), metadata={
+        "description": "each academic year's figures on its last day (this year's as of today)"})
+
+
+class SchoolYear(Header, SchoolRow):
+    pass
+
+
+class SchoolYears(Schema):
+    urn = fields.String()
+    years = fields.List(fields.Nested(SchoolYear), metadata={
+        "description": "each academic year's figures on its last day (this year's as of today)"})

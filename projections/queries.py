@@ -191,6 +191,35 @@ class Reads:
             return None
         return {"hub": code, "year": str(year), "points": [_series_point(p) for p in points]}
 
+    def hub_years(self, code: str, since: AcademicYear | None = None) -> dict[str, Any] | None:
+        """The hub's figures at the end of each academic year recorded, and as of today for this one."""
+        if self.hub(code) is None:
+            return None
+        members = hub_members(self.store, code, self.today())
+        points = [self.hub_metrics(code, as_of=self._year_end(year)) for year in self._years(members, since)]
+        return {"hub": code, "years": [_year_point(point) for point in points]}
+
+    def school_years(self, urn: str, since: AcademicYear | None = None) -> dict[str, Any] | None:
+        """The school's figures at the end of each academic year recorded, and as of today for this one."""
+        if self.school(urn) is None:
+            return None
+        points = [self.school_status(urn, as_of=self._year_end(year)) for year in self._years([urn], since)]
+        return {"urn": urn, "years": [_year_point(point) for point in points]}
+
+    def _years(self, urns: list[str], since: AcademicYear | None) -> list[AcademicYear]:
+        """From `since` (default: the year of the schools' first activity) to this year, ten at most."""
+        this_year = AcademicYear.containing(self.today())
+        if since is None and urns:
+            first = self.store.query(f"SELECT MIN(occurred_on) FROM {{activities}} WHERE school_urn IN "
+                                     f"({', '.join('?' * len(urns))})", urns)[0][0]
+            since = AcademicYear.containing(first if isinstance(first, date) else date.fromisoformat(first)) \
+                if first else this_year
+        start = max((since or this_year).start_year, this_year.start_year - 9)
+        return [AcademicYear(year) for year in range(start, this_year.start_year + 1)]
+
+    def _year_end(self, year: AcademicYear) -> date:
+        return min(year.end, self.today())
+
     # --- things ------------------------------------------------------------------------
 
     def destinations(self, urns: list[str], cohort: AcademicYear | None, as_of: date | None,
@@ -300,6 +329,11 @@ def _school_row(figures: SchoolFigures) -> dict[str, Any]:
     return {"urn": figures.urn, "name": figures.name, "type": figures.type,
             "benchmarks": [f.as_dict() for f in figures.benchmarks.values()],
             "benchmarks_achieved": figures.benchmarks_achieved}
+
+
+def _year_point(figures: dict[str, Any]) -> dict[str, Any]:
+    """One year's figures for the trend (a hub's keep national and non-hub beside them), without the rows."""
+    return {key: value for key, value in figures.items() if key not in ("school_rows", "by_year_group", "hub")}
 
 
 def _series_point(metrics: dict[str, Any]) -> dict[str, Any]:

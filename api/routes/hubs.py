@@ -72,3 +72,14 @@ def hub_destinations(args, code):
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
     members = services().reads.hub_members(code, args.get("as_of"))
     return services().reads.destinations(members, cohort, args.get("as_of"), with_leavers=False)
+
+
+@blp.get("/<code>/metrics/years")
+@auth.checked(auth.require_hub_reader)
+@blp.arguments(schemas.YearsArgs, location="query")
+@blp.response(200, schemas.HubYears)
+def hub_years(args, code):
+    """Year on year: the hub's figures at the end of each academic year, national and non-hub beside."""
+    fresh(args)
+    since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
+    return found(services().reads.hub_years(code, since), f"hub {code}")

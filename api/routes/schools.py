@@ -48,6 +48,17 @@ def roll_over(body, urn):
             "position": written["position"]}
 
 
+@blp.get("/<urn>/metrics/years")
+@auth.checked(auth.require_school_reader)
+@blp.arguments(schemas.YearsArgs, location="query")
+@blp.response(200, schemas.SchoolYears)
+def school_years(args, urn):
+    """Year on year: the school's figures at the end of each academic year."""
+    fresh(args)
+    since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
+    return found(services().reads.school_years(urn, since), f"school {urn}")
+
+
 @blp.get("/<urn>/destinations")
 @auth.checked(auth.require_school_reader)
 @blp.arguments(schemas.DestinationArgs, location="query")

@@ -66,3 +66,19 @@ def test_destinations_are_refused_to_other_schools_and_hubs_and_bad_codes_are_42
     assert bad.status_code == 422 and list(bad.json["errors"]["json"]) == ["destination"]
     assert world.client.get("/api/v1/hubs/DEMO/destinations?cohort=2019-20",
                             headers=world.headers("hub")).status_code == 422
+
+
+def test_years_side_by_side_give_each_years_figures_on_its_last_day(world):
+    hub = world.client.get("/api/v1/hubs/DEMO/metrics/years?since=2017/18", headers=world.headers("hub"))
+    assert hub.status_code == 200
+    years = hub.json["years"]
+    assert [(y["year"], y["as_of"]) for y in years] == [("2017/18", "2018-08-31"), ("2018/19", "2019-07-15")]
+    same_day = world.client.get("/api/v1/hubs/DEMO/metrics?as_of=2019-07-15", headers=world.headers("hub")).json
+    assert years[1]["every_student_employer_encounters"] == same_day["every_student_employer_encounters"]
+    assert years[1]["national"]["schools"] == same_day["national"]["schools"]
+    school = world.client.get("/api/v1/schools/900001/metrics/years", headers=world.headers("school"))
+    assert [y["year"] for y in school.json["years"]] == ["2018/19"]  # from the first activity
+    assert school.json["years"][0]["benchmarks"][4]["measured"] == world.client.get(
+        "/api/v1/schools/900001/status?as_of=2019-07-15", headers=world.headers("school")).json["benchmarks"][4]["measured"]
+    assert world.client.get("/api/v1/schools/900001/metrics/years",
+                            headers=world.headers("other_school")).status_code == 403
