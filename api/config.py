@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "CIPHER_KEY": None,
     "VIEWS_DATABASE_URL": None,
     "SECRET_KEY": None,
+    # Counts of pupils from 1 to this less one are withheld from hub tokens (docs/privacy.md).
+    "SMALL_NUMBER_THRESHOLD": 5,
 }
 
 ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS", "SECRET_KEY")
@@ -28,7 +30,7 @@ ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS"
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config = dict(DEFAULTS, DATABASE_URL=database_url())
     config.update({key: os.environ[key] for key in ENVIRONMENT if os.environ.get(key)})
-    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE"):
+    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE", "SMALL_NUMBER_THRESHOLD"):
         if os.environ.get(number):
             config[number] = int(os.environ[number])
     config.update(overrides or {})

@@ -321,3 +321,32 @@ class TimelineArgs(Freshness):
 class Verification(Schema):
     agree = fields.Boolean()
     differences = fields.List(fields.Dict())
+
+
+# --- subject access, the access log, small numbers ------------------------------------
+
+class ExportArgs(Freshness):
+    format = fields.String(validate=validate.OneOf(["json", "html"]),
+                           metadata={"description": "html for a printable page (or send Accept: text/html)"})
+
+
+class SubjectAccess(Schema):
+    upn = fields.String()
+    as_of = fields.String()
+    generated_at = fields.String()
+    identity = fields.Dict()
+    enrolments = fields.List(fields.Dict())
+    year_groups = fields.Dict()
+    flags = fields.Dict()
+    destinations = fields.List(fields.Dict())
+    activities = fields.List(fields.Dict())
+    guidance = fields.List(fields.Dict())
+    placements = fields.List(fields.Dict())
+    encounters = fields.Dict()
+    events = fields.List(fields.Dict())
+
+
+class PupilReadsArgs(Freshness):
+    upn = fields.String(validate=validate.Length(max=20))
+    after = fields.Integer(load_default=0, validate=POSITION)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
