@@ -60,3 +60,10 @@ def reads(store: ViewStore, upn: str | None, after: int, limit: int) -> PageOf:
                        (*params, limit + 1))
     items: list[dict[str, Any]] = [dict(zip(FIELDS, row)) for row in rows[:limit]]
     return PageOf(items, str(items[-1]["id"]) if len(rows) > limit else None)
+
+
+def pupils_shown(asked_for: str | None, events: list[dict[str, Any]]) -> set[str]:
+    """The pupils a page of the audit log shows: the one asked about, and any whose own record's
+    events (where names and dates of birth live) are on it."""
+    shown = {event["upn"] for event in events if event["type"].startswith("Student.") and event["upn"]}
+    return shown | {asked_for} if asked_for else shown

@@ -169,6 +169,12 @@ def require_pupil_holder(upn: str) -> None:
     abort(403, "only the pupil's own school, auditors and admins may export that pupil's record")
 
 
+def require_access_log_kind() -> None:
+    """Before the query is read: hubs never see the access log, whatever they ask."""
+    if scope().kind not in ("admin", "auditor", "school"):
+        abort(403, "only auditors, or a school asking about a pupil it holds, may read the access log")
+
+
 def require_access_log_reader(upn: str | None) -> None:
     """The access log is for admins and auditors, and for a school about the pupils it holds."""
     current = scope()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
+from api.accesslog import log_read, pupils_shown
 from api.auth import signed_in_with
 from api.services import services
 from projections import records
@@ -211,6 +212,7 @@ def pupil(access, upn):
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000).items
+    log_read(services().store, [upn], access.subject, access.scope)
     can_correct = record["current_school"] is not None and _writes_for(access, record["current_school"])
     return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
                            can_correct=can_correct, year=str(AcademicYear.containing(services().reads.today())),
@@ -245,6 +247,7 @@ def audit(access):
     after = _position(args.get("after", ""))
     page = records.audit_events(services().store, services().tracker, after, 50, args.get("school") or None,
                                 args.get("upn") or None, args.get("type") or None)
+    log_read(services().store, pupils_shown(args.get("upn") or None, page.items), access.subject, access.scope)
     hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
     return render_template("audit.html", access=access, page=page, args=args, hubs=hubs, csrf=_csrf_token())
 

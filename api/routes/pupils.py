@@ -68,7 +68,9 @@ def change_year_group(body, upn):
 def pupil(args, upn):
     """Where the pupil is, their year group, counts, and (for schools and auditors) who they are."""
     fresh(args)
-    return found(records.pupil(services().store, upn, True, services().reads.today()), f"pupil {upn}")
+    record = found(records.pupil(services().store, upn, True, services().reads.today()), f"pupil {upn}")
+    auth.log_pupil_read(upn)
+    return record
 
 
 @blp.get("/pupils/<upn>/timeline")
@@ -79,6 +81,7 @@ def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order, paged."""
     fresh(args)
     page = records.timeline(services().store, upn, args["after"], args["limit"])
+    auth.log_pupil_read(upn)
     return {"items": page.items, "next": page.next}
 
 
