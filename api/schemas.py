@@ -202,6 +202,8 @@ class Benchmark(Schema):
     score = fields.Float(allow_none=True)
     achieved = fields.Boolean()
     applicable = fields.Boolean()
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "hub tokens only: each count or rate withheld (shown as null) and why: low or secondary"})
 
 
 class ReadyMade(fields.Nested):
@@ -229,6 +231,10 @@ class Summary(Schema):
     pct_schools_achieving = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     pupil_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    pupils_measured = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    pupils_met = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "hub tokens only: each figure withheld (shown as null) and why: low or secondary"})
     position = fields.Integer(metadata={"description": "the view position these figures were computed at"})
 
 

@@ -178,9 +178,11 @@ class Reads:
         return {**_header(as_of, None), **summarise(list(everyone.values())), "position": position,
                 "non_hub": summarise([f for urn, f in everyone.items() if urn not in in_hubs])}
 
-    def hub_series(self, code: str, year: AcademicYear | None = None,
-                   dates: list[date] | None = None) -> dict[str, Any] | None:
-        """The hub's figures at each termly snapshot of a year (those already reached) and any dates asked."""
+    def hub_series(self, code: str, year: AcademicYear | None = None, dates: list[date] | None = None,
+                   shown: Callable[[dict[str, Any]], dict[str, Any]] = lambda metrics: metrics
+                   ) -> dict[str, Any] | None:
+        """The hub's figures at each termly snapshot of a year (those already reached) and any dates asked;
+        `shown` makes each date's figures what the caller may see (small numbers withheld from hubs)."""
         year = year or AcademicYear.containing(self.today())
         wanted = sorted({d for d in year.snapshot_dates() if d <= self.today()} | set(dates or ()))
         points = [self.hub_metrics(code, as_of=d) for d in wanted]
@@ -188,7 +190,7 @@ class Reads:
             return None
         if self.hub(code) is None:
             return None
-        return {"hub": code, "year": str(year), "points": [_series_point(p) for p in points]}
+        return {"hub": code, "year": str(year), "points": [_series_point(shown(p)) for p in points]}
 
     # --- things ------------------------------------------------------------------------
 
@@ -291,4 +293,8 @@ def _series_point(metrics: dict[str, Any]) -> dict[str, Any]:
             "mean_benchmarks_achieved", "pct_schools_achieving", "pupil_coverage")
     point = {key: metrics[key] for key in keep}
     point["national"] = {key: metrics["national"][key] for key in keep if key != "as_of"}
+    for part, source in ((point, metrics), (point["national"], metrics["national"])):
+        if "suppressed" in source:  # what a hub token was not shown, of the figures kept here
+            part["suppressed"] = {name: why for name, why in source["suppressed"].items()
+                                  if name.partition(".")[0] in keep}
     return point

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from api import auth, schemas
-from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
 from api.services import services
+from projections import small_numbers
 from tracker.calendar import AcademicYear
 
 blp = Blueprint("hubs", __name__, url_prefix=f"{PREFIX}/hubs", description="Careers Hubs")
@@ -47,7 +48,8 @@ def leave_hub(body, code, urn):
 def hub_metrics(args, code):
     """The hub's figures with national and non-hub beside them, and a row per member school."""
     fresh(args)
-    return found(services().reads.hub_metrics(code, args.get("as_of"), args.get("known_at")), f"hub {code}")
+    metrics = found(services().reads.hub_metrics(code, args.get("as_of"), args.get("known_at")), f"hub {code}")
+    return as_seen(small_numbers.hub_metrics)(metrics)
 
 
 @blp.get("/<code>/metrics/series")
@@ -58,4 +60,5 @@ def hub_series(args, code):
     """The hub's figures at each termly snapshot of an academic year, and at any dates asked."""
     fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
-    return found(services().reads.hub_series(code, year, args.get("dates")), f"hub {code}")
+    return found(services().reads.hub_series(code, year, args.get("dates"), as_seen(small_numbers.hub_metrics)),
+                 f"hub {code}")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from api import auth, schemas
-from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
 from api.services import services
-from projections import records
+from projections import records, small_numbers
 from tracker.calendar import AcademicYear
 
 blp = Blueprint("schools", __name__, url_prefix=f"{PREFIX}/schools", description="Schools and colleges")
@@ -60,8 +60,9 @@ def school_status(args, urn):
     """Per benchmark: measured, met, coverage, score, achieved; and by year group."""
     fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
-    return found(services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
-                 f"school {urn}")
+    status = found(services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
+                   f"school {urn}")
+    return as_seen(small_numbers.school_status)(status)
 
 
 @blp.get("/<urn>/activities")
@@ -74,7 +75,7 @@ def school_activities(args, urn):
     found(services().reads.school(urn), f"school {urn}")
     page = records.school_activities(services().store, urn, args.get("start"), args.get("end"),
                                      args.get("kind"), args.get("after"), args["limit"])
-    return {"items": page.items, "next": page.next}
+    return {"items": as_seen(small_numbers.activities)(page.items), "next": page.next}
 
 
 @blp.get("/<urn>")
