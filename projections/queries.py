@@ -290,7 +290,7 @@ def _school_row(figures: SchoolFigures) -> dict[str, Any]:
 
 def _series_point(metrics: dict[str, Any]) -> dict[str, Any]:
     keep = ("as_of", "schools", "every_student_employer_encounters", "every_student_workplace_experience",
-            "mean_benchmarks_achieved", "pct_schools_achieving", "pupil_coverage")
+            "mean_benchmarks_achieved", "pct_schools_achieving", "pupil_coverage", "pupils_measured", "pupils_met")
     point = {key: metrics[key] for key in keep}
     point["national"] = {key: metrics["national"][key] for key in keep if key != "as_of"}
     for part, source in ((point, metrics), (point["national"], metrics["national"])):

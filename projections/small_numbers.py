@@ -43,28 +43,35 @@ def is_low(value: Any, threshold: int) -> bool:
 
 def withheld(values: dict[str, int], sums: list[Sum], threshold: int,
              unshown: frozenset[str] = frozenset()) -> dict[str, str]:
-    """Each low count, then, while any sum has exactly one withheld term, one more of its terms.
+    """Each low count, then, while any sum has exactly one withheld term (or its withheld parts add up to a
+    low count that its shown total less its shown parts would give), one more of its terms.
 
     `unshown` values are in no answer (a year group's figure that only a difference gives): low
     ones are protected like the rest, and they are the first chosen to withhold, costing nothing.
     """
     hidden = {name: LOW for name, value in values.items() if is_low(value, threshold)}
     sums = [s for s in sums if s.parts]  # an empty sum is 0, and a low count is never 0
-    while exposed := next((s for s in sums if sum(term in hidden for term in s.terms) == 1), None):
+    while exposed := next((s for s in sums if _gives_away(s, values, hidden, threshold)), None):
         hidden[_another(exposed, values, hidden, unshown)] = SECONDARY
     return hidden
 
 
+def _gives_away(total: Sum, values: dict[str, int], hidden: dict[str, str], threshold: int) -> bool:
+    """Whether the shown terms of a sum give a withheld one back, or the withheld parts' low sum."""
+    if sum(term in hidden for term in total.terms) == 1:
+        return True
+    return total.total not in hidden and is_low(sum(values[p] for p in total.parts if p in hidden), threshold)
+
+
 def _another(exposed: Sum, values: dict[str, int], hidden: dict[str, str], unshown: frozenset[str]) -> str:
-    """The term to withhold next: an unshown part, else the smallest non-zero shown part (or the total first,
-    for an aggregate), else whatever is left."""
-    parts = sorted((p for p in exposed.parts if p not in hidden),
-                   key=lambda p: (p not in unshown, values[p] == 0, values[p]))
-    if parts and parts[0] in unshown:
-        return parts[0]
-    if exposed.total not in hidden and (exposed.total_first or not parts or values[parts[0]] == 0):
+    """The term to withhold next: a non-zero unshown part (free), else the total of an aggregate, else the
+    smallest non-zero shown part, else the total. A zero is as good as shown: anyone may guess it."""
+    parts = sorted((p for p in exposed.parts if p not in hidden and values[p]), key=lambda p: values[p])
+    if free := [p for p in parts if p in unshown]:
+        return free[0]
+    if exposed.total not in hidden and (exposed.total_first or not parts):
         return exposed.total
-    return parts[0]
+    return parts[0] if parts else next(p for p in exposed.parts if p not in hidden)
 
 
 def _reason(hidden: dict[str, str], *names: str) -> str | None:

@@ -295,7 +295,8 @@ def parser() -> argparse.ArgumentParser:
                         help="the hub's metrics (one figure a row, beside national and non-hub) instead of school rows")
     export.add_argument("--exact", action="store_true",
                         help="with --hub: every count exact (by default counts of fewer than SMALL_NUMBER_THRESHOLD "
-                             "pupils, and figures that would give them away, are withheld, as the Hub Lead's token sees them)")
+                             "pupils, and figures that would give them away, are withheld, as the Hub Lead's "
+                             "token sees them)")
     _add(commands, "rebuild", cmd_rebuild)
     _add(commands, "verify", cmd_verify)
     token = _add(commands, "token", None, "Create, list and revoke access tokens.")

@@ -27,8 +27,8 @@ def test_the_holding_school_exports_the_pupils_whole_record_as_json():
     assert record["destinations"] == [{"school_urn": "900001", "left_on": "2019-02-28", "destination": "School B"}]
     assert record["year_groups"] == {"this_year": 7, "recorded": [{"from": "2018/19", "year_group": 7}]}
     assert record["flags"] == {"sen": False, "pupil_premium": False}
-    assert [(a["kind"], a["title"], a["occurred_on"], a["employer"], a["school_urn"]) for a in record["activities"]] == [
-        ("careers_fair", "careers_fair on 2018-11-15", "2018-11-15", "Acme Engineering", "900001")]
+    attended = [(a["kind"], a["title"], a["occurred_on"], a["employer"], a["school_urn"]) for a in record["activities"]]
+    assert attended == [("careers_fair", "careers_fair on 2018-11-15", "2018-11-15", "Acme Engineering", "900001")]
     assert record["encounters"]["counts"]["employer_this_year"] == 1
     assert [c["kind"] for c in record["encounters"]["counted"]] == ["careers_fair"]
     types = [event["type"] for event in record["events"]]
@@ -62,7 +62,8 @@ def test_placements_guidance_and_amendments_of_attended_activities_are_in_the_ex
         ("guidance_meeting", "Careers interview", "Adviser Ltd")]
     assert [a["title"] for a in record["activities"]] == ["Autumn careers fair"]
     completed = [p for p in record["placements"] if p["state"] == "completed"]
-    assert [(p["employer"], p["completed_on"], p["hours"]) for p in completed] == [("Acme Engineering", "2019-04-20", 30)]
+    assert [(p["employer"], p["completed_on"], p["hours"]) for p in completed] == [
+        ("Acme Engineering", "2019-04-20", 30)]
     assert "Activity.Amended" in [e["type"] for e in record["events"]]
 
 
