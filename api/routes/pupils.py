@@ -89,7 +89,9 @@ def timeline(args, upn):
 @auth.checked(auth.require_pupil_holder)
 @blp.arguments(schemas.ExportArgs, location="query")
 @blp.response(200, schemas.SubjectAccess)
-@blp.doc(responses={"200": {"content": {"text/html": {"schema": {"type": "string"}}}}})
+@blp.doc(responses={"200": {"description": "the pupil's whole record", "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/SubjectAccess"}},
+    "text/html": {"schema": {"type": "string"}}}}})
 def export(args, upn):
     """Everything held about the pupil, for a subject access request: JSON, or a printable page (format=html)."""
     fresh(args)

@@ -28,6 +28,8 @@ HUB_READS = [
     # Refused, and the refusal must not echo the pupil back either.
     "/api/v1/pupils/X885400112099", "/api/v1/pupils/X885400112099/timeline", "/api/v1/activities/{fair}",
     "/api/v1/audit/events", "/api/v1/pupils/R885400112001",
+    "/api/v1/pupils/X885400112099/export", "/api/v1/pupils/X885400112099/export?format=html",
+    "/api/v1/audit/pupil-reads", "/api/v1/audit/pupil-reads?upn=X885400112099",
 ]
 HUB_PAGES = ["/dashboard/", "/dashboard/hubs/DEMO", "/dashboard/hubs/DEMO?as_of=2019-03-31",
              "/dashboard/schools/900001", "/dashboard/schools/900002", "/dashboard/pupils/X885400112099",

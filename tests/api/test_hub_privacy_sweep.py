@@ -99,6 +99,7 @@ ANSWERED = {"/api/v1/hubs/DEMO/metrics", "/api/v1/hubs/DEMO/metrics/series", "/a
             "/api/v1/schools/900002/activities", "/api/v1/schools/900001", "/dashboard/hubs/DEMO",
             "/dashboard/schools/900002"}
 REFUSED = {f"/api/v1/pupils/{SECRETS[0]['upn']}", f"/api/v1/pupils/{SECRETS[0]['upn']}/timeline",
+           f"/api/v1/pupils/{SECRETS[0]['upn']}/export", "/api/v1/audit/pupil-reads",
            "/api/v1/activities/{fair}", "/api/v1/audit/events", f"/dashboard/pupils/{SECRETS[0]['upn']}",
            f"/dashboard/pupils/{PUPILS[0].upn}", "/dashboard/audit", "/dashboard/hubs/OTHER"}
 

@@ -124,3 +124,26 @@ def test_the_access_log_pages_by_id_like_the_other_lists():
                             headers=world.headers("auditor")).json
     assert len(first["items"]) == 2 and len(rest["items"]) == 1 and rest["next"] is None
     assert [r["id"] for r in first["items"] + rest["items"]] == [1, 2, 3]
+
+
+def test_the_dashboards_audit_page_logs_the_pupils_it_shows():
+    world = make_world()
+    browser = world.client.application.test_client()
+    sign_in(browser, world.tokens["auditor"])
+    assert browser.get(f"/dashboard/audit?upn={MOVED}").status_code == 200
+    assert [(r["upn"], r["what"], r["scope"]) for r in read_log(world)] == [
+        (MOVED, "GET /dashboard/audit", "auditor")]
+    assert browser.get("/dashboard/audit?type=Student.Registered").status_code == 200
+    assert {r["upn"] for r in read_log(world)[1:]} == {p.upn for p in PUPILS}
+
+
+def test_every_api_process_on_one_database_writes_to_and_reads_the_same_log(postgres_url):
+    from api import create_app
+
+    world = world_on(postgres_url)
+    other = create_app({"DATABASE_URL": postgres_url, "PROJECTIONS": "inline", "TESTING": True}).test_client()
+    assert other.get(f"/api/v1/pupils/{P1}", headers=world.headers("school")).status_code == 200
+    assert world.client.get(f"/api/v1/pupils/{P1}", headers=world.headers("admin")).status_code == 200
+    seen_by_other = other.get("/api/v1/audit/pupil-reads", headers=world.headers("auditor")).json["items"]
+    assert [r["subject"] for r in seen_by_other] == [r["subject"] for r in read_log(world)] == [
+        "school@example", "admin@example"]
