@@ -182,6 +182,8 @@ def _summary(summary: dict[str, Any] | None, name: str, hidden: dict[str, str],
 
 def _members_withheld(rows: list[dict[str, Any]], threshold: int, summaries: dict[str, Any]
                       ) -> tuple[dict[str, str], dict[int, str | None]]:
+    """What to withhold of the member schools' figures and the summaries beside them, and for each
+    benchmark whether (and why) any member's coverage is withheld."""
     values, sums = {}, []
     for row in rows:
         more_values, more_sums = _school_cells(row["urn"], row["benchmarks"])
@@ -216,5 +218,6 @@ def national_metrics(national: dict[str, Any], hub: dict[str, Any] | None, thres
 
 def activities(items: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:
     """A school's activities with small attendee counts withheld (a guidance meeting has one pupil)."""
-    return [_row(item, "activity", ("attendees",), {"activity.attendees": LOW} if is_low(item["attendees"], threshold)
-                 else {}) for item in items]
+    low = {"activity.attendees": LOW}
+    return [_row(item, "activity", ("attendees",), low if is_low(item["attendees"], threshold) else {})
+            for item in items]

@@ -85,6 +85,9 @@ def timeline(args, upn):
     return {"items": page.items, "next": page.next}
 
 
+NOT_STORED = {"Cache-Control": "no-store"}  # a pupil's whole record stays out of every cache on the way
+
+
 @blp.get("/pupils/<upn>/export")
 @auth.checked(auth.require_pupil_holder)
 @blp.arguments(schemas.ExportArgs, location="query")
@@ -102,9 +105,6 @@ def export(args, upn):
         return Response(render_template("subject_access.html", r=record), mimetype="text/html",
                         headers=NOT_STORED)
     return record, 200, NOT_STORED
-
-
-NOT_STORED = {"Cache-Control": "no-store"}  # a pupil's whole record stays out of every cache on the way
 
 
 def _prefers_json() -> bool:
