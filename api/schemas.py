@@ -230,6 +230,8 @@ class Benchmark(Schema):
     score = fields.Float(allow_none=True)
     achieved = fields.Boolean()
     applicable = fields.Boolean()
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "hub tokens only: each count or rate withheld (shown as null) and why: low or secondary"})
 
 
 class ReadyMade(fields.Nested):
@@ -257,6 +259,10 @@ class Summary(Schema):
     pct_schools_achieving = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     pupil_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    pupils_measured = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    pupils_met = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "hub tokens only: each figure withheld (shown as null) and why: low or secondary"})
     position = fields.Integer(metadata={"description": "the view position these figures were computed at"})
 
 
@@ -365,8 +371,10 @@ class DestinationArgs(Freshness):
 
 class DestinationCount(Schema):
     destination = fields.String()
-    count = fields.Raw(metadata={"description": "leavers with this destination (for hubs, 'low' for 1-4)"})
+    count = fields.Integer(allow_none=True, metadata={"description": "leavers with this destination "
+                                                                    "(for hubs, null where withheld)"})
     share = fields.Float(allow_none=True)
+    suppressed = fields.Dict(metadata={"description": "for hubs: why a value is withheld (low, secondary)"})
 
 
 class FollowUp(Schema):
@@ -382,11 +390,14 @@ class DestinationReport(Schema):
     cohort = fields.String()
     as_of = fields.String()
     schools = fields.Integer()
-    leavers = fields.Raw()
+    leavers = fields.Integer(allow_none=True)
     destinations = fields.List(fields.Nested(DestinationCount))
-    unknown = fields.Raw(metadata={"description": "leavers with no destination recorded, or 'unknown'"})
-    not_followed_up = fields.Raw(metadata={"description": "leavers not asked since the last follow-up date "
-                                                         "(1 October after leaving, then 1, 2 and 3 years on)"})
+    unknown = fields.Integer(allow_none=True, metadata={
+        "description": "leavers with no destination recorded, or 'unknown'"})
+    not_followed_up = fields.Integer(allow_none=True, metadata={
+        "description": "leavers not asked since the last follow-up date (1 October after leaving, then 1, 2 and "
+                       "3 years on)"})
+    suppressed = fields.Dict(metadata={"description": "for hubs: why a value is withheld (low, secondary)"})
     follow_ups = fields.List(fields.Nested(FollowUp), metadata={"description": "the school's own leavers only"})
 
 
@@ -419,3 +430,32 @@ class SchoolYears(Schema):
     urn = fields.String()
     years = fields.List(fields.Nested(SchoolYear), metadata={
         "description": "each academic year's figures on its last day (this year's as of today)"})
+
+
+# --- subject access, the access log, small numbers ------------------------------------
+
+class ExportArgs(Freshness):
+    format = fields.String(validate=validate.OneOf(["json", "html"]),
+                           metadata={"description": "html for a printable page (or send Accept: text/html)"})
+
+
+class SubjectAccess(Schema):
+    upn = fields.String()
+    as_of = fields.String()
+    generated_at = fields.String()
+    identity = fields.Dict()
+    enrolments = fields.List(fields.Dict())
+    year_groups = fields.Dict()
+    flags = fields.Dict()
+    destinations = fields.List(fields.Dict())
+    activities = fields.List(fields.Dict())
+    guidance = fields.List(fields.Dict())
+    placements = fields.List(fields.Dict())
+    encounters = fields.Dict()
+    events = fields.List(fields.Dict())
+
+
+class PupilReadsArgs(Freshness):
+    upn = fields.String(validate=validate.Length(max=20))
+    after = fields.Integer(load_default=0, validate=POSITION)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

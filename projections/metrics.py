@@ -258,6 +258,9 @@ def summarise(schools: list[SchoolFigures]) -> dict[str, Any]:
         "pct_schools_achieving": {str(b): achieving[b] for b in every},
         "mean_coverage": {str(b): _mean([s.benchmarks[b].coverage for s in schools]) for b in COUNTED_BENCHMARKS},
         "pupil_coverage": {str(b): _pupil_coverage([s.benchmarks[b] for s in schools]) for b in COUNTED_BENCHMARKS},
+        # pupil_coverage's denominator and numerator, so it can be checked (and small ones withheld).
+        "pupils_measured": {str(b): sum(s.benchmarks[b].measured for s in schools) for b in COUNTED_BENCHMARKS},
+        "pupils_met": {str(b): sum(s.benchmarks[b].met for s in schools) for b in COUNTED_BENCHMARKS},
     }
 
 

@@ -18,6 +18,9 @@ from tracker.calendar import AcademicYear, default_as_of
 from tracker.rulesets import rule_set_for
 
 
+Shown = Callable[[dict[str, Any]], dict[str, Any]]  # what the caller may see of an answer
+
+
 class Reads:
     """Queries over one view store; `known_at` answers replay the log into scratch views first."""
 
@@ -179,9 +182,11 @@ class Reads:
         return {**_header(as_of, None), **summarise(list(everyone.values())), "position": position,
                 "non_hub": summarise([f for urn, f in everyone.items() if urn not in in_hubs])}
 
-    def hub_series(self, code: str, year: AcademicYear | None = None,
-                   dates: list[date] | None = None) -> dict[str, Any] | None:
-        """The hub's figures at each termly snapshot of a year (those already reached) and any dates asked."""
+    def hub_series(self, code: str, year: AcademicYear | None = None, dates: list[date] | None = None,
+                   shown: Callable[[dict[str, Any]], dict[str, Any]] = lambda metrics: metrics
+                   ) -> dict[str, Any] | None:
+        """The hub's figures at each termly snapshot of a year (those already reached) and any dates asked;
+        `shown` makes each date's figures what the caller may see (small numbers withheld from hubs)."""
         year = year or AcademicYear.containing(self.today())
         wanted = sorted({d for d in year.snapshot_dates() if d <= self.today()} | set(dates or ()))
         points = [self.hub_metrics(code, as_of=d) for d in wanted]
@@ -189,22 +194,25 @@ class Reads:
             return None
         if self.hub(code) is None:
             return None
-        return {"hub": code, "year": str(year), "points": [_series_point(p) for p in points]}
+        return {"hub": code, "year": str(year), "points": [_series_point(shown(p)) for p in points]}
 
-    def hub_years(self, code: str, since: AcademicYear | None = None) -> dict[str, Any] | None:
-        """The hub's figures at the end of each academic year recorded, and as of today for this one."""
+    def hub_years(self, code: str, since: AcademicYear | None = None, shown: Shown = lambda figures: figures
+                  ) -> dict[str, Any] | None:
+        """The hub's figures at the end of each academic year recorded, and as of today for this one;
+        `shown` makes each year's figures what the caller may see."""
         if self.hub(code) is None:
             return None
         members = hub_members(self.store, code, self.today())
         points = [self.hub_metrics(code, as_of=self._year_end(year)) for year in self._years(members, since)]
-        return {"hub": code, "years": [_year_point(point) for point in points]}
+        return {"hub": code, "years": [_year_point(shown(point)) for point in points]}
 
-    def school_years(self, urn: str, since: AcademicYear | None = None) -> dict[str, Any] | None:
+    def school_years(self, urn: str, since: AcademicYear | None = None, shown: Shown = lambda figures: figures
+                     ) -> dict[str, Any] | None:
         """The school's figures at the end of each academic year recorded, and as of today for this one."""
         if self.school(urn) is None:
             return None
         points = [self.school_status(urn, as_of=self._year_end(year)) for year in self._years([urn], since)]
-        return {"urn": urn, "years": [_year_point(point) for point in points]}
+        return {"urn": urn, "years": [_year_point(shown(point)) for point in points]}
 
     def _years(self, urns: list[str], since: AcademicYear | None) -> list[AcademicYear]:
         """From `since` (default: the year of the schools' first activity) to this year, ten at most."""
@@ -338,7 +346,11 @@ def _year_point(figures: dict[str, Any]) -> dict[str, Any]:
 
 def _series_point(metrics: dict[str, Any]) -> dict[str, Any]:
     keep = ("as_of", "schools", "every_student_employer_encounters", "every_student_workplace_experience",
-            "mean_benchmarks_achieved", "pct_schools_achieving", "pupil_coverage")
+            "mean_benchmarks_achieved", "pct_schools_achieving", "pupil_coverage", "pupils_measured", "pupils_met")
     point = {key: metrics[key] for key in keep}
     point["national"] = {key: metrics["national"][key] for key in keep if key != "as_of"}
+    for part, source in ((point, metrics), (point["national"], metrics["national"])):
+        if "suppressed" in source:  # what a hub token was not shown, of the figures kept here
+            part["suppressed"] = {name: why for name, why in source["suppressed"].items()
+                                  if name.partition(".")[0] in keep}
     return point

@@ -64,10 +64,15 @@ TABLES: dict[str, str] = {
 # recent failed sign-ins, in one place for every API process (see api/ratelimit.py).
 OPERATIONAL: dict[str, str] = {
     "sign_in_failures": "address {text}, failed_at {real}",
+    # Who read which pupil's identity, when, from where and through what (see api/accesslog.py): a
+    # record of reads, not of facts, so the log cannot rebuild it and a rebuild must not lose it.
+    "pupil_reads": "id {serial} PRIMARY KEY, upn {text}, read_at {text}, subject {text}, scope {text}, "
+                   "address {text}, what {text}, request_id {text}",
 }
 
 INDEXES: dict[str, tuple[str, ...]] = {
     "sign_in_failures": ("address, failed_at", "failed_at"),
+    "pupil_reads": ("upn, id",),
     "enrolments": ("school_urn, enrolled_on",),
     "destinations": ("school_urn, left_on",),
     "milestones": ("school_urn, enrolled_on",),

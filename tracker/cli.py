@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tracker.config import database_url
+from tracker.config import database_url, small_number_threshold
 
 
 def _app():
@@ -245,7 +245,9 @@ def cmd_export(args) -> int:
     as_of = Date.fromisoformat(args.as_of) if args.as_of else Date.today()
     reads = Reads(app, store)
     if args.metrics:
-        return _export_hub_metrics(reads, args.hub, as_of, Path(args.output))
+        return _export_hub_metrics(reads, args.hub, as_of, Path(args.output), args.exact)
+    if args.hub and not args.exact:
+        return _export_hub_rows(reads, args.hub, as_of, Path(args.output))
     members = hub_members(store, args.hub, as_of) if args.hub else None
     figures = reads.figures_by_school(as_of, members)
     rows = school_rows(({"urn": f.urn, "name": f.name, "type": f.type, "benchmarks_achieved": f.benchmarks_achieved,
@@ -255,17 +257,37 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _export_hub_metrics(reads, hub: str | None, as_of, output: Path) -> int:
+def _export_hub_rows(reads, hub: str, as_of, output: Path) -> int:
+    """The copy for the Hub Lead: each member school as the hub's own token reads it, small counts withheld."""
+    from tracker.exports import HEADER, school_rows, write
+
+    if (metrics := reads.hub_metrics(hub, as_of)) is None:
+        print(f"no hub {hub!r}", file=sys.stderr)
+        return 2
+    rows = school_rows(_for_hub(metrics)["school_rows"], as_of)
+    write(output, HEADER, rows)
+    print(f"wrote {len(rows)} schools to {output}, counts of fewer than {small_number_threshold()} pupils "
+          "withheld (--exact for every count)")
+    return 0
+
+
+def _export_hub_metrics(reads, hub: str | None, as_of, output: Path, exact: bool = False) -> int:
     from tracker.exports import METRICS_HEADER, metric_rows, write
 
     metrics = reads.hub_metrics(hub, as_of) if hub else None
     if metrics is None:
         print(f"--metrics needs the code of a hub that exists (--hub), got {hub!r}", file=sys.stderr)
         return 2
-    rows = metric_rows(metrics)
+    rows = metric_rows(metrics if exact else _for_hub(metrics))
     write(output, METRICS_HEADER, rows)
     print(f"wrote {len(rows)} figures for hub {hub} to {output}")
     return 0
+
+
+def _for_hub(metrics: dict) -> dict:
+    from projections.small_numbers import hub_metrics
+
+    return hub_metrics(metrics, small_number_threshold())
 
 
 def _cli_caller():
@@ -307,6 +329,10 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--as-of", help="YYYY-MM-DD (default today)")
     export.add_argument("--metrics", action="store_true",
                         help="the hub's metrics (one figure a row, beside national and non-hub) instead of school rows")
+    export.add_argument("--exact", action="store_true",
+                        help="with --hub: every count exact (by default counts of fewer than SMALL_NUMBER_THRESHOLD "
+                             "pupils, and figures that would give them away, are withheld, as the Hub Lead's "
+                             "token sees them)")
     _add(commands, "rebuild", cmd_rebuild)
     _add(commands, "verify", cmd_verify)
     token = _add(commands, "token", None, "Create, list and revoke access tokens.")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from api import auth, schemas
-from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
 from api.services import services
-from projections import records
+from projections import records, small_numbers
 from tracker.calendar import AcademicYear
 
 blp = Blueprint("schools", __name__, url_prefix=f"{PREFIX}/schools", description="Schools and colleges")
@@ -56,7 +56,7 @@ def school_years(args, urn):
     """Year on year: the school's figures at the end of each academic year."""
     fresh(args)
     since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
-    return found(services().reads.school_years(urn, since), f"school {urn}")
+    return found(services().reads.school_years(urn, since, as_seen(small_numbers.school_status)), f"school {urn}")
 
 
 @blp.get("/<urn>/destinations")
@@ -69,8 +69,8 @@ def school_destinations(args, urn):
     fresh(args)
     found(services().reads.school(urn), f"school {urn}")
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
-    return services().reads.destinations([urn], cohort, args.get("as_of"),
-                                         with_leavers=auth.scope().kind != "hub")
+    report = services().reads.destinations([urn], cohort, args.get("as_of"), with_leavers=auth.scope().kind != "hub")
+    return as_seen(small_numbers.destinations)(report)
 
 
 @blp.post("/<urn>/benchmarks/<int:benchmark>/criteria/<code>")
@@ -112,8 +112,9 @@ def school_status(args, urn):
     """Per benchmark: measured, met, coverage, score, achieved; and by year group."""
     fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
-    return found(services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
-                 f"school {urn}")
+    status = found(services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
+                   f"school {urn}")
+    return as_seen(small_numbers.school_status)(status)
 
 
 @blp.get("/<urn>/activities")
@@ -126,7 +127,7 @@ def school_activities(args, urn):
     found(services().reads.school(urn), f"school {urn}")
     page = records.school_activities(services().store, urn, args.get("start"), args.get("end"),
                                      args.get("kind"), args.get("after"), args["limit"])
-    return {"items": page.items, "next": page.next}
+    return {"items": as_seen(small_numbers.activities)(page.items), "next": page.next}
 
 
 @blp.get("/<urn>")

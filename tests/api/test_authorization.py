@@ -64,6 +64,13 @@ ENDPOINTS = [
     ("GET", "/api/v1/metrics/national", None, EVERYONE, 200),
     ("GET", "/api/v1/audit/events", None, AUDIT, 200),
     ("GET", "/api/v1/audit/verify", None, AUDIT, 200),
+    # A subject access export is for the school holding the pupil now (or last): p2 moved from A to B.
+    ("GET", "/api/v1/pupils/R885400112001/export", None, READ_PUPIL, 200),
+    ("GET", "/api/v1/pupils/F885400112002/export", None, {"admin", "other_school", "auditor"}, 200),
+    ("GET", "/api/v1/pupils/F885400112002/export?format=html", None, {"admin", "other_school", "auditor"}, 200),
+    ("GET", "/api/v1/audit/pupil-reads", None, AUDIT, 200),
+    ("GET", "/api/v1/audit/pupil-reads?upn=R885400112001", None, READ_PUPIL, 200),
+    ("GET", "/api/v1/audit/pupil-reads?upn=F885400112002", None, {"admin", "other_school", "auditor"}, 200),
 ]
 
 

@@ -56,11 +56,11 @@ def test_export_writes_one_row_per_school_with_exact_counts_as_csv_and_xlsx(stor
     path = store / "pupils.csv"
     path.write_text(MESSY)
     main(["import-pupils", str(path), "--school", "900001"])
-    main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--as-of", date.today().isoformat()])
+    main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--exact", "--as-of", date.today().isoformat()])
     with (store / "hub.csv").open() as file:
         rows = list(csv.DictReader(file))
     assert [(r["urn"], r["bm5_measured"], r["bm5_met"]) for r in rows] == [("900001", "2", "0")]
-    assert main(["export", str(store / "hub.xlsx"), "--hub", "DEMO"]) == 0
+    assert main(["export", str(store / "hub.xlsx"), "--hub", "DEMO", "--exact"]) == 0
     assert (store / "hub.xlsx").stat().st_size > 1000
 
 
@@ -69,13 +69,36 @@ def test_export_of_a_hubs_metrics_puts_national_and_non_hub_beside_each_figure(s
     path.write_text(MESSY)
     main(["import-pupils", str(path), "--school", "900001"])
     as_of = date.today().isoformat()
-    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--as-of", as_of]) == 0
+    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--exact", "--as-of", as_of]) == 0
     with (store / "metrics.csv").open() as file:
         rows = {row["figure"]: row for row in csv.DictReader(file)}
     assert len(rows) == 3 + 3 * 8 - 2 * 4  # headlines; % achieving for 8 benchmarks; coverages for BM5-8
     assert rows["pupil_coverage_bm5"] == {"figure": "pupil_coverage_bm5", "as_of": as_of, "hub": "0.0",
                                           "national": "0.0", "non_hub": ""}
     assert main(["export", str(store / "none.csv"), "--hub", "NOPE", "--metrics"]) == 2
+
+
+def test_the_hub_export_withholds_small_counts_unless_asked_for_exact_ones(store, capsys, monkeypatch):
+    path = store / "pupils.csv"
+    path.write_text(MESSY)
+    main(["import-pupils", str(path), "--school", "900001"])  # two pupils: a low count
+    as_of = date.today().isoformat()
+    assert main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--as-of", as_of]) == 0
+    assert "withheld" in capsys.readouterr().out
+    with (store / "hub.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["bm5_measured"], r["bm5_met"], r["bm5_coverage"], r["bm5_achieved"]) for r in rows] == [
+        ("low", "0", "low", "False")]
+    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--as-of", as_of]) == 0
+    with (store / "metrics.csv").open() as file:
+        figures = {row["figure"]: row for row in csv.DictReader(file)}
+    assert (figures["pupil_coverage_bm5"]["hub"], figures["pupil_coverage_bm5"]["national"]) == ("low", "low")
+    assert figures["pct_schools_achieving_bm5"]["hub"] == "0.0"  # a share of schools: never withheld
+    monkeypatch.setenv("SMALL_NUMBER_THRESHOLD", "2")
+    main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--as-of", as_of])
+    with (store / "hub.csv").open() as file:
+        assert next(csv.DictReader(file))["bm5_measured"] == "2"
+    assert main(["export", str(store / "none.csv"), "--hub", "NOPE"]) == 2
 
 
 def test_tokens_are_created_listed_and_revoked_and_verify_agrees(store, capsys):
