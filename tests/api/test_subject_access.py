@@ -24,7 +24,7 @@ def test_the_holding_school_exports_the_pupils_whole_record_as_json():
                                   "pseudonymised": False}
     assert [(e["school_urn"], e["school_name"], e["enrolled_on"], e["left_on"]) for e in record["enrolments"]] == [
         ("900001", "School A", "2018-09-03", "2019-02-28"), ("900002", "School B", "2019-03-01", None)]
-    assert record["destinations"] == [{"school_urn": "900001", "left_on": "2019-02-28", "destination": "School B"}]
+    assert record["destinations"] == [{"school_urn": "900001", "left_on": "2019-02-28", "destination": "moved_away"}]
     assert record["year_groups"] == {"this_year": 7, "recorded": [{"from": "2018/19", "year_group": 7}]}
     assert record["flags"] == {"sen": False, "pupil_premium": False}
     attended = [(a["kind"], a["title"], a["occurred_on"], a["employer"], a["school_urn"]) for a in record["activities"]]
