@@ -16,8 +16,10 @@ TABLES: dict[str, str] = {
                    "PRIMARY KEY (urn, joined_on)",
     "pupils": "upn {text} PRIMARY KEY, given_name {text}, family_name {text}, date_of_birth {date}, "
               "pseudonymised {flag}",
+    # The names are as the enrolling school gave them: each school is shown its own (docs/transfers.md).
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
-                  "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
+                  "sen {flag}, pupil_premium {flag}, given_name {text}, family_name {text}, "
+                  "PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
     "activities": "id {text} PRIMARY KEY, school_urn {text}, kind {text}, category {text}, title {text}, "
                   "occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "
@@ -58,10 +60,13 @@ TABLES: dict[str, str] = {
 # recent failed sign-ins, in one place for every API process (see api/ratelimit.py).
 OPERATIONAL: dict[str, str] = {
     "sign_in_failures": "address {text}, failed_at {real}",
+    # Refused enrolments of UPNs registered elsewhere, per token (see api/ratelimit.py).
+    "refused_transfers": "token_id {text}, refused_at {real}",
 }
 
 INDEXES: dict[str, tuple[str, ...]] = {
     "sign_in_failures": ("address, failed_at", "failed_at"),
+    "refused_transfers": ("token_id, refused_at", "refused_at"),
     "enrolments": ("school_urn, enrolled_on",),
     "milestones": ("school_urn, enrolled_on",),
     "encounters": ("upn, occurred_on",),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, current_app, request
 
 from api import auth, schemas
 from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
 from api.services import services
 from projections import records
+from tracker.commands import Written
+from tracker.errors import EnrolmentRefused, TooManyAttempts
 from tracker.imports import import_pupils
 
 blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and their records")
@@ -19,8 +21,22 @@ blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and t
 @blp.response(201, schemas.Written)
 def enrol_pupil(body, urn):
     """Enrol a pupil at the school (their identity is kept only in their own record)."""
-    return after_write(services().tracker.enrol_pupil(
-        urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+    return after_write(_enrol(urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+
+
+def _enrol(urn: str, upn: str, **pupil) -> Written:
+    """Enrol, counting a school token's refused enrolments of pupils registered elsewhere: past the
+    limit those wait, matching or not (docs/transfers.md). An admin reads every record anyway."""
+    tracker, refusals = services().tracker, current_app.extensions["refused_transfers"]
+    token = auth.token_id() if auth.scope().kind == "school" else None
+    if token and (wait := refusals.retry_after(token)) is not None and tracker.registered_elsewhere(urn, upn):
+        raise TooManyAttempts(wait)
+    try:
+        return tracker.enrol_pupil(urn, upn, **pupil)
+    except EnrolmentRefused:
+        if token:
+            refusals.failed(token)
+        raise
 
 
 @blp.post("/schools/<urn>/pupils/import")
@@ -32,7 +48,7 @@ def import_csv(urn):
     if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
         abort(415, "send the file as text/csv")
     found(services().tracker.school_exists(urn) or None, f"school {urn}")
-    report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller())
+    report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller(), enrol=_enrol)
     services().catch_up_inline()
     return report.__dict__
 
@@ -65,9 +81,10 @@ def change_year_group(body, upn):
 @blp.arguments(schemas.Freshness, location="query")
 @blp.response(200, schemas.Pupil)
 def pupil(args, upn):
-    """Where the pupil is, their year group, counts, and (for schools and auditors) who they are."""
+    """Where the pupil is, their year group, counts, and who they are: a school sees its own part of the record."""
     fresh(args)
-    return found(records.pupil(services().store, upn, True, services().reads.today()), f"pupil {upn}")
+    return found(records.pupil(services().store, upn, True, services().reads.today(), school=auth.pupil_viewer()),
+                 f"pupil {upn}")
 
 
 @blp.get("/pupils/<upn>/timeline")
@@ -77,5 +94,5 @@ def pupil(args, upn):
 def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order, paged."""
     fresh(args)
-    page = records.timeline(services().store, upn, args["after"], args["limit"])
+    page = records.timeline(services().store, upn, args["after"], args["limit"], school=auth.pupil_viewer())
     return {"items": page.items, "next": page.next}
