@@ -163,7 +163,7 @@ class TooManyAttempts(TrackerError):
     """Too many refused enrolments of registered UPNs from one token: it must wait."""
 
     def __init__(self, retry_after: int):
-        super().__init__(
-            "too many refused enrolments of UPNs registered elsewhere from this token; "
-            f"try again in {retry_after} seconds", "upn")
+        # The wait goes in the Retry-After header: the body stays word for word the same for every such refusal.
+        super().__init__("too many refused enrolments of UPNs registered elsewhere from this token; try again later",
+                         "upn")
         self.retry_after = retry_after
