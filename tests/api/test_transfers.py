@@ -138,6 +138,23 @@ def test_past_the_limit_a_token_waits_whatever_identity_it_sends_and_another_tok
     assert current_school(world) == SCHOOL_B
 
 
+def test_every_api_process_on_one_database_counts_the_same_refusals(postgres_url):
+    # As two gunicorn workers are: each its own app, services and connections.
+    from api import create_app
+
+    world = world_on(postgres_url, TRANSFER_ATTEMPTS_PER_HOUR=LIMIT)
+    second = create_app({"DATABASE_URL": postgres_url, "PROJECTIONS": "inline", "TESTING": True,
+                         "TRANSFER_ATTEMPTS_PER_HOUR": LIMIT}).test_client()
+    leave(world)
+    statuses = [client.post(f"/api/v1/schools/{SCHOOL_B}/pupils", json=pupil(born=f"2007-01-{day}"),
+                            headers=world.headers("other_school")).status_code
+                for client, day in ((world.client, 16), (second, 17), (world.client, 18))]
+    assert statuses == [409] * LIMIT
+    for client in (world.client, second):
+        assert client.post(f"/api/v1/schools/{SCHOOL_B}/pupils", json=pupil(),
+                           headers=world.headers("other_school")).status_code == 429
+
+
 def test_an_admin_is_not_limited(database_url):
     world = world_on(database_url, TRANSFER_ATTEMPTS_PER_HOUR=1)
     leave(world)
@@ -153,7 +170,7 @@ MOVER = "H885400112098"
 @pytest.fixture
 def transferred(world):
     """Aoife O'Brien: at A with SEN and an employer talk, left for Leeds; at B as "Eva OBRIEN" with
-    pupil premium and a mentoring session."""
+    pupil premium, a mentoring session and a year group confirmed (which A, having let her go, may not change)."""
     def post(path, body, who, status):
         response = world.client.post(f"/api/v1{path}", json=body, headers=world.headers(who))
         assert response.status_code == status, response.json
@@ -170,6 +187,8 @@ def transferred(world):
     post(f"/schools/{SCHOOL_B}/activities", {"kind": "mentoring", "title": "Mentoring at B",
                                              "occurred_on": "2019-03-01", "employer": {"name": "Mentors Ltd"},
                                              "meaningful": True, "attendees": [MOVER]}, "other_school", 201)
+    post(f"/pupils/{MOVER}/year-group", {"year_group": 9, "year": "2018/19"}, "other_school", 200)
+    post(f"/pupils/{MOVER}/year-group", {"year_group": 10, "year": "2018/19"}, "school", 403)
     return world
 
 
@@ -201,8 +220,9 @@ def test_the_school_holding_a_transferred_pupil_sees_its_own_part_and_every_coun
     assert record["current_school"] == SCHOOL_B and (record["sen"], record["pupil_premium"]) == (False, True)
     assert [e["school_urn"] for e in record["enrolments"]] == [SCHOOL_B]
     assert record["encounters"] == [EMPLOYER_AT_A, MENTORING_AT_B] and record["counts"]["employer"] == 2
-    assert {(item["school_urn"], item["actor"]) for item in timeline} == {(SCHOOL_B, "other_school@example")}
-    assert {"Student.Enrolled", "Activity.Recorded"} <= {item["type"] for item in timeline}
+    assert {item["school_urn"] for item in timeline} == {None, SCHOOL_B}  # None: the year group change
+    assert {item["actor"] for item in timeline} == {"other_school@example"}
+    assert {"Student.Enrolled", "Activity.Recorded", "Student.YearGroupChanged"} <= {item["type"] for item in timeline}
     for secret in ("School A", *A_ONLY):
         assert secret not in text and secret not in page(transferred, "other_school"), secret
 
@@ -217,6 +237,7 @@ def test_the_previous_school_keeps_its_own_part_and_sees_nothing_of_the_new_scho
     assert [item["type"] for item in timeline][:2] == ["Student.Registered", "Student.Enrolled"]
     assert {item["school_urn"] for item in timeline} == {None, SCHOOL_A}
     assert {item["actor"] for item in timeline} == {"school@example"}
+    assert "Student.YearGroupChanged" not in {item["type"] for item in timeline}
     for secret in B_ONLY:
         assert secret not in text and secret not in page(transferred, "school"), secret
 
