@@ -20,9 +20,13 @@ WINDOW_SECONDS = 60.0
 HOUR = 3600.0
 
 
-class FailedSignIns:
+class RecentFailures:
+    """One kind of failure, per address or token, over a sliding window."""
+
     # The table (in OPERATIONAL, projections/tables.py) and its columns: constants, never values.
-    table, column, at = "sign_in_failures", "address", "failed_at"
+    table: str
+    column: str
+    at: str
 
     def __init__(self, store: Callable[[], ViewStore], limit: int, window: float = WINDOW_SECONDS,
                  clock: Callable[[], float] = time.time):
@@ -47,7 +51,11 @@ class FailedSignIns:
             store.execute(cursor, f"INSERT INTO {{{self.table}}} VALUES (?, ?)", (who, now))
 
 
-class RefusedTransfers(FailedSignIns):
-    """Refused enrolments of UPNs registered elsewhere, per token id, over an hour."""
+class FailedSignIns(RecentFailures):
+    table, column, at = "sign_in_failures", "address", "failed_at"
+
+
+class RefusedTransfers(RecentFailures):
+    """Refused enrolments of UPNs registered elsewhere, per token id (over an hour, as api.auth sets it)."""
 
     table, column, at = "refused_transfers", "token_id", "refused_at"
