@@ -58,6 +58,10 @@ def test_a_different_spelling_a_name_without_letters_or_no_name_at_all_does_not_
     assert name_key("---") == ""
 
 
+def test_a_new_pupil_is_enrolled_even_with_a_family_name_no_later_school_could_match(app):
+    assert app.enrol_pupil(SCHOOL_B, UPN["p6"], "Ann", "-", date(2006, 1, 15), 8, date(2018, 9, 3)).id == UPN["p6"]
+
+
 def test_a_pupil_who_left_is_enrolled_elsewhere_when_their_birth_date_and_family_name_match(app):
     written = enrol_at_b(left_school_a(app), family_name="o’brien smith")
     assert written.id == P1.upn and app.current_school_of(P1.upn) == SCHOOL_B

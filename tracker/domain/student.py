@@ -66,19 +66,18 @@ class Student(TrackerAggregate):
                        as_given.given_name, as_given.family_name)
 
     def check_free_to_enrol(self, school_urn: str, as_given: Identity, enrolled_on: date) -> None:
-        """Only this school's own pupil gets a specific answer; every other refusal is the same one."""
+        """Only this school's own pupil gets a specific answer; every other refusal is the same one.
+        A record with no enrolments yet is the one this enrolment registers."""
         current = self.current_enrolment
         if current is not None and current.school_urn == school_urn:
             raise AlreadyExists(f"{self.upn} is already on roll at this school since {current.enrolled_on}", "upn")
-        if current is not None or not self.is_identified_by(as_given) or not self._left_before(enrolled_on):
+        if self.enrolments and (current is not None or not self.is_identified_by(as_given)
+                                or not self.enrolments[-1].left_on < enrolled_on):
             raise EnrolmentRefused(self.upn)
 
     def is_identified_by(self, as_given: Identity) -> bool:
         """UPN, date of birth and family name: a pseudonymised pupil has no name left to match."""
         return self.date_of_birth == as_given.date_of_birth and same_name(self.family_name, as_given.family_name)
-
-    def _left_before(self, day: date) -> bool:
-        return not self.enrolments or self.enrolments[-1].left_on < day
 
     class Enrolled(TrackerAggregate.Event):
         """Version 2 keeps the names the enrolling school gave, so each school sees its own spelling."""
