@@ -36,16 +36,12 @@ def pupil(store: ViewStore, upn: str, with_identity: bool, as_of: date, *, schoo
     rows = store.query("SELECT given_name, family_name, date_of_birth, pseudonymised FROM {pupils} WHERE upn = ?",
                        (upn,))
     enrolments = _enrolments(store, upn)
-    shown = [e for e in enrolments if school in (None, e["school_urn"])]
-    if not rows or (school is not None and not shown):
+    if not rows or (school is not None and school not in {e["school_urn"] for e in enrolments}):
         return None
     holding = next((e["school_urn"] for e in enrolments if e["left_on"] is None), None)
     counted_at = None if school in (None, holding) else school  # a former school counts its own encounters
-    latest = shown[-1] if shown else {"sen": False, "pupil_premium": False}
     result = {"upn": upn if with_identity else None, "year_group": year_group(store, upn, as_of),
-              "current_school": holding if school in (None, holding) else None,
-              "enrolments": [{key: e[key] for key in _ENROLMENT_SHOWN} for e in shown],
-              "sen": latest["sen"], "pupil_premium": latest["pupil_premium"],
+              **_enrolment_part(enrolments, holding, school),
               "counts": encounter_counts(store, upn, as_of, counted_at),
               "encounters": encounters(store, upn, as_of, counted_at)}
     if with_identity:
@@ -54,6 +50,15 @@ def pupil(store: ViewStore, upn: str, with_identity: bool, as_of: date, *, schoo
         result.update(given_name=given, family_name=family, date_of_birth=_iso(born),
                       pseudonymised=bool(pseudonymised))
     return result
+
+
+def _enrolment_part(enrolments: list[dict[str, Any]], holding: str | None, school: str | None) -> dict[str, Any]:
+    """The enrolments `school` made, its latest one's flags, and where the pupil is if that is with it."""
+    shown = [e for e in enrolments if school in (None, e["school_urn"])]
+    latest = shown[-1] if shown else {"sen": False, "pupil_premium": False}
+    return {"current_school": holding if school in (None, holding) else None,
+            "enrolments": [{key: e[key] for key in _ENROLMENT_SHOWN} for e in shown],
+            "sen": latest["sen"], "pupil_premium": latest["pupil_premium"]}
 
 
 _ENROLMENT_SHOWN = ("school_urn", "enrolled_on", "left_on", "destination", "sen", "pupil_premium")
