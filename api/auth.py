@@ -12,7 +12,7 @@ from flask import Flask, abort, current_app, g, request
 from werkzeug.exceptions import TooManyRequests
 
 from api.accesslog import log_read
-from api.ratelimit import FailedSignIns
+from api.ratelimit import HOUR, FailedSignIns, RefusedTransfers
 from api.services import services
 from tracker.domain.base import Caller
 
@@ -50,6 +50,8 @@ def checked(check: Callable[..., Any]) -> Callable:
 def register(app: Flask) -> None:
     app.extensions["failed_sign_ins"] = FailedSignIns(lambda: services().store,
                                                       app.config["SIGN_IN_FAILURES_PER_MINUTE"])
+    app.extensions["refused_transfers"] = RefusedTransfers(lambda: services().store,
+                                                           app.config["TRANSFER_ATTEMPTS_PER_HOUR"], HOUR)
     app.before_request(authenticate)
 
 
@@ -66,7 +68,7 @@ def authenticate() -> None:
     access = signed_in_with(token) if token else None
     if access is None:
         abort(401, "a valid bearer token is required")
-    g.scope = Scope.parse(access.scope, access.subject)
+    g.scope, g.token_id = Scope.parse(access.scope, access.subject), str(access.id)
     if request.method == "GET":
         services().catch_up_inline()  # scope checks read the views too
 
@@ -84,6 +86,10 @@ def signed_in_with(token: str):
 
 def scope() -> Scope:
     return g.scope
+
+
+def token_id() -> str:
+    return g.token_id
 
 
 def caller() -> Caller:
@@ -145,6 +151,16 @@ def require_pupil_reader(upn: str) -> None:
         return
     if current.kind == "school" and current.name in services().reads.pupil_schools(upn):
         return
+    abort(403, "this token may not read that pupil")
+
+
+def pupil_viewer() -> str | None:
+    """The school whose part of a pupil's record the caller sees; None for admins and auditors, who see it all."""
+    current = scope()
+    if current.kind in ("admin", "auditor"):
+        return None
+    if current.kind == "school":
+        return current.name
     abort(403, "this token may not read that pupil")
 
 

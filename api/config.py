@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SIGN_IN_FAILURES_PER_MINUTE": 10,  # per client address, across every API process
+    "TRANSFER_ATTEMPTS_PER_HOUR": 20,  # refused enrolments of UPNs registered elsewhere, per school token
     "MIN_POSITION_WAIT_SECONDS": 2.0,
     "PROJECTIONS": None,  # "inline" catches up in this process; "worker" leaves it to `tracker project`
     "CIPHER_KEY": None,
@@ -29,7 +30,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     # Counts of pupils from 1 to the threshold less one are withheld from hub tokens (docs/privacy.md).
     config = dict(DEFAULTS, DATABASE_URL=database_url(), SMALL_NUMBER_THRESHOLD=small_number_threshold())
     config.update({key: os.environ[key] for key in ENVIRONMENT if os.environ.get(key)})
-    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE"):
+    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE", "TRANSFER_ATTEMPTS_PER_HOUR"):
         if os.environ.get(number):
             config[number] = int(os.environ[number])
     config.update(overrides or {})

@@ -228,10 +228,11 @@ def pupil(access, upn):
     schools = services().reads.pupil_schools(upn)
     if not (access.scope in ("admin", "auditor") or any(access.scope == f"school:{urn}" for urn in schools)):
         abort(403, "this sign-in may not see that pupil")
-    record = records.pupil(services().store, upn, True, services().reads.today())
+    viewer = _pupil_viewer(access)
+    record = records.pupil(services().store, upn, True, services().reads.today(), school=viewer)
     if record is None:
         abort(404, f"no pupil {upn}")
-    events = records.timeline(services().store, upn, 0, 1000).items
+    events = records.timeline(services().store, upn, 0, 1000, school=viewer).items
     log_read(services().store, [upn], access.subject, access.scope)
     can_correct = record["current_school"] is not None and _writes_for(access, record["current_school"])
     return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
@@ -239,11 +240,17 @@ def pupil(access, upn):
                            error=request.args.get("error"), done=request.args.get("done"))
 
 
+def _pupil_viewer(access) -> str | None:
+    """The school whose part of a pupil's record the sign-in sees (docs/transfers.md); None sees it all."""
+    kind, _, name = access.scope.partition(":")
+    return name if kind == "school" else None
+
+
 @bp.post("/pupils/<upn>/year-group")
 @signed_in
 def correct_year_group(access, upn):
     """Correct the pupil's year group for an academic year: a further record, as the API's is."""
-    record = records.pupil(services().store, upn, False, services().reads.today())
+    record = records.pupil(services().store, upn, False, services().reads.today(), school=_pupil_viewer(access))
     urn, form = record and record["current_school"], request.form
     if urn is None and access.scope == "admin":
         abort(404, f"no pupil {upn} on any school's roll")

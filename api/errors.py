@@ -8,7 +8,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from projections.runner import ViewsAheadOfLog, ViewsOutOfDate
-from tracker.errors import Conflict, Forbidden, NotFound, TrackerError
+from tracker.errors import Conflict, Forbidden, NotFound, TooManyAttempts, TrackerError
 from tracker.stores import unavailable_errors
 
 log = logging.getLogger("api.errors")
@@ -27,14 +27,17 @@ def error_response(code: int, message: str, fields: dict[str, list[str]] | None 
 
 
 def _status_of(error: TrackerError) -> int:
-    for kind, code in ((Forbidden, 403), (NotFound, 404), (Conflict, 409)):
+    for kind, code in ((Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooManyAttempts, 429)):
         if isinstance(error, kind):
             return code
     return 422
 
 
 def tracker_error(error: TrackerError):
-    return error_response(_status_of(error), error.message, error.errors)
+    response = error_response(_status_of(error), error.message, error.errors)
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def http_error(error: HTTPException):

@@ -306,6 +306,7 @@ class Pupil(Schema):
     sen = fields.Boolean()
     pupil_premium = fields.Boolean()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    encounters = fields.List(fields.Dict())  # counted ones: occurred_on, category, kind
 
 
 class ListPage(Schema):

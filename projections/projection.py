@@ -149,8 +149,9 @@ class CareersProjection:
     @project.register
     def enrolled(self, event: Student.Enrolled, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen), int(event.pupil_premium)))
+        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen), int(event.pupil_premium),
+                    event.given_name, event.family_name))
         year_group(page, upn, event.academic_year, event.year_group)
         return event.school_urn, upn
 
@@ -183,6 +184,7 @@ class CareersProjection:
         upn = natural_key(page, event)
         page.write("UPDATE {pupils} SET given_name = NULL, family_name = NULL, pseudonymised = 1 "
                    "WHERE upn = ?", (upn,))
+        page.write("UPDATE {enrolments} SET given_name = NULL, family_name = NULL WHERE upn = ?", (upn,))
         return None, upn
 
     # --- activities ---------------------------------------------------------------------

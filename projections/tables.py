@@ -19,8 +19,10 @@ TABLES: dict[str, str] = {
     "year_ranges": "urn {text}, from_year {int}, first_ncy {int}, last_ncy {int}, PRIMARY KEY (urn, from_year)",
     "pupils": "upn {text} PRIMARY KEY, given_name {text}, family_name {text}, date_of_birth {date}, "
               "pseudonymised {flag}",
+    # The names are as the enrolling school gave them: each school is shown its own (docs/transfers.md).
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
-                  "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
+                  "sen {flag}, pupil_premium {flag}, given_name {text}, family_name {text}, "
+                  "PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
     # Every word of where a leaver went: at leaving (recorded_on = left_on) and each follow-up after.
     "destinations": "upn {text}, school_urn {text}, left_on {date}, destination {text}, recorded_on {date}, "
@@ -68,11 +70,14 @@ OPERATIONAL: dict[str, str] = {
     # record of reads, not of facts, so the log cannot rebuild it and a rebuild must not lose it.
     "pupil_reads": "id {serial} PRIMARY KEY, upn {text}, read_at {text}, subject {text}, scope {text}, "
                    "address {text}, what {text}, request_id {text}",
+    # Refused enrolments of UPNs registered elsewhere, per token (see api/ratelimit.py).
+    "refused_transfers": "token_id {text}, refused_at {real}",
 }
 
 INDEXES: dict[str, tuple[str, ...]] = {
     "sign_in_failures": ("address, failed_at", "failed_at"),
     "pupil_reads": ("upn, id",),
+    "refused_transfers": ("token_id, refused_at", "refused_at"),
     "enrolments": ("school_urn, enrolled_on",),
     "destinations": ("school_urn, left_on",),
     "milestones": ("school_urn, enrolled_on",),

@@ -141,14 +141,16 @@ def command(row: dict[str, str], exported_on: date) -> dict[str, Any]:
             "pupil_premium": parse_flag(row.get("pupil_premium", ""), PUPIL_PREMIUM, "pupil_premium")}
 
 
-def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None,
-                  exported_on: date | None = None) -> ImportReport:
+def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None, exported_on: date | None = None,
+                  enrol: Any = None) -> ImportReport:
     """Enrol every good row of a roll exported on `exported_on` (default today); record a new year
     group for pupils already on roll here; report each refused row with its line and reasons.
-    Importing the same roll again stores nothing."""
+    Importing the same roll again stores nothing.
+
+    `enrol` stands in for `app.enrol_pupil` where the caller limits enrolments (the API's, per token)."""
     exported_on = exported_on or app.today()
     check_not_future("exported_on", exported_on, app.today())
-    now, report, seen = AcademicYear.containing(exported_on), ImportReport(), set()
+    now, report, seen, enrol = AcademicYear.containing(exported_on), ImportReport(), set(), enrol or app.enrol_pupil
     for line, row in rows(decode(data)):
         if isinstance(row, InvalidValue):
             report.rejected.append({"line": line, "reasons": row.errors})
@@ -158,7 +160,7 @@ def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None,
             if arguments["upn"].upper() in seen:
                 raise InvalidValue(f"{arguments['upn']} appears earlier in the file", "upn")
             seen.add(arguments["upn"].upper())
-            report.position = app.enrol_pupil(urn, caller=caller, **arguments).position
+            report.position = enrol(urn, caller=caller, **arguments).position
             report.accepted += 1
         except AlreadyExists as refused:
             if not _already_here(app, urn, row["upn"]):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 
 from api import auth, schemas
 from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
 from api.services import services
 from projections import records
 from projections.subject_access import subject_access
+from tracker.commands import Written
+from tracker.errors import EnrolmentRefused, TooManyAttempts
 from tracker.imports import import_pupils
 
 blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and their records")
@@ -20,8 +22,22 @@ blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and t
 @blp.response(201, schemas.Written)
 def enrol_pupil(body, urn):
     """Enrol a pupil at the school (their identity is kept only in their own record)."""
-    return after_write(services().tracker.enrol_pupil(
-        urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+    return after_write(_enrol(urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+
+
+def _enrol(urn: str, upn: str, **pupil) -> Written:
+    """Enrol, counting a school token's refused enrolments of pupils registered elsewhere: past the
+    limit those wait, matching or not (docs/transfers.md). An admin reads every record anyway."""
+    tracker, refusals = services().tracker, current_app.extensions["refused_transfers"]
+    token = auth.token_id() if auth.scope().kind == "school" else None
+    if token and (wait := refusals.retry_after(token)) is not None and tracker.registered_elsewhere(urn, upn):
+        raise TooManyAttempts(wait)
+    try:
+        return tracker.enrol_pupil(urn, upn, **pupil)
+    except EnrolmentRefused:
+        if token:
+            refusals.failed(token)
+        raise
 
 
 @blp.post("/schools/<urn>/pupils/import")
@@ -35,7 +51,7 @@ def import_csv(args, urn):
         abort(415, "send the file as text/csv")
     found(services().tracker.school_exists(urn) or None, f"school {urn}")
     report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller(),
-                           exported_on=args.get("exported_on"))
+                           exported_on=args.get("exported_on"), enrol=_enrol)
     services().catch_up_inline()
     return report.__dict__
 
@@ -79,9 +95,10 @@ def change_year_group(body, upn):
 @blp.arguments(schemas.Freshness, location="query")
 @blp.response(200, schemas.Pupil)
 def pupil(args, upn):
-    """Where the pupil is, their year group, counts, and (for schools and auditors) who they are."""
+    """Where the pupil is, their year group, counts, and who they are: a school sees its own part of the record."""
     fresh(args)
-    record = found(records.pupil(services().store, upn, True, services().reads.today()), f"pupil {upn}")
+    record = found(records.pupil(services().store, upn, True, services().reads.today(), school=auth.pupil_viewer()),
+                   f"pupil {upn}")
     auth.log_pupil_read(upn)
     return record
 
@@ -93,7 +110,7 @@ def pupil(args, upn):
 def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order, paged."""
     fresh(args)
-    page = records.timeline(services().store, upn, args["after"], args["limit"])
+    page = records.timeline(services().store, upn, args["after"], args["limit"], school=auth.pupil_viewer())
     auth.log_pupil_read(upn)
     return {"items": page.items, "next": page.next}
 
@@ -111,7 +128,8 @@ NOT_STORED = {"Cache-Control": "no-store"}  # a pupil's whole record stays out o
 def export(args, upn):
     """Everything held about the pupil, for a subject access request: JSON, or a printable page (format=html)."""
     fresh(args)
-    record = found(subject_access(services().store, services().tracker, upn, services().reads.today()),
+    record = found(subject_access(services().store, services().tracker, upn, services().reads.today(),
+                                  school=auth.pupil_viewer()),
                    f"pupil {upn}")
     auth.log_pupil_read(upn)
     if args.get("format", "json" if _prefers_json() else "html") == "html":

@@ -9,7 +9,8 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from tracker.domain.base import TrackerAggregate, stable_id
-from tracker.errors import AlreadyExists, OutOfOrder, RuleBroken
+from tracker.errors import AlreadyExists, EnrolmentRefused, OutOfOrder, RuleBroken
+from tracker.names import same_name
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,15 @@ class Enrolment:
 
     def overlaps_from(self, day: date) -> bool:
         return self.left_on is None or day <= self.left_on
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who an enrolling school says a pupil is."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
 
 
 class Student(TrackerAggregate):
@@ -49,32 +59,48 @@ class Student(TrackerAggregate):
         return last if last and last.left_on is None else None
 
     def enrol(
-        self, school_urn: str, enrolled_on: date, year_group: int, academic_year: int,
+        self, school_urn: str, as_given: Identity, enrolled_on: date, year_group: int, academic_year: int,
         sen: bool, pupil_premium: bool,
     ) -> None:
-        self.check_free_to_enrol(school_urn, enrolled_on)
-        self._enrolled(school_urn, enrolled_on, year_group, academic_year, sen, pupil_premium)
+        self.check_free_to_enrol(school_urn, as_given, enrolled_on)
+        self._enrolled(school_urn, enrolled_on, year_group, academic_year, sen, pupil_premium,
+                       as_given.given_name, as_given.family_name)
 
-    def check_free_to_enrol(self, school_urn: str, enrolled_on: date) -> None:
+    def check_free_to_enrol(self, school_urn: str, as_given: Identity, enrolled_on: date) -> None:
+        """Only this school's own pupil gets a specific answer; every other refusal is the same one.
+        A record with no enrolments yet is the one this enrolment registers."""
         current = self.current_enrolment
-        if current is not None:
-            where = "this school" if current.school_urn == school_urn else current.school_urn
-            raise AlreadyExists(
-                f"{self.upn} is already on roll at {where} since {current.enrolled_on}"
-                + ("" if current.school_urn == school_urn else "; that school must record leaving first"),
-                "upn",
-            )
-        if self.enrolments and not enrolled_on > self.enrolments[-1].left_on:
-            raise RuleBroken(
-                f"{self.upn} was on roll at {self.enrolments[-1].school_urn} until "
-                f"{self.enrolments[-1].left_on}; enrolled_on must be after that",
-                "enrolled_on",
-            )
+        if current is not None and current.school_urn == school_urn:
+            raise AlreadyExists(f"{self.upn} is already on roll at this school since {current.enrolled_on}", "upn")
+        if self.enrolments and (current is not None or not self.is_identified_by(as_given)
+                                or not self.enrolments[-1].left_on < enrolled_on):
+            raise EnrolmentRefused(self.upn)
 
-    @event("Enrolled")
+    def is_identified_by(self, as_given: Identity) -> bool:
+        """UPN, date of birth and family name: a pseudonymised pupil has no name left to match."""
+        return self.date_of_birth == as_given.date_of_birth and same_name(self.family_name, as_given.family_name)
+
+    class Enrolled(TrackerAggregate.Event):
+        """Version 2 keeps the names the enrolling school gave, so each school sees its own spelling."""
+
+        class_version = 2
+        school_urn: str
+        enrolled_on: date
+        year_group: int
+        academic_year: int
+        sen: bool
+        pupil_premium: bool
+        given_name: str | None
+        family_name: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state.update(given_name=None, family_name=None)  # enrolled before the names were kept
+
+    @event(Enrolled)
     def _enrolled(
         self, school_urn: str, enrolled_on: date, year_group: int, academic_year: int,
-        sen: bool, pupil_premium: bool,
+        sen: bool, pupil_premium: bool, given_name: str | None, family_name: str | None,
     ) -> None:
         self.enrolments.append(Enrolment(school_urn, enrolled_on))
         self.year_group, self.year_group_year = year_group, academic_year
