@@ -26,7 +26,7 @@ def app():
 
 
 def left_school_a(app: Tracker) -> Tracker:
-    app.record_leaving(SCHOOL_A, P1.upn, date(2019, 1, 4), "School B", caller=ADMIN)
+    app.record_leaving(SCHOOL_A, P1.upn, date(2019, 1, 4), "moved_away", caller=ADMIN)
     return app
 
 
