@@ -71,14 +71,16 @@ def authenticate() -> None:
 
 
 def signed_in_with(token: str):
-    """The token's access, or None; an address with too many recent failures is told to wait (429)."""
+    """The token's access, or None; a wrong token from an address with too many recent failures is
+    told to wait (429). A valid token is never refused: behind a proxy every user shares one address."""
+    access = services().tracker.token_for(token)
+    if access is not None:
+        return access
     failures, address = current_app.extensions["failed_sign_ins"], request.remote_addr or "unknown"
     if (wait := failures.retry_after(address)) is not None:
         raise TooManyRequests("too many failed sign-ins from this address; try again later", retry_after=wait)
-    access = services().tracker.token_for(token)
-    if access is None:
-        failures.failed(address)
-    return access
+    failures.failed(address)
+    return None
 
 
 def scope() -> Scope:

@@ -1,8 +1,11 @@
-"""Failed sign-ins, counted per client address: after too many in a minute, that address waits.
+"""Failed sign-ins, counted per client address: after too many in a minute, that address's wrong
+tokens are answered 429 until the oldest failure ages out; its valid tokens still work.
 
-Tokens are 256-bit random values, so guessing one is hopeless anyway; the limit keeps a
-misbehaving script from filling the logs and the database with lookups. The failures are
-kept in a table beside the views, not in a process's memory, so the limit is the same
+Tokens are 256-bit random values, so guessing one is hopeless anyway; the limit tells a
+misbehaving script to back off, and while an address waits its failures are not recorded, so
+the table stays small. A valid token is checked first and never refused: ten wrong tokens from
+one address (behind a proxy, from anyone) must not lock out everyone else there. The failures
+are kept in a table beside the views, not in a process's memory, so the limit is the same
 whichever gunicorn worker (or host) a request reaches.
 """
 
