@@ -48,7 +48,7 @@ TABLES: dict[str, str] = {
     # keep each school's figures until it moves, so a hub's metrics recompute only what changed.
     "school_versions": "urn {text} PRIMARY KEY, position {big}",
     "tokens": "id {text} PRIMARY KEY, scope {text}, subject {text}, note {text}, issued_at {text}, "
-              "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}",
+              "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}, expires_on {date}",
     "events": "position {big} PRIMARY KEY, recorded_at {text}, type {text}, aggregate_id {text}, "
               "version {int}, actor {text}, request_id {text}, school_urn {text}, upn {text}",
     "event_upns": "position {big}, upn {text}, PRIMARY KEY (upn, position)",

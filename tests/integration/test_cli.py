@@ -102,3 +102,20 @@ def test_a_short_row_is_refused_naming_what_is_missing(store, capsys):
     path.write_text("upn,given_name,family_name,date_of_birth,year_group\nX885400112099,Ann\n")
     assert main(["import-pupils", str(path), "--school", "900001"]) == 1
     assert capsys.readouterr().out.splitlines()[0].startswith("line 2: date_of_birth:")
+
+
+def test_a_token_created_with_an_expiry_lists_it_and_an_expiry_in_the_past_is_refused(store, capsys):
+    from datetime import timedelta
+
+    main(["token", "create", "--scope", "auditor", "--subject", "inspector@example", "--expires", "2099-01-31"])
+    dated = json.loads(capsys.readouterr().out)
+    main(["token", "create", "--scope", "auditor", "--subject", "visitor@example", "--expires", "30d"])
+    counted = json.loads(capsys.readouterr().out)
+    assert dated["expires_on"] == "2099-01-31"
+    assert counted["expires_on"] == (date.today() + timedelta(days=30)).isoformat()
+    main(["token", "list"])
+    listed = {t["subject"]: t["expires_on"] for t in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert listed == {"inspector@example": "2099-01-31", "visitor@example": counted["expires_on"]}
+    assert main(["token", "create", "--scope", "auditor", "--subject", "x", "--expires", "2001-01-01"]) == 2
+    assert main(["token", "create", "--scope", "auditor", "--subject", "x", "--expires", "soon"]) == 2
+    assert capsys.readouterr().err.count("error: expires must be") == 2
