@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "CIPHER_KEY": None,
     "VIEWS_DATABASE_URL": None,
     "SECRET_KEY": None,
+    "SESSION_LIFETIME_SECONDS": 12 * 3600,  # a working day: a dashboard sign-in then ends on the server
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
 }
 
 ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS", "SECRET_KEY")
@@ -28,7 +31,7 @@ ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS"
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config = dict(DEFAULTS, DATABASE_URL=database_url())
     config.update({key: os.environ[key] for key in ENVIRONMENT if os.environ.get(key)})
-    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE"):
+    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE", "SESSION_LIFETIME_SECONDS"):
         if os.environ.get(number):
             config[number] = int(os.environ[number])
     config.update(overrides or {})

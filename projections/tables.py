@@ -55,13 +55,16 @@ TABLES: dict[str, str] = {
 }
 
 # Kept beside the live views but not built from the log, so never rebuilt, swapped or compared:
-# recent failed sign-ins, in one place for every API process (see api/ratelimit.py).
+# recent failed sign-ins, in one place for every API process (see api/ratelimit.py), and the
+# dashboard's sessions, by a hash of their id (see api/sessions.py).
 OPERATIONAL: dict[str, str] = {
     "sign_in_failures": "address {text}, failed_at {real}",
+    "sessions": "id {text} PRIMARY KEY, token_id {text}, started_at {real}",
 }
 
 INDEXES: dict[str, tuple[str, ...]] = {
     "sign_in_failures": ("address, failed_at", "failed_at"),
+    "sessions": ("started_at",),
     "enrolments": ("school_urn, enrolled_on",),
     "milestones": ("school_urn, enrolled_on",),
     "encounters": ("upn, occurred_on",),
