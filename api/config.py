@@ -38,5 +38,24 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if not config["PROJECTIONS"]:
         # An embedded store has no worker beside it: keep the views current in-process.
         config["PROJECTIONS"] = "worker" if config["DATABASE_URL"].startswith("postgres") else "inline"
-    config["SECRET_KEY"] = config["SECRET_KEY"] or os.urandom(32).hex()
+    if not config["SECRET_KEY"]:
+        if not config.get("TESTING"):
+            raise MissingSecretKey(MISSING_SECRET_KEY)
+        config["SECRET_KEY"] = os.urandom(32).hex()
     return config
+
+
+MISSING_SECRET_KEY = (
+    "SECRET_KEY is not set. Every API process must sign dashboard sessions with the same key, or a "
+    "sign-in works only on the worker that made it. Set one, e.g. "
+    "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); `tracker serve` makes and keeps its own.")
+
+
+class MissingSecretKey(RuntimeError):
+    """Raised where the API would start without a signing key shared by all its processes."""
+
+
+def require_secret_key(environ: dict[str, str]) -> None:
+    """For gunicorn's master: refuse to start before any worker is forked."""
+    if not environ.get("SECRET_KEY"):
+        raise MissingSecretKey(MISSING_SECRET_KEY)

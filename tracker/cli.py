@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import signal
 import sys
 import threading
@@ -186,10 +185,11 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     """Serve the API and dashboard (embedded: projections kept up to date in-process)."""
-    from api.server import serve
+    from api.server import secret_key, serve
 
-    # One signing key for every worker, so a dashboard session survives whichever worker answers.
-    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+    # One signing key for every worker (and, beside a SQLite store, every restart), so a dashboard
+    # session survives whichever worker answers.
+    os.environ["SECRET_KEY"] = secret_key(database_url())
     print(f"serving on http://{args.bind} (API docs at /api/docs)")
     serve(args.bind, args.workers, args.threads)
     return 0
