@@ -34,6 +34,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE", "SESSION_LIFETIME_SECONDS"):
         if os.environ.get(number):
             config[number] = int(os.environ[number])
+    if os.environ.get("SESSION_COOKIE_SECURE"):  # TLS ended at a proxy: the app itself sees plain HTTP
+        config["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes", "on")
     config.update(overrides or {})
     if not config["PROJECTIONS"]:
         # An embedded store has no worker beside it: keep the views current in-process.

@@ -82,6 +82,12 @@ def test_the_session_cookie_is_http_only_and_same_site_lax_and_secure_over_https
     assert "Secure" in secure and "HttpOnly" in secure and "SameSite=Lax" in secure
 
 
+def test_the_session_cookie_can_be_marked_secure_where_tls_ends_at_a_proxy(monkeypatch):
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    world = make_world()
+    assert "Secure" in _set_cookie(sign_in(world.client, world.tokens["hub"]))
+
+
 def test_signing_out_ends_the_session_so_a_copied_cookie_no_longer_works():
     world = make_world()
     sign_in(world.client, world.tokens["school"])
