@@ -16,6 +16,7 @@ from gunicorn.http import errors as http_errors
 from gunicorn.workers.gthread import ThreadWorker
 
 from api.errors import error_body
+from api.headers import SECURITY_HEADERS
 
 WORKER_CLASS = "api.server.Worker"
 
@@ -43,12 +44,12 @@ def refusal_status(error: BaseException) -> int:
 
 
 def refusal(code: int) -> bytes:
-    """A whole HTTP response in the API's one error body: gunicorn's own is an HTML page."""
+    """A whole HTTP response in the API's one error body, with the app's headers: gunicorn's own is an HTML page."""
     body = json.dumps(error_body(code, MESSAGES.get(code, HTTPStatus(code).phrase))).encode()
-    head = (f"HTTP/1.1 {code} {HTTPStatus(code).phrase}\r\nConnection: close\r\n"
-            "Content-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
-    return head.encode("latin-1") + body
+    headers = {"Connection": "close", "Content-Type": "application/json", "Content-Length": str(len(body)),
+               **SECURITY_HEADERS, "Cache-Control": "no-store"}
+    head = f"HTTP/1.1 {code} {HTTPStatus(code).phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return (head + "\r\n").encode("latin-1") + body
 
 
 class Worker(ThreadWorker):

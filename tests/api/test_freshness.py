@@ -54,6 +54,14 @@ def test_a_school_reads_a_pupil_it_has_just_enrolled_at_the_position_the_enrolme
     assert response.status_code == 200, response.json
 
 
+def test_a_head_request_waits_for_min_position_before_the_scope_check_as_a_get_does(world):
+    with lagging_worker(world) as project_later:
+        upn, position = _enrol_new_pupil(world)
+        project_later()
+        response = world.client.head(f"/api/v1/pupils/{upn}?min_position={position}", headers=world.headers("school"))
+    assert response.status_code == 200
+
+
 def _join_new_school(world) -> tuple[str, int]:
     admin = world.headers("admin")
     registered = world.client.post("/api/v1/schools", headers=admin, json={

@@ -133,6 +133,7 @@ def test_what_gunicorn_refuses_itself_is_answered_in_the_one_json_error_body(gun
     status, headers, body = raw(base, request.encode("latin-1"))
     assert status == expected
     assert headers["content-type"] == "application/json" and int(headers["content-length"]) == len(body)
+    assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
     answer = json.loads(body)
     assert answer["code"] == expected and answer["status"] and answer["message"] and b"<html" not in body
     assert UPN not in log.read_text(), "a refused request's path is not written to the log"
