@@ -13,6 +13,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from api.accesslog import log_read
 from api.ratelimit import HOUR, FailedSignIns, RefusedTransfers
+from api.routes import reach, requested_min_position
 from api.services import services
 from tracker.domain.base import Caller
 
@@ -69,19 +70,22 @@ def authenticate() -> None:
     if access is None:
         abort(401, "a valid bearer token is required")
     g.scope, g.token_id = Scope.parse(access.scope, access.subject), str(access.id)
-    if request.method == "GET":
-        services().catch_up_inline()  # scope checks read the views too
+    if request.method in ("GET", "HEAD"):
+        # Scope checks read the views too: a pupil enrolled at the caller's `min_position` is theirs.
+        reach(requested_min_position())
 
 
 def signed_in_with(token: str):
-    """The token's access, or None; an address with too many recent failures is told to wait (429)."""
+    """The token's access, or None; a wrong token from an address with too many recent failures is
+    told to wait (429). A valid token is never refused: behind a proxy every user shares one address."""
+    access = services().tracker.token_for(token)
+    if access is not None:
+        return access
     failures, address = current_app.extensions["failed_sign_ins"], request.remote_addr or "unknown"
     if (wait := failures.retry_after(address)) is not None:
         raise TooManyRequests("too many failed sign-ins from this address; try again later", retry_after=wait)
-    access = services().tracker.token_for(token)
-    if access is None:
-        failures.failed(address)
-    return access
+    failures.failed(address)
+    return None
 
 
 def scope() -> Scope:

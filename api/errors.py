@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -15,13 +16,16 @@ log = logging.getLogger("api.errors")
 RETRY_AFTER_SECONDS = "2"
 
 
-def error_response(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"):
-    from http import HTTPStatus
-
+def error_body(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json") -> dict:
+    """The one error body, also written by the gunicorn worker for what never reaches Flask."""
     payload = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
     if fields:
         payload["errors"] = {location: fields}
-    response = jsonify(payload)
+    return payload
+
+
+def error_response(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"):
+    response = jsonify(error_body(code, message, fields, location))
     response.status_code = code
     return response
 
@@ -49,8 +53,10 @@ def http_error(error: HTTPException):
             fields = {"_schema": list(fields) if isinstance(fields, list) else [str(fields)]}
         return error_response(error.code, "invalid request", fields, location)
     response = error_response(error.code or 500, error.description or "")
-    if retry_after := dict(error.get_headers()).get("Retry-After"):
-        response.headers["Retry-After"] = retry_after
+    # The error's own headers, such as Allow on a 405 and Retry-After on a 429, go with our body.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

@@ -1,11 +1,13 @@
 """Failures counted in a window, in a table beside the views: failed sign-ins per client address,
 refused enrolments of UPNs registered elsewhere per token. Past the limit, that key waits.
 
-Tokens are 256-bit random values, so guessing one is hopeless anyway; the sign-in limit keeps
-a misbehaving script from filling the logs and the database with lookups. The enrolment limit
-keeps a school from trying identities for another school's pupil (docs/transfers.md). The
-failures are kept in a table beside the views, not in a process's memory, so each limit is the
-same whichever gunicorn worker (or host) a request reaches.
+Tokens are 256-bit random values, so guessing one is hopeless anyway; the sign-in limit tells a
+misbehaving script to back off, and while an address waits its failures are not recorded, so the
+table stays small. A valid token is checked first and never refused: ten wrong tokens from one
+address (behind a proxy, from anyone) must not lock out everyone else there. The enrolment limit
+keeps a school from trying identities for another school's pupil (docs/transfers.md). The failures
+are kept in a table beside the views, not in a process's memory, so each limit is the same
+whichever gunicorn worker (or host) a request reaches.
 """
 
 from __future__ import annotations

@@ -276,9 +276,9 @@ class CareersProjection:
 
     @project.register
     def token_issued(self, event: AccessToken.Issued, page: Page) -> Subject:
-        page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (aggregate_id(event), event.scope, event.subject, event.note,
-                    stamp(event.timestamp), event.actor, None, None, None))
+                    stamp(event.timestamp), event.actor, None, None, None, event.expires_on))
         return None, None
 
     @project.register

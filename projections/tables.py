@@ -56,14 +56,15 @@ TABLES: dict[str, str] = {
     # keep each school's figures until it moves, so a hub's metrics recompute only what changed.
     "school_versions": "urn {text} PRIMARY KEY, position {big}",
     "tokens": "id {text} PRIMARY KEY, scope {text}, subject {text}, note {text}, issued_at {text}, "
-              "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}",
+              "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}, expires_on {date}",
     "events": "position {big} PRIMARY KEY, recorded_at {text}, type {text}, aggregate_id {text}, "
               "version {int}, actor {text}, request_id {text}, school_urn {text}, upn {text}",
     "event_upns": "position {big}, upn {text}, PRIMARY KEY (upn, position)",
 }
 
 # Kept beside the live views but not built from the log, so never rebuilt, swapped or compared:
-# recent failed sign-ins, in one place for every API process (see api/ratelimit.py).
+# recent failed sign-ins, in one place for every API process (see api/ratelimit.py), and the
+# dashboard's sessions, by a hash of their id (see api/sessions.py).
 OPERATIONAL: dict[str, str] = {
     "sign_in_failures": "address {text}, failed_at {real}",
     # Who read which pupil's identity, when, from where and through what (see api/accesslog.py): a
@@ -72,12 +73,14 @@ OPERATIONAL: dict[str, str] = {
                    "address {text}, what {text}, request_id {text}",
     # Refused enrolments of UPNs registered elsewhere, per token (see api/ratelimit.py).
     "refused_transfers": "token_id {text}, refused_at {real}",
+    "sessions": "id {text} PRIMARY KEY, token_id {text}, started_at {real}",
 }
 
 INDEXES: dict[str, tuple[str, ...]] = {
     "sign_in_failures": ("address, failed_at", "failed_at"),
     "pupil_reads": ("upn, id",),
     "refused_transfers": ("token_id, refused_at", "refused_at"),
+    "sessions": ("started_at",),
     "enrolments": ("school_urn, enrolled_on",),
     "destinations": ("school_urn, left_on",),
     "milestones": ("school_urn, enrolled_on",),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import signal
 import sys
 import threading
@@ -106,9 +105,14 @@ def cmd_verify(args) -> int:
 def cmd_token_create(args) -> int:
     """Issue a token for a scope; it is shown once and stored only as a hash."""
     from tracker.domain.base import Caller
+    from tracker.usecases.access import expiry_date
 
-    token, written = _app().issue_token(args.scope, args.subject, args.note or "", caller=Caller("cli"))
-    print(json.dumps({"id": written.id, "scope": args.scope, "subject": args.subject, "token": token}))
+    app = _app()
+    expires_on = expiry_date(args.expires, app.today()) if args.expires else None
+    token, written = app.issue_token(args.scope, args.subject, args.note or "", expires_on=expires_on,
+                                     caller=Caller("cli"))
+    print(json.dumps({"id": written.id, "scope": args.scope, "subject": args.subject, "token": token,
+                      "expires_on": expires_on and expires_on.isoformat()}))
     return 0
 
 
@@ -127,9 +131,9 @@ def cmd_token_list(args) -> int:
 
     app, store = _app(), _views()
     Runner(app, store).catch_up()
-    for row in store.query("SELECT id, scope, subject, issued_at, issued_by, revoked_at FROM {tokens} "
-                           "ORDER BY issued_at"):
-        print(json.dumps(dict(zip(("id", "scope", "subject", "issued_at", "issued_by", "revoked_at"), row))))
+    columns = ("id", "scope", "subject", "issued_at", "issued_by", "revoked_at", "expires_on")
+    for row in store.query(f"SELECT {', '.join(columns)} FROM {{tokens}} ORDER BY issued_at"):
+        print(json.dumps(dict(zip(columns, row)), default=str))
     return 0
 
 
@@ -208,10 +212,11 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     """Serve the API and dashboard (embedded: projections kept up to date in-process)."""
-    from api.server import serve
+    from api.server import secret_key, serve
 
-    # One signing key for every worker, so a dashboard session survives whichever worker answers.
-    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+    # One signing key for every worker (and, beside a SQLite store, every restart), so a dashboard
+    # session survives whichever worker answers.
+    os.environ["SECRET_KEY"] = secret_key(database_url())
     print(f"serving on http://{args.bind} (API docs at /api/docs)")
     serve(args.bind, args.workers, args.threads)
     return 0
@@ -341,6 +346,8 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--scope", required=True, help="admin, auditor, school:<URN> or hub:<CODE>")
     create.add_argument("--subject", required=True, help="who the token is for (recorded on every event)")
     create.add_argument("--note", help="why it was issued")
+    create.add_argument("--expires", help="the first day the token no longer works (YYYY-MM-DD), or a number "
+                                          "of days from today (90d); default: until revoked")
     _add(tokens, "list", cmd_token_list)
     revoke = _add(tokens, "revoke", cmd_token_revoke)
     revoke.add_argument("id")
