@@ -158,6 +158,14 @@ def require_pupil_reader(upn: str) -> None:
     abort(403, "this token may not read that pupil")
 
 
+def require_roll_reader(urn: str) -> None:
+    """A school's roll names its pupils: admins, auditors and the school itself; never hubs."""
+    current = scope()
+    if current.kind in ("admin", "auditor") or (current.kind == "school" and current.name == urn):
+        return
+    abort(403, "this token may not read that school's pupils")
+
+
 def pupil_viewer() -> str | None:
     """The school whose part of a pupil's record the caller sees; None for admins and auditors, who see it all."""
     current = scope()

@@ -307,6 +307,8 @@ class Pupil(Schema):
     pupil_premium = fields.Boolean()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     encounters = fields.List(fields.Dict())  # counted ones: occurred_on, category, kind
+    benchmarks = fields.List(fields.Nested(lambda: BenchmarkStatus()), metadata={
+        "description": "benchmarks 5-8 on as_of at the school the pupil is on roll at then (a school: its own)"})
 
 
 class ListPage(Schema):
@@ -460,3 +462,45 @@ class PupilReadsArgs(Freshness):
     upn = fields.String(validate=validate.Length(max=20))
     after = fields.Integer(load_default=0, validate=POSITION)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class PupilArgs(Freshness):
+    as_of = CalendarDate(metadata={"description": "the year group and benchmark status on this date (default today)"})
+
+
+class BenchmarkStatus(Schema):
+    benchmark = fields.Integer()
+    measured = fields.Boolean(metadata={"description": "whether the pupil is in the school's figure this year"})
+    met = fields.Boolean(metadata={"description": "whether they have what it counts (in earlier years: so far)"})
+    have = fields.Integer()
+    need = fields.Integer()
+    counted = fields.String(metadata={"description": "this year, by 16 or by 18"})
+    still_needed = fields.String(allow_none=True, metadata={"description": "e.g. 1 more workplace experience by 16"})
+
+
+class RollArgs(Freshness):
+    as_of = CalendarDate(metadata={"description": "the roll on this date (default today)"})
+    year_group = fields.Integer(validate=validate.Range(1, 14))
+    not_met = fields.Integer(validate=validate.Range(5, 8), metadata={
+        "description": "only pupils who do not (yet) meet this benchmark"})
+    sen = fields.Boolean()
+    pupil_premium = fields.Boolean()
+    after = fields.String(validate=validate.Regexp(r"^[A-Z]\d{11}[0-9A-Z]$"), metadata={
+        "description": "the cursor a previous page gave"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class RollPupil(Schema):
+    upn = fields.String()
+    given_name = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    year_group = fields.Integer()
+    sen = fields.Boolean()
+    pupil_premium = fields.Boolean()
+    benchmarks = fields.List(fields.Nested(BenchmarkStatus))
+
+
+class Roll(Schema):
+    as_of = fields.String()
+    items = fields.List(fields.Nested(RollPupil))
+    next = fields.String(allow_none=True, metadata={"description": "pass as `after` for the next page"})

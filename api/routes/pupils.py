@@ -8,6 +8,7 @@ from api import auth, schemas
 from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
 from api.services import services
 from projections import records
+from projections.pupil_status import RollFilter
 from projections.subject_access import subject_access
 from tracker.commands import Written
 from tracker.errors import EnrolmentRefused, TooManyAttempts
@@ -92,15 +93,31 @@ def change_year_group(body, upn):
 
 @blp.get("/pupils/<upn>")
 @auth.checked(auth.require_pupil_reader)
-@blp.arguments(schemas.Freshness, location="query")
+@blp.arguments(schemas.PupilArgs, location="query")
 @blp.response(200, schemas.Pupil)
 def pupil(args, upn):
-    """Where the pupil is, their year group, counts, and who they are: a school sees its own part of the record."""
+    """Where the pupil is, their year group, counts, benchmark status, and who they are: a school sees
+    its own part of the record."""
     fresh(args)
-    record = found(records.pupil(services().store, upn, True, services().reads.today(), school=auth.pupil_viewer()),
-                   f"pupil {upn}")
+    as_of, viewer = args.get("as_of") or services().reads.today(), auth.pupil_viewer()
+    record = found(records.pupil(services().store, upn, True, as_of, school=viewer), f"pupil {upn}")
     auth.log_pupil_read(upn)
-    return record
+    return {**record, "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer)}
+
+
+@blp.get("/schools/<urn>/pupils")
+@auth.checked(auth.require_roll_reader)
+@blp.arguments(schemas.RollArgs, location="query")
+@blp.response(200, schemas.Roll)
+def roll(args, urn):
+    """The school's roll on a date, paged, each pupil with their benchmark status: filter by year group,
+    SEN, pupil premium, and a benchmark not yet met ("Year 10 with no employer encounter this year")."""
+    fresh(args)
+    wanted = RollFilter(args.get("year_group"), args.get("not_met"), args.get("sen"), args.get("pupil_premium"))
+    page = found(services().reads.roll(urn, args.get("as_of"), wanted, args.get("after"), args["limit"]),
+                 f"school {urn}")
+    auth.log_pupil_read(*(item["upn"] for item in page["items"]))
+    return page
 
 
 @blp.get("/pupils/<upn>/timeline")
