@@ -319,12 +319,24 @@ class ListPage(Schema):
 class ImportArgs(Schema):
     exported_on = fields.Date(metadata={"description": "the day the MIS made the file: its NC Year is each "
                                                        "pupil's year group in that academic year (default today)"})
+    full_roll = fields.Boolean(load_default=False, metadata={
+        "description": "the file is the whole roll: pupils on roll but not in it leave on the day before the export; "
+                       "all or nothing when a row is refused"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "report what would happen; store nothing"})
+    apply_good_rows = fields.Boolean(load_default=False, metadata={
+        "description": "with full_roll: apply the good rows even though some are refused"})
 
 
 class Report(Schema):
     accepted = fields.Integer()
-    changed = fields.Integer(metadata={"description": "pupils already on roll here given a new year group"})
+    changed = fields.Integer(metadata={"description": "pupils on roll here already, with another year group, "
+                                                      "group, SEN or pupil premium now"})
     unchanged = fields.Integer()
+    leavers = fields.List(fields.String(), metadata={"description": "a full roll: pupils on roll not in the file"})
+    left_on = fields.String(allow_none=True)
+    dry_run = fields.Boolean()
+    applied = fields.Boolean(metadata={"description": "false when nothing was stored (a dry run, or a full roll "
+                                                      "with refused rows)"})
     rejected = fields.List(fields.Dict())
     position = fields.Integer()
 
@@ -481,6 +493,7 @@ class BenchmarkStatus(Schema):
 class RollArgs(Freshness):
     as_of = CalendarDate(metadata={"description": "the roll on this date (default today)"})
     year_group = fields.Integer(validate=validate.Range(1, 14))
+    group = fields.String(validate=validate.Length(min=1, max=20), metadata={"description": "registration group"})
     not_met = fields.Integer(validate=validate.Range(5, 8), metadata={
         "description": "only pupils who do not (yet) meet this benchmark"})
     sen = fields.Boolean()
@@ -495,6 +508,7 @@ class RollPupil(Schema):
     given_name = fields.String(allow_none=True)
     family_name = fields.String(allow_none=True)
     year_group = fields.Integer()
+    group = fields.String(allow_none=True)
     sen = fields.Boolean()
     pupil_premium = fields.Boolean()
     benchmarks = fields.List(fields.Nested(BenchmarkStatus))

@@ -166,6 +166,28 @@ class CareersProjection:
         return event.school_urn, upn
 
     @project.register
+    def group_assigned(self, event: Student.GroupAssigned, page: Page) -> Subject:
+        upn = natural_key(page, event)
+        page.write("INSERT INTO {groups} VALUES (?, ?, ?, ?) ON CONFLICT (upn, school_urn, academic_year) "
+                   "DO UPDATE SET group_name = excluded.group_name",
+                   (upn, event.school_urn, event.academic_year, event.group))
+        return event.school_urn, upn
+
+    @project.register
+    def sen_changed(self, event: Student.SenChanged, page: Page) -> Subject:
+        upn = natural_key(page, event)
+        page.write("UPDATE {enrolments} SET sen = ? WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
+                   (int(event.sen), upn, event.school_urn))
+        return event.school_urn, upn
+
+    @project.register
+    def pupil_premium_changed(self, event: Student.PupilPremiumChanged, page: Page) -> Subject:
+        upn = natural_key(page, event)
+        page.write("UPDATE {enrolments} SET pupil_premium = ? WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
+                   (int(event.pupil_premium), upn, event.school_urn))
+        return event.school_urn, upn
+
+    @project.register
     def destination_recorded(self, event: Student.DestinationRecorded, page: Page) -> Subject:
         upn = natural_key(page, event)
         page.write("UPDATE {enrolments} SET destination = ? WHERE upn = ? AND school_urn = ? AND left_on = ?",

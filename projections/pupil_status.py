@@ -107,12 +107,14 @@ class RollFilter:
     """What the Careers Leader asks of the roll: "Year 10, not yet met an employer this year"."""
 
     year_group: int | None = None
+    group: str | None = None  # registration group (form)
     not_met: int | None = None  # a benchmark from 5 to 8 the pupil does not (yet) meet
     sen: bool | None = None
     pupil_premium: bool | None = None
 
     def keeps(self, row: dict[str, Any], benchmarks: list[Status]) -> bool:
         return ((self.year_group is None or row["ncy"] == self.year_group)
+                and (self.group is None or row["group"] == self.group)
                 and (self.sen is None or row["sen"] == self.sen)
                 and (self.pupil_premium is None or row["pupil_premium"] == self.pupil_premium)
                 and (self.not_met is None or not benchmarks[self.not_met - 5].met))
@@ -127,11 +129,12 @@ def roll(store: ViewStore, urn: str, school_type: str, as_of: date, wanted: Roll
     items = []
     for row in rows:
         row = {**row, **details.get(row["upn"], {"given_name": None, "family_name": None, "sen": False,
-                                                 "pupil_premium": False})}
+                                                 "pupil_premium": False, "group": None})}
         benchmarks = statuses(row, as_of, school_type)
         if wanted.keeps(row, benchmarks):
             items.append({"upn": row["upn"], "given_name": row["given_name"], "family_name": row["family_name"],
-                          "year_group": row["ncy"], "sen": row["sen"], "pupil_premium": row["pupil_premium"],
+                          "year_group": row["ncy"], "group": row["group"], "sen": row["sen"],
+                          "pupil_premium": row["pupil_premium"],
                           "benchmarks": [asdict(status) for status in benchmarks]})
             if len(items) > limit:
                 return items[:limit], items[limit - 1]["upn"]
@@ -143,11 +146,12 @@ def _details(store: ViewStore, urn: str, as_of: date) -> dict[str, dict[str, Any
     were kept shows the registered names to the pupil's first school only (docs/transfers.md)."""
     rows = store.query(
         "SELECT e.upn, e.given_name, e.family_name, e.sen, e.pupil_premium, p.given_name, p.family_name, "
-        "(SELECT f.school_urn FROM {enrolments} f WHERE f.upn = e.upn ORDER BY f.enrolled_on LIMIT 1) "
-        "FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn "
+        "(SELECT f.school_urn FROM {enrolments} f WHERE f.upn = e.upn ORDER BY f.enrolled_on LIMIT 1), "
+        "g.group_name FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn "
+        "LEFT JOIN {groups} g ON g.upn = e.upn AND g.school_urn = e.school_urn AND g.academic_year = ? "
         "WHERE e.school_urn = ? AND e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on)",
-        (urn, as_of, as_of))
+        (AcademicYear.containing(as_of).start_year, urn, as_of, as_of))
     return {upn: {"given_name": given if family is not None else (registered_given if first == urn else None),
                   "family_name": family if family is not None else (registered_family if first == urn else None),
-                  "sen": bool(sen), "pupil_premium": bool(pp)}
-            for upn, given, family, sen, pp, registered_given, registered_family, first in rows}
+                  "sen": bool(sen), "pupil_premium": bool(pp), "group": group}
+            for upn, given, family, sen, pp, registered_given, registered_family, first, group in rows}

@@ -24,6 +24,9 @@ TABLES: dict[str, str] = {
                   "sen {flag}, pupil_premium {flag}, given_name {text}, family_name {text}, "
                   "PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
+    # The registration group (form) a school puts a pupil in, for an academic year.
+    "groups": "upn {text}, school_urn {text}, academic_year {int}, group_name {text}, "
+              "PRIMARY KEY (upn, school_urn, academic_year)",
     # Every word of where a leaver went: at leaving (recorded_on = left_on) and each follow-up after.
     "destinations": "upn {text}, school_urn {text}, left_on {date}, destination {text}, recorded_on {date}, "
                     "PRIMARY KEY (upn, school_urn, left_on, recorded_on)",

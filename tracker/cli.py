@@ -227,12 +227,16 @@ def cmd_import_pupils(args) -> int:
     from tracker.imports import import_pupils
 
     report = import_pupils(_app(), args.school, Path(args.file).read_bytes(), caller=_cli_caller(),
-                           exported_on=args.exported_on)
+                           exported_on=args.exported_on, full_roll=args.full_roll, dry_run=args.dry_run,
+                           apply_good_rows=args.apply_good_rows)
     for refused in report.rejected:
         for field, reasons in refused["reasons"].items():
             print(f"line {refused['line']}: {field}: {'; '.join(reasons)}")
-    print(f"{report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
-          f"{len(report.rejected)} refused")
+    if args.full_roll:
+        print(f"not in the file, so leaving on {report.left_on}: {' '.join(report.leavers) or 'nobody'}")
+    would = "would be " if args.dry_run else "" if report.applied else "(nothing changed: refused rows) "
+    print(f"{would}{report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
+          f"{len(report.rejected)} refused" + (f", {len(report.leavers)} left" if args.full_roll else ""))
     return 1 if report.rejected else 0
 
 
@@ -324,6 +328,12 @@ def parser() -> argparse.ArgumentParser:
     imports.add_argument("--exported-on", type=_iso_date, default=None,
                          help="YYYY-MM-DD: the day the MIS made the file; its NC Year is the year group then "
                               "(default today)")
+    imports.add_argument("--full-roll", action="store_true",
+                         help="the file is the school's whole roll: pupils on roll but not in it leave the day before "
+                              "the export; all or nothing if any row is refused")
+    imports.add_argument("--dry-run", action="store_true", help="say what the import would do; store nothing")
+    imports.add_argument("--apply-good-rows", action="store_true",
+                         help="with --full-roll: apply the good rows even though some are refused")
     rollover = _add(commands, "rollover", cmd_rollover)
     rollover.add_argument("--year", help="the academic year starting, e.g. 2027/28 (default: the one containing today)")
     rollover.add_argument("--school", action="append", help="only this school's URN (repeatable; default every school)")

@@ -52,7 +52,8 @@ def import_csv(args, urn):
         abort(415, "send the file as text/csv")
     found(services().tracker.school_exists(urn) or None, f"school {urn}")
     report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller(),
-                           exported_on=args.get("exported_on"), enrol=_enrol)
+                           exported_on=args.get("exported_on"), enrol=_enrol, full_roll=args["full_roll"],
+                           dry_run=args["dry_run"], apply_good_rows=args["apply_good_rows"])
     services().catch_up_inline()
     return report.__dict__
 
@@ -113,7 +114,8 @@ def roll(args, urn):
     """The school's roll on a date, paged, each pupil with their benchmark status: filter by year group,
     SEN, pupil premium, and a benchmark not yet met ("Year 10 with no employer encounter this year")."""
     fresh(args)
-    wanted = RollFilter(args.get("year_group"), args.get("not_met"), args.get("sen"), args.get("pupil_premium"))
+    wanted = RollFilter(args.get("year_group"), args.get("group"), args.get("not_met"), args.get("sen"),
+                        args.get("pupil_premium"))
     page = found(services().reads.roll(urn, args.get("as_of"), wanted, args.get("after"), args["limit"]),
                  f"school {urn}")
     auth.log_pupil_read(*(item["upn"] for item in page["items"]))

@@ -52,6 +52,8 @@ class Student(TrackerAggregate):
         self.year_group_year: int | None = None  # start year of the academic year it was set for
         self.pseudonymised = False
         self.destinations: dict[str, str | None] = {}  # the latest known for each school left
+        self.needs: tuple[bool, bool] = (False, False)  # (SEN, pupil premium) as the current school records them
+        self.groups: dict[int, str] = {}  # the current school's registration group, by academic year
 
     @property
     def current_enrolment(self) -> Enrolment | None:
@@ -104,6 +106,7 @@ class Student(TrackerAggregate):
     ) -> None:
         self.enrolments.append(Enrolment(school_urn, enrolled_on))
         self.year_group, self.year_group_year = year_group, academic_year
+        self.needs, self.groups = (sen, pupil_premium), {}
 
     def leave(self, school_urn: str, left_on: date, destination: str | None) -> None:
         current = self.current_enrolment
@@ -119,6 +122,39 @@ class Student(TrackerAggregate):
     def _left(self, school_urn: str, left_on: date, destination: str | None) -> None:
         self.enrolments[-1] = replace(self.enrolments[-1], left_on=left_on)
         self.destinations[school_urn] = destination
+
+    # --- what the school's MIS says of the pupil this year -----------------------------------
+
+    def check_on_roll_at(self, school_urn: str) -> None:
+        current = self.current_enrolment
+        if current is None or current.school_urn != school_urn:
+            raise OutOfOrder(f"{self.upn} is not on roll at {school_urn}", "upn")
+
+    def assign_group(self, school_urn: str, group: str, academic_year: int) -> None:
+        """The registration group (form) the school puts the pupil in for a year."""
+        self.check_on_roll_at(school_urn)
+        if self.groups.get(academic_year) != group:
+            self._group_assigned(school_urn, group, academic_year)
+
+    @event("GroupAssigned")
+    def _group_assigned(self, school_urn: str, group: str, academic_year: int) -> None:
+        self.groups[academic_year] = group
+
+    def record_needs(self, school_urn: str, sen: bool, pupil_premium: bool) -> None:
+        """SEN and pupil premium as the school now records them, where they differ from before."""
+        self.check_on_roll_at(school_urn)
+        if sen != self.needs[0]:
+            self._sen_changed(school_urn, sen)
+        if pupil_premium != self.needs[1]:
+            self._pupil_premium_changed(school_urn, pupil_premium)
+
+    @event("SenChanged")
+    def _sen_changed(self, school_urn: str, sen: bool) -> None:
+        self.needs = (sen, self.needs[1])
+
+    @event("PupilPremiumChanged")
+    def _pupil_premium_changed(self, school_urn: str, pupil_premium: bool) -> None:
+        self.needs = (self.needs[0], pupil_premium)
 
     def update_destination(self, school_urn: str, destination: str, recorded_on: date) -> None:
         """A later word of where a leaver of `school_urn` went (schools follow leavers up for three years)."""
