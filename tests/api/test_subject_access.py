@@ -14,9 +14,21 @@ def export(world, upn: str, who: str, query: str = "", **headers: str):
     return world.client.get(f"/api/v1/pupils/{upn}/export{query}", headers=world.headers(who, **headers))
 
 
-def test_the_holding_school_exports_the_pupils_whole_record_as_json():
+def test_the_holding_school_exports_its_own_part_of_a_transferred_pupils_record():
+    """docs/transfers.md: the school a pupil moved to never sees the previous school's enrolment,
+    flags or destination, in the export as anywhere else; the counted encounters go with the pupil."""
     world = make_world()
-    response = export(world, MOVED, "other_school")
+    record = export(world, MOVED, "other_school").json
+    assert [(e["school_urn"], e["left_on"]) for e in record["enrolments"]] == [("900002", None)]
+    assert record["destinations"] == []
+    assert record["encounters"]["counts"]["employer_this_year"] == 1
+    assert "Student.Left" not in {event["type"] for event in record["events"]}
+    assert {event["school_urn"] for event in record["events"]} <= {"900002", None}
+
+
+def test_an_admin_exports_the_pupils_whole_record_as_json():
+    world = make_world()
+    response = export(world, MOVED, "admin")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
     record = response.json

@@ -88,6 +88,20 @@ class Years:
         student.check_on_roll_at(urn)
         return Changes([student] if student.pending_events else [], student.upn)
 
+    @use_case(commutative=True)
+    def record_destinations(self, urn: str, destinations: dict[str, str], recorded_on: date) -> Changes:
+        """Where several leavers of `urn` went, as learnt on one day (a follow-up round), all or none."""
+        urn, recorded_on = validate_urn(urn), self._check_not_future("recorded_on", recorded_on)
+        students = []
+        for upn, destination in destinations.items():
+            student = self._student(validate_upn(upn))
+            check_scope_pupil(student, urn)
+            if check_destination(destination) is None:
+                raise InvalidValue("destination is required", "destination")
+            student.update_destination(urn, destination, recorded_on)
+            students.append(student)
+        return Changes(students, str(len(students)))
+
     def _rollover_year(self, year: str) -> AcademicYear:
         new_year = AcademicYear.parse(year, "year")
         if new_year > AcademicYear.containing(self.today()).next():
