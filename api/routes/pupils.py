@@ -111,7 +111,7 @@ def pupil(args, upn):
     as_of, viewer = args.get("as_of") or services().reads.today(), auth.pupil_viewer()
     record = found(records.pupil(services().store, upn, True, as_of, school=viewer), f"pupil {upn}")
     auth.log_pupil_read(upn)
-    return {**record, "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer)}
+    return {**record, "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer, args.get("known_at"))}
 
 
 @blp.get("/schools/<urn>/pupils")
