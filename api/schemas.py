@@ -525,3 +525,9 @@ class Roll(Schema):
     as_of = fields.String()
     items = fields.List(fields.Nested(RollPupil))
     next = fields.String(allow_none=True, metadata={"description": "pass as `after` for the next page"})
+
+
+class NationalArgs(Freshness):
+    """`Figures` without `known_at`, which national figures do not answer (api/routes/metrics.py)."""
+
+    as_of = CalendarDate()
