@@ -33,6 +33,12 @@ HUB_CODE = {"pattern": "^[A-Za-z0-9_-]*[A-Za-z0-9][A-Za-z0-9_-]*$", "minLength":
                            "letters are accepted too, which a pattern without Unicode classes cannot say."}
 # Free text in a path or query: api/bodies.py refuses an address holding a control character (400).
 IN_ADDRESS = {"pattern": "^[^\\x00-\\x1f\\x7f]*$"}
+# Free text in a body (tracker.validation.check_text): no control character but tab and line breaks, and
+# where it is required something besides spaces (\x85 is a space to Python, not to a pattern's \s). Half
+# a surrogate pair alone is refused too, which no pattern can name.
+_CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f"
+OPTIONAL_TEXT = {"pattern": f"^[^{_CONTROL}]*$"}
+TEXT = {"pattern": f"^[^{_CONTROL}]*[^\\s\\x85{_CONTROL}][^{_CONTROL}]*$"}
 YEAR_GROUP = {"minimum": YEAR_GROUPS.start, "maximum": YEAR_GROUPS.stop - 1}
 # Dates and moments: the year in YEARS, which `format: date` alone cannot bound.
 IN_YEARS = {"pattern": f"^{_CENTURIES}[0-9]{{2}}-"}

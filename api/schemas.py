@@ -44,8 +44,8 @@ class Written(Schema):
 
 class HubIn(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata=formats.HUB_CODE)
-    name = fields.String(required=True, validate=TEXT)
-    area = fields.String(required=True, validate=TEXT)
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
+    area = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     wave = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100))
 
 
@@ -59,7 +59,7 @@ class LeaveHubIn(Schema):
 
 class SchoolIn(Schema):
     urn = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.URN)
-    name = fields.String(required=True, validate=TEXT)
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     type = fields.String(required=True, validate=validate.OneOf(SCHOOL_TYPES))
     la_code = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.LA_CODE)
     laestab = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.LAESTAB)
@@ -93,8 +93,8 @@ class YearGroupsIn(Schema):
 
 class PupilIn(Schema):
     upn = fields.String(required=True, validate=validate.Length(max=20), metadata=formats.UPN)
-    given_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    given_name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata=formats.TEXT)
+    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata=formats.TEXT)
     date_of_birth = CalendarDate(required=True)
     year_group = fields.Integer(required=True, strict=True, metadata=formats.YEAR_GROUP)
     enrolled_on = CalendarDate(required=True)
@@ -115,13 +115,13 @@ class YearGroupIn(Schema):
 
 
 class Employer(Schema):
-    name = fields.String(required=True, validate=TEXT)
-    sector = fields.String(allow_none=True, validate=validate.Length(max=100))
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
+    sector = fields.String(allow_none=True, validate=validate.Length(max=100), metadata=formats.OPTIONAL_TEXT)
     size = fields.String(allow_none=True, validate=validate.OneOf(EMPLOYER_SIZES))
 
 
 class Provider(Schema):
-    name = fields.String(required=True, validate=TEXT)
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     type = fields.String(required=True, validate=validate.OneOf(PROVIDER_TYPES))
 
 
@@ -135,7 +135,7 @@ class Criteria(Schema):
 
 class ActivityIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(sorted(ACTIVITY_KINDS)))
-    title = fields.String(required=True, validate=TEXT)
+    title = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     occurred_on = CalendarDate(required=True)
     employer = fields.Nested(Employer, allow_none=True)
     provider = fields.Nested(Provider, allow_none=True)
@@ -153,17 +153,17 @@ class AttendeesIn(Schema):
 
 
 class AmendIn(Schema):
-    title = fields.String(validate=TEXT)
+    title = fields.String(validate=TEXT, metadata=formats.TEXT)
     occurred_on = CalendarDate()
     employer = fields.Nested(Employer)
     provider = fields.Nested(Provider)
     meaningful = fields.Boolean()
     criteria = fields.Nested(Criteria)
-    reason = fields.String(validate=validate.Length(max=500))
+    reason = fields.String(validate=validate.Length(max=200), metadata=formats.OPTIONAL_TEXT)
 
 
 class ReasonIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
 
 
 class PlacementIn(Schema):
@@ -186,7 +186,7 @@ class CompleteIn(Schema):
 
 class CriterionIn(Schema):
     met = fields.Boolean(required=True)
-    evidence = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    evidence = fields.String(allow_none=True, validate=validate.Length(max=2000), metadata=formats.OPTIONAL_TEXT)
     changed_on = CalendarDate()
 
 

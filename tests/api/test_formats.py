@@ -17,6 +17,7 @@ from tracker.identifiers import CHECK_LETTERS, upn_check_letter, validate_la_cod
     validate_urn
 from tracker.rules import hub_code
 from tracker.rulesets import RULE_SETS
+from tracker.validation import MAX_TEXT, check_text
 
 DOCUMENT = create_app({"DATABASE_URL": "memory://", "TESTING": True}).test_client().get("/api/openapi.json").json
 PARAMETERS = [(method.upper(), path, parameter) for path, item in DOCUMENT["paths"].items()
@@ -128,6 +129,26 @@ def test_the_year_group_bounds_are_the_calendars():
 @given(st.from_regex(r"[A-Za-z0-9_-]{1,32}", fullmatch=True))
 def test_an_ascii_hub_code_of_the_documented_shape_is_one_the_domain_accepts(code):
     assert accepts(hub_code, code) == matches(formats.HUB_CODE, code)
+
+
+# The characters where the rules for free text and Python's idea of a space meet.
+EDGES = st.text(st.sampled_from(" a\t\n\r\x00\x01\x0b\x1c\x1f\x7f\x85\xa0\u3000"), max_size=4)
+
+
+@SAMPLED
+@given(EDGES)
+def test_free_text_of_the_documented_shape_is_what_the_domain_keeps(text):
+    assert accepts(lambda value: check_text("title", value), text) == matches(formats.TEXT, text)
+    # Left blank (by Python's idea of a space), optional text is no text: kept as none, whatever the blank.
+    assert accepts(lambda value: check_text("sector", value, required=False), text) == \
+        (matches(formats.OPTIONAL_TEXT, text) or not text.strip())
+
+
+def test_a_reason_is_documented_as_long_as_the_domain_keeps_it():
+    assert _body("ReasonIn")["reason"]["maxLength"] == _body("AmendIn")["reason"]["maxLength"] == MAX_TEXT
+    assert accepts(lambda value: check_text("reason", value), "r" * MAX_TEXT)
+    assert not accepts(lambda value: check_text("reason", value), "r" * (MAX_TEXT + 1))
+    assert _body("ActivityIn")["title"]["pattern"] == _body("ReasonIn")["reason"]["pattern"] == formats.TEXT["pattern"]
 
 
 def test_the_criterion_codes_are_every_rule_sets_checklist():
