@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from api import formats
 from tracker.calendar import YEARS
 from tracker.rulesets import (
     ACTIVITY_KINDS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
@@ -17,6 +18,9 @@ OUTSIDE_YEARS = f"must be in the years {YEARS.start} to {YEARS.stop - 1}"
 class _InYears:
     """A date or moment in the years the tracker deals in (tracker.calendar.YEARS), so calendar
     arithmetic on it (the year before, UTC) stays in range."""
+
+    def __init__(self, *args, metadata=None, **kwargs):
+        super().__init__(*args, metadata={**formats.IN_YEARS, **(metadata or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)
@@ -39,9 +43,9 @@ class Written(Schema):
 
 
 class HubIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    name = fields.String(required=True, validate=TEXT)
-    area = fields.String(required=True, validate=TEXT)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata=formats.HUB_CODE)
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
+    area = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     wave = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100))
 
 
@@ -54,11 +58,11 @@ class LeaveHubIn(Schema):
 
 
 class SchoolIn(Schema):
-    urn = fields.String(required=True, validate=validate.Length(max=10))
-    name = fields.String(required=True, validate=TEXT)
+    urn = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.URN)
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     type = fields.String(required=True, validate=validate.OneOf(SCHOOL_TYPES))
-    la_code = fields.String(required=True, validate=validate.Length(max=10))
-    laestab = fields.String(required=True, validate=validate.Length(max=10))
+    la_code = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.LA_CODE)
+    laestab = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.LAESTAB)
     first_year_group = fields.Integer(validate=validate.Range(1, 14), metadata={
         "description": "the first year group taught (default by type: secondary 7, middle 5, colleges 12)"})
     last_year_group = fields.Integer(validate=validate.Range(1, 14), metadata={
@@ -67,7 +71,7 @@ class SchoolIn(Schema):
 
 class RolloverIn(Schema):
     year = fields.String(required=True, validate=validate.Regexp(r"^\d{4}/\d{2}$"),
-                         metadata={"description": "the academic year starting, e.g. 2027/28"})
+                         metadata=formats.academic_year("the academic year starting, e.g. 2027/28"))
     dry_run = fields.Boolean(load_default=False, metadata={"description": "say who would leave; store nothing"})
 
 
@@ -83,16 +87,16 @@ class RolloverReport(Schema):
 class YearGroupsIn(Schema):
     first_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
     last_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
-    from_year = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
-        "description": "the academic year the range applies from, e.g. 2027/28 (default: since registration)"})
+    from_year = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata=formats.academic_year(
+        "the academic year the range applies from, e.g. 2027/28 (default: since registration)"))
 
 
 class PupilIn(Schema):
-    upn = fields.String(required=True, validate=validate.Length(max=20))
-    given_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    upn = fields.String(required=True, validate=validate.Length(max=20), metadata=formats.UPN)
+    given_name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata=formats.TEXT)
+    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata=formats.TEXT)
     date_of_birth = CalendarDate(required=True)
-    year_group = fields.Integer(required=True, strict=True)
+    year_group = fields.Integer(required=True, strict=True, metadata=formats.YEAR_GROUP)
     enrolled_on = CalendarDate(required=True)
     sen = fields.Boolean(load_default=False)
     pupil_premium = fields.Boolean(load_default=False)
@@ -106,18 +110,18 @@ class PupilLeaveIn(Schema):
 
 
 class YearGroupIn(Schema):
-    year_group = fields.Integer(required=True, strict=True)
-    year = fields.String(required=True, validate=validate.Length(max=7))
+    year_group = fields.Integer(required=True, strict=True, metadata=formats.YEAR_GROUP)
+    year = fields.String(required=True, validate=validate.Length(max=7), metadata=formats.academic_year())
 
 
 class Employer(Schema):
-    name = fields.String(required=True, validate=TEXT)
-    sector = fields.String(allow_none=True, validate=validate.Length(max=100))
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
+    sector = fields.String(allow_none=True, validate=validate.Length(max=100), metadata=formats.OPTIONAL_TEXT)
     size = fields.String(allow_none=True, validate=validate.OneOf(EMPLOYER_SIZES))
 
 
 class Provider(Schema):
-    name = fields.String(required=True, validate=TEXT)
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     type = fields.String(required=True, validate=validate.OneOf(PROVIDER_TYPES))
 
 
@@ -131,39 +135,39 @@ class Criteria(Schema):
 
 class ActivityIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(sorted(ACTIVITY_KINDS)))
-    title = fields.String(required=True, validate=TEXT)
+    title = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     occurred_on = CalendarDate(required=True)
     employer = fields.Nested(Employer, allow_none=True)
     provider = fields.Nested(Provider, allow_none=True)
     meaningful = fields.Boolean(allow_none=True)
     criteria = fields.Nested(Criteria, allow_none=True)
-    attendees = fields.List(fields.String(validate=validate.Length(max=20)), required=True,
+    attendees = fields.List(fields.String(validate=validate.Length(max=20), metadata=formats.UPN), required=True,
                             validate=validate.Length(min=1, max=2000))
 
 
 class AttendeesIn(Schema):
-    add = fields.List(fields.String(validate=validate.Length(max=20)), load_default=list,
+    add = fields.List(fields.String(validate=validate.Length(max=20), metadata=formats.UPN), load_default=list,
                       validate=validate.Length(max=2000))
-    remove = fields.List(fields.String(validate=validate.Length(max=20)), load_default=list,
+    remove = fields.List(fields.String(validate=validate.Length(max=20), metadata=formats.UPN), load_default=list,
                          validate=validate.Length(max=2000))
 
 
 class AmendIn(Schema):
-    title = fields.String(validate=TEXT)
+    title = fields.String(validate=TEXT, metadata=formats.TEXT)
     occurred_on = CalendarDate()
     employer = fields.Nested(Employer)
     provider = fields.Nested(Provider)
     meaningful = fields.Boolean()
     criteria = fields.Nested(Criteria)
-    reason = fields.String(validate=validate.Length(max=500))
+    reason = fields.String(validate=validate.Length(max=200), metadata=formats.OPTIONAL_TEXT)
 
 
 class ReasonIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
 
 
 class PlacementIn(Schema):
-    upn = fields.String(required=True, validate=validate.Length(max=20))
+    upn = fields.String(required=True, validate=validate.Length(max=20), metadata=formats.UPN)
     kind = fields.String(required=True, validate=validate.OneOf(PLACEMENT_KINDS))
     employer = fields.Nested(Employer, required=True)
     starts_on = CalendarDate(required=True)
@@ -182,7 +186,7 @@ class CompleteIn(Schema):
 
 class CriterionIn(Schema):
     met = fields.Boolean(required=True)
-    evidence = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    evidence = fields.String(allow_none=True, validate=validate.Length(max=2000), metadata=formats.OPTIONAL_TEXT)
     changed_on = CalendarDate()
 
 
@@ -198,11 +202,11 @@ class Figures(Freshness):
 
 
 class SchoolStatusArgs(Figures):
-    year = fields.String(validate=validate.Length(max=7))
+    year = fields.String(validate=validate.Length(max=7), metadata=formats.academic_year())
 
 
 class SeriesArgs(Freshness):
-    year = fields.String(validate=validate.Length(max=7))
+    year = fields.String(validate=validate.Length(max=7), metadata=formats.academic_year())
     dates = fields.List(CalendarDate(), validate=validate.Length(max=24))
 
 
@@ -210,16 +214,17 @@ class ActivitiesArgs(Freshness):
     start = CalendarDate(data_key="from")
     end = CalendarDate(data_key="to")
     kind = fields.String(validate=validate.OneOf(sorted(ACTIVITY_KINDS)))
-    after = fields.String(validate=validate.Length(max=80))
+    after = fields.String(validate=validate.Length(max=80), metadata={
+        **formats.IN_ADDRESS, "description": "the cursor a previous page gave (its `next`), as it gave it"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class AuditArgs(Freshness):
     after = fields.Integer(load_default=0, validate=POSITION)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    school = fields.String(validate=validate.Length(max=10))
-    upn = fields.String(validate=validate.Length(max=20))
-    type = fields.String(validate=validate.Length(max=80))
+    school = fields.String(validate=validate.Length(max=10), metadata=formats.URN)
+    upn = fields.String(validate=validate.Length(max=20), metadata=formats.UPN)
+    type = fields.String(validate=validate.Length(max=80), metadata=formats.IN_ADDRESS)
 
 
 class Benchmark(Schema):
@@ -317,7 +322,8 @@ class ListPage(Schema):
 
 
 class ImportArgs(Schema):
-    exported_on = fields.Date(metadata={"description": "the day the MIS made the file: its NC Year is each "
+    exported_on = fields.Date(metadata={**formats.IN_YEARS,
+                                        "description": "the day the MIS made the file: its NC Year is each "
                                                        "pupil's year group in that academic year (default today)"})
     full_roll = fields.Boolean(load_default=False, metadata={
         "description": "the file is the whole roll: pupils on roll but not in it leave on the day before the export; "
@@ -379,8 +385,8 @@ class Verification(Schema):
 
 
 class DestinationArgs(Freshness):
-    cohort = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
-        "description": "the academic year the pupils left in, e.g. 2025/26 (default: the year before as_of's)"})
+    cohort = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata=formats.academic_year(
+        "the academic year the pupils left in, e.g. 2025/26 (default: the year before as_of's)"))
     as_of = CalendarDate(metadata={"description": "destinations as recorded by this date (default today)"})
 
 
@@ -422,8 +428,8 @@ class DestinationIn(Schema):
 
 
 class YearsArgs(Freshness):
-    since = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
-        "description": "the first academic year (default: the year of the first activity; ten years at most)"})
+    since = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata=formats.academic_year(
+        "the first academic year (default: the year of the first activity; ten years at most)"))
 
 
 class HubYear(Header, Summary):
@@ -471,7 +477,7 @@ class SubjectAccess(Schema):
 
 
 class PupilReadsArgs(Freshness):
-    upn = fields.String(validate=validate.Length(max=20))
+    upn = fields.String(validate=validate.Length(max=20), metadata=formats.UPN)
     after = fields.Integer(load_default=0, validate=POSITION)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
@@ -494,13 +500,14 @@ class BenchmarkStatus(Schema):
 class RollArgs(Freshness):
     as_of = CalendarDate(metadata={"description": "the roll on this date (default today)"})
     year_group = fields.Integer(validate=validate.Range(1, 14))
-    group = fields.String(validate=validate.Length(min=1, max=20), metadata={"description": "registration group"})
+    group = fields.String(validate=validate.Length(min=1, max=20), metadata={**formats.IN_ADDRESS,
+                                                                              "description": "registration group"})
     not_met = fields.Integer(validate=validate.Range(5, 8), metadata={
         "description": "only pupils who do not (yet) meet this benchmark"})
     sen = fields.Boolean()
     pupil_premium = fields.Boolean()
     after = fields.String(validate=validate.Regexp(r"^[A-Z]\d{11}[0-9A-Z]$"), metadata={
-        "description": "the cursor a previous page gave"})
+        "pattern": formats.UPN["pattern"], "description": "the cursor a previous page gave: the UPN it ended on"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -519,3 +526,9 @@ class Roll(Schema):
     as_of = fields.String()
     items = fields.List(fields.Nested(RollPupil))
     next = fields.String(allow_none=True, metadata={"description": "pass as `after` for the next page"})
+
+
+class NationalArgs(Freshness):
+    """`Figures` without `known_at`, which national figures do not answer (api/routes/metrics.py)."""
+
+    as_of = CalendarDate()

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import flask_smorest
 from flask import abort, current_app, request
 from flask_smorest import abort as refuse  # takes field messages, for the one error body
 
+from api import formats
 from api.services import services
 from tracker.commands import Written
 
 PREFIX = "/api/v1"
+RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # the name in <upn> or <int:benchmark>
 RETRY_AFTER = 2  # seconds
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's, with each route's argument schema built once, not once a request."""
+    """flask-smorest's, with each route's argument schema built once, not once a request, and each path
+    argument documented with its format (api/formats.py), `path_formats` adding the blueprint's own."""
+
+    def __init__(self, *args: Any, path_formats: dict[str, dict[str, Any]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.path_formats = {**formats.PATH, **(path_formats or {})}
+
+    def route(self, rule: str, *, parameters: list | None = None, **options: Any):
+        # Documented only: the rule still matches what it did, and the domain refuses a bad value by name.
+        names = RULE_ARGUMENT.findall(rule)
+        return super().route(rule, parameters=[*formats.path_parameters(names, self.path_formats),
+                                               *(parameters or [])], **options)
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any):
         # Handed a class, webargs builds the schema for every request, deep-copying its fields and

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from api import auth, schemas
+from api import auth, formats, schemas
 from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
 from api.services import services
 from projections import small_numbers
 from tracker.calendar import AcademicYear
 
-blp = Blueprint("hubs", __name__, url_prefix=f"{PREFIX}/hubs", description="Careers Hubs")
+blp = Blueprint("hubs", __name__, url_prefix=f"{PREFIX}/hubs", description="Careers Hubs",
+                path_formats=formats.HUB_PATH)
 
 
 @blp.post("")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from api import auth, schemas
+from api import auth, formats, schemas
 from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
 from api.services import services
 from projections import records, small_numbers
 from tracker.calendar import AcademicYear
 
-blp = Blueprint("schools", __name__, url_prefix=f"{PREFIX}/schools", description="Schools and colleges")
+blp = Blueprint("schools", __name__, url_prefix=f"{PREFIX}/schools", description="Schools and colleges",
+                path_formats=formats.CHECKLIST_PATH)
 
 
 @blp.post("")

@@ -516,7 +516,7 @@ def test_an_amended_title_and_its_reason_are_stored_as_typed_or_refused_by_name(
     recorded = f.post("/schools/900001/activities", activity_body())
     assert recorded.status_code == 201
     amended = f.post(f"/activities/{recorded.json['id']}/amend", {"title": title, "reason": reason})
-    limits = {"title": 200, "reason": 200}  # the domain holds a reason to 200, within the schema's 500
+    limits = {"title": 200, "reason": 200}
     if not (acceptable(title, 200) and acceptable(reason, 200)):
         assert refused_by_name(amended, {"title": title, "reason": reason}, limits), amended.json
         return
