@@ -1,4 +1,4 @@
-"""Use cases for pupils: enrolment (one or many), leaving, year groups, pseudonymising."""
+"""Use cases for pupils: enrolment (one or many), leaving, year groups (erasure: usecases/erasure.py)."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ class Pupils:
             student: Student = self.repository.get(Student.create_id(upn))
         except AggregateNotFoundError:
             return Student(upn, given_name, family_name, date_of_birth)
+        student.check_identity_kept()
         if student.date_of_birth != date_of_birth:
             raise InvalidValue(f"{upn} is registered with a different date of birth", "date_of_birth")
         return student
@@ -94,10 +95,4 @@ class Pupils:
         if student.year_group_year is not None and academic_year.start_year < student.year_group_year:
             raise InvalidValue("a year group can only be changed for the current or a later year", "year")
         student.change_year_group(check_year_group(year_group), academic_year.start_year)
-        return Changes([student], student.upn)
-
-    @use_case(commutative=False)
-    def pseudonymise_pupil(self, upn: str) -> Changes:
-        student = self._student(validate_upn(upn))
-        student.pseudonymise()
         return Changes([student], student.upn)

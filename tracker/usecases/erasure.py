@@ -1,0 +1,62 @@
+"""Use cases for pupils' identities: reading one while its key exists, erasing it on request or
+under the retention rule, and sweeping keys an erasure left behind (docs/erasure.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tracker.commands import Changes, use_case
+from tracker.domain.student import Student
+from tracker.identifiers import validate_upn, validate_urn
+from tracker.identity import IDENTITY
+from tracker.validation import check_text
+
+MAX_REASON = 500
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+class Erasures:
+    """Mixed into `Tracker`: these methods are its use cases."""
+
+    def identity_of(self, upn: str) -> dict[str, Any] | None:
+        """The pupil's names and date of birth, all None once erased; None for a UPN never registered."""
+        registered = next(iter(self.events.get(Student.create_id(upn), lte=1)), None)
+        return None if registered is None else {name: getattr(registered, name) for name in IDENTITY}
+
+    @use_case(commutative=False)
+    def erase_pupil(self, upn: str, requested_by: str, reason: str) -> Changes:
+        """Erase a leaver's identity at the request of a school that held them; asked again, nothing is stored."""
+        student = self._student(validate_upn(upn))
+        student.erase(validate_urn(requested_by, "requested_by"),
+                      check_text("reason", reason, max_length=MAX_REASON))
+        return Changes([student], student.upn)
+
+    @use_case(commutative=False)
+    def pseudonymise_pupil(self, upn: str, reason: str = "pseudonymised on request") -> Changes:
+        """The older name for an erasure the tracker's operator makes (it names no school)."""
+        student = self._student(validate_upn(upn))
+        student.erase(None, check_text("reason", reason, max_length=MAX_REASON))
+        return Changes([student], student.upn)
+
+    @use_case(commutative=False)
+    def erase_after_retention(self, upn: str, years: int) -> Changes:
+        """The retention rule: erase the identity of a pupil who left at least `years` years ago."""
+        student = self._student(validate_upn(upn))
+        student.erase_after_retention(years_before(self.today(), years), years)
+        return Changes([student], student.upn)
+
+    def sweep_keys(self, upns: list[str]) -> list[str]:
+        """Destroy any key still held for these pupils if the log says they were erased (a key table
+        restored from a backup older than the erasure, say); returns the pupils whose key went."""
+        held = self.recorder.select_keys([Student.create_id(upn) for upn in upns])
+        swept = [upn for upn in upns if Student.create_id(upn) in held and self._student(upn).erased]
+        self.recorder.destroy_keys([Student.create_id(upn) for upn in swept])
+        return swept
