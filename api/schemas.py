@@ -265,7 +265,8 @@ class Pupil(Schema):
     given_name = fields.String(allow_none=True)
     family_name = fields.String(allow_none=True)
     date_of_birth = fields.String(allow_none=True)
-    pseudonymised = fields.Boolean()
+    erased = fields.Boolean()
+    pseudonymised = fields.Boolean()  # the same as `erased`: the name older clients read
     year_group = fields.Integer(allow_none=True)
     current_school = fields.String(allow_none=True)
     enrolments = fields.List(fields.Dict())
@@ -321,3 +322,9 @@ class TimelineArgs(Freshness):
 class Verification(Schema):
     agree = fields.Boolean()
     differences = fields.List(fields.Dict())
+
+
+class EraseIn(Schema):
+    requested_by = fields.String(required=True, validate=validate.Length(max=20),
+                                 metadata={"description": "URN of the school that holds or held the pupil"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))

@@ -131,8 +131,7 @@ class CareersProjection:
 
     @project.register
     def student_registered(self, event: Student.Registered, page: Page) -> Subject:
-        page.write("INSERT INTO {pupils} VALUES (?, ?, ?, ?, ?)",
-                   (event.upn, event.given_name, event.family_name, event.date_of_birth, 0))
+        page.write("INSERT INTO {pupils} VALUES (?, ?)", (event.upn, 0))
         name(page, event, event.upn)
         return None, event.upn
 
@@ -160,10 +159,9 @@ class CareersProjection:
         return None, upn
 
     @project.register
-    def identity_pseudonymised(self, event: Student.IdentityPseudonymised, page: Page) -> Subject:
+    def identity_erased(self, event: Student.IdentityErased | Student.IdentityPseudonymised, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("UPDATE {pupils} SET given_name = NULL, family_name = NULL, pseudonymised = 1 "
-                   "WHERE upn = ?", (upn,))
+        page.write("UPDATE {pupils} SET erased = 1 WHERE upn = ?", (upn,))
         return None, upn
 
     # --- activities ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
@@ -30,26 +30,28 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def pupil(store: ViewStore, upn: str, with_identity: bool, as_of: date) -> dict[str, Any] | None:
-    """Where the pupil is, their year group this year, and (for schools and auditors) who they are."""
-    rows = store.query("SELECT given_name, family_name, date_of_birth, pseudonymised FROM {pupils} WHERE upn = ?",
-                       (upn,))
+def pupil(store: ViewStore, upn: str, identity_of: Callable[[str], dict[str, Any] | None] | None,
+          as_of: date) -> dict[str, Any] | None:
+    """Where the pupil is, their year group this year, and (given `identity_of`, for schools and
+    auditors) who they are: read from the log, so nothing once their identity is erased."""
+    rows = store.query("SELECT erased FROM {pupils} WHERE upn = ?", (upn,))
     if not rows:
         return None
-    given, family, born, pseudonymised = rows[0]
+    erased = bool(rows[0][0])
     enrolments = [{"school_urn": urn, "enrolled_on": _iso(start), "left_on": _iso(end), "destination": dest,
                    "sen": bool(sen), "pupil_premium": bool(pp)}
                   for urn, start, end, dest, sen, pp in store.query(
                       "SELECT school_urn, enrolled_on, left_on, destination, sen, pupil_premium FROM {enrolments} "
                       "WHERE upn = ? ORDER BY enrolled_on", (upn,))]
     sen, pp = (enrolments[-1]["sen"], enrolments[-1]["pupil_premium"]) if enrolments else (False, False)
-    result = {"upn": upn if with_identity else None, "year_group": year_group(store, upn, as_of),
+    result = {"upn": upn if identity_of else None, "year_group": year_group(store, upn, as_of),
               "current_school": next((e["school_urn"] for e in enrolments if e["left_on"] is None), None),
               "enrolments": enrolments, "sen": bool(sen), "pupil_premium": bool(pp),
               "counts": encounter_counts(store, upn, as_of)}
-    if with_identity:
-        result.update(given_name=given, family_name=family, date_of_birth=_iso(born),
-                      pseudonymised=bool(pseudonymised))
+    if identity_of:
+        identity = identity_of(upn) or {}
+        result.update(given_name=identity.get("given_name"), family_name=identity.get("family_name"),
+                      date_of_birth=_iso(identity.get("date_of_birth")), erased=erased, pseudonymised=erased)
     return result
 
 
@@ -163,9 +165,10 @@ def _attach_data(app: Any, items: list[dict[str, Any]]) -> None:
         notifications = app.recorder.select_notifications(start=first, limit=last - first + 1, stop=last)
     else:
         notifications = [n for p in sorted(wanted) for n in app.recorder.select_notifications(start=p, limit=1)]
-    for notification in notifications:
-        if notification.id in wanted:
-            wanted[notification.id]["data"] = _event_data(app.mapper.to_domain_event(notification))
+    notifications = [notification for notification in notifications if notification.id in wanted]
+    # Decoded together: the keys of the pupils among them are read in one query.
+    for notification, event in zip(notifications, app.mapper.to_domain_events(notifications)):
+        wanted[notification.id]["data"] = _event_data(event)
 
 
 def _event_data(event: Any) -> dict[str, Any]:
@@ -181,3 +184,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def leavers_by(store: ViewStore, last_day: date) -> list[tuple[str, str]]:
+    """(UPN, last day on roll) of each pupil not yet erased, on no roll now, who left on or before `last_day`."""
+    rows = store.query(
+        "SELECT e.upn, MAX(e.left_on) FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn WHERE p.erased = 0 "
+        "GROUP BY e.upn HAVING COUNT(*) = COUNT(e.left_on) AND MAX(e.left_on) <= ? ORDER BY e.upn", (last_day,))
+    return [(upn, _iso(left_on)) for upn, left_on in rows]
+
+
+def erased_upns(store: ViewStore) -> list[str]:
+    """Every pupil whose identity the log says was erased (or pseudonymised, by older versions)."""
+    return [upn for (upn,) in store.query("SELECT upn FROM {pupils} WHERE erased = 1 ORDER BY upn")]

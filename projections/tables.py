@@ -14,8 +14,9 @@ TABLES: dict[str, str] = {
                "careers_leader {text}",
     "memberships": "urn {text}, hub_code {text}, joined_on {date}, left_on {date}, "
                    "PRIMARY KEY (urn, joined_on)",
-    "pupils": "upn {text} PRIMARY KEY, given_name {text}, family_name {text}, date_of_birth {date}, "
-              "pseudonymised {flag}",
+    # No names or dates of birth: reads take them from the log while the pupil's key exists
+    # (tracker/identity.py), so a copy of the views holds no identity to erase.
+    "pupils": "upn {text} PRIMARY KEY, erased {flag}",
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
                   "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",

@@ -49,6 +49,9 @@ class KeyRing(Protocol):
         """In one transaction with writers held off: re-read `events`, find which of their pupils were
         erased, store what `reseal` makes of them with the keys it returns; returns events rewritten."""
 
+    def compact(self) -> None:
+        """Rewrite the store's files so that rows updated or deleted leave no bytes behind."""
+
 
 Reseal = Callable[[Sequence[StoredEvent], set[UUID]], tuple[list[StoredEvent], dict[UUID, bytes]]]
 

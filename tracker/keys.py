@@ -74,6 +74,14 @@ class SQLiteKeyedRecorder(SQLiteApplicationRecorder):
             self._write_keys(c, keys, ())
         return len(resealed)
 
+    def compact(self) -> None:
+        """Rewrite the file without the pages rows were updated or deleted from, and empty the log
+        of changes (write-ahead log) that still holds their earlier contents."""
+        with self.datastore.get_connection(commit=True) as connection:
+            c = connection.cursor()
+            c.execute("VACUUM")
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def _stored(self, c, originator_id: UUID, version: int) -> StoredEvent | None:
         c.execute(f"SELECT topic, state FROM {self.events_table_name} "
                   "WHERE originator_id = ? AND originator_version = ?", (originator_id.hex, version))
@@ -137,3 +145,6 @@ class POPOKeyedRecorder(POPOApplicationRecorder):
                 self._stored_events[at[(event.originator_id, event.originator_version)]] = event
             self.keys.update(keys)
         return len(resealed)
+
+    def compact(self) -> None:
+        """Nothing is kept anywhere but in the objects themselves."""

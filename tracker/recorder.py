@@ -121,3 +121,10 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
                                                    for e in resealed])
             self._write_keys(curs, keys, ())
         return len(resealed)
+
+    def compact(self) -> None:
+        # An updated or deleted row stays in the table's files, readable on disk, until rewritten.
+        with self.datastore.get_connection() as connection:  # autocommit: VACUUM runs outside a transaction
+            for table in (self.events_table_name, KEYS_TABLE):
+                connection.execute(SQL("VACUUM (FULL) {}.{}").format(Identifier(self.datastore.schema),
+                                                                      Identifier(table)))

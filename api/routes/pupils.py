@@ -67,7 +67,8 @@ def change_year_group(body, upn):
 def pupil(args, upn):
     """Where the pupil is, their year group, counts, and (for schools and auditors) who they are."""
     fresh(args)
-    return found(records.pupil(services().store, upn, True, services().reads.today()), f"pupil {upn}")
+    return found(records.pupil(services().store, upn, services().tracker.identity_of, services().reads.today()),
+                 f"pupil {upn}")
 
 
 @blp.get("/pupils/<upn>/timeline")
@@ -79,3 +80,13 @@ def timeline(args, upn):
     fresh(args)
     page = records.timeline(services().store, upn, args["after"], args["limit"])
     return {"items": page.items, "next": page.next}
+
+
+@blp.post("/pupils/<upn>/erase")
+@auth.checked(auth.require_admin)
+@blp.arguments(schemas.EraseIn)
+@blp.response(200, schemas.Written)
+def erase_pupil(body, upn):
+    """Erase a leaver's name and date of birth for good, at a school's request (admins only); counts stay."""
+    return after_write(services().tracker.erase_pupil(
+        upn, body["requested_by"], body["reason"], caller=auth.caller(), idempotency_key=idempotency_key()))

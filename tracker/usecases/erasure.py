@@ -53,10 +53,11 @@ class Erasures:
         student.erase_after_retention(years_before(self.today(), years), years)
         return Changes([student], student.upn)
 
-    def sweep_keys(self, upns: list[str]) -> list[str]:
+    def sweep_keys(self, upns: list[str], dry_run: bool = False) -> list[str]:
         """Destroy any key still held for these pupils if the log says they were erased (a key table
-        restored from a backup older than the erasure, say); returns the pupils whose key went."""
+        restored from a backup older than the erasure, say); returns the pupils whose key was held."""
         held = self.recorder.select_keys([Student.create_id(upn) for upn in upns])
         swept = [upn for upn in upns if Student.create_id(upn) in held and self._student(upn).erased]
-        self.recorder.destroy_keys([Student.create_id(upn) for upn in swept])
+        if not dry_run:
+            self.recorder.destroy_keys([Student.create_id(upn) for upn in swept])
         return swept
