@@ -49,7 +49,7 @@ def pupil(store: ViewStore, upn: str, identity_of: Callable[[str], dict[str, Any
               "enrolments": enrolments, "sen": bool(sen), "pupil_premium": bool(pp),
               "counts": encounter_counts(store, upn, as_of)}
     if identity_of:
-        identity = identity_of(upn) or {}
+        identity = {} if erased else identity_of(upn) or {}
         result.update(given_name=identity.get("given_name"), family_name=identity.get("family_name"),
                       date_of_birth=_iso(identity.get("date_of_birth")), erased=erased, pseudonymised=erased)
     return result

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tracker.commands import Changes, use_case
+from tracker.commands import Changes, Written, use_case
 from tracker.domain.student import Student
 from tracker.identifiers import validate_upn, validate_urn
 from tracker.identity import IDENTITY
@@ -31,27 +31,45 @@ class Erasures:
         registered = next(iter(self.events.get(Student.create_id(upn), lte=1)), None)
         return None if registered is None else {name: getattr(registered, name) for name in IDENTITY}
 
-    @use_case(commutative=False)
-    def erase_pupil(self, upn: str, requested_by: str, reason: str) -> Changes:
+    def erase_pupil(self, upn: str, requested_by: str, reason: str, **call: Any) -> Written:
         """Erase a leaver's identity at the request of a school that held them; asked again, nothing is stored."""
+        return self._sealed_after(upn, self._erase_pupil(upn, requested_by, reason, **call))
+
+    def pseudonymise_pupil(self, upn: str, reason: str = "pseudonymised on request", **call: Any) -> Written:
+        """The older name for an erasure the tracker's operator makes (it names no school)."""
+        return self._sealed_after(upn, self._pseudonymise_pupil(upn, reason, **call))
+
+    def erase_after_retention(self, upn: str, years: int, **call: Any) -> Written:
+        """The retention rule: erase the identity of a pupil who left at least `years` years ago."""
+        return self._sealed_after(upn, self._erase_after_retention(upn, years, **call))
+
+    @use_case(commutative=False)
+    def _erase_pupil(self, upn: str, requested_by: str, reason: str) -> Changes:
         student = self._student(validate_upn(upn))
         student.erase(validate_urn(requested_by, "requested_by"),
                       check_text("reason", reason, max_length=MAX_REASON))
         return Changes([student], student.upn)
 
     @use_case(commutative=False)
-    def pseudonymise_pupil(self, upn: str, reason: str = "pseudonymised on request") -> Changes:
-        """The older name for an erasure the tracker's operator makes (it names no school)."""
+    def _pseudonymise_pupil(self, upn: str, reason: str) -> Changes:
         student = self._student(validate_upn(upn))
         student.erase(None, check_text("reason", reason, max_length=MAX_REASON))
         return Changes([student], student.upn)
 
     @use_case(commutative=False)
-    def erase_after_retention(self, upn: str, years: int) -> Changes:
-        """The retention rule: erase the identity of a pupil who left at least `years` years ago."""
+    def _erase_after_retention(self, upn: str, years: int) -> Changes:
         student = self._student(validate_upn(upn))
         student.erase_after_retention(years_before(self.today(), years), years)
         return Changes([student], student.upn)
+
+    def _sealed_after(self, upn: str, written: Written) -> Written:
+        """Seal at once a registration still in the clear (stored before `tracker migrate-identities` ran):
+        the erasure is recorded, so no key is kept for it. Until then, its key's deletion erased nothing."""
+        registered = self.recorder.select_events(Student.create_id(upn), lte=1)
+        in_the_clear = [stored for stored in registered if self.mapper.is_in_the_clear(stored)]
+        if in_the_clear:
+            self.recorder.rewrite_identities(in_the_clear, self.mapper.reseal)
+        return written
 
     def sweep_keys(self, upns: list[str], dry_run: bool = False) -> list[str]:
         """Destroy any key still held for these pupils if the log says they were erased (a key table
