@@ -267,6 +267,8 @@ def cmd_retention(args) -> int:
             refused += 1
             print(f"{upn} left on {left_on}: kept: {kept.message}")
     swept = app.sweep_keys(records.erased_upns(store), dry_run=args.dry_run)
+    if not args.dry_run:
+        app.recorder.compact_keys()  # what erased keys left in the table's files goes too
     print(f"{len(due) - refused} {'to erase' if args.dry_run else 'erased'} (kept {years} years after leaving), "
           f"{refused} refused; {len(swept)} keys of pupils erased earlier {'still held' if args.dry_run else 'destroyed'}")
     return 1 if refused else 0

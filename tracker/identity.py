@@ -52,6 +52,9 @@ class KeyRing(Protocol):
     def compact(self) -> None:
         """Rewrite the store's files so that rows updated or deleted leave no bytes behind."""
 
+    def compact_keys(self) -> None:
+        """The same for the table of keys alone (after erasures)."""
+
 
 Reseal = Callable[[Sequence[StoredEvent], set[UUID]], tuple[list[StoredEvent], dict[UUID, bytes]]]
 

@@ -29,6 +29,12 @@ class SQLiteKeyedRecorder(SQLiteApplicationRecorder):
                 f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (originator_id TEXT PRIMARY KEY, key BLOB NOT NULL) "
                 "WITHOUT ROWID"]
 
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        returning = super().insert_events(stored_events, **kwargs)
+        if kwargs.get("erased_keys"):
+            self.compact_keys()
+        return returning
+
     def _insert_events(self, c, stored_events: Sequence[StoredEvent], *, new_keys: dict | None = None,
                        erased_keys: Sequence[UUID] = (), **kwargs: Any) -> Sequence[int] | None:
         returning = super()._insert_events(c, stored_events, **kwargs)
@@ -61,7 +67,14 @@ class SQLiteKeyedRecorder(SQLiteApplicationRecorder):
 
     def destroy_keys(self, ids: Sequence[UUID]) -> int:
         with self._writing() as c:
-            return self._write_keys(c, {}, list(ids))
+            destroyed = self._write_keys(c, {}, list(ids))
+        self.compact_keys()
+        return destroyed
+
+    def compact_keys(self) -> None:
+        """A deleted key's page, zeroed in the file, is still whole in the write-ahead log until this."""
+        with self.datastore.get_connection(commit=True) as connection:
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def rewrite_identities(self, events: Sequence[StoredEvent], reseal) -> int:
         with self._writing() as c:
@@ -148,3 +161,6 @@ class POPOKeyedRecorder(POPOApplicationRecorder):
 
     def compact(self) -> None:
         """Nothing is kept anywhere but in the objects themselves."""
+
+    def compact_keys(self) -> None:
+        """Nor here."""

@@ -123,8 +123,15 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
         return len(resealed)
 
     def compact(self) -> None:
-        # An updated or deleted row stays in the table's files, readable on disk, until rewritten.
+        self._vacuum_full(self.events_table_name, KEYS_TABLE)
+
+    def compact_keys(self) -> None:
+        self._vacuum_full(KEYS_TABLE)
+
+    def _vacuum_full(self, *tables: str) -> None:
+        # An updated or deleted row stays in the table's file, readable on disk, until the file is
+        # rewritten; a plain VACUUM frees the space but need not overwrite it. FULL locks the table.
         with self.datastore.get_connection() as connection:  # autocommit: VACUUM runs outside a transaction
-            for table in (self.events_table_name, KEYS_TABLE):
+            for table in tables:
                 connection.execute(SQL("VACUUM (FULL) {}.{}").format(Identifier(self.datastore.schema),
                                                                       Identifier(table)))
