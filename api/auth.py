@@ -11,6 +11,7 @@ from typing import Any, Callable
 from flask import Flask, abort, current_app, g, request
 from werkzeug.exceptions import TooManyRequests
 
+from api.accesslog import log_read
 from api.ratelimit import FailedSignIns
 from api.services import services
 from tracker.domain.base import Caller
@@ -150,3 +151,45 @@ def require_pupil_reader(upn: str) -> None:
 def require_auditor() -> None:
     if scope().kind not in ("admin", "auditor"):
         abort(403, "only auditors may read the event log")
+
+
+def holding_school(upn: str) -> str | None:
+    """The school the pupil is on roll at, or the last one they were on roll at if they have left."""
+    schools = services().reads.pupil_schools(upn)
+    return schools[-1] if schools else None
+
+
+def require_pupil_holder(upn: str) -> None:
+    """A pupil's whole record (a subject access export) is for admins, auditors and the holding school."""
+    current = scope()
+    if current.kind in ("admin", "auditor"):
+        return
+    if current.kind == "school" and current.name == holding_school(upn):
+        return
+    abort(403, "only the pupil's own school, auditors and admins may export that pupil's record")
+
+
+def require_access_log_kind() -> None:
+    """Before the query is read: hubs never see the access log, whatever they ask."""
+    if scope().kind not in ("admin", "auditor", "school"):
+        abort(403, "only auditors, or a school asking about a pupil it holds, may read the access log")
+
+
+def require_access_log_reader(upn: str | None) -> None:
+    """The access log is for admins and auditors, and for a school about the pupils it holds."""
+    current = scope()
+    if current.kind in ("admin", "auditor"):
+        return
+    if current.kind == "school" and upn and current.name == holding_school(upn):
+        return
+    abort(403, "only auditors, or a school asking about a pupil it holds (upn=), may read the access log")
+
+
+def log_pupil_read(*upns: str) -> None:
+    """Write this request's read of each pupil's identity to the access log (503 if it cannot be)."""
+    current = scope()
+    log_read(services().store, upns, current.subject, _scope_text(current))
+
+
+def _scope_text(current: Scope) -> str:
+    return f"{current.kind}:{current.name}" if current.name else current.kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from tracker.config import database_url
+from tracker.config import database_url, small_number_threshold
 
 DEFAULTS: dict[str, Any] = {
     "API_TITLE": "Careers Hub Tracker",
@@ -26,7 +26,8 @@ ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS"
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    config = dict(DEFAULTS, DATABASE_URL=database_url())
+    # Counts of pupils from 1 to the threshold less one are withheld from hub tokens (docs/privacy.md).
+    config = dict(DEFAULTS, DATABASE_URL=database_url(), SMALL_NUMBER_THRESHOLD=small_number_threshold())
     config.update({key: os.environ[key] for key in ENVIRONMENT if os.environ.get(key)})
     for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE"):
         if os.environ.get(number):

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
+from api.accesslog import log_read, pupils_shown
 from api.auth import signed_in_with
+from api.routes import as_seen
 from api.services import services
-from projections import records
+from projections import records, small_numbers
 from tracker.calendar import YEARS, AcademicYear, check_in_calendar
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
@@ -125,8 +127,10 @@ def hub(access, code):
     metrics = services().reads.hub_metrics(code, _as_of(), _known_at())
     if metrics is None:
         abort(404, f"no hub {code}")
-    series = services().reads.hub_series(code, AcademicYear.containing(date.fromisoformat(metrics["as_of"])))
-    return render_template("hub.html", access=access, m=metrics, points=series["points"] if series else [],
+    seen = as_seen(small_numbers.hub_metrics, _kind(access))
+    series = services().reads.hub_series(code, AcademicYear.containing(date.fromisoformat(metrics["as_of"])),
+                                         shown=seen)
+    return render_template("hub.html", access=access, m=seen(metrics), points=series["points"] if series else [],
                            csrf=_csrf_token())
 
 
@@ -144,9 +148,26 @@ def school(access, urn):
     can_record = _writes_for(access, urn)
     since = date.fromisoformat(status["as_of"]) - timedelta(days=RECENT_DAYS)
     activities = records.school_activities(services().store, urn, since, None, None, None, RECENT_ACTIVITIES).items
+    status = as_seen(small_numbers.school_status, _kind(access))(status)
+    activities = as_seen(small_numbers.activities, _kind(access))(activities)
     return render_template("school.html", access=access, s=status, csrf=_csrf_token(), kinds=sorted(ACTIVITY_KINDS),
                            can_record=can_record, error=request.args.get("error"), done=request.args.get("done"),
                            activities=activities, since=since.isoformat())
+
+
+def _kind(access) -> str:
+    return access.scope.partition(":")[0]
+
+
+# How the pages show a withheld figure: as the DfE's tables do.
+WITHHELD = {small_numbers.LOW: "low", small_numbers.SECONDARY: "c"}
+
+
+@bp.app_template_global()
+def withheld(item: dict, key: str) -> str | None:
+    """"low" for a small count withheld from a hub, "c" for a figure withheld so it cannot give one away."""
+    why = (item.get("suppressed") or {}).get(key)
+    return WITHHELD[why] if why else None
 
 
 def _writes_for(access, urn: str) -> bool:
@@ -211,6 +232,7 @@ def pupil(access, upn):
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000).items
+    log_read(services().store, [upn], access.subject, access.scope)
     can_correct = record["current_school"] is not None and _writes_for(access, record["current_school"])
     can_erase = access.scope == "admin" and not record["erased"] and record["current_school"] is None
     return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
@@ -267,6 +289,7 @@ def audit(access):
     after = _position(args.get("after", ""))
     page = records.audit_events(services().store, services().tracker, after, 50, args.get("school") or None,
                                 args.get("upn") or None, args.get("type") or None)
+    log_read(services().store, pupils_shown(args.get("upn") or None, page.items), access.subject, access.scope)
     hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
     return render_template("audit.html", access=access, page=page, args=args, hubs=hubs, csrf=_csrf_token())
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from tracker.calendar import YEARS
 from tracker.rulesets import (
-    ACTIVITY_KINDS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
+    ACTIVITY_KINDS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
 )
 
 TEXT = validate.Length(min=1, max=200)
@@ -59,6 +59,32 @@ class SchoolIn(Schema):
     type = fields.String(required=True, validate=validate.OneOf(SCHOOL_TYPES))
     la_code = fields.String(required=True, validate=validate.Length(max=10))
     laestab = fields.String(required=True, validate=validate.Length(max=10))
+    first_year_group = fields.Integer(validate=validate.Range(1, 14), metadata={
+        "description": "the first year group taught (default by type: secondary 7, middle 5, colleges 12)"})
+    last_year_group = fields.Integer(validate=validate.Range(1, 14), metadata={
+        "description": "the last year group taught (default by type: secondary 11, middle 8, colleges 14)"})
+
+
+class RolloverIn(Schema):
+    year = fields.String(required=True, validate=validate.Regexp(r"^\d{4}/\d{2}$"),
+                         metadata={"description": "the academic year starting, e.g. 2027/28"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "say who would leave; store nothing"})
+
+
+class RolloverReport(Schema):
+    school_urn = fields.String()
+    year = fields.String()
+    left_on = fields.String(metadata={"description": "the last day of the year before: 31 August"})
+    leavers = fields.List(fields.String(), metadata={"description": "UPNs of the pupils who leave"})
+    dry_run = fields.Boolean()
+    position = fields.Integer(allow_none=True)
+
+
+class YearGroupsIn(Schema):
+    first_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
+    last_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
+    from_year = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
+        "description": "the academic year the range applies from, e.g. 2027/28 (default: since registration)"})
 
 
 class PupilIn(Schema):
@@ -73,8 +99,10 @@ class PupilIn(Schema):
 
 
 class PupilLeaveIn(Schema):
-    left_on = CalendarDate(required=True)
-    destination = fields.String(allow_none=True, validate=validate.Length(max=200))
+    left_on = CalendarDate(required=True, metadata={"description": "the last day on roll: no later than the end "
+                                                                  "of this academic year"})
+    destination = fields.String(allow_none=True, validate=validate.OneOf(DESTINATIONS), metadata={
+        "description": "where they went, if known (it can be recorded later)"})
 
 
 class YearGroupIn(Schema):
@@ -202,6 +230,8 @@ class Benchmark(Schema):
     score = fields.Float(allow_none=True)
     achieved = fields.Boolean()
     applicable = fields.Boolean()
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "hub tokens only: each count or rate withheld (shown as null) and why: low or secondary"})
 
 
 class ReadyMade(fields.Nested):
@@ -229,6 +259,10 @@ class Summary(Schema):
     pct_schools_achieving = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     pupil_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    pupils_measured = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    pupils_met = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "hub tokens only: each figure withheld (shown as null) and why: low or secondary"})
     position = fields.Integer(metadata={"description": "the view position these figures were computed at"})
 
 
@@ -280,8 +314,14 @@ class ListPage(Schema):
     next = fields.String(allow_none=True)
 
 
+class ImportArgs(Schema):
+    exported_on = fields.Date(metadata={"description": "the day the MIS made the file: its NC Year is each "
+                                                       "pupil's year group in that academic year (default today)"})
+
+
 class Report(Schema):
     accepted = fields.Integer()
+    changed = fields.Integer(metadata={"description": "pupils already on roll here given a new year group"})
     unchanged = fields.Integer()
     rejected = fields.List(fields.Dict())
     position = fields.Integer()
@@ -322,6 +362,104 @@ class TimelineArgs(Freshness):
 class Verification(Schema):
     agree = fields.Boolean()
     differences = fields.List(fields.Dict())
+
+
+class DestinationArgs(Freshness):
+    cohort = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
+        "description": "the academic year the pupils left in, e.g. 2025/26 (default: the year before as_of's)"})
+    as_of = CalendarDate(metadata={"description": "destinations as recorded by this date (default today)"})
+
+
+class DestinationCount(Schema):
+    destination = fields.String()
+    count = fields.Integer(allow_none=True, metadata={"description": "leavers with this destination "
+                                                                    "(for hubs, null where withheld)"})
+    share = fields.Float(allow_none=True)
+    suppressed = fields.Dict(metadata={"description": "for hubs: why a value is withheld (low, secondary)"})
+
+
+class FollowUp(Schema):
+    upn = fields.String()
+    left_on = fields.String()
+    destination = fields.String()
+    recorded_on = fields.String()
+    followed_up = fields.Boolean()
+    next_follow_up = fields.String(allow_none=True)
+
+
+class DestinationReport(Schema):
+    cohort = fields.String()
+    as_of = fields.String()
+    schools = fields.Integer()
+    leavers = fields.Integer(allow_none=True)
+    destinations = fields.List(fields.Nested(DestinationCount))
+    unknown = fields.Integer(allow_none=True, metadata={
+        "description": "leavers with no destination recorded, or 'unknown'"})
+    not_followed_up = fields.Integer(allow_none=True, metadata={
+        "description": "leavers not asked since the last follow-up date (1 October after leaving, then 1, 2 and "
+                       "3 years on)"})
+    suppressed = fields.Dict(metadata={"description": "for hubs: why a value is withheld (low, secondary)"})
+    follow_ups = fields.List(fields.Nested(FollowUp), metadata={"description": "the school's own leavers only"})
+
+
+class DestinationIn(Schema):
+    destination = fields.String(required=True, validate=validate.OneOf(DESTINATIONS))
+    recorded_on = CalendarDate(metadata={"description": "when the school learnt it (default today)"})
+
+
+class YearsArgs(Freshness):
+    since = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata={
+        "description": "the first academic year (default: the year of the first activity; ten years at most)"})
+
+
+class HubYear(Header, Summary):
+    national = fields.Nested(Summary, allow_none=True)
+    non_hub = fields.Nested(Summary, allow_none=True)
+
+
+class HubYears(Schema):
+    hub = fields.String()
+    years = fields.List(fields.Nested(HubYear), metadata={
+        "description": "each academic year's figures on its last day (this year's as of today)"})
+
+
+class SchoolYear(Header, SchoolRow):
+    pass
+
+
+class SchoolYears(Schema):
+    urn = fields.String()
+    years = fields.List(fields.Nested(SchoolYear), metadata={
+        "description": "each academic year's figures on its last day (this year's as of today)"})
+
+
+# --- subject access, the access log, small numbers ------------------------------------
+
+class ExportArgs(Freshness):
+    format = fields.String(validate=validate.OneOf(["json", "html"]),
+                           metadata={"description": "html for a printable page (or send Accept: text/html)"})
+
+
+class SubjectAccess(Schema):
+    upn = fields.String()
+    as_of = fields.String()
+    generated_at = fields.String()
+    identity = fields.Dict()
+    enrolments = fields.List(fields.Dict())
+    year_groups = fields.Dict()
+    flags = fields.Dict()
+    destinations = fields.List(fields.Dict())
+    activities = fields.List(fields.Dict())
+    guidance = fields.List(fields.Dict())
+    placements = fields.List(fields.Dict())
+    encounters = fields.Dict()
+    events = fields.List(fields.Dict())
+
+
+class PupilReadsArgs(Freshness):
+    upn = fields.String(validate=validate.Length(max=20))
+    after = fields.Integer(load_default=0, validate=POSITION)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class EraseIn(Schema):

@@ -42,7 +42,7 @@ from tracker.calendar import AcademicYear
 from tracker.config import store_settings
 from tracker.demo import (
     CHECKS, EMPLOYERS, GAPPY, Establishment, _checklist, activities_for, days, establishments, pupils_for,
-    register_rows,
+    register_rows, year_groups_for,
 )
 from tracker.domain.activity import Activity
 from tracker.domain.base import Caller
@@ -132,7 +132,9 @@ def ingest_school(app: Tracker, school: Establishment, place: int, hub: str | No
                   one_at_a_time: bool = False) -> tuple[int, int]:
     """Through the use cases: register, join, enrol the roll in one batch, record the year's activities
     in one batch (as a bulk load from a school's MIS would), or one command each (as recorded day by day)."""
-    app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab, caller=LOADER)
+    taught = year_groups_for(school)
+    app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab,
+                        first_year_group=taught[0], last_year_group=taught[-1], caller=LOADER)
     if hub:
         app.join_hub(hub, school.urn, YEAR.start - timedelta(days=365), caller=LOADER)
     rng, pupils, reach = school_year(school, place)

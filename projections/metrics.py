@@ -10,7 +10,7 @@ from typing import Any
 from projections.milestones import LATEST_EMPLOYER_YEAR
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
-from tracker.rulesets import COLLEGE_TYPES, RuleSet, rule_set_for
+from tracker.rulesets import COLLEGE_TYPES, DEFAULT_YEAR_GROUPS, RuleSet, rule_set_for
 
 CHECKLIST_BENCHMARKS = (1, 2, 3, 4)
 COUNTED_BENCHMARKS = (5, 6, 7, 8)
@@ -131,9 +131,28 @@ def _counts(store: ViewStore, as_of: date, schools: list[str] | None, from_row: 
     return store.query(_counts_sql(store, count, False), params)
 
 
-def _year_groups(store: ViewStore, as_of: date, schools: list[str] | None) -> list[tuple[str, YearGroupCounts]]:
+def _year_groups(store: ViewStore, as_of: date, registered: list[tuple],
+                 schools: list[str] | None) -> list[tuple[str, YearGroupCounts]]:
+    """The year groups on `as_of` of the `registered` schools (`schools` as asked: None for all), but
+    those a school does not teach that year: a pupil moved up past its last year (before the
+    rollover is recorded) or below its first is in no figure."""
+    taught = _taught(store, AcademicYear.containing(as_of), registered, schools)
     return [(urn, YearGroupCounts(ncy, pupils, dict(zip(_REACHED, reached))))
-            for urn, ncy, pupils, *reached in _counts(store, as_of, schools)]
+            for urn, ncy, pupils, *reached in _counts(store, as_of, schools)
+            if urn in taught and taught[urn][0] <= ncy <= taught[urn][1]]
+
+
+def _taught(store: ViewStore, year: AcademicYear, registered: list[tuple],
+            schools: list[str] | None) -> dict[str, tuple[int, int]]:
+    """(first, last) year group each school teaches in `year`: the range set latest, else its type's."""
+    taught = {urn: DEFAULT_YEAR_GROUPS[kind] for urn, _name, kind in registered}
+    school_filter = f" AND urn IN ({', '.join('?' * len(schools))})" if schools else ""
+    rows = store.query("SELECT urn, from_year, first_ncy, last_ncy FROM {year_ranges} WHERE from_year <= ?"
+                       + school_filter, (year.start_year, *(schools or ()))) if registered else []
+    for urn, _from, first, last in sorted(rows, key=lambda row: row[1]):
+        if urn in taught:
+            taught[urn] = (first, last)
+    return taught
 
 
 def _counted(rule_set: RuleSet, college: bool, group: YearGroupCounts) -> dict[int, tuple[int, int]]:
@@ -170,22 +189,26 @@ def _score(rule_set: RuleSet, benchmark: int, changes: dict[tuple[int, str], int
 def school_figures(store: ViewStore, as_of: date, schools: list[str] | None = None) -> dict[str, SchoolFigures]:
     """Every benchmark for each named school (or every registered school) on `as_of`."""
     rule_set = rule_set_for(AcademicYear.containing(as_of))
-    result = {urn: SchoolFigures(urn, name, kind) for urn, name, kind in _schools(store, schools)}
+    registered = _schools(store, schools)
+    result = {urn: SchoolFigures(urn, name, kind) for urn, name, kind in registered}
     scores = _checklist_scores(store, as_of, rule_set, schools)
     for urn, figures in result.items():
         for b in CHECKLIST_BENCHMARKS:
             figures.benchmarks[b] = Figure(b, score=scores.get(urn, {}).get(b, 0.0))
         for b in COUNTED_BENCHMARKS:
             figures.benchmarks[b] = Figure(b)
-    for urn, group in _year_groups(store, as_of, schools):
-        if urn not in result:  # a pupil's earlier school, outside a replay's scope
-            continue
+    for urn, group in _year_groups(store, as_of, registered, schools):
         for b, (measured, met) in _counted(rule_set, result[urn].type in COLLEGE_TYPES, group).items():
             result[urn].benchmarks[b].measured += measured
             result[urn].benchmarks[b].met += met
     for figures in result.values():
         figures.benchmarks = dict(sorted(figures.benchmarks.items()))
     return result
+
+
+def registered_schools(store: ViewStore) -> list[str]:
+    """The URN of every registered school, in order."""
+    return [urn for urn, _name, _type in _schools(store, None)]
 
 
 def _schools(store: ViewStore, schools: list[str] | None) -> list[tuple]:
@@ -200,9 +223,10 @@ def _schools(store: ViewStore, schools: list[str] | None) -> list[tuple]:
 def year_group_figures(store: ViewStore, as_of: date, urn: str) -> list[dict[str, Any]]:
     """For each year group on roll: BM5 measured and met, and how many already meet BM6–8's by-16 count."""
     rule_set = rule_set_for(AcademicYear.containing(as_of))
-    college = any(kind in COLLEGE_TYPES for _urn, _name, kind in _schools(store, [urn]))
+    school = _schools(store, [urn])
+    college = any(kind in COLLEGE_TYPES for _urn, _name, kind in school)
     rows = []
-    for _urn, group in sorted(_year_groups(store, as_of, [urn]), key=lambda item: item[1].ncy):
+    for _urn, group in sorted(_year_groups(store, as_of, school, [urn]), key=lambda item: item[1].ncy):
         measured5, met5 = _counted(rule_set, college, group)[5]
         rows.append({"year_group": group.ncy, "pupils": group.pupils, "bm5_measured": measured5, "bm5_met": met5,
                      "bm6_by_16": group.reached[_WORKPLACE_NTH[rule_set.k6]],
@@ -234,6 +258,9 @@ def summarise(schools: list[SchoolFigures]) -> dict[str, Any]:
         "pct_schools_achieving": {str(b): achieving[b] for b in every},
         "mean_coverage": {str(b): _mean([s.benchmarks[b].coverage for s in schools]) for b in COUNTED_BENCHMARKS},
         "pupil_coverage": {str(b): _pupil_coverage([s.benchmarks[b] for s in schools]) for b in COUNTED_BENCHMARKS},
+        # pupil_coverage's denominator and numerator, so it can be checked (and small ones withheld).
+        "pupils_measured": {str(b): sum(s.benchmarks[b].measured for s in schools) for b in COUNTED_BENCHMARKS},
+        "pupils_met": {str(b): sum(s.benchmarks[b].met for s in schools) for b in COUNTED_BENCHMARKS},
     }
 
 

@@ -16,6 +16,7 @@ from projections.rows import (
     attendees,
     criterion,
     dated,
+    destination,
     event_type,
     flag,
     json_text,
@@ -107,6 +108,15 @@ class CareersProjection:
         return criterion(page, event, met=0)
 
     @project.register
+    def year_groups_set(self, event: School.YearGroupsSet, page: Page) -> Subject:
+        urn = natural_key(page, event)
+        page.write("INSERT INTO {year_ranges} VALUES (?, ?, ?, ?) ON CONFLICT (urn, from_year) "
+                   "DO UPDATE SET first_ncy = excluded.first_ncy, last_ncy = excluded.last_ncy",
+                   (urn, event.from_year or 0, event.first, event.last))
+        page.dirty_schools.add(urn)
+        return urn, None
+
+    @project.register
     def joined_hub(self, event: School.JoinedHub, page: Page) -> Subject:
         urn = natural_key(page, event)
         page.write("INSERT INTO {memberships} VALUES (?, ?, ?, ?)", (urn, event.hub_code, event.joined_on, None))
@@ -149,7 +159,16 @@ class CareersProjection:
         page.write("UPDATE {enrolments} SET left_on = ?, destination = ? "
                    "WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
                    (event.left_on, event.destination, upn, event.school_urn))
+        destination(page, upn, event.school_urn, event.left_on, event.destination, event.left_on)
         page.dirty_upns.add(upn)  # the school's roll changed
+        return event.school_urn, upn
+
+    @project.register
+    def destination_recorded(self, event: Student.DestinationRecorded, page: Page) -> Subject:
+        upn = natural_key(page, event)
+        page.write("UPDATE {enrolments} SET destination = ? WHERE upn = ? AND school_urn = ? AND left_on = ?",
+                   (event.destination, upn, event.school_urn, event.left_on))
+        destination(page, upn, event.school_urn, event.left_on, event.destination, event.recorded_on)
         return event.school_urn, upn
 
     @project.register

@@ -7,6 +7,7 @@ import time
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
+from projections import destinations
 from projections.metrics import (
     SchoolFigures, hub_members, school_figures, schools_in_any_hub, summarise, year_group_figures,
 )
@@ -15,6 +16,9 @@ from projections.runner import TRACKING_NAME, wait_for_position
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear, default_as_of
 from tracker.rulesets import rule_set_for
+
+
+Shown = Callable[[dict[str, Any]], dict[str, Any]]  # what the caller may see of an answer
 
 
 class Reads:
@@ -178,9 +182,11 @@ class Reads:
         return {**_header(as_of, None), **summarise(list(everyone.values())), "position": position,
                 "non_hub": summarise([f for urn, f in everyone.items() if urn not in in_hubs])}
 
-    def hub_series(self, code: str, year: AcademicYear | None = None,
-                   dates: list[date] | None = None) -> dict[str, Any] | None:
-        """The hub's figures at each termly snapshot of a year (those already reached) and any dates asked."""
+    def hub_series(self, code: str, year: AcademicYear | None = None, dates: list[date] | None = None,
+                   shown: Callable[[dict[str, Any]], dict[str, Any]] = lambda metrics: metrics
+                   ) -> dict[str, Any] | None:
+        """The hub's figures at each termly snapshot of a year (those already reached) and any dates asked;
+        `shown` makes each date's figures what the caller may see (small numbers withheld from hubs)."""
         year = year or AcademicYear.containing(self.today())
         wanted = sorted({d for d in year.snapshot_dates() if d <= self.today()} | set(dates or ()))
         points = [self.hub_metrics(code, as_of=d) for d in wanted]
@@ -188,9 +194,56 @@ class Reads:
             return None
         if self.hub(code) is None:
             return None
-        return {"hub": code, "year": str(year), "points": [_series_point(p) for p in points]}
+        return {"hub": code, "year": str(year), "points": [_series_point(shown(p)) for p in points]}
+
+    def hub_years(self, code: str, since: AcademicYear | None = None, shown: Shown = lambda figures: figures
+                  ) -> dict[str, Any] | None:
+        """The hub's figures at the end of each academic year recorded, and as of today for this one;
+        `shown` makes each year's figures what the caller may see."""
+        if self.hub(code) is None:
+            return None
+        members = hub_members(self.store, code, self.today())
+        points = [self.hub_metrics(code, as_of=self._year_end(year)) for year in self._years(members, since)]
+        return {"hub": code, "years": [_year_point(shown(point)) for point in points]}
+
+    def school_years(self, urn: str, since: AcademicYear | None = None, shown: Shown = lambda figures: figures
+                     ) -> dict[str, Any] | None:
+        """The school's figures at the end of each academic year recorded, and as of today for this one."""
+        if self.school(urn) is None:
+            return None
+        points = [self.school_status(urn, as_of=self._year_end(year)) for year in self._years([urn], since)]
+        return {"urn": urn, "years": [_year_point(shown(point)) for point in points]}
+
+    def _years(self, urns: list[str], since: AcademicYear | None) -> list[AcademicYear]:
+        """From `since` (default: the year of the schools' first activity) to this year, ten at most."""
+        this_year = AcademicYear.containing(self.today())
+        if since is None and urns:
+            first = self.store.query(f"SELECT MIN(occurred_on) FROM {{activities}} WHERE school_urn IN "
+                                     f"({', '.join('?' * len(urns))})", urns)[0][0]
+            since = AcademicYear.containing(first if isinstance(first, date) else date.fromisoformat(first)) \
+                if first else this_year
+        start = max((since or this_year).start_year, this_year.start_year - 9)
+        return [AcademicYear(year) for year in range(start, this_year.start_year + 1)]
+
+    def _year_end(self, year: AcademicYear) -> date:
+        return min(year.end, self.today())
 
     # --- things ------------------------------------------------------------------------
+
+    def destinations(self, urns: list[str], cohort: AcademicYear | None, as_of: date | None,
+                     with_leavers: bool) -> dict[str, Any]:
+        """Where the schools' leavers of a cohort went (default: last year's), as known by `as_of`;
+        `with_leavers` adds each leaver and their next follow-up, for the school that holds them."""
+        as_of = self._as_of(as_of)
+        cohort = cohort or AcademicYear.containing(as_of).previous()
+        found = destinations.leavers(self.store, urns, cohort, as_of)
+        result = {**destinations.report(found, cohort, as_of), "schools": len(urns)}
+        if with_leavers:
+            result["follow_ups"] = destinations.follow_up_list(found, as_of)
+        return result
+
+    def hub_members(self, code: str, as_of: date | None = None) -> list[str]:
+        return hub_members(self.store, code, self._as_of(as_of))
 
     def hub(self, code: str) -> dict[str, Any] | None:
         rows = self.store.query("SELECT code, name, area, wave FROM {hubs} WHERE code = ?", (code,))
@@ -286,9 +339,18 @@ def _school_row(figures: SchoolFigures) -> dict[str, Any]:
             "benchmarks_achieved": figures.benchmarks_achieved}
 
 
+def _year_point(figures: dict[str, Any]) -> dict[str, Any]:
+    """One year's figures for the trend (a hub's keep national and non-hub beside them), without the rows."""
+    return {key: value for key, value in figures.items() if key not in ("school_rows", "by_year_group", "hub")}
+
+
 def _series_point(metrics: dict[str, Any]) -> dict[str, Any]:
     keep = ("as_of", "schools", "every_student_employer_encounters", "every_student_workplace_experience",
-            "mean_benchmarks_achieved", "pct_schools_achieving", "pupil_coverage")
+            "mean_benchmarks_achieved", "pct_schools_achieving", "pupil_coverage", "pupils_measured", "pupils_met")
     point = {key: metrics[key] for key in keep}
     point["national"] = {key: metrics["national"][key] for key in keep if key != "as_of"}
+    for part, source in ((point, metrics), (point["national"], metrics["national"])):
+        if "suppressed" in source:  # what a hub token was not shown, of the figures kept here
+            part["suppressed"] = {name: why for name, why in source["suppressed"].items()
+                                  if name.partition(".")[0] in keep}
     return point

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from projections.runner import Runner
-from projections.store import SCRATCH, ViewStore
+from projections.store import CHECK, SCRATCH, ViewStore
 from projections.tables import COMPARED, TABLES
+from tracker.errors import Conflict
 
 MAX_EXAMPLES = 5
 
@@ -29,16 +30,30 @@ def build_scratch(app: Any, live: ViewStore, until: int | None = None) -> ViewSt
     return scratch
 
 
+class ViewsBusy(Conflict):
+    def __init__(self):
+        super().__init__("a verify or a rebuild of the views is already running; try again when it has finished")
+
+
 def rebuild(app: Any, live: ViewStore) -> int:
-    """Build new views from the log and swap them in while reads continue; returns their position."""
-    scratch = build_scratch(app, live)
-    live.swap_in(scratch)
+    """Build new views from the log and swap them in while reads continue; returns their position.
+    A rebuild or verify already running is waited for."""
+    with live.maintaining():
+        live.swap_in(build_scratch(app, live))
     return live.position()
 
 
 def verify(app: Any, live: ViewStore, attempts: int = 10) -> list[Difference]:
-    """Every difference between the live views and a rebuild to the same position."""
-    scratch = live.with_prefix(SCRATCH)
+    """Every difference between the live views and a rebuild to the same position; `ViewsBusy`
+    while another verify or a rebuild runs, rather than a second one doubling the load."""
+    with live.maintaining(wait=False) as ours:
+        if not ours:
+            raise ViewsBusy()
+        return _verify(app, live, attempts)
+
+
+def _verify(app: Any, live: ViewStore, attempts: int) -> list[Difference]:
+    scratch = live.with_prefix(CHECK)
     scratch.drop_tables()
     scratch.create_tables()
     for _ in range(attempts):

@@ -136,3 +136,10 @@ def json_text(value: Any) -> str | None:
 def name_of(party: dict[str, Any] | None) -> str | None:
     return party.get("name") if party else None
 
+
+
+def destination(page: Page, upn: str, urn: str, left_on: Any, where: str | None, recorded_on: Any) -> None:
+    """One word of where a leaver went; a second word on the same day replaces the first."""
+    page.write("INSERT INTO {destinations} VALUES (?, ?, ?, ?, ?) "
+               "ON CONFLICT (upn, school_urn, left_on, recorded_on) DO UPDATE SET destination = excluded.destination",
+               (upn, urn, left_on, where, recorded_on))

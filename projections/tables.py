@@ -14,12 +14,18 @@ TABLES: dict[str, str] = {
                "careers_leader {text}",
     "memberships": "urn {text}, hub_code {text}, joined_on {date}, left_on {date}, "
                    "PRIMARY KEY (urn, joined_on)",
+    # The year groups a school teaches from an academic year on (0: since registration); a school
+    # with no row teaches its type's usual range (tracker.rulesets.DEFAULT_YEAR_GROUPS).
+    "year_ranges": "urn {text}, from_year {int}, first_ncy {int}, last_ncy {int}, PRIMARY KEY (urn, from_year)",
     # No names or dates of birth: reads take them from the log while the pupil's key exists
     # (tracker/identity.py), so a copy of the views holds no identity to erase.
     "pupils": "upn {text} PRIMARY KEY, erased {flag}",
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
                   "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
+    # Every word of where a leaver went: at leaving (recorded_on = left_on) and each follow-up after.
+    "destinations": "upn {text}, school_urn {text}, left_on {date}, destination {text}, recorded_on {date}, "
+                    "PRIMARY KEY (upn, school_urn, left_on, recorded_on)",
     "activities": "id {text} PRIMARY KEY, school_urn {text}, kind {text}, category {text}, title {text}, "
                   "occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "
                   "criteria {text}, employer_name {text}, provider_name {text}, attendees {int}, "
@@ -59,11 +65,17 @@ TABLES: dict[str, str] = {
 # recent failed sign-ins, in one place for every API process (see api/ratelimit.py).
 OPERATIONAL: dict[str, str] = {
     "sign_in_failures": "address {text}, failed_at {real}",
+    # Who read which pupil's identity, when, from where and through what (see api/accesslog.py): a
+    # record of reads, not of facts, so the log cannot rebuild it and a rebuild must not lose it.
+    "pupil_reads": "id {serial} PRIMARY KEY, upn {text}, read_at {text}, subject {text}, scope {text}, "
+                   "address {text}, what {text}, request_id {text}",
 }
 
 INDEXES: dict[str, tuple[str, ...]] = {
     "sign_in_failures": ("address, failed_at", "failed_at"),
+    "pupil_reads": ("upn, id",),
     "enrolments": ("school_urn, enrolled_on",),
+    "destinations": ("school_urn, left_on",),
     "milestones": ("school_urn, enrolled_on",),
     "encounters": ("upn, occurred_on",),
     "activities": ("school_urn, occurred_on",),

@@ -10,6 +10,10 @@ from typing import Any, Iterable
 from tracker.calendar import AcademicYear
 from tracker.rulesets import ACTIVITY_KINDS, COLLEGE_TYPES, rule_set_for
 
+# The year groups each type teaches where none were set, as docs/years.md lists them.
+USUAL_YEAR_GROUPS = {"secondary": (7, 11), "middle": (5, 8), "special": (7, 14), "alternative_provision": (7, 11),
+                     "fe_college": (12, 14), "sixth_form_college": (12, 13), "utc": (10, 13)}
+
 
 @dataclass
 class World:
@@ -19,6 +23,7 @@ class World:
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)
     placements: dict[str, dict[str, Any]] = field(default_factory=dict)
     checklist: dict[str, list[tuple[date, int, str, bool]]] = field(default_factory=lambda: defaultdict(list))
+    year_ranges: dict[str, dict[int, tuple[int, int]]] = field(default_factory=lambda: defaultdict(dict))
 
 
 def world_from(events: Iterable[Any]) -> World:
@@ -28,6 +33,8 @@ def world_from(events: Iterable[Any]) -> World:
         if kind == "School.Registered":
             world.schools[event.urn] = event.type
             names[key] = event.urn
+        elif kind == "School.YearGroupsSet":
+            world.year_ranges[names[key]][event.from_year or 0] = (event.first, event.last)
         elif kind == "Student.Registered":
             names[key] = event.upn
         elif kind == "Student.Enrolled":
@@ -75,6 +82,13 @@ def ks5_start(world: World, upn: str) -> date:
     return date(from_year + 12 - group, 9, 1)
 
 
+def taught(world: World, urn: str, year: int) -> range:
+    """The year groups the school teaches in the year starting in `year`."""
+    ranges = {start: span for start, span in world.year_ranges[urn].items() if start <= year}
+    first, last = ranges[max(ranges)] if ranges else USUAL_YEAR_GROUPS[world.schools[urn]]
+    return range(first, last + 1)
+
+
 def on_roll(world: World, urn: str, d: date) -> list[str]:
     return [upn for upn, spans in world.enrolments.items()
             if any(s == urn and start <= d and (end is None or d <= end) for s, start, end in spans)]
@@ -104,6 +118,8 @@ def school_figures(world: World, urn: str, d: date) -> dict[int, tuple]:
     result = {b: [0, 0] for b in (5, 6, 7, 8)}
     for upn in on_roll(world, urn, d):
         group, things = ncy(world, upn, year.start_year), counted(world, upn, d)
+        if group not in taught(world, urn, year.start_year):
+            continue
         if college or 7 <= group <= 13:
             result[5][0] += 1
             this_year = [t for t in things if t[2] == 5 and t[0] >= year.start]

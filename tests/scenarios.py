@@ -40,7 +40,7 @@ EMPLOYER = {"name": "Acme Engineering", "sector": "manufacturing", "size": "larg
 
 def register_hub_and_schools(app: Tracker) -> None:
     app.register_hub("DEMO", "Demo Careers Hub", "Worcestershire", 1, caller=ADMIN)
-    app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001", caller=ADMIN)
+    app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001", last_year_group=13, caller=ADMIN)
     app.register_school(SCHOOL_B, "School B", "secondary", "885", "8854002", caller=ADMIN)
     for urn in (SCHOOL_A, SCHOOL_B):
         app.join_hub("DEMO", urn, date(2018, 9, 1), caller=ADMIN)
@@ -71,7 +71,7 @@ def build_worked_example(app: Tracker) -> dict[str, str]:
         enrol(app, pupil)
     ids = {"fair": activity(app, SCHOOL_A, "careers_fair", date(2018, 11, 15), ["p1", "p2", "p3", "p4"]).id}
     activity(app, SCHOOL_A, "employer_talk", date(2019, 2, 1), ["p5"])
-    app.record_leaving(SCHOOL_A, UPN["p2"], date(2019, 2, 28), "School B", caller=ADMIN)
+    app.record_leaving(SCHOOL_A, UPN["p2"], date(2019, 2, 28), "moved_away", caller=ADMIN)
     enrol(app, PUPILS[1], on=date(2019, 3, 1), urn=SCHOOL_B)
     activity(app, SCHOOL_A, "workplace_visit", date(2019, 3, 10), ["p3"], meaningful=None)
     placement(app, "p4", date(2019, 4, 20))

@@ -7,10 +7,12 @@ from typing import Any, Callable, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import ApplicationRecorder, EventStore, IntegrityError, JSONTranscoder, Mapper, Transcoding
+from eventsourcing.persistence import (
+    ApplicationRecorder, EventStore, IntegrityError, JSONTranscoder, Mapper, Transcoding,
+)
 from eventsourcing.popo import POPOFactory
 
-from tracker.calendar import check_not_future
+from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, year_group_in
 from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
 from tracker.config import database_url, store_settings
 from tracker.domain.access import IdempotencyKey
@@ -30,15 +32,16 @@ from tracker.errors import (
     SchoolNotFound,
     TrackerError,
 )
-from tracker.rules import check_scope, parse_uuid
 from tracker.identity import IdentityMapper, KeyedEventStore
 from tracker.keys import POPOKeyedRecorder
+from tracker.rules import check_scope, parse_uuid
 from tracker.stores import creating_tables, notification_id_of
 from tracker.usecases.access import AccessTokens
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.erasure import Erasures
 from tracker.usecases.pupils import Pupils
 from tracker.usecases.schools import HubsAndSchools
+from tracker.usecases.years import Years
 
 A = TypeVar("A")
 
@@ -56,7 +59,8 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Tracker(HubsAndSchools, Pupils, Erasures, ActivitiesAndPlacements, AccessTokens, Application):
+class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, AccessTokens,
+              Application):
     """Careers Hub Tracker's write side."""
 
     name = "Tracker"
@@ -99,20 +103,32 @@ class Tracker(HubsAndSchools, Pupils, Erasures, ActivitiesAndPlacements, AccessT
         with acting_as(caller):
             if idempotency_key and (first := self._first_result(caller.actor, idempotency_key, fingerprint)):
                 return first
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                changes = decide()
-                if idempotency_key:
-                    changes.aggregates.append(
-                        IdempotencyKey(caller.actor, idempotency_key, fingerprint, changes.id))
-                try:
-                    return Written(changes.id, self._save(changes.aggregates))
-                except IntegrityError:
-                    # Someone else wrote first: the same key's twin, or another change.
-                    if idempotency_key and (first := self._first_result(caller.actor, idempotency_key, fingerprint)):
-                        return first
-                    if not commutative or attempt == MAX_ATTEMPTS:
-                        raise ConcurrentChange("the record") from None
-                    back_off(attempt)
+            try:
+                return self._decide_and_save(decide, caller.actor, idempotency_key, fingerprint, commutative)
+            except TrackerError:
+                # A copy sent with the same key may have written after our first look, and our guard
+                # then refused what it had done (a second retraction, a second enrolment): every copy
+                # gets the answer of the one that wrote.
+                if idempotency_key and (first := self._first_result(caller.actor, idempotency_key, fingerprint)):
+                    return first
+                raise
+
+    def _decide_and_save(self, decide: Callable[[], Changes], actor: str, idempotency_key: str | None,
+                         fingerprint: str, commutative: bool) -> Written:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            changes = decide()
+            if idempotency_key:
+                changes.aggregates.append(IdempotencyKey(actor, idempotency_key, fingerprint, changes.id))
+            try:
+                return Written(changes.id, self._save(changes.aggregates))
+            except IntegrityError:
+                # Someone else wrote first: the same key's twin, or another change, which a
+                # commutative command is decided again on top of.
+                if idempotency_key and (first := self._first_result(actor, idempotency_key, fingerprint)):
+                    return first
+                if not commutative or attempt == MAX_ATTEMPTS:
+                    raise ConcurrentChange("the record") from None
+                back_off(attempt)
         raise AssertionError("unreachable")
 
     def _first_result(self, actor: str, key: str, fingerprint: str) -> Written | None:
@@ -182,6 +198,24 @@ class Tracker(HubsAndSchools, Pupils, Erasures, ActivitiesAndPlacements, AccessT
         except PupilNotFound:
             return None
         return current.school_urn if current else None
+
+    def year_group_of(self, upn: str, year: AcademicYear) -> int | None:
+        """The pupil's year group in `year`, from the latest one recorded (None for an unknown UPN)."""
+        try:
+            student = self._student(upn)
+        except PupilNotFound:
+            return None
+        if student.year_group is None:
+            return None
+        return year_group_in(student.year_group, AcademicYear(student.year_group_year), year)
+
+    def _check_by_year_end(self, field: str, value: date) -> date:
+        """A date no later than the end of this academic year: a leaving known in July for 31 August."""
+        if not isinstance(value, date):
+            raise InvalidValue(f"{field} must be a date", field)
+        if value > (end := AcademicYear.containing(self.today()).end):
+            raise InvalidValue(f"{field} {value} is after the end of this academic year ({end})", field)
+        return check_in_calendar(field, value)
 
     def _check_not_future(self, field: str, value: date) -> date:
         if not isinstance(value, date):

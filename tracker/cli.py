@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tracker.config import database_url
+from tracker.config import database_url, small_number_threshold
 
 
 def _app():
@@ -152,6 +152,33 @@ def cmd_events(args) -> int:
         after = int(page.next)
 
 
+def cmd_rollover(args) -> int:
+    """Record who leaves at the start of an academic year: pupils past their school's last year group.
+    Run again, it finds nobody left to record and stores nothing."""
+    from tracker.calendar import AcademicYear
+
+    app = _app()
+    year = args.year or str(AcademicYear.containing(app.today()))
+    for urn in args.school or _registered_schools(app):
+        if args.dry_run:
+            plan = app.rollover_leavers(urn, year)
+            print(f"{urn}: {len(plan.leavers)} would leave on {plan.left_on}"
+                  + (f": {' '.join(plan.leavers)}" if plan.leavers else ""))
+        else:
+            written = app.roll_over(urn, year, caller=_cli_caller())
+            print(f"{urn}: {len(written.id.split())} left on {AcademicYear.parse(year).previous().end}")
+    return 0
+
+
+def _registered_schools(app) -> list[str]:
+    from projections.metrics import registered_schools
+    from projections.runner import Runner
+
+    store = _views()
+    Runner(app, store).catch_up()
+    return registered_schools(store)
+
+
 def cmd_demo(args) -> int:
     """Build the demo hub from the real register: Worcestershire's schools, synthetic pupils, a year of activity."""
     from rich.progress import Progress
@@ -194,11 +221,13 @@ def cmd_import_pupils(args) -> int:
     """Enrol pupils from a CSV (ours or an MIS export); every refused row is reported with its line."""
     from tracker.imports import import_pupils
 
-    report = import_pupils(_app(), args.school, Path(args.file).read_bytes(), caller=_cli_caller())
+    report = import_pupils(_app(), args.school, Path(args.file).read_bytes(), caller=_cli_caller(),
+                           exported_on=args.exported_on)
     for refused in report.rejected:
         for field, reasons in refused["reasons"].items():
             print(f"line {refused['line']}: {field}: {'; '.join(reasons)}")
-    print(f"{report.accepted} enrolled, {report.unchanged} unchanged, {len(report.rejected)} refused")
+    print(f"{report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
+          f"{len(report.rejected)} refused")
     return 1 if report.rejected else 0
 
 
@@ -216,7 +245,9 @@ def cmd_export(args) -> int:
     as_of = Date.fromisoformat(args.as_of) if args.as_of else Date.today()
     reads = Reads(app, store)
     if args.metrics:
-        return _export_hub_metrics(reads, args.hub, as_of, Path(args.output))
+        return _export_hub_metrics(reads, args.hub, as_of, Path(args.output), args.exact)
+    if args.hub and not args.exact:
+        return _export_hub_rows(reads, args.hub, as_of, Path(args.output))
     members = hub_members(store, args.hub, as_of) if args.hub else None
     figures = reads.figures_by_school(as_of, members)
     rows = school_rows(({"urn": f.urn, "name": f.name, "type": f.type, "benchmarks_achieved": f.benchmarks_achieved,
@@ -226,17 +257,37 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _export_hub_metrics(reads, hub: str | None, as_of, output: Path) -> int:
+def _export_hub_rows(reads, hub: str, as_of, output: Path) -> int:
+    """The copy for the Hub Lead: each member school as the hub's own token reads it, small counts withheld."""
+    from tracker.exports import HEADER, school_rows, write
+
+    if (metrics := reads.hub_metrics(hub, as_of)) is None:
+        print(f"no hub {hub!r}", file=sys.stderr)
+        return 2
+    rows = school_rows(_for_hub(metrics)["school_rows"], as_of)
+    write(output, HEADER, rows)
+    print(f"wrote {len(rows)} schools to {output}, counts of fewer than {small_number_threshold()} pupils "
+          "withheld (--exact for every count)")
+    return 0
+
+
+def _export_hub_metrics(reads, hub: str | None, as_of, output: Path, exact: bool = False) -> int:
     from tracker.exports import METRICS_HEADER, metric_rows, write
 
     metrics = reads.hub_metrics(hub, as_of) if hub else None
     if metrics is None:
         print(f"--metrics needs the code of a hub that exists (--hub), got {hub!r}", file=sys.stderr)
         return 2
-    rows = metric_rows(metrics)
+    rows = metric_rows(metrics if exact else _for_hub(metrics))
     write(output, METRICS_HEADER, rows)
     print(f"wrote {len(rows)} figures for hub {hub} to {output}")
     return 0
+
+
+def _for_hub(metrics: dict) -> dict:
+    from projections.small_numbers import hub_metrics
+
+    return hub_metrics(metrics, small_number_threshold())
 
 
 def cmd_erase(args) -> int:
@@ -322,12 +373,23 @@ def parser() -> argparse.ArgumentParser:
     imports = _add(commands, "import-pupils", cmd_import_pupils)
     imports.add_argument("file", help="CSV: our columns or an MIS export's (UTF-8 with or without BOM, or Windows-1252)")
     imports.add_argument("--school", required=True, help="the school's URN")
+    imports.add_argument("--exported-on", type=_iso_date, default=None,
+                         help="YYYY-MM-DD: the day the MIS made the file; its NC Year is the year group then "
+                              "(default today)")
+    rollover = _add(commands, "rollover", cmd_rollover)
+    rollover.add_argument("--year", help="the academic year starting, e.g. 2027/28 (default: the one containing today)")
+    rollover.add_argument("--school", action="append", help="only this school's URN (repeatable; default every school)")
+    rollover.add_argument("--dry-run", action="store_true", help="list who would leave; store nothing")
     export = _add(commands, "export", cmd_export)
     export.add_argument("output", help="a .csv or .xlsx path")
     export.add_argument("--hub", help="only this hub's member schools on the date")
     export.add_argument("--as-of", help="YYYY-MM-DD (default today)")
     export.add_argument("--metrics", action="store_true",
                         help="the hub's metrics (one figure a row, beside national and non-hub) instead of school rows")
+    export.add_argument("--exact", action="store_true",
+                        help="with --hub: every count exact (by default counts of fewer than SMALL_NUMBER_THRESHOLD "
+                             "pupils, and figures that would give them away, are withheld, as the Hub Lead's "
+                             "token sees them)")
     _add(commands, "rebuild", cmd_rebuild)
     _add(commands, "verify", cmd_verify)
     token = _add(commands, "token", None, "Create, list and revoke access tokens.")
@@ -358,6 +420,16 @@ def parser() -> argparse.ArgumentParser:
     events.add_argument("--start", type=int, default=1)
     events.add_argument("--stop", type=int)
     return top
+
+
+def _iso_date(text: str):
+    """An argparse type: a bad date is a usage error naming it, not a traceback."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _add(commands: Any, name: str, handler, help_text: str | None = None) -> argparse.ArgumentParser:

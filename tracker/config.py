@@ -64,6 +64,19 @@ def _sqlite_settings(parts) -> dict[str, str]:
             "SQLITE_LOCK_TIMEOUT": "10", "APPLICATION_RECORDER_TOPIC": "tracker.keys:SQLiteKeyedRecorder"}
 
 
+DEFAULT_SMALL_NUMBER_THRESHOLD = 5  # the DfE's: counts of 1 to 4 pupils are not published
+
+
+def small_number_threshold(environ: dict[str, str] | None = None) -> int:
+    """Counts of pupils from 1 to this less one are withheld from what Hub Leads read (docs/privacy.md)."""
+    environ = os.environ if environ is None else environ
+    text = environ.get("SMALL_NUMBER_THRESHOLD") or str(DEFAULT_SMALL_NUMBER_THRESHOLD)
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+        raise InvalidValue(f"SMALL_NUMBER_THRESHOLD must be a whole number of pupils, 1 or more; got {text!r}",
+                           "SMALL_NUMBER_THRESHOLD")
+    return int(text)
+
+
 DEFAULT_RETENTION_YEARS = 6
 
 

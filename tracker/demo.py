@@ -141,7 +141,9 @@ def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS
     in_hub = establishments(la_codes)[:hub_size]
     totals = {"schools": 0, "pupils": 0, "activities": 0, "hub_schools": len(in_hub)}
     for index, school in enumerate(establishments(la_codes + outside)):
-        app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab, caller=DEMO)
+        taught = year_groups_for(school)
+        app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab,
+                            first_year_group=taught[0], last_year_group=taught[-1], caller=DEMO)
         if school in in_hub:
             app.join_hub(hub, school.urn, year.start - timedelta(days=365), caller=DEMO)
         pupils = pupils_for(school, index, year, rng)

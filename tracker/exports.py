@@ -11,13 +11,23 @@ HEADER = ["urn", "name", "type", "as_of", "benchmarks_achieved"] + [
     f"bm{b}_{what}" for b in range(1, 9) for what in ("measured", "met", "coverage", "score", "achieved")]
 
 
+# A figure withheld from a hub's copy (projections/small_numbers.py), written as the DfE's tables write it.
+WITHHELD = {"low": "low", "secondary": "c"}
+
+
+def _cell(figure: dict[str, Any], key: str) -> Any:
+    why = (figure.get("suppressed") or {}).get(key)
+    return WITHHELD[why] if why else figure[key]
+
+
 def school_rows(rows: Iterable[dict[str, Any]], as_of: date) -> list[list[Any]]:
-    """One row per school: every benchmark's exact counts, coverage, score and whether achieved."""
+    """One row per school: every benchmark's counts (exact, or as a hub may see them), coverage, score and
+    whether achieved."""
     table = []
     for row in rows:
         cells = [row["urn"], row["name"], row["type"], as_of.isoformat(), row["benchmarks_achieved"]]
         for b in row["benchmarks"]:
-            cells += [b["measured"], b["met"], b["coverage"], b["score"], b["achieved"]]
+            cells += [_cell(b, "measured"), _cell(b, "met"), _cell(b, "coverage"), b["score"], b["achieved"]]
         table.append(cells)
     return table
 
@@ -32,9 +42,15 @@ def metric_rows(metrics: dict[str, Any]) -> list[list[Any]]:
     as_of, national, non_hub = metrics["as_of"], metrics["national"], metrics["non_hub"]
     rows = [[name, as_of, metrics[name], national[name], non_hub[name]] for name in HEADLINES]
     for name in BY_BENCHMARK:
-        for benchmark, value in sorted(metrics[name].items(), key=lambda item: int(item[0])):
-            rows.append([f"{name}_bm{benchmark}", as_of, value, national[name][benchmark], non_hub[name][benchmark]])
+        for benchmark in sorted(metrics[name], key=int):
+            rows.append([f"{name}_bm{benchmark}", as_of,
+                         *(_by_benchmark(summary, name, benchmark) for summary in (metrics, national, non_hub))])
     return rows
+
+
+def _by_benchmark(summary: dict[str, Any], name: str, benchmark: str) -> Any:
+    why = (summary.get("suppressed") or {}).get(f"{name}.{benchmark}")
+    return WITHHELD[why] if why else summary[name][benchmark]
 
 
 def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:

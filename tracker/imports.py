@@ -1,4 +1,9 @@
-"""Pupils from CSV: our own columns or a school MIS export's, each row enrolled on its own."""
+"""Pupils from CSV: our own columns or a school MIS export's (SIMS, Arbor, Bromcom), each row on its own.
+
+An MIS export describes the roll on the day it was made: `NC Year` is the pupil's year group in
+that academic year, not at admission. Each row's year group is carried back to the admission date
+before it is enrolled, so a Year 11 admitted in Year 7 three years ago is enrolled as a Year 7 then
+and counted as a Year 11 now (docs/years.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from tracker.calendar import check_in_calendar
+from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, check_year_group
 from tracker.errors import AlreadyExists, InvalidValue, TrackerError
 
 # Header spellings seen in MIS exports, mapped to our field names (compared lower-cased, trimmed).
@@ -19,17 +24,30 @@ HEADERS = {
     "date_of_birth": "date_of_birth", "dob": "date_of_birth", "date of birth": "date_of_birth",
     "year_group": "year_group", "year": "year_group", "nc year": "year_group", "ncy": "year_group",
     "year group": "year_group", "nc year actual": "year_group",
+    "legal first name": "given_name", "legal last name": "family_name",
     "enrolled_on": "enrolled_on", "admission date": "enrolled_on", "date of admission": "enrolled_on",
-    "sen": "sen", "sen status": "sen", "pupil_premium": "pupil_premium", "pp": "pupil_premium",
-    "pupil premium": "pupil_premium",
+    "entry date": "enrolled_on",
+    "sen": "sen", "sen status": "sen", "sen provision": "sen",
+    "pupil_premium": "pupil_premium", "pp": "pupil_premium", "pupil premium": "pupil_premium",
+    "pupil premium indicator": "pupil_premium", "pp indicator": "pupil_premium",
 }
 REQUIRED = ("upn", "given_name", "family_name", "date_of_birth", "year_group")
-TRUE = {"y", "yes", "true", "1", "t", "k", "e"}  # K/E: SEN support / EHC plan codes mean "has SEN"
+# SEN as the MIS systems write it: the census codes (N none, K SEN support, E EHC plan; S and A
+# from before 2014) or words, and plain yes/no. A value outside these is refused by name: read as
+# "no SEN" it would hide a pupil's needs from the figures by SEN.
+SEN = {**dict.fromkeys(("", "n", "no", "none", "false", "0", "no special educational need",
+                        "no special educational needs", "no sen"), False),
+       **dict.fromkeys(("k", "e", "s", "a", "p", "y", "yes", "true", "1", "sen support", "ehc plan", "ehcp",
+                        "education, health and care plan", "statement", "school action",
+                        "school action plus"), True)}
+PUPIL_PREMIUM = {**dict.fromkeys(("", "n", "no", "false", "0", "f"), False),
+                 **dict.fromkeys(("y", "yes", "true", "1", "t"), True)}
 
 
 @dataclass
 class ImportReport:
     accepted: int = 0
+    changed: int = 0  # already on roll here, with a different year group now
     unchanged: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     position: int = 0
@@ -96,35 +114,59 @@ def parse_year_group(text: str) -> int:
     return int(digits)
 
 
-def command(row: dict[str, str], default_enrolled_on: date) -> dict[str, Any]:
-    """The enrol_pupil arguments for one row; raises InvalidValue naming the bad field."""
+def parse_flag(text: str, meanings: dict[str, bool], field_name: str) -> bool:
+    """A yes/no cell as an MIS writes it; anything else is refused rather than read as "no"."""
+    value = meanings.get(" ".join(text.lower().split()))
+    if value is None:
+        raise InvalidValue(f"{field_name} {text!r} is not a value this column takes", field_name)
+    return value
+
+
+def command(row: dict[str, str], exported_on: date) -> dict[str, Any]:
+    """The enrol_pupil arguments for one row of a roll exported on `exported_on`; raises InvalidValue
+    naming the bad field."""
+    now, born = AcademicYear.containing(exported_on), parse_date(row["date_of_birth"], "date_of_birth")
+    year_group = check_year_group(parse_year_group(row["year_group"]))
+    enrolled_on = parse_date(row["enrolled_on"], "enrolled_on") if row.get("enrolled_on") else exported_on
+    if enrolled_on > exported_on:
+        raise InvalidValue(f"enrolled_on {enrolled_on} is after the export date {exported_on}", "enrolled_on")
+    at_admission = year_group - (now.start_year - AcademicYear.containing(enrolled_on).start_year)
+    if at_admission < 1:
+        # Admitted in Reception or nursery (an all-through school): year groups here start at 1 and
+        # nothing the tracker counts happens earlier, so the stay is recorded from Year 1.
+        enrolled_on, at_admission = date(now.start_year - year_group + 1, 9, 1), 1
     return {"upn": row["upn"], "given_name": row["given_name"], "family_name": row["family_name"],
-            "date_of_birth": parse_date(row["date_of_birth"], "date_of_birth"),
-            "year_group": parse_year_group(row["year_group"]),
-            "enrolled_on": parse_date(row["enrolled_on"], "enrolled_on") if row.get("enrolled_on")
-            else default_enrolled_on,
-            "sen": row.get("sen", "").lower() in TRUE, "pupil_premium": row.get("pupil_premium", "").lower() in TRUE}
+            "date_of_birth": born, "year_group": at_admission, "enrolled_on": enrolled_on,
+            "sen": parse_flag(row.get("sen", ""), SEN, "sen"),
+            "pupil_premium": parse_flag(row.get("pupil_premium", ""), PUPIL_PREMIUM, "pupil_premium")}
 
 
-def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None) -> ImportReport:
-    """Enrol every good row; report each refused row with its line and reasons. Re-importing changes nothing."""
-    report, seen = ImportReport(), set()
+def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None,
+                  exported_on: date | None = None) -> ImportReport:
+    """Enrol every good row of a roll exported on `exported_on` (default today); record a new year
+    group for pupils already on roll here; report each refused row with its line and reasons.
+    Importing the same roll again stores nothing."""
+    exported_on = exported_on or app.today()
+    check_not_future("exported_on", exported_on, app.today())
+    now, report, seen = AcademicYear.containing(exported_on), ImportReport(), set()
     for line, row in rows(decode(data)):
         if isinstance(row, InvalidValue):
             report.rejected.append({"line": line, "reasons": row.errors})
             continue
         try:
-            arguments = command(row, app.today())
+            arguments = command(row, exported_on)
             if arguments["upn"].upper() in seen:
                 raise InvalidValue(f"{arguments['upn']} appears earlier in the file", "upn")
             seen.add(arguments["upn"].upper())
             report.position = app.enrol_pupil(urn, caller=caller, **arguments).position
             report.accepted += 1
         except AlreadyExists as refused:
-            if _already_here(app, urn, row["upn"]):
-                report.unchanged += 1
-            else:
+            if not _already_here(app, urn, row["upn"]):
                 report.rejected.append({"line": line, "reasons": refused.errors})
+            elif (position := _year_group_moved(app, urn, row, now, caller)) is not None:
+                report.position, report.changed = position, report.changed + 1
+            else:
+                report.unchanged += 1
         except TrackerError as refused:
             report.rejected.append({"line": line, "reasons": refused.errors})
     return report
@@ -132,3 +174,11 @@ def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None) -> Import
 
 def _already_here(app: Any, urn: str, upn: str) -> bool:
     return app.current_school_of(upn.strip().upper()) == urn
+
+
+def _year_group_moved(app: Any, urn: str, row: dict[str, str], now: AcademicYear, caller: Any) -> int | None:
+    """The position of a year-group change, where the roll puts a pupil in another year group now."""
+    upn, wanted = row["upn"].strip().upper(), parse_year_group(row["year_group"])
+    if app.year_group_of(upn, now) == wanted:
+        return None
+    return app.change_year_group(upn, wanted, str(now), within_school=urn, caller=caller).position

@@ -11,6 +11,11 @@ from tracker.errors import InvalidValue
 SCHOOL_TYPES = ("secondary", "middle", "special", "alternative_provision", "fe_college",
                 "sixth_form_college", "utc")
 COLLEGE_TYPES = frozenset({"fe_college", "sixth_form_college"})
+# The year groups a school teaches (first and last NCY) where its registration gave none: the
+# usual shape of each type in England. A school with a sixth form records 7-13 (docs/years.md).
+DEFAULT_YEAR_GROUPS = {"secondary": (7, 11), "middle": (5, 8), "special": (7, 14),
+                       "alternative_provision": (7, 11), "fe_college": (12, 14),
+                       "sixth_form_college": (12, 13), "utc": (10, 13)}
 ACTIVITY_KINDS = {
     "employer_talk": "employer", "careers_fair": "employer", "mentoring": "employer",
     "enterprise_challenge": "employer", "mock_interview": "employer", "employer_project": "employer",
@@ -23,6 +28,9 @@ BENCHMARK_OF_CATEGORY = {"employer": 5, "workplace": 6, "fe": 7, "he": 7, "guida
 EMPLOYER_SIZES = ("micro", "small", "medium", "large", "self_employed")
 PROVIDER_TYPES = ("sixth_form", "fe_college", "training_provider", "apprenticeship_provider", "university")
 PLACEMENT_KINDS = ("work_experience", "virtual_work_experience")
+# Where a leaver went: the DfE's destination measures (KS4 and KS5), and moved away or unknown.
+DESTINATIONS = ("school_sixth_form", "sixth_form_college", "fe_college", "other_fe", "higher_education",
+                "apprenticeship", "employment_with_training", "employment", "neet", "moved_away", "unknown")
 PROVIDER_ACCESS_KINDS = frozenset({"fe_encounter", "apprenticeship_encounter"})
 CRITERIA_CHECKS = ("purpose_shared", "outcomes", "two_way", "reflection", "employer_task")
 MEANINGFUL_2024 = CRITERIA_CHECKS[:4]

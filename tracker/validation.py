@@ -10,7 +10,7 @@ from tracker.calendar import AcademicYear
 from tracker.errors import InvalidUPN, InvalidValue
 from tracker.identifiers import validate_upn
 from tracker.rulesets import (
-    ACTIVITY_KINDS, CRITERIA_CHECKS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES,
+    ACTIVITY_KINDS, CRITERIA_CHECKS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES,
     SCHOOL_TYPES, rule_set_for,
 )
 
@@ -19,6 +19,9 @@ MAX_EVIDENCE = 2000
 # Control characters other than tab and line breaks: never meant, invisible when shown, and NUL
 # cannot be stored in a PostgreSQL text column at all (a view could not hold the event).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Half of a UTF-16 surrogate pair on its own: a JSON escape (\ud800) or a command line's undecodable
+# byte can carry one into a str, but it is no character and UTF-8 cannot encode it for the store.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_text(field: str, value: Any, *, required: bool = True, max_length: int = MAX_TEXT) -> str | None:
@@ -33,7 +36,15 @@ def check_text(field: str, value: Any, *, required: bool = True, max_length: int
         raise InvalidValue(f"{field} is longer than {max_length} characters", field)
     if _CONTROL.search(value):
         raise InvalidValue(f"{field} contains a control character", field)
+    check_storable(field, value)
     return value.strip()
+
+
+def check_storable(field: str, value: str) -> None:
+    """Refuse text UTF-8 cannot encode, before any work is done with it."""
+    if _LONE_SURROGATE.search(value):
+        raise InvalidValue(f"{field} holds half of a surrogate pair (\\ud800 to \\udfff) alone: "
+                           "that is not text, and cannot be stored", field)
 
 
 def check_choice(field: str, value: Any, choices) -> str:
@@ -44,6 +55,11 @@ def check_choice(field: str, value: Any, choices) -> str:
 
 def check_school_type(value: Any) -> str:
     return check_choice("type", value, SCHOOL_TYPES)
+
+
+def check_destination(value: Any) -> str | None:
+    """One of the destination measures, or None: not known yet (counted as unknown)."""
+    return None if value is None else check_choice("destination", value, DESTINATIONS)
 
 
 def check_kind(value: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import flask_smorest
 from flask import abort, current_app, request
@@ -50,3 +50,14 @@ def found(value: Any, what: str) -> Any:
     if value is None:
         abort(404, f"no {what}")
     return value
+
+
+def as_seen(withhold: Callable[[Any, int], Any], kind: str | None = None) -> Callable[[Any], Any]:
+    """What the caller (of scope `kind`, by default the token's) may see of an answer: for hubs, `withhold`
+    with the small-number threshold (projections/small_numbers.py); schools, auditors and admins see exact counts."""
+    from api import auth
+
+    if (kind or auth.scope().kind) != "hub":
+        return lambda answer: answer
+    threshold = current_app.config["SMALL_NUMBER_THRESHOLD"]
+    return lambda answer: withhold(answer, threshold)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api import auth, schemas
+from api.accesslog import pupils_shown, reads
 from api.routes import PREFIX, Blueprint, fresh
 from api.services import services
 from projections import records
@@ -20,6 +21,7 @@ def events(args):
     fresh(args)
     page = records.audit_events(services().store, services().tracker, args["after"], args["limit"],
                                 args.get("school"), args.get("upn"), args.get("type"))
+    auth.log_pupil_read(*pupils_shown(args.get("upn"), page.items))
     return {"items": page.items, "next": page.next}
 
 
@@ -30,3 +32,17 @@ def verify_views():
     """Rebuild every view from the log into scratch tables and report any difference."""
     differences = verify(services().tracker, services().store)
     return {"agree": not differences, "differences": [d.__dict__ for d in differences]}
+
+
+@blp.get("/pupil-reads")
+@auth.checked(auth.require_access_log_kind)
+@blp.arguments(schemas.PupilReadsArgs, location="query")
+@blp.response(200, schemas.ListPage)
+def pupil_reads(args):
+    """Who read which pupil's identity, when, from where and through what; a school, about a pupil it holds."""
+    fresh(args)
+    auth.require_access_log_reader(args.get("upn"))
+    page = reads(services().store, args.get("upn"), args["after"], args["limit"])
+    if auth.scope().kind == "school":  # other people's addresses and request ids are for auditors
+        page.items = [{**item, "address": None, "request_id": None} for item in page.items]
+    return {"items": page.items, "next": page.next}

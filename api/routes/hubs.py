@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from api import auth, schemas
-from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
 from api.services import services
+from projections import small_numbers
 from tracker.calendar import AcademicYear
 
 blp = Blueprint("hubs", __name__, url_prefix=f"{PREFIX}/hubs", description="Careers Hubs")
@@ -47,7 +48,8 @@ def leave_hub(body, code, urn):
 def hub_metrics(args, code):
     """The hub's figures with national and non-hub beside them, and a row per member school."""
     fresh(args)
-    return found(services().reads.hub_metrics(code, args.get("as_of"), args.get("known_at")), f"hub {code}")
+    metrics = found(services().reads.hub_metrics(code, args.get("as_of"), args.get("known_at")), f"hub {code}")
+    return as_seen(small_numbers.hub_metrics)(metrics)
 
 
 @blp.get("/<code>/metrics/series")
@@ -58,4 +60,30 @@ def hub_series(args, code):
     """The hub's figures at each termly snapshot of an academic year, and at any dates asked."""
     fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
-    return found(services().reads.hub_series(code, year, args.get("dates")), f"hub {code}")
+    return found(services().reads.hub_series(code, year, args.get("dates"), as_seen(small_numbers.hub_metrics)),
+                 f"hub {code}")
+
+
+@blp.get("/<code>/destinations")
+@auth.checked(auth.require_hub_reader)
+@blp.arguments(schemas.DestinationArgs, location="query")
+@blp.response(200, schemas.DestinationReport)
+def hub_destinations(args, code):
+    """Where the member schools' leavers of a cohort went: counts and shares only, never a pupil."""
+    fresh(args)
+    found(services().reads.hub(code), f"hub {code}")
+    cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
+    members = services().reads.hub_members(code, args.get("as_of"))
+    report = services().reads.destinations(members, cohort, args.get("as_of"), with_leavers=False)
+    return as_seen(small_numbers.destinations)(report)
+
+
+@blp.get("/<code>/metrics/years")
+@auth.checked(auth.require_hub_reader)
+@blp.arguments(schemas.YearsArgs, location="query")
+@blp.response(200, schemas.HubYears)
+def hub_years(args, code):
+    """Year on year: the hub's figures at the end of each academic year, national and non-hub beside."""
+    fresh(args)
+    since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
+    return found(services().reads.hub_years(code, since, as_seen(small_numbers.hub_metrics)), f"hub {code}")

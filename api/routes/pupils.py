@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import Response, abort, render_template, request
 
 from api import auth, schemas
 from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
 from api.services import services
 from projections import records
+from projections.subject_access import subject_access
 from tracker.imports import import_pupils
 
 blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and their records")
@@ -25,14 +26,16 @@ def enrol_pupil(body, urn):
 
 @blp.post("/schools/<urn>/pupils/import")
 @auth.checked(auth.require_school_writer)
+@blp.arguments(schemas.ImportArgs, location="query")
 @blp.doc(requestBody={"content": {"text/csv": {"schema": {"type": "string"}}}})
 @blp.response(200, schemas.Report)
-def import_csv(urn):
+def import_csv(args, urn):
     """Enrol pupils from CSV; each refused row is reported with its line and reasons."""
     if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
         abort(415, "send the file as text/csv")
     found(services().tracker.school_exists(urn) or None, f"school {urn}")
-    report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller())
+    report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller(),
+                           exported_on=args.get("exported_on"))
     services().catch_up_inline()
     return report.__dict__
 
@@ -45,6 +48,17 @@ def record_leaving(body, urn, upn):
     """Record the pupil's last day at the school, and where they went."""
     return after_write(services().tracker.record_leaving(
         urn, upn, body["left_on"], body.get("destination"), caller=auth.caller(),
+        idempotency_key=idempotency_key()))
+
+
+@blp.post("/schools/<urn>/pupils/<upn>/destination")
+@auth.checked(auth.require_school_writer)
+@blp.arguments(schemas.DestinationIn)
+@blp.response(200, schemas.Written)
+def record_destination(body, urn, upn):
+    """Record where a leaver of the school went, as learnt later (follow-ups for three years)."""
+    return after_write(services().tracker.record_destination(
+        urn, upn, body["destination"], body.get("recorded_on"), caller=auth.caller(),
         idempotency_key=idempotency_key()))
 
 
@@ -67,8 +81,10 @@ def change_year_group(body, upn):
 def pupil(args, upn):
     """Where the pupil is, their year group, counts, and (for schools and auditors) who they are."""
     fresh(args)
-    return found(records.pupil(services().store, upn, services().tracker.identity_of, services().reads.today()),
-                 f"pupil {upn}")
+    record = found(records.pupil(services().store, upn, services().tracker.identity_of,
+                                 services().reads.today()), f"pupil {upn}")
+    auth.log_pupil_read(upn)
+    return record
 
 
 @blp.get("/pupils/<upn>/timeline")
@@ -79,7 +95,34 @@ def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order, paged."""
     fresh(args)
     page = records.timeline(services().store, upn, args["after"], args["limit"])
+    auth.log_pupil_read(upn)
     return {"items": page.items, "next": page.next}
+
+
+NOT_STORED = {"Cache-Control": "no-store"}  # a pupil's whole record stays out of every cache on the way
+
+
+@blp.get("/pupils/<upn>/export")
+@auth.checked(auth.require_pupil_holder)
+@blp.arguments(schemas.ExportArgs, location="query")
+@blp.response(200, schemas.SubjectAccess)
+@blp.doc(responses={"200": {"description": "the pupil's whole record", "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/SubjectAccess"}},
+    "text/html": {"schema": {"type": "string"}}}}})
+def export(args, upn):
+    """Everything held about the pupil, for a subject access request: JSON, or a printable page (format=html)."""
+    fresh(args)
+    record = found(subject_access(services().store, services().tracker, upn, services().reads.today()),
+                   f"pupil {upn}")
+    auth.log_pupil_read(upn)
+    if args.get("format", "json" if _prefers_json() else "html") == "html":
+        return Response(render_template("subject_access.html", r=record), mimetype="text/html",
+                        headers=NOT_STORED)
+    return record, 200, NOT_STORED
+
+
+def _prefers_json() -> bool:
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html"
 
 
 @blp.post("/pupils/<upn>/erase")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from api import auth, schemas
-from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
 from api.services import services
-from projections import records
+from projections import records, small_numbers
 from tracker.calendar import AcademicYear
 
 blp = Blueprint("schools", __name__, url_prefix=f"{PREFIX}/schools", description="Schools and colleges")
@@ -19,6 +19,58 @@ def register_school(body):
     """Register a school or college (admin)."""
     return after_write(services().tracker.register_school(
         caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+
+
+@blp.put("/<urn>/year-groups")
+@auth.checked(auth.require_admin)
+@blp.arguments(schemas.YearGroupsIn)
+@blp.response(200, schemas.Written)
+def set_year_groups(body, urn):
+    """Set the year groups a school teaches from an academic year on, e.g. a sixth form opening (admin)."""
+    return after_write(services().tracker.set_year_groups(
+        urn, body["first_year_group"], body["last_year_group"], body.get("from_year"),
+        caller=auth.caller(), idempotency_key=idempotency_key()))
+
+
+@blp.post("/<urn>/rollover")
+@auth.checked(auth.require_school_writer)
+@blp.arguments(schemas.RolloverIn)
+@blp.response(200, schemas.RolloverReport)
+def roll_over(body, urn):
+    """Record the leaving, on 31 August, of the pupils past the school's last year group in `year`
+    (with `dry_run`, only say who they are). Run again, it finds nobody and stores nothing."""
+    plan = services().tracker.rollover_leavers(urn, body["year"])
+    if body["dry_run"]:
+        return {**plan.__dict__, "dry_run": True, "position": None}
+    written = after_write(services().tracker.roll_over(
+        urn, body["year"], caller=auth.caller(), idempotency_key=idempotency_key()))
+    return {**plan.__dict__, "leavers": (written["id"] or "").split(), "dry_run": False,
+            "position": written["position"]}
+
+
+@blp.get("/<urn>/metrics/years")
+@auth.checked(auth.require_school_reader)
+@blp.arguments(schemas.YearsArgs, location="query")
+@blp.response(200, schemas.SchoolYears)
+def school_years(args, urn):
+    """Year on year: the school's figures at the end of each academic year."""
+    fresh(args)
+    since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
+    return found(services().reads.school_years(urn, since, as_seen(small_numbers.school_status)), f"school {urn}")
+
+
+@blp.get("/<urn>/destinations")
+@auth.checked(auth.require_school_reader)
+@blp.arguments(schemas.DestinationArgs, location="query")
+@blp.response(200, schemas.DestinationReport)
+def school_destinations(args, urn):
+    """Where a cohort's leavers went: counts and shares per destination, the unknown and the not followed
+    up; for the school itself (and auditors and admins) each leaver with their next follow-up date."""
+    fresh(args)
+    found(services().reads.school(urn), f"school {urn}")
+    cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
+    report = services().reads.destinations([urn], cohort, args.get("as_of"), with_leavers=auth.scope().kind != "hub")
+    return as_seen(small_numbers.destinations)(report)
 
 
 @blp.post("/<urn>/benchmarks/<int:benchmark>/criteria/<code>")
@@ -60,8 +112,9 @@ def school_status(args, urn):
     """Per benchmark: measured, met, coverage, score, achieved; and by year group."""
     fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
-    return found(services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
-                 f"school {urn}")
+    status = found(services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
+                   f"school {urn}")
+    return as_seen(small_numbers.school_status)(status)
 
 
 @blp.get("/<urn>/activities")
@@ -74,7 +127,7 @@ def school_activities(args, urn):
     found(services().reads.school(urn), f"school {urn}")
     page = records.school_activities(services().store, urn, args.get("start"), args.get("end"),
                                      args.get("kind"), args.get("after"), args["limit"])
-    return {"items": page.items, "next": page.next}
+    return {"items": as_seen(small_numbers.activities)(page.items), "next": page.next}
 
 
 @blp.get("/<urn>")

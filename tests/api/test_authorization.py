@@ -29,6 +29,15 @@ ENDPOINTS = [
     ("POST", "/api/v1/hubs/DEMO/schools/900001/leave", {"left_on": "2019-06-30"}, ADMIN, 200),
     ("POST", "/api/v1/schools", {"urn": "900009", "name": "New", "type": "secondary", "la_code": "885",
                                  "laestab": "8854009"}, ADMIN, 201),
+    ("POST", "/api/v1/schools/900001/rollover", {"year": "2019/20"}, OK, 200),
+    ("POST", "/api/v1/schools/900001/pupils/F885400112002/destination", {"destination": "fe_college",
+                                                                        "recorded_on": "2019-03-01"}, OK, 200),
+    ("GET", "/api/v1/schools/900001/destinations", None, READ_SCHOOL, 200),
+    ("GET", "/api/v1/hubs/DEMO/destinations", None, READ_HUB, 200),
+    ("GET", "/api/v1/hubs/DEMO/metrics/years", None, READ_HUB, 200),
+    ("GET", "/api/v1/schools/900001/metrics/years", None, READ_SCHOOL, 200),
+    ("PUT", "/api/v1/schools/900002/year-groups", {"first_year_group": 7, "last_year_group": 13,
+                                                   "from_year": "2019/20"}, ADMIN, 200),
     ("POST", "/api/v1/schools/900001/pupils", PUPIL, OK, 201),
     ("POST", "/api/v1/schools/900001/pupils/F885400112002/leave", None, set(), 422),
     ("POST", "/api/v1/schools/900001/pupils/R885400112001/leave", {"left_on": "2019-06-30"}, OK, 200),
@@ -57,6 +66,13 @@ ENDPOINTS = [
     ("GET", "/api/v1/metrics/national", None, EVERYONE, 200),
     ("GET", "/api/v1/audit/events", None, AUDIT, 200),
     ("GET", "/api/v1/audit/verify", None, AUDIT, 200),
+    # A subject access export is for the school holding the pupil now (or last): p2 moved from A to B.
+    ("GET", "/api/v1/pupils/R885400112001/export", None, READ_PUPIL, 200),
+    ("GET", "/api/v1/pupils/F885400112002/export", None, {"admin", "other_school", "auditor"}, 200),
+    ("GET", "/api/v1/pupils/F885400112002/export?format=html", None, {"admin", "other_school", "auditor"}, 200),
+    ("GET", "/api/v1/audit/pupil-reads", None, AUDIT, 200),
+    ("GET", "/api/v1/audit/pupil-reads?upn=R885400112001", None, READ_PUPIL, 200),
+    ("GET", "/api/v1/audit/pupil-reads?upn=F885400112002", None, {"admin", "other_school", "auditor"}, 200),
 ]
 
 

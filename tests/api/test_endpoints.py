@@ -31,7 +31,8 @@ def test_the_worked_example_recorded_over_http_gives_the_table():
 
     post("/hubs", {"code": "DEMO", "name": "Demo", "area": "Worcestershire", "wave": 1})
     for urn, laestab in ((SCHOOL_A, "8854001"), (SCHOOL_B, "8854002")):
-        post("/schools", {"urn": urn, "name": urn, "type": "secondary", "la_code": "885", "laestab": laestab})
+        post("/schools", {"urn": urn, "name": urn, "type": "secondary", "la_code": "885", "laestab": laestab,
+                          **({"last_year_group": 13} if urn == SCHOOL_A else {})})
         assert client.put(f"/api/v1/hubs/DEMO/schools/{urn}", json={"joined_on": "2018-09-01"},
                           headers=auth).status_code == 200
     for p in PUPILS:

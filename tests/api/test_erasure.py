@@ -19,7 +19,7 @@ OTHERS = ["school", "other_school", "hub", "other_hub", "auditor"]
 @pytest.fixture
 def world():
     world = make_world()
-    world.tracker.record_leaving("900001", LEAVER, date(2019, 7, 1), "college")
+    world.tracker.record_leaving("900001", LEAVER, date(2019, 7, 1), "fe_college")
     return world
 
 

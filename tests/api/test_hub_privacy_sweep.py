@@ -99,6 +99,7 @@ ANSWERED = {"/api/v1/hubs/DEMO/metrics", "/api/v1/hubs/DEMO/metrics/series", "/a
             "/api/v1/schools/900002/activities", "/api/v1/schools/900001", "/dashboard/hubs/DEMO",
             "/dashboard/schools/900002"}
 REFUSED = {f"/api/v1/pupils/{SECRETS[0]['upn']}", f"/api/v1/pupils/{SECRETS[0]['upn']}/timeline",
+           f"/api/v1/pupils/{SECRETS[0]['upn']}/export", "/api/v1/audit/pupil-reads",
            "/api/v1/activities/{fair}", "/api/v1/audit/events", f"/dashboard/pupils/{SECRETS[0]['upn']}",
            f"/dashboard/pupils/{PUPILS[0].upn}", "/dashboard/audit", "/dashboard/hubs/OTHER"}
 
@@ -146,6 +147,69 @@ def test_the_sweep_would_see_a_pupil_named_or_dated_in_any_form(world):
     assert {secret["upn"], secret["given_name"], secret["family_name"],
             secret["date_of_birth"].isoformat()} <= set(leaked(answer))
     assert leaked("born 21/03/2007, or 21 March 2007") == ["21 March 2007", "21/03/2007"]
+
+
+# --- small numbers ------------------------------------------------------------------------------------
+
+# Numbers in answers that are not counts of pupils: which benchmark, how many benchmarks or schools, a year
+# group's number, positions in the log.
+NOT_PUPILS = {"benchmark", "benchmarks_achieved", "schools", "wave", "year_group", "position", "head", "events",
+              "version"}
+
+
+def small_counts(value, path: str = "") -> list[str]:
+    """Where a JSON answer holds a count of 1 to 4 pupils, or a rate over a withheld or small count."""
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in small_counts(item, f"{path}[{i}]")]
+    if not isinstance(value, dict):
+        return []
+    found = [f"{path}.{key}={item}" for key, item in value.items()
+             if key not in NOT_PUPILS and type(item) is int and 1 <= item <= 4]
+    if "benchmark" in value and value["coverage"] is not None and not (
+            value["measured"] >= 5 and (value["met"] == 0 or value["met"] >= 5)):
+        found.append(f"{path}.coverage={value['coverage']} over {value['met']}/{value['measured']}")
+    for b, rate in (value.get("pupil_coverage") or {}).items():
+        if rate is not None and None in (value["pupils_measured"][b], value["pupils_met"][b]):
+            found.append(f"{path}.pupil_coverage.{b}={rate} over a withheld total")
+    return found + [f for key, item in value.items() if key != "suppressed"
+                    for f in small_counts(item, f"{path}.{key}")]
+
+
+def json_answers(world, who: str) -> dict[str, object]:
+    """Every JSON answer (200) the caller gets from every GET route of the API, filled in every way."""
+    answers = {}
+    for endpoint, paths in addresses(world.client.application, world.ids["fair"]).items():
+        for path in paths:
+            if path.startswith("/api/v1"):
+                response = world.client.get(path, headers=world.headers(who))
+                if response.status_code == 200 and response.is_json:
+                    answers[path] = response.json
+    return answers
+
+
+def test_no_answer_a_hub_lead_can_reach_holds_a_count_of_one_to_four_pupils(world):
+    answers = json_answers(world, "hub")
+    assert {path: found for path, answer in answers.items() if (found := small_counts(answer))} == {}
+    assert len(answers) >= 20 and "/api/v1/schools/900001/status?as_of=2019-03-31" in answers
+
+
+def test_the_small_count_sweep_finds_them_in_what_an_admin_sees(world):
+    """The same answers to an admin hold the exact small counts, so the sweep is looking in the right places."""
+    answers = json_answers(world, "admin")
+    found = {path for path, answer in answers.items() if small_counts(answer)}
+    assert {"/api/v1/hubs/DEMO/metrics", "/api/v1/schools/900001/status", "/api/v1/schools/900002/activities",
+            "/api/v1/metrics/national?as_of=2019-03-31"} <= found
+
+
+def test_no_dashboard_table_shows_a_hub_lead_a_count_of_one_to_four(world):
+    browser = world.client.application.test_client()
+    sign_in(browser, world.tokens["hub"])
+    page = browser.get("/dashboard/schools/900001?as_of=2019-03-31").get_data(as_text=True)
+    tables = re.findall(r'<table id="(benchmarks|year-groups|activities)">(.*?)</table>', page, re.S)
+    cells = [cell.strip() for _, table in tables for cell in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)]
+    numbers = [int(n) for cell in cells for n in re.findall(r"^(\d+)$|^(\d+) / ", cell) for n in n if n]
+    assert len(tables) == 3 and "low" in cells
+    assert [n for n in numbers if 1 <= n <= 4] == []
 
 
 # --- tokens at rest ------------------------------------------------------------------------------------

@@ -46,21 +46,21 @@ def test_importing_a_messy_mis_file_reports_each_refused_row_exactly_and_twice_c
         "line 3: upn: X885400112099 appears earlier in the file",
         "line 4: upn: 'B885400112099' is not a valid UPN: check letter should be X",
         f"line 5: date_of_birth: date_of_birth '31/02/{BORN.year}' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
-        "2 enrolled, 0 unchanged, 3 refused",
+        "2 enrolled, 0 changed, 0 unchanged, 3 refused",
     ]
     main(["import-pupils", str(path), "--school", "900001"])
-    assert capsys.readouterr().out.splitlines()[-1] == "0 enrolled, 2 unchanged, 3 refused"
+    assert capsys.readouterr().out.splitlines()[-1] == "0 enrolled, 0 changed, 2 unchanged, 3 refused"
 
 
 def test_export_writes_one_row_per_school_with_exact_counts_as_csv_and_xlsx(store, capsys):
     path = store / "pupils.csv"
     path.write_text(MESSY)
     main(["import-pupils", str(path), "--school", "900001"])
-    main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--as-of", date.today().isoformat()])
+    main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--exact", "--as-of", date.today().isoformat()])
     with (store / "hub.csv").open() as file:
         rows = list(csv.DictReader(file))
     assert [(r["urn"], r["bm5_measured"], r["bm5_met"]) for r in rows] == [("900001", "2", "0")]
-    assert main(["export", str(store / "hub.xlsx"), "--hub", "DEMO"]) == 0
+    assert main(["export", str(store / "hub.xlsx"), "--hub", "DEMO", "--exact"]) == 0
     assert (store / "hub.xlsx").stat().st_size > 1000
 
 
@@ -69,13 +69,36 @@ def test_export_of_a_hubs_metrics_puts_national_and_non_hub_beside_each_figure(s
     path.write_text(MESSY)
     main(["import-pupils", str(path), "--school", "900001"])
     as_of = date.today().isoformat()
-    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--as-of", as_of]) == 0
+    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--exact", "--as-of", as_of]) == 0
     with (store / "metrics.csv").open() as file:
         rows = {row["figure"]: row for row in csv.DictReader(file)}
     assert len(rows) == 3 + 3 * 8 - 2 * 4  # headlines; % achieving for 8 benchmarks; coverages for BM5-8
     assert rows["pupil_coverage_bm5"] == {"figure": "pupil_coverage_bm5", "as_of": as_of, "hub": "0.0",
                                           "national": "0.0", "non_hub": ""}
     assert main(["export", str(store / "none.csv"), "--hub", "NOPE", "--metrics"]) == 2
+
+
+def test_the_hub_export_withholds_small_counts_unless_asked_for_exact_ones(store, capsys, monkeypatch):
+    path = store / "pupils.csv"
+    path.write_text(MESSY)
+    main(["import-pupils", str(path), "--school", "900001"])  # two pupils: a low count
+    as_of = date.today().isoformat()
+    assert main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--as-of", as_of]) == 0
+    assert "withheld" in capsys.readouterr().out
+    with (store / "hub.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["bm5_measured"], r["bm5_met"], r["bm5_coverage"], r["bm5_achieved"]) for r in rows] == [
+        ("low", "0", "low", "False")]
+    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--as-of", as_of]) == 0
+    with (store / "metrics.csv").open() as file:
+        figures = {row["figure"]: row for row in csv.DictReader(file)}
+    assert (figures["pupil_coverage_bm5"]["hub"], figures["pupil_coverage_bm5"]["national"]) == ("low", "low")
+    assert figures["pct_schools_achieving_bm5"]["hub"] == "0.0"  # a share of schools: never withheld
+    monkeypatch.setenv("SMALL_NUMBER_THRESHOLD", "2")
+    main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--as-of", as_of])
+    with (store / "hub.csv").open() as file:
+        assert next(csv.DictReader(file))["bm5_measured"] == "2"
+    assert main(["export", str(store / "none.csv"), "--hub", "NOPE"]) == 2
 
 
 def test_tokens_are_created_listed_and_revoked_and_verify_agrees(store, capsys):
@@ -102,3 +125,15 @@ def test_a_short_row_is_refused_naming_what_is_missing(store, capsys):
     path.write_text("upn,given_name,family_name,date_of_birth,year_group\nX885400112099,Ann\n")
     assert main(["import-pupils", str(path), "--school", "900001"]) == 1
     assert capsys.readouterr().out.splitlines()[0].startswith("line 2: date_of_birth:")
+
+
+def test_verify_while_the_views_are_held_by_another_rebuild_or_verify_says_so_and_exits_2(store, capsys):
+    from projections.store import view_store_for
+
+    assert main(["verify"]) == 0
+    capsys.readouterr()
+    with view_store_for(f"sqlite:///{store / 'cli.sqlite3'}").maintaining(wait=False) as held:
+        assert held
+        assert main(["verify"]) == 2
+    assert "already running" in capsys.readouterr().err
+    assert main(["verify"]) == 0

@@ -39,7 +39,7 @@ def world(request, database_url):
     tracker.enrol_pupil(SCHOOL_A, UPN, "Zebedee", "Quartermaine", BORN, year_group, date(2018, 9, 3), caller=ADMIN)
     tracker.record_activity(SCHOOL_A, "employer_talk", "Talk", date(2019, 1, 10), [UPN], employer=EMPLOYER,
                             meaningful=True, caller=ADMIN)
-    tracker.record_leaving(SCHOOL_A, UPN, date(2019, 5, 31), "college", caller=ADMIN)
+    tracker.record_leaving(SCHOOL_A, UPN, date(2019, 5, 31), "fe_college", caller=ADMIN)
     token, _ = tracker.issue_token("admin", "admin@example")
     yield app, {"Authorization": f"Bearer {token}"}, database_url
     app.extensions["tracker"].store.close()

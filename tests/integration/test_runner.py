@@ -256,3 +256,33 @@ def test_a_bulk_catch_up_leaves_the_planner_statistics_and_a_small_one_does_not(
     assert Runner(app, store, analyse_after=1).catch_up() == 1
     assert store.query(analysed, (store.prefix + "events",)) == [(1,)]
     assert store.query(analysed, (store.prefix + "encounters",)) == [(1,)]
+
+
+def test_a_verify_never_touches_the_tables_of_a_rebuild_under_way(database_url):
+    """A rebuild's scratch tables, built but not yet swapped in, outlive a verify run beside them
+    (which builds and drops tables of its own) and are swapped in whole."""
+    from projections.rebuild import build_scratch
+
+    app, store = world(database_url)
+    record_fair(app)
+    Runner(app, store).catch_up()
+    half_done = build_scratch(app, store)
+    assert verify(app, store) == []
+    assert half_done.position() == app.recorder.max_notification_id()
+    store.swap_in(half_done)
+    assert store.position() == app.recorder.max_notification_id() and verify(app, store) == []
+
+
+def test_a_rebuild_waits_for_a_verify_holding_the_views_then_runs(database_url):
+    from projections.rebuild import rebuild
+
+    app, store = world(database_url)
+    Runner(app, store).catch_up()
+    rebuilt = threading.Event()
+    with store.maintaining(wait=False) as held:
+        assert held
+        waiting = threading.Thread(target=lambda: (rebuild(app, store), rebuilt.set()))
+        waiting.start()
+        assert not rebuilt.wait(0.5), "the rebuild did not start while the views were held"
+    waiting.join(timeout=30)
+    assert rebuilt.is_set() and verify(app, store) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import date
 
 import pytest
@@ -12,12 +13,14 @@ from tests.scenarios import (
     register_hub_and_schools,
 )
 from tracker.application import Tracker
+from tracker.commands import fingerprint
 from tracker.domain.base import Caller
 from tracker.errors import (
     ActivityNotFound, AlreadyExists, ConcurrentChange, Forbidden, FutureDate,
     IdempotencyKeyReused, InvalidValue, NotOnRoll, OutOfOrder, Retracted, RuleBroken,
     SchoolNotFound, TrackerError,
 )
+from tracker.identifiers import make_upn
 
 SCHOOL_A_USER = Caller("leader@a.example", "req-a")
 
@@ -120,7 +123,7 @@ def test_a_pupil_cannot_be_enrolled_twice(enrolled):
 def test_a_pupil_on_roll_elsewhere_must_leave_before_joining_another_school(enrolled):
     refused = refuses(enrolled, AlreadyExists, enrol, enrolled, PUPILS[0], date(2019, 1, 7), SCHOOL_B)
     assert SCHOOL_A in refused.message
-    enrolled.record_leaving(SCHOOL_A, UPN["p1"], date(2019, 1, 4), "moved")
+    enrolled.record_leaving(SCHOOL_A, UPN["p1"], date(2019, 1, 4), "moved_away")
     refuses(enrolled, RuleBroken, enrol, enrolled, PUPILS[0], date(2019, 1, 4), SCHOOL_B)
     assert enrol(enrolled, PUPILS[0], date(2019, 1, 7), SCHOOL_B).id == UPN["p1"]
 
@@ -282,6 +285,46 @@ def test_the_same_key_from_another_caller_is_another_command(enrolled):
     second = enrolled.record_leaving(SCHOOL_A, UPN["p3"], date(2019, 1, 4), caller=ADMIN,
                                      idempotency_key="k-3")
     assert second.position > first.position
+
+
+def raced_commands(app: Tracker) -> dict[str, tuple]:
+    """Each command an attacker raced with one key, and arguments it succeeds with once."""
+    fair = activity(app, SCHOOL_A, "careers_fair", date(2018, 11, 15), ["p1"]).id
+    arranged = app.arrange_placement(SCHOOL_A, UPN["p3"], "work_experience", EMPLOYER, date(2019, 6, 3),
+                                     date(2019, 6, 7), caller=ADMIN).id
+    return {"enrol_pupil": (SCHOOL_A, make_upn("885", "4001", 18, 77), "Ann", "Smith", date(2007, 1, 15), 7,
+                            date(2019, 1, 7)),
+            "retract_activity": (fair, "entered twice"),
+            "record_leaving": (SCHOOL_A, UPN["p1"], date(2019, 1, 4)),
+            "complete_placement": (arranged, date(2019, 6, 7), 35.0)}
+
+
+@pytest.mark.parametrize("name", ["enrol_pupil", "retract_activity", "record_leaving", "complete_placement"])
+def test_a_copy_that_decides_after_its_twin_with_the_same_key_wrote_gets_the_twins_answer(enrolled, name):
+    """The interleaving an attacker found with twenty copies at once: this copy looks for the key
+    before its twin has written and decides after, so its own guard refuses (already retracted,
+    already on roll); it must answer as the twin did, not with that refusal."""
+    args, twin = raced_commands(enrolled)[name], []
+    use_case = getattr(enrolled, name)
+
+    def decide_after_the_twin_wrote():
+        twin.append(use_case(*args, caller=SCHOOL_A_USER, idempotency_key="sent-twice"))
+        return use_case.__wrapped__(enrolled, *args)
+
+    arguments = inspect.signature(use_case.__wrapped__).bind(enrolled, *args).arguments
+    del arguments["self"]
+    before_the_copy = event_count(enrolled)
+    answer = enrolled.execute(decide_after_the_twin_wrote, caller=SCHOOL_A_USER, idempotency_key="sent-twice",
+                              fingerprint=fingerprint(name, dict(arguments)), commutative=False)
+    assert answer == twin[0]
+    assert event_count(enrolled) == twin[0].position > before_the_copy, "the twin's write alone was stored"
+
+
+def test_a_copy_refused_by_its_guard_with_no_twin_behind_it_is_still_refused(enrolled):
+    fair = raced_commands(enrolled)["retract_activity"][0]
+    enrolled.retract_activity(fair, "first", caller=SCHOOL_A_USER)
+    refuses(enrolled, Retracted, enrolled.retract_activity, fair, "again", caller=SCHOOL_A_USER,
+            idempotency_key="never-used")
 
 
 def test_a_stale_non_commutative_write_reports_a_conflict(enrolled):

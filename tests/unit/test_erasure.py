@@ -21,7 +21,7 @@ def app():
     register_hub_and_schools(tracker)
     for pupil in PUPILS:
         enrol(tracker, pupil)
-    tracker.record_leaving(SCHOOL_A, UPN["p1"], date(2019, 2, 28), "moved", caller=ADMIN)
+    tracker.record_leaving(SCHOOL_A, UPN["p1"], date(2019, 2, 28), "moved_away", caller=ADMIN)
     return tracker
 
 
@@ -113,3 +113,11 @@ def test_a_sealed_identity_moved_to_another_pupils_event_does_not_open(app):
     forged = StoredEvent(second.originator_id, 1, second.topic, app.mapper.encode_state(moved))
     with pytest.raises(ValueError):
         app.mapper.to_domain_event(forged)
+
+
+def test_a_leaving_recorded_ahead_of_its_day_is_not_yet_a_leaver(app):
+    app.record_leaving(SCHOOL_A, UPN["p3"], date(2019, 8, 31), caller=ADMIN)  # recorded in July for 31 August
+    assert refused(app, RuleBroken, app.erase_pupil, UPN["p3"], SCHOOL_A, "too soon") == "upn"
+    app.today = lambda: date(2019, 9, 1)
+    app.erase_pupil(UPN["p3"], SCHOOL_A, "now gone")
+    assert app.identity_of(UPN["p3"])["given_name"] is None

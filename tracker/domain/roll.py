@@ -51,6 +51,10 @@ class Roll(TrackerAggregate):
             start <= day and (end is None or day <= end) for start, end in self.spans.get(upn, ())
         )
 
+    def on_roll(self, day: date) -> list[str]:
+        """Every UPN on this roll on `day`, in UPN order."""
+        return sorted(upn for upn in self.spans if self.is_on_roll(upn, day))
+
     def absent_on(self, upns: list[str], day: date) -> list[str]:
         """The UPNs in `upns` that were not on this roll on `day`."""
         return [upn for upn in upns if not self.is_on_roll(upn, day)]

@@ -8,8 +8,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from tracker.calendar import AcademicYear, check_year_group
 from tracker.domain.base import TrackerAggregate, stable_id
-from tracker.errors import AlreadyExists, OutOfOrder, RuleBroken
+from tracker.errors import AlreadyExists, InvalidValue, OutOfOrder, RuleBroken
+from tracker.rulesets import DEFAULT_YEAR_GROUPS
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,14 @@ class HubSpan:
 
     def covers(self, day: date) -> bool:
         return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
+
+
+def year_groups_in(school_type: str, ranges: list[tuple[int | None, int, int]], year: int) -> tuple[int, int]:
+    """The range in force in the academic year starting in `year`: the one set latest for the latest
+    start on or before it (a range set later for the same start corrects the earlier one)."""
+    in_force = [(start or 0, order, first, last) for order, (start, first, last) in enumerate(ranges)
+                if (start or 0) <= year]
+    return max(in_force)[2:] if in_force else DEFAULT_YEAR_GROUPS[school_type]
 
 
 class School(TrackerAggregate):
@@ -41,6 +51,29 @@ class School(TrackerAggregate):
         self.careers_leader: str | None = None
         self.criteria: dict[str, bool] = {}
         self.hub_spans: list[HubSpan] = []
+        # (from academic year, or None for "from the start"; first NCY; last NCY), in the order set
+        self.year_group_ranges: list[tuple[int | None, int, int]] = []
+
+    # --- the year groups it teaches ---------------------------------------------------
+
+    def year_groups_in(self, year: AcademicYear) -> tuple[int, int]:
+        """(first, last) year group taught in `year`: the latest range set for it, else the type's."""
+        return year_groups_in(self.type, self.year_group_ranges, year.start_year)
+
+    def set_year_groups(self, first: int, last: int, from_year: AcademicYear | None) -> None:
+        """Teach years `first` to `last` from `from_year` on (None: since the school was registered)."""
+        first, last = check_year_group(first, "first_year_group"), check_year_group(last, "last_year_group")
+        if first > last:
+            raise InvalidValue(f"first_year_group {first} is after last_year_group {last}", "first_year_group")
+        start = from_year.start_year if from_year else None
+        later = any((begins or 0) > (start or 0) for begins, _, _ in self.year_group_ranges)
+        if later or not self.year_group_ranges or year_groups_in(
+                self.type, self.year_group_ranges, start or 0) != (first, last):
+            self._year_groups_set(first, last, start)
+
+    @event("YearGroupsSet")
+    def _year_groups_set(self, first: int, last: int, from_year: int | None) -> None:
+        self.year_group_ranges.append((from_year, first, last))
 
     @event("CareersLeaderAppointed")
     def appoint_careers_leader(self, name: str, email: str | None, appointed_on: date) -> None:

@@ -41,6 +41,7 @@ class Student(TrackerAggregate):
         self.year_group: int | None = None
         self.year_group_year: int | None = None  # start year of the academic year it was set for
         self.erased = False
+        self.destinations: dict[str, str | None] = {}  # the latest known for each school left
 
     @property
     def current_enrolment(self) -> Enrolment | None:
@@ -96,6 +97,21 @@ class Student(TrackerAggregate):
     @event("Left")
     def _left(self, school_urn: str, left_on: date, destination: str | None) -> None:
         self.enrolments[-1] = replace(self.enrolments[-1], left_on=left_on)
+        self.destinations[school_urn] = destination
+
+    def update_destination(self, school_urn: str, destination: str, recorded_on: date) -> None:
+        """A later word of where a leaver of `school_urn` went (schools follow leavers up for three years)."""
+        leaving = next((e for e in reversed(self.enrolments) if e.school_urn == school_urn), None)
+        if leaving is None or leaving.left_on is None:
+            raise OutOfOrder(f"{self.upn} has not left {school_urn}", "upn")
+        if recorded_on < leaving.left_on:
+            raise OutOfOrder(f"recorded_on {recorded_on} is before leaving on {leaving.left_on}", "recorded_on")
+        if self.destinations.get(school_urn) != destination:
+            self._destination_recorded(school_urn, leaving.left_on, destination, recorded_on)
+
+    @event("DestinationRecorded")
+    def _destination_recorded(self, school_urn: str, left_on: date, destination: str, recorded_on: date) -> None:
+        self.destinations[school_urn] = destination
 
     @event("YearGroupChanged")
     def change_year_group(self, year_group: int, academic_year: int) -> None:
@@ -106,29 +122,31 @@ class Student(TrackerAggregate):
         if self.erased:
             raise RuleBroken(f"the identity of {self.upn} was erased; they cannot be enrolled again", "upn")
 
-    def erase(self, requested_by: str | None, reason: str) -> None:
+    def erase(self, requested_by: str | None, reason: str, today: date) -> None:
         """Erase the identity at the request of a school that held the pupil (None: the tracker's own
         operator or its retention rule); a second request changes nothing."""
         if requested_by is not None and all(e.school_urn != requested_by for e in self.enrolments):
             raise RuleBroken(f"{requested_by} never had {self.upn} on its roll; only a school that did "
                              "may ask for the identity to be erased", "requested_by")
-        self.check_left("erased")
+        self.check_left("erased", today)
         if not self.erased:
             self._identity_erased(requested_by, reason)
 
     def erase_after_retention(self, cutoff: date, years: int) -> None:
         """The retention rule: a leaver's identity is erased once they left on or before `cutoff`."""
-        self.check_left("erased")
         if self.left_on is None or self.left_on > cutoff:
-            raise RuleBroken(f"{self.upn} left on {self.left_on}, less than {years} years ago", "upn")
+            raise RuleBroken(f"{self.upn} is still on roll" if self.left_on is None else
+                             f"{self.upn} left on {self.left_on}, less than {years} years ago", "upn")
         if not self.erased:
             self._identity_erased(None, f"retention: left on {self.left_on}, kept {years} years")
 
-    def check_left(self, what: str) -> None:
-        if self.current_enrolment is not None:
+    def check_left(self, what: str, today: date) -> None:
+        """Gone from every roll before `today` (a leaving may be recorded ahead, for 31 August)."""
+        last = self.enrolments[-1] if self.enrolments else None
+        if last is not None and (last.left_on is None or last.left_on >= today):
             raise RuleBroken(
-                f"{self.upn} is still on roll at {self.current_enrolment.school_urn}; "
-                f"only a pupil who has left can be {what}",
+                f"{self.upn} is still on roll at {last.school_urn}"
+                + (f" until {last.left_on}" if last.left_on else "") + f"; only a pupil who has left can be {what}",
                 "upn",
             )
 

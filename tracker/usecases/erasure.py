@@ -47,13 +47,13 @@ class Erasures:
     def _erase_pupil(self, upn: str, requested_by: str, reason: str) -> Changes:
         student = self._student(validate_upn(upn))
         student.erase(validate_urn(requested_by, "requested_by"),
-                      check_text("reason", reason, max_length=MAX_REASON))
+                      check_text("reason", reason, max_length=MAX_REASON), self.today())
         return Changes([student], student.upn)
 
     @use_case(commutative=False)
     def _pseudonymise_pupil(self, upn: str, reason: str) -> Changes:
         student = self._student(validate_upn(upn))
-        student.erase(None, check_text("reason", reason, max_length=MAX_REASON))
+        student.erase(None, check_text("reason", reason, max_length=MAX_REASON), self.today())
         return Changes([student], student.upn)
 
     @use_case(commutative=False)

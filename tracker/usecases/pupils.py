@@ -15,7 +15,7 @@ from tracker.errors import InvalidValue
 from tracker.identifiers import validate_upn, validate_urn
 from tracker.rules import check_age_fits, check_scope_pupil
 from tracker.stores import existing_aggregates
-from tracker.validation import check_text
+from tracker.validation import check_destination, check_text
 
 
 class Pupils:
@@ -78,8 +78,8 @@ class Pupils:
         upn, urn = validate_upn(upn), validate_urn(urn)
         student = self._student(upn)
         check_scope_pupil(student, urn)
-        student.leave(urn, self._check_not_future("left_on", left_on),
-                      check_text("destination", destination, required=False))
+        student.leave(urn, self._check_by_year_end("left_on", left_on),
+                      check_destination(destination))
         roll = self._roll(urn)
         roll.discharge(upn, left_on)
         return Changes([student, roll], upn)

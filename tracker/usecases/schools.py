@@ -49,13 +49,28 @@ class HubsAndSchools:
         return Changes([school], code)
 
     @use_case(commutative=False)
-    def register_school(self, urn: str, name: str, type: str, la_code: str, laestab: str) -> Changes:
+    def register_school(self, urn: str, name: str, type: str, la_code: str, laestab: str,
+                        first_year_group: int | None = None, last_year_group: int | None = None) -> Changes:
+        """Register a school; without a range of year groups it teaches its type's usual ones."""
         urn, la_code = validate_urn(urn), validate_la_code(la_code)
         laestab = validate_laestab(laestab, la_code=la_code)
         if School.create_id(urn) in self.repository:
             raise AlreadyExists(f"school {urn} is already registered", "urn")
         school = School(urn, check_text("name", name), check_school_type(type), la_code, laestab)
+        if first_year_group is not None or last_year_group is not None:
+            default_first, default_last = school.year_groups_in(AcademicYear.containing(self.today()))
+            school.set_year_groups(default_first if first_year_group is None else first_year_group,
+                                   default_last if last_year_group is None else last_year_group, None)
         return Changes([school, Roll(urn)], urn)
+
+    @use_case(commutative=False)
+    def set_year_groups(self, urn: str, first_year_group: int, last_year_group: int,
+                        from_year: str | None = None) -> Changes:
+        """Change the year groups a school teaches from an academic year on (a sixth form opening)."""
+        school = self._school(validate_urn(urn))
+        school.set_year_groups(first_year_group, last_year_group,
+                               AcademicYear.parse(from_year, "from_year") if from_year is not None else None)
+        return Changes([school], urn)
 
     @use_case(commutative=False)
     def appoint_careers_leader(self, urn: str, name: str, email: str | None, appointed_on: date) -> Changes:
