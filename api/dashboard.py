@@ -234,7 +234,9 @@ def pupil(access, upn):
     events = records.timeline(services().store, upn, 0, 1000).items
     log_read(services().store, [upn], access.subject, access.scope)
     can_correct = record["current_school"] is not None and _writes_for(access, record["current_school"])
-    can_erase = access.scope == "admin" and not record["erased"] and record["current_school"] is None
+    today = services().reads.today().isoformat()
+    can_erase = access.scope == "admin" and not record["erased"] and all(  # a leaver, gone before today
+        e["left_on"] is not None and e["left_on"] < today for e in record["enrolments"])
     return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
                            can_correct=can_correct, year=str(AcademicYear.containing(services().reads.today())),
                            can_erase=can_erase, schools=sorted({e["school_urn"] for e in record["enrolments"]}),
