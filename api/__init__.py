@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, redirect
 from flask_smorest import Api
 
-from api import auth, bodies, dashboard, docs, errors, requestlog
+from api import auth, bodies, dashboard, docs, errors, headers, requestlog, sessions
 from api.config import load_config
 from api.services import Services
 
@@ -31,6 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     requestlog.register(app)
     auth.register(app)
+    sessions.register(app, lambda: app.extensions["tracker"].store)
+    headers.register(app)
     bodies.register(app)  # after authentication: an outsider learns nothing from it
     docs.register(app)
     app.register_blueprint(dashboard.bp)

@@ -12,7 +12,8 @@ from flask import Flask, abort, current_app, g, request
 from werkzeug.exceptions import TooManyRequests
 
 from api.accesslog import log_read
-from api.ratelimit import FailedSignIns
+from api.ratelimit import HOUR, FailedSignIns, RefusedTransfers
+from api.routes import reach, requested_min_position
 from api.services import services
 from tracker.domain.base import Caller
 
@@ -50,6 +51,8 @@ def checked(check: Callable[..., Any]) -> Callable:
 def register(app: Flask) -> None:
     app.extensions["failed_sign_ins"] = FailedSignIns(lambda: services().store,
                                                       app.config["SIGN_IN_FAILURES_PER_MINUTE"])
+    app.extensions["refused_transfers"] = RefusedTransfers(lambda: services().store,
+                                                           app.config["TRANSFER_ATTEMPTS_PER_HOUR"], HOUR)
     app.before_request(authenticate)
 
 
@@ -66,24 +69,31 @@ def authenticate() -> None:
     access = signed_in_with(token) if token else None
     if access is None:
         abort(401, "a valid bearer token is required")
-    g.scope = Scope.parse(access.scope, access.subject)
-    if request.method == "GET":
-        services().catch_up_inline()  # scope checks read the views too
+    g.scope, g.token_id = Scope.parse(access.scope, access.subject), str(access.id)
+    if request.method in ("GET", "HEAD"):
+        # Scope checks read the views too: a pupil enrolled at the caller's `min_position` is theirs.
+        reach(requested_min_position())
 
 
 def signed_in_with(token: str):
-    """The token's access, or None; an address with too many recent failures is told to wait (429)."""
+    """The token's access, or None; a wrong token from an address with too many recent failures is
+    told to wait (429). A valid token is never refused: behind a proxy every user shares one address."""
+    access = services().tracker.token_for(token)
+    if access is not None:
+        return access
     failures, address = current_app.extensions["failed_sign_ins"], request.remote_addr or "unknown"
     if (wait := failures.retry_after(address)) is not None:
         raise TooManyRequests("too many failed sign-ins from this address; try again later", retry_after=wait)
-    access = services().tracker.token_for(token)
-    if access is None:
-        failures.failed(address)
-    return access
+    failures.failed(address)
+    return None
 
 
 def scope() -> Scope:
     return g.scope
+
+
+def token_id() -> str:
+    return g.token_id
 
 
 def caller() -> Caller:
@@ -145,6 +155,24 @@ def require_pupil_reader(upn: str) -> None:
         return
     if current.kind == "school" and current.name in services().reads.pupil_schools(upn):
         return
+    abort(403, "this token may not read that pupil")
+
+
+def require_roll_reader(urn: str) -> None:
+    """A school's roll names its pupils: admins, auditors and the school itself; never hubs."""
+    current = scope()
+    if current.kind in ("admin", "auditor") or (current.kind == "school" and current.name == urn):
+        return
+    abort(403, "this token may not read that school's pupils")
+
+
+def pupil_viewer() -> str | None:
+    """The school whose part of a pupil's record the caller sees; None for admins and auditors, who see it all."""
+    current = scope()
+    if current.kind in ("admin", "auditor"):
+        return None
+    if current.kind == "school":
+        return current.name
     abort(403, "this token may not read that pupil")
 
 

@@ -15,11 +15,15 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SIGN_IN_FAILURES_PER_MINUTE": 10,  # per client address, across every API process
+    "TRANSFER_ATTEMPTS_PER_HOUR": 20,  # refused enrolments of UPNs registered elsewhere, per school token
     "MIN_POSITION_WAIT_SECONDS": 2.0,
     "PROJECTIONS": None,  # "inline" catches up in this process; "worker" leaves it to `tracker project`
     "CIPHER_KEY": None,
     "VIEWS_DATABASE_URL": None,
     "SECRET_KEY": None,
+    "SESSION_LIFETIME_SECONDS": 12 * 3600,  # a working day: a dashboard sign-in then ends on the server
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
 }
 
 ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS", "SECRET_KEY")
@@ -29,12 +33,34 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     # Counts of pupils from 1 to the threshold less one are withheld from hub tokens (docs/privacy.md).
     config = dict(DEFAULTS, DATABASE_URL=database_url(), SMALL_NUMBER_THRESHOLD=small_number_threshold())
     config.update({key: os.environ[key] for key in ENVIRONMENT if os.environ.get(key)})
-    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE"):
+    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE", "TRANSFER_ATTEMPTS_PER_HOUR",
+                   "SESSION_LIFETIME_SECONDS"):
         if os.environ.get(number):
             config[number] = int(os.environ[number])
+    if os.environ.get("SESSION_COOKIE_SECURE"):  # TLS ended at a proxy: the app itself sees plain HTTP
+        config["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes", "on")
     config.update(overrides or {})
     if not config["PROJECTIONS"]:
         # An embedded store has no worker beside it: keep the views current in-process.
         config["PROJECTIONS"] = "worker" if config["DATABASE_URL"].startswith("postgres") else "inline"
-    config["SECRET_KEY"] = config["SECRET_KEY"] or os.urandom(32).hex()
+    if not config["SECRET_KEY"]:
+        if not config.get("TESTING"):
+            raise MissingSecretKey(MISSING_SECRET_KEY)
+        config["SECRET_KEY"] = os.urandom(32).hex()
     return config
+
+
+MISSING_SECRET_KEY = (
+    "SECRET_KEY is not set. Every API process must sign dashboard sessions with the same key, or a "
+    "sign-in works only on the worker that made it. Set one, e.g. "
+    "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); `tracker serve` makes and keeps its own.")
+
+
+class MissingSecretKey(RuntimeError):
+    """Raised where the API would start without a signing key shared by all its processes."""
+
+
+def require_secret_key(environ: dict[str, str]) -> None:
+    """For gunicorn's master: refuse to start before any worker is forked."""
+    if not environ.get("SECRET_KEY"):
+        raise MissingSecretKey(MISSING_SECRET_KEY)

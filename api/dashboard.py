@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from api.accesslog import log_read, pupils_shown
@@ -23,7 +23,7 @@ from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
 
 UK_TIME = ZoneInfo("Europe/London")
 RECENT_DAYS, RECENT_ACTIVITIES = 120, 200  # what a school page lists, and offers to correct
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates", static_folder="static")
 
 
 def _as_of() -> date | None:
@@ -65,13 +65,19 @@ def _check_csrf() -> None:
         abort(400, "the form has expired; reload the page and try again")
 
 
+def _sessions():
+    return current_app.extensions["sessions"]
+
+
 def signed_in(view):
-    """The page's scope, from the session; a revoked token is signed out at once."""
+    """The page's scope, from the server's record of the session; a revoked or expired token, or a
+    session signed out of or past its lifetime, is signed out at once."""
     @wraps(view)
     def guarded(*args, **kwargs):
-        access = services().tracker.token_by_id(session.get("token_id", ""))
+        token_id = _sessions().token_id(session.get("session_id", ""))
+        access = services().tracker.token_by_id(token_id) if token_id else None
         if access is None:
-            session.pop("token_id", None)
+            _sessions().end(session.pop("session_id", ""))
             return redirect(url_for("dashboard.sign_in"))
         services().catch_up_inline()
         return view(access, *args, **kwargs)
@@ -94,14 +100,16 @@ def sign_in_post():
             429, dict(waiting.get_headers())
     if access is None:
         return render_template("sign_in.html", csrf=_csrf_token(), error="That token is not valid."), 401
-    session.clear()
-    session["token_id"] = str(access.id)
+    _sessions().end(session.get("session_id", ""))
+    session.clear()  # a new session, and a new CSRF token, for every sign-in
+    session["session_id"] = _sessions().start(str(access.id))
     return redirect(url_for("dashboard.home"))
 
 
 @bp.post("/sign-out")
 def sign_out():
     _check_csrf()
+    _sessions().end(session.get("session_id", ""))
     session.clear()
     return redirect(url_for("dashboard.sign_in"))
 
@@ -228,10 +236,11 @@ def pupil(access, upn):
     schools = services().reads.pupil_schools(upn)
     if not (access.scope in ("admin", "auditor") or any(access.scope == f"school:{urn}" for urn in schools)):
         abort(403, "this sign-in may not see that pupil")
-    record = records.pupil(services().store, upn, services().tracker.identity_of, services().reads.today())
+    viewer = _pupil_viewer(access)
+    record = records.pupil(services().store, upn, services().tracker.identity_of, services().reads.today(), school=viewer)
     if record is None:
         abort(404, f"no pupil {upn}")
-    events = records.timeline(services().store, upn, 0, 1000).items
+    events = records.timeline(services().store, upn, 0, 1000, school=viewer).items
     log_read(services().store, [upn], access.subject, access.scope)
     can_correct = record["current_school"] is not None and _writes_for(access, record["current_school"])
     today = services().reads.today().isoformat()
@@ -243,11 +252,17 @@ def pupil(access, upn):
                            error=request.args.get("error"), done=request.args.get("done"))
 
 
+def _pupil_viewer(access) -> str | None:
+    """The school whose part of a pupil's record the sign-in sees (docs/transfers.md); None sees it all."""
+    kind, _, name = access.scope.partition(":")
+    return name if kind == "school" else None
+
+
 @bp.post("/pupils/<upn>/year-group")
 @signed_in
 def correct_year_group(access, upn):
     """Correct the pupil's year group for an academic year: a further record, as the API's is."""
-    record = records.pupil(services().store, upn, None, services().reads.today())
+    record = records.pupil(services().store, upn, None, services().reads.today(), school=_pupil_viewer(access))
     urn, form = record and record["current_school"], request.form
     if urn is None and access.scope == "admin":
         abort(404, f"no pupil {upn} on any school's roll")

@@ -3,38 +3,45 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from projections.runner import ViewsAheadOfLog, ViewsOutOfDate
-from tracker.errors import Conflict, Forbidden, NotFound, TrackerError
+from tracker.errors import Conflict, Forbidden, NotFound, TooManyAttempts, TrackerError
 from tracker.stores import unavailable_errors
 
 log = logging.getLogger("api.errors")
 RETRY_AFTER_SECONDS = "2"
 
 
-def error_response(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"):
-    from http import HTTPStatus
-
+def error_body(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json") -> dict:
+    """The one error body, also written by the gunicorn worker for what never reaches Flask."""
     payload = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
     if fields:
         payload["errors"] = {location: fields}
-    response = jsonify(payload)
+    return payload
+
+
+def error_response(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"):
+    response = jsonify(error_body(code, message, fields, location))
     response.status_code = code
     return response
 
 
 def _status_of(error: TrackerError) -> int:
-    for kind, code in ((Forbidden, 403), (NotFound, 404), (Conflict, 409)):
+    for kind, code in ((Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooManyAttempts, 429)):
         if isinstance(error, kind):
             return code
     return 422
 
 
 def tracker_error(error: TrackerError):
-    return error_response(_status_of(error), error.message, error.errors)
+    response = error_response(_status_of(error), error.message, error.errors)
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def http_error(error: HTTPException):
@@ -46,8 +53,10 @@ def http_error(error: HTTPException):
             fields = {"_schema": list(fields) if isinstance(fields, list) else [str(fields)]}
         return error_response(error.code, "invalid request", fields, location)
     response = error_response(error.code or 500, error.description or "")
-    if retry_after := dict(error.get_headers()).get("Retry-After"):
-        response.headers["Retry-After"] = retry_after
+    # The error's own headers, such as Allow on a 405 and Retry-After on a 429, go with our body.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

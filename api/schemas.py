@@ -307,6 +307,9 @@ class Pupil(Schema):
     sen = fields.Boolean()
     pupil_premium = fields.Boolean()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    encounters = fields.List(fields.Dict())  # counted ones: occurred_on, category, kind
+    benchmarks = fields.List(fields.Nested(lambda: BenchmarkStatus()), metadata={
+        "description": "benchmarks 5-8 on as_of at the school the pupil is on roll at then (a school: its own)"})
 
 
 class ListPage(Schema):
@@ -317,12 +320,24 @@ class ListPage(Schema):
 class ImportArgs(Schema):
     exported_on = fields.Date(metadata={"description": "the day the MIS made the file: its NC Year is each "
                                                        "pupil's year group in that academic year (default today)"})
+    full_roll = fields.Boolean(load_default=False, metadata={
+        "description": "the file is the whole roll: pupils on roll but not in it leave on the day before the export; "
+                       "all or nothing when a row is refused"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "report what would happen; store nothing"})
+    apply_good_rows = fields.Boolean(load_default=False, metadata={
+        "description": "with full_roll: apply the good rows even though some are refused"})
 
 
 class Report(Schema):
     accepted = fields.Integer()
-    changed = fields.Integer(metadata={"description": "pupils already on roll here given a new year group"})
+    changed = fields.Integer(metadata={"description": "pupils on roll here already, with another year group, "
+                                                      "group, SEN or pupil premium now"})
     unchanged = fields.Integer()
+    leavers = fields.List(fields.String(), metadata={"description": "a full roll: pupils on roll not in the file"})
+    left_on = fields.String(allow_none=True)
+    dry_run = fields.Boolean()
+    applied = fields.Boolean(metadata={"description": "false when nothing was stored (a dry run, or a full roll "
+                                                      "with refused rows)"})
     rejected = fields.List(fields.Dict())
     position = fields.Integer()
 
@@ -460,6 +475,50 @@ class PupilReadsArgs(Freshness):
     upn = fields.String(validate=validate.Length(max=20))
     after = fields.Integer(load_default=0, validate=POSITION)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class PupilArgs(Freshness):
+    as_of = CalendarDate(metadata={"description": "the year group and benchmark status on this date (default today)"})
+
+
+class BenchmarkStatus(Schema):
+    benchmark = fields.Integer()
+    measured = fields.Boolean(metadata={"description": "whether the pupil is in the school's figure this year"})
+    met = fields.Boolean(metadata={"description": "whether they have what it counts (in earlier years: so far)"})
+    have = fields.Integer()
+    need = fields.Integer()
+    counted = fields.String(metadata={"description": "this year, by 16 or by 18"})
+    still_needed = fields.String(allow_none=True, metadata={"description": "e.g. 1 more workplace experience by 16"})
+
+
+class RollArgs(Freshness):
+    as_of = CalendarDate(metadata={"description": "the roll on this date (default today)"})
+    year_group = fields.Integer(validate=validate.Range(1, 14))
+    group = fields.String(validate=validate.Length(min=1, max=20), metadata={"description": "registration group"})
+    not_met = fields.Integer(validate=validate.Range(5, 8), metadata={
+        "description": "only pupils who do not (yet) meet this benchmark"})
+    sen = fields.Boolean()
+    pupil_premium = fields.Boolean()
+    after = fields.String(validate=validate.Regexp(r"^[A-Z]\d{11}[0-9A-Z]$"), metadata={
+        "description": "the cursor a previous page gave"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class RollPupil(Schema):
+    upn = fields.String()
+    given_name = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    year_group = fields.Integer()
+    group = fields.String(allow_none=True)
+    sen = fields.Boolean()
+    pupil_premium = fields.Boolean()
+    benchmarks = fields.List(fields.Nested(BenchmarkStatus))
+
+
+class Roll(Schema):
+    as_of = fields.String()
+    items = fields.List(fields.Nested(RollPupil))
+    next = fields.String(allow_none=True, metadata={"description": "pass as `after` for the next page"})
 
 
 class EraseIn(Schema):

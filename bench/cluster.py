@@ -46,7 +46,8 @@ class Cluster:
         self.bind = f"127.0.0.1:{free_port()}"
         self.environment = {**os.environ, "DATABASE_URL": database_url, "BIND": self.bind,
                             "WEB_CONCURRENCY": str(web_workers), "THREADS": str(threads),
-                            "PROJECTIONS": "worker", "TIMEOUT": "30"}
+                            "PROJECTIONS": "worker", "TIMEOUT": "30",
+                            "SECRET_KEY": os.urandom(32).hex()}
         self.poll_seconds = poll_seconds
         self.logs = Path(tempfile.mkdtemp(prefix="tracker-cluster-"))
         self.gunicorn: subprocess.Popen | None = None

@@ -82,7 +82,8 @@ def main() -> None:
         views = view_store_for(url)
         views.create_tables()  # before the worker does: the first phase's wait reads them at once
         environment = {**os.environ, "DATABASE_URL": url, "BIND": "127.0.0.1:8799", "WEB_CONCURRENCY": "2",
-                       "THREADS": "4", "PROJECTIONS": "worker"}
+                       "THREADS": "4", "PROJECTIONS": "worker",
+                       "SECRET_KEY": os.urandom(32).hex()}
         server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
                                   stderr=subprocess.DEVNULL)
         worker = subprocess.Popen([BIN / "tracker", "project", "--poll", "0.5"], env=environment)

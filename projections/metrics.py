@@ -142,6 +142,11 @@ def _year_groups(store: ViewStore, as_of: date, registered: list[tuple],
             if urn in taught and taught[urn][0] <= ncy <= taught[urn][1]]
 
 
+def year_groups_taught(store: ViewStore, year: AcademicYear, urns: list[str]) -> dict[str, tuple[int, int]]:
+    """(first, last) year group each of the schools teaches in `year`."""
+    return _taught(store, year, _schools(store, urns), urns)
+
+
 def _taught(store: ViewStore, year: AcademicYear, registered: list[tuple],
             schools: list[str] | None) -> dict[str, tuple[int, int]]:
     """(first, last) year group each school teaches in `year`: the range set latest, else its type's."""

@@ -148,7 +148,7 @@ class CareersProjection:
     @project.register
     def enrolled(self, event: Student.Enrolled, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, ?, ?, ?, ?)",
+        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, ?, ?, ?, ?)",  # the names it gave: in the log
                    (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen), int(event.pupil_premium)))
         year_group(page, upn, event.academic_year, event.year_group)
         return event.school_urn, upn
@@ -161,6 +161,28 @@ class CareersProjection:
                    (event.left_on, event.destination, upn, event.school_urn))
         destination(page, upn, event.school_urn, event.left_on, event.destination, event.left_on)
         page.dirty_upns.add(upn)  # the school's roll changed
+        return event.school_urn, upn
+
+    @project.register
+    def group_assigned(self, event: Student.GroupAssigned, page: Page) -> Subject:
+        upn = natural_key(page, event)
+        page.write("INSERT INTO {groups} VALUES (?, ?, ?, ?) ON CONFLICT (upn, school_urn, academic_year) "
+                   "DO UPDATE SET group_name = excluded.group_name",
+                   (upn, event.school_urn, event.academic_year, event.group))
+        return event.school_urn, upn
+
+    @project.register
+    def sen_changed(self, event: Student.SenChanged, page: Page) -> Subject:
+        upn = natural_key(page, event)
+        page.write("UPDATE {enrolments} SET sen = ? WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
+                   (int(event.sen), upn, event.school_urn))
+        return event.school_urn, upn
+
+    @project.register
+    def pupil_premium_changed(self, event: Student.PupilPremiumChanged, page: Page) -> Subject:
+        upn = natural_key(page, event)
+        page.write("UPDATE {enrolments} SET pupil_premium = ? WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
+                   (int(event.pupil_premium), upn, event.school_urn))
         return event.school_urn, upn
 
     @project.register
@@ -272,9 +294,9 @@ class CareersProjection:
 
     @project.register
     def token_issued(self, event: AccessToken.Issued, page: Page) -> Subject:
-        page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (aggregate_id(event), event.scope, event.subject, event.note,
-                    stamp(event.timestamp), event.actor, None, None, None))
+                    stamp(event.timestamp), event.actor, None, None, None, event.expires_on))
         return None, None
 
     @project.register

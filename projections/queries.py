@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import asdict
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from projections import destinations
+from projections import destinations, pupil_status
 from projections.metrics import (
     SchoolFigures, hub_members, school_figures, schools_in_any_hub, summarise, year_group_figures,
 )
@@ -241,6 +242,28 @@ class Reads:
         if with_leavers:
             result["follow_ups"] = destinations.follow_up_list(found, as_of)
         return result
+
+    def pupil_benchmarks(self, upn: str, as_of: date | None, school: str | None) -> list[dict[str, Any]]:
+        """The pupil's status on each of benchmarks 5 to 8 at the school they are on roll at on `as_of`
+        (for a school, at that school only); none where they are on no roll (or outside its year groups)."""
+        as_of = self._as_of(as_of)
+        urn = school or next(iter(self.store.query(
+            "SELECT school_urn FROM {enrolments} WHERE upn = ? AND enrolled_on <= ? AND (left_on IS NULL OR "
+            "? <= left_on)", (upn, as_of, as_of))), (None,))[0]
+        found = self.school(urn) if urn else None
+        rows = pupil_status.on_roll(self.store, urn, as_of, [upn]) if found else []
+        return [asdict(status) for row in rows for status in pupil_status.statuses(row, as_of, found["type"])]
+
+    def roll(self, urn: str, as_of: date | None, wanted: pupil_status.RollFilter, after: str | None,
+             limit: int) -> dict[str, Any] | None:
+        """A page of the school's roll with each pupil's benchmark status, filtered as the school asks."""
+        found = self.school(urn)
+        if found is None:
+            return None
+        as_of = self._as_of(as_of)
+        items, cursor = pupil_status.roll(self.store, urn, found["type"], as_of, wanted, after, limit,
+                                          identities_of=self.app.identities_of)  # names: from the log
+        return {"as_of": as_of.isoformat(), "items": items, "next": cursor}
 
     def hub_members(self, code: str, as_of: date | None = None) -> list[str]:
         return hub_members(self.store, code, self._as_of(as_of))

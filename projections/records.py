@@ -12,6 +12,9 @@ from tracker.calendar import AcademicYear
 from tracker.errors import InvalidValue
 
 
+IdentityOf = Callable[[str], "dict[str, Any] | None"]  # a UPN's identity from the log (Tracker.identity_of)
+
+
 @dataclass
 class PageOf:
     """One page of a list, and the cursor for the next (None at the end)."""
@@ -30,29 +33,63 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def pupil(store: ViewStore, upn: str, identity_of: Callable[[str], dict[str, Any] | None] | None,
-          as_of: date) -> dict[str, Any] | None:
-    """Where the pupil is, their year group this year, and (given `identity_of`, for schools and
-    auditors) who they are: read from the log, so nothing once their identity is erased."""
+def pupil(store: ViewStore, upn: str, identity_of: IdentityOf | None, as_of: date, *,
+          school: str | None) -> dict[str, Any] | None:
+    """The pupil's record as `school` may see it (docs/transfers.md): its own enrolments, and every
+    counted encounter only while it holds the pupil. `school=None` (admins, auditors) sees it all.
+    Given `identity_of`, who they are: read from the log, so nothing once their identity is erased."""
     rows = store.query("SELECT erased FROM {pupils} WHERE upn = ?", (upn,))
-    if not rows:
+    enrolments = _enrolments(store, upn)
+    if not rows or (school is not None and school not in {e["school_urn"] for e in enrolments}):
         return None
-    erased = bool(rows[0][0])
-    enrolments = [{"school_urn": urn, "enrolled_on": _iso(start), "left_on": _iso(end), "destination": dest,
-                   "sen": bool(sen), "pupil_premium": bool(pp)}
-                  for urn, start, end, dest, sen, pp in store.query(
-                      "SELECT school_urn, enrolled_on, left_on, destination, sen, pupil_premium FROM {enrolments} "
-                      "WHERE upn = ? ORDER BY enrolled_on", (upn,))]
-    sen, pp = (enrolments[-1]["sen"], enrolments[-1]["pupil_premium"]) if enrolments else (False, False)
+    holding = next((e["school_urn"] for e in enrolments if e["left_on"] is None), None)
+    counted_at = None if school in (None, holding) else school  # a former school counts its own encounters
     result = {"upn": upn if identity_of else None, "year_group": year_group(store, upn, as_of),
-              "current_school": next((e["school_urn"] for e in enrolments if e["left_on"] is None), None),
-              "enrolments": enrolments, "sen": bool(sen), "pupil_premium": bool(pp),
-              "counts": encounter_counts(store, upn, as_of)}
+              **_enrolment_part(enrolments, holding, school),
+              "counts": encounter_counts(store, upn, as_of, counted_at),
+              "encounters": encounters(store, upn, as_of, counted_at)}
     if identity_of:
+        erased = bool(rows[0][0])
         identity = {} if erased else identity_of(upn) or {}
-        result.update(given_name=identity.get("given_name"), family_name=identity.get("family_name"),
-                      date_of_birth=_iso(identity.get("date_of_birth")), erased=erased, pseudonymised=erased)
+        given, family = names_seen_by(school, identity, enrolments)
+        result.update(given_name=given, family_name=family, date_of_birth=_iso(identity.get("date_of_birth")),
+                      erased=erased, pseudonymised=erased)
     return result
+
+
+def _enrolment_part(enrolments: list[dict[str, Any]], holding: str | None, school: str | None) -> dict[str, Any]:
+    """The enrolments `school` made, its latest one's flags, and where the pupil is if that is with it."""
+    shown = [e for e in enrolments if school in (None, e["school_urn"])]
+    latest = shown[-1] if shown else {"sen": False, "pupil_premium": False}
+    return {"current_school": holding if school in (None, holding) else None,
+            "enrolments": [{key: e[key] for key in _ENROLMENT_SHOWN} for e in shown],
+            "sen": latest["sen"], "pupil_premium": latest["pupil_premium"]}
+
+
+_ENROLMENT_SHOWN = ("school_urn", "enrolled_on", "left_on", "destination", "sen", "pupil_premium")
+
+
+def _enrolments(store: ViewStore, upn: str) -> list[dict[str, Any]]:
+    keys = _ENROLMENT_SHOWN
+    return [{**dict(zip(keys, row)), "enrolled_on": _iso(row[1]), "left_on": _iso(row[2]), "sen": bool(row[4]),
+             "pupil_premium": bool(row[5])}
+            for row in store.query(f"SELECT {', '.join(keys)} FROM {{enrolments}} WHERE upn = ? ORDER BY enrolled_on",
+                                   (upn,))]
+
+
+def names_seen_by(school: str | None, identity: dict[str, Any], enrolments: list[dict[str, Any]]) -> tuple:
+    """The names `school` itself gave (`identity` as `Tracker.identity_of` reads it from the log):
+    another school's spelling, or a given name it never sent, is that school's. Enrolments from
+    before names were kept have none: the school that registered the pupil (their first) sees the
+    registered names, a later one sees none."""
+    registered = (identity.get("given_name"), identity.get("family_name"))
+    if school is None:
+        return registered
+    own = [(given, family) for urn, given, family in identity.get("as_enrolled", ())
+           if urn == school and family is not None]
+    if own:
+        return own[-1]
+    return registered if enrolments and enrolments[0]["school_urn"] == school else (None, None)
 
 
 def year_group(store: ViewStore, upn: str, as_of: date) -> int | None:
@@ -62,28 +99,58 @@ def year_group(store: ViewStore, upn: str, as_of: date) -> int | None:
     return rows[0][1] + (year - rows[0][0]) if rows else None
 
 
-def encounter_counts(store: ViewStore, upn: str, as_of: date) -> dict[str, int]:
-    """Counted encounters up to `as_of`, by category, and this academic year's employer encounters."""
-    year = AcademicYear.containing(as_of).start_year
+def _at(school: str | None) -> tuple[str, tuple]:
+    """The clause keeping one school's encounters, or none."""
+    return ("", ()) if school is None else (" AND school_urn = ?", (school,))
+
+
+def encounter_counts(store: ViewStore, upn: str, as_of: date, school: str | None = None) -> dict[str, int]:
+    """Counted encounters up to `as_of`, by category, and this academic year's employer encounters;
+    with `school`, only those at that school."""
+    year, (clause, at) = AcademicYear.containing(as_of).start_year, _at(school)
     counts = {category: n for category, n in store.query(
-        "SELECT category, COUNT(*) FROM {encounters} WHERE upn = ? AND counts = 1 AND occurred_on <= ? "
-        "GROUP BY category", (upn, as_of))}
+        "SELECT category, COUNT(*) FROM {encounters} WHERE upn = ? AND counts = 1 AND occurred_on <= ?" + clause
+        + " GROUP BY category", (upn, as_of, *at))}
     this_year = store.query("SELECT COUNT(*) FROM {encounters} WHERE upn = ? AND counts = 1 AND "
-                            "category = 'employer' AND academic_year = ? AND occurred_on <= ?", (upn, year, as_of))
+                            "category = 'employer' AND academic_year = ? AND occurred_on <= ?" + clause,
+                            (upn, year, as_of, *at))
     return {**{c: counts.get(c, 0) for c in ("employer", "workplace", "fe", "he", "guidance")},
             "employer_this_year": this_year[0][0]}
 
 
-def timeline(store: ViewStore, upn: str, after: int = 0, limit: int = 1000) -> PageOf:
-    """Every event touching the pupil, in log order: their record, activities and corrections, placements."""
-    rows = store.query(
-        "SELECT * FROM (SELECT position, recorded_at, type, aggregate_id, actor, school_urn FROM {events} "
-        "WHERE upn = ? "
-        "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
-        "FROM {event_upns} u JOIN {events} e ON e.position = u.position WHERE u.upn = ? "
-        "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
-        "FROM {events} e JOIN {encounters} n ON n.source_id = e.aggregate_id WHERE n.upn = ?) touching "
-        "WHERE position > ? ORDER BY position LIMIT ?", (upn, upn, upn, after, limit + 1))
+def encounters(store: ViewStore, upn: str, as_of: date, school: str | None = None) -> list[dict[str, Any]]:
+    """Counted encounters up to `as_of`, oldest first: their date, category and kind, not whose they were;
+    with `school`, only those at that school."""
+    clause, at = _at(school)
+    rows = store.query("SELECT occurred_on, category, kind FROM {encounters} WHERE upn = ? AND counts = 1 AND "
+                       "occurred_on <= ?" + clause + " ORDER BY occurred_on, category, kind", (upn, as_of, *at))
+    return [{"occurred_on": _iso(on), "category": category, "kind": kind} for on, category, kind in rows]
+
+
+_TOUCHING = (
+    "SELECT * FROM (SELECT position, recorded_at, type, aggregate_id, actor, school_urn FROM {events} "
+    "WHERE upn = ? "
+    "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
+    "FROM {event_upns} u JOIN {events} e ON e.position = u.position WHERE u.upn = ? "
+    "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
+    "FROM {events} e JOIN {encounters} n ON n.source_id = e.aggregate_id WHERE n.upn = ?) touching "
+    "WHERE position > ?")
+# The school an event touching the pupil belongs to. The pupil's own events that name none belong to
+# the school they were recorded with: registration to the first school enrolling them (saved together),
+# a year group change to the school whose enrolment came last before it.
+_OWNER = (
+    "COALESCE(touching.school_urn, CASE WHEN touching.type = 'Student.Registered' "
+    "THEN (SELECT x.school_urn FROM {events} x WHERE x.upn = ? AND x.type = 'Student.Enrolled' "
+    "ORDER BY x.position LIMIT 1) "
+    "ELSE (SELECT x.school_urn FROM {events} x WHERE x.upn = ? AND x.type = 'Student.Enrolled' "
+    "AND x.position <= touching.position ORDER BY x.position DESC LIMIT 1) END)")
+
+
+def timeline(store: ViewStore, upn: str, after: int = 0, limit: int = 1000, *, school: str | None) -> PageOf:
+    """Every event touching the pupil, in log order: their record, activities and corrections, placements.
+    With `school`, only the events that are that school's own (docs/transfers.md)."""
+    mine, params = ("", ()) if school is None else (" AND " + _OWNER + " = ?", (upn, upn, school))
+    rows = store.query(_TOUCHING + mine + " ORDER BY position LIMIT ?", (upn, upn, upn, after, *params, limit + 1))
     keys = ("position", "recorded_at", "type", "aggregate_id", "actor", "school_urn")
     return _page([dict(zip(keys, row)) for row in rows], limit, lambda item: str(item["position"]))
 

@@ -18,9 +18,11 @@ UPN_SHAPE = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 PAGE = 1000
 
 
-def subject_access(store: ViewStore, app: Any, upn: str, today: date) -> dict[str, Any] | None:
-    """The pupil's whole record, or None if the tracker holds nothing about them."""
-    record = records.pupil(store, upn, app.identity_of, today)
+def subject_access(store: ViewStore, app: Any, upn: str, today: date, school: str | None = None
+                   ) -> dict[str, Any] | None:
+    """The pupil's whole record, or None if the tracker holds nothing about them; for a `school`, its own
+    part of it (docs/transfers.md): never another school's flags, destination or enrolment events."""
+    record = records.pupil(store, upn, app.identity_of, today, school=school)
     if record is None:
         return None
     attended = _activities(store, upn)
@@ -37,7 +39,7 @@ def subject_access(store: ViewStore, app: Any, upn: str, today: date) -> dict[st
         "guidance": [a for a in attended if a["category"] == "guidance"],
         "placements": _placements(store, upn),
         "encounters": {"counts": record["counts"], "counted": _counted(store, upn)},
-        "events": [_withheld_others(event, upn) for event in _events(store, app, upn)],
+        "events": [_withheld_others(event, upn) for event in _events(store, app, upn, school)],
     }
 
 
@@ -91,11 +93,12 @@ def _counted(store: ViewStore, upn: str) -> list[dict[str, Any]]:
             for source, urn, kind, category, on, year in rows]
 
 
-def _events(store: ViewStore, app: Any, upn: str) -> list[dict[str, Any]]:
-    """Every event of the pupil's timeline, each as the audit log shows it (with its data)."""
-    shown = {item["position"]: item for item in _all_pages(
+def _events(store: ViewStore, app: Any, upn: str, school: str | None) -> list[dict[str, Any]]:
+    """Every event of the pupil's timeline (a school's part of it, for a school), each as the audit log
+    shows it (with its data)."""
+    shown = {} if school else {item["position"]: item for item in _all_pages(
         lambda after: records.audit_events(store, app, after, PAGE, upn=upn))}
-    for position in _all_pages(lambda after: records.timeline(store, upn, after, PAGE)):
+    for position in _all_pages(lambda after: records.timeline(store, upn, after, PAGE, school=school)):
         if position["position"] not in shown:  # e.g. an amendment of an activity they attended
             item = records.audit_events(store, app, position["position"] - 1, 1).items[0]
             shown[item["position"]] = item

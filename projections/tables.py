@@ -23,6 +23,9 @@ TABLES: dict[str, str] = {
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
                   "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
+    # The registration group (form) a school puts a pupil in, for an academic year.
+    "groups": "upn {text}, school_urn {text}, academic_year {int}, group_name {text}, "
+              "PRIMARY KEY (upn, school_urn, academic_year)",
     # Every word of where a leaver went: at leaving (recorded_on = left_on) and each follow-up after.
     "destinations": "upn {text}, school_urn {text}, left_on {date}, destination {text}, recorded_on {date}, "
                     "PRIMARY KEY (upn, school_urn, left_on, recorded_on)",
@@ -55,25 +58,31 @@ TABLES: dict[str, str] = {
     # keep each school's figures until it moves, so a hub's metrics recompute only what changed.
     "school_versions": "urn {text} PRIMARY KEY, position {big}",
     "tokens": "id {text} PRIMARY KEY, scope {text}, subject {text}, note {text}, issued_at {text}, "
-              "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}",
+              "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}, expires_on {date}",
     "events": "position {big} PRIMARY KEY, recorded_at {text}, type {text}, aggregate_id {text}, "
               "version {int}, actor {text}, request_id {text}, school_urn {text}, upn {text}",
     "event_upns": "position {big}, upn {text}, PRIMARY KEY (upn, position)",
 }
 
 # Kept beside the live views but not built from the log, so never rebuilt, swapped or compared:
-# recent failed sign-ins, in one place for every API process (see api/ratelimit.py).
+# recent failed sign-ins, in one place for every API process (see api/ratelimit.py), and the
+# dashboard's sessions, by a hash of their id (see api/sessions.py).
 OPERATIONAL: dict[str, str] = {
     "sign_in_failures": "address {text}, failed_at {real}",
     # Who read which pupil's identity, when, from where and through what (see api/accesslog.py): a
     # record of reads, not of facts, so the log cannot rebuild it and a rebuild must not lose it.
     "pupil_reads": "id {serial} PRIMARY KEY, upn {text}, read_at {text}, subject {text}, scope {text}, "
                    "address {text}, what {text}, request_id {text}",
+    # Refused enrolments of UPNs registered elsewhere, per token (see api/ratelimit.py).
+    "refused_transfers": "token_id {text}, refused_at {real}",
+    "sessions": "id {text} PRIMARY KEY, token_id {text}, started_at {real}",
 }
 
 INDEXES: dict[str, tuple[str, ...]] = {
     "sign_in_failures": ("address, failed_at", "failed_at"),
     "pupil_reads": ("upn, id",),
+    "refused_transfers": ("token_id, refused_at", "refused_at"),
+    "sessions": ("started_at",),
     "enrolments": ("school_urn, enrolled_on",),
     "destinations": ("school_urn, left_on",),
     "milestones": ("school_urn, enrolled_on",),

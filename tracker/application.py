@@ -209,6 +209,19 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
             return None
         return year_group_in(student.year_group, AcademicYear(student.year_group_year), year)
 
+    def roll_details(self, upn: str, year: AcademicYear) -> dict[str, Any] | None:
+        """What the current school has recorded of a pupil on its roll: their year group and group in
+        `year`, SEN and pupil premium (None for a pupil on no roll)."""
+        try:
+            student = self._student(upn)
+        except PupilNotFound:
+            return None
+        if student.current_enrolment is None:
+            return None
+        return {"school_urn": student.current_enrolment.school_urn, "year_group": self.year_group_of(upn, year),
+                "group": student.groups.get(year.start_year), "sen": student.needs[0],
+                "pupil_premium": student.needs[1]}
+
     def _check_by_year_end(self, field: str, value: date) -> date:
         """A date no later than the end of this academic year: a leaving known in July for 31 August."""
         if not isinstance(value, date):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import signal
 import sys
 import threading
@@ -106,9 +105,14 @@ def cmd_verify(args) -> int:
 def cmd_token_create(args) -> int:
     """Issue a token for a scope; it is shown once and stored only as a hash."""
     from tracker.domain.base import Caller
+    from tracker.usecases.access import expiry_date
 
-    token, written = _app().issue_token(args.scope, args.subject, args.note or "", caller=Caller("cli"))
-    print(json.dumps({"id": written.id, "scope": args.scope, "subject": args.subject, "token": token}))
+    app = _app()
+    expires_on = expiry_date(args.expires, app.today()) if args.expires else None
+    token, written = app.issue_token(args.scope, args.subject, args.note or "", expires_on=expires_on,
+                                     caller=Caller("cli"))
+    print(json.dumps({"id": written.id, "scope": args.scope, "subject": args.subject, "token": token,
+                      "expires_on": expires_on and expires_on.isoformat()}))
     return 0
 
 
@@ -127,9 +131,9 @@ def cmd_token_list(args) -> int:
 
     app, store = _app(), _views()
     Runner(app, store).catch_up()
-    for row in store.query("SELECT id, scope, subject, issued_at, issued_by, revoked_at FROM {tokens} "
-                           "ORDER BY issued_at"):
-        print(json.dumps(dict(zip(("id", "scope", "subject", "issued_at", "issued_by", "revoked_at"), row))))
+    columns = ("id", "scope", "subject", "issued_at", "issued_by", "revoked_at", "expires_on")
+    for row in store.query(f"SELECT {', '.join(columns)} FROM {{tokens}} ORDER BY issued_at"):
+        print(json.dumps(dict(zip(columns, row)), default=str))
     return 0
 
 
@@ -208,10 +212,11 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     """Serve the API and dashboard (embedded: projections kept up to date in-process)."""
-    from api.server import serve
+    from api.server import secret_key, serve
 
-    # One signing key for every worker, so a dashboard session survives whichever worker answers.
-    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+    # One signing key for every worker (and, beside a SQLite store, every restart), so a dashboard
+    # session survives whichever worker answers.
+    os.environ["SECRET_KEY"] = secret_key(database_url())
     print(f"serving on http://{args.bind} (API docs at /api/docs)")
     serve(args.bind, args.workers, args.threads)
     return 0
@@ -222,12 +227,16 @@ def cmd_import_pupils(args) -> int:
     from tracker.imports import import_pupils
 
     report = import_pupils(_app(), args.school, Path(args.file).read_bytes(), caller=_cli_caller(),
-                           exported_on=args.exported_on)
+                           exported_on=args.exported_on, full_roll=args.full_roll, dry_run=args.dry_run,
+                           apply_good_rows=args.apply_good_rows)
     for refused in report.rejected:
         for field, reasons in refused["reasons"].items():
             print(f"line {refused['line']}: {field}: {'; '.join(reasons)}")
-    print(f"{report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
-          f"{len(report.rejected)} refused")
+    if args.full_roll:
+        print(f"not in the file, so leaving on {report.left_on}: {' '.join(report.leavers) or 'nobody'}")
+    would = "would be " if args.dry_run else "" if report.applied else "(nothing changed: refused rows) "
+    print(f"{would}{report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
+          f"{len(report.rejected)} refused" + (f", {len(report.leavers)} left" if args.full_roll else ""))
     return 1 if report.rejected else 0
 
 
@@ -333,9 +342,10 @@ def cmd_migrate_identities(args) -> int:
 
     app = _app()
     report = migrate_identities(app, args.dry_run, args.batch_size,
-                                progress=lambda r: print(f"{r.examined} registrations read, {r.in_the_clear} in "
-                                                         f"the clear, {r.sealed} sealed", file=sys.stderr))
-    print(f"{report.examined} registrations, {report.in_the_clear} in the clear, {report.sealed} sealed")
+                                progress=lambda r: print(f"{r.examined} events with an identity read, "
+                                                         f"{r.in_the_clear} in the clear, {r.sealed} sealed",
+                                                         file=sys.stderr))
+    print(f"{report.examined} events with an identity, {report.in_the_clear} in the clear, {report.sealed} sealed")
     if args.dry_run:
         return 0
     store = _views()
@@ -376,6 +386,12 @@ def parser() -> argparse.ArgumentParser:
     imports.add_argument("--exported-on", type=_iso_date, default=None,
                          help="YYYY-MM-DD: the day the MIS made the file; its NC Year is the year group then "
                               "(default today)")
+    imports.add_argument("--full-roll", action="store_true",
+                         help="the file is the school's whole roll: pupils on roll but not in it leave the day before "
+                              "the export; all or nothing if any row is refused")
+    imports.add_argument("--dry-run", action="store_true", help="say what the import would do; store nothing")
+    imports.add_argument("--apply-good-rows", action="store_true",
+                         help="with --full-roll: apply the good rows even though some are refused")
     rollover = _add(commands, "rollover", cmd_rollover)
     rollover.add_argument("--year", help="the academic year starting, e.g. 2027/28 (default: the one containing today)")
     rollover.add_argument("--school", action="append", help="only this school's URN (repeatable; default every school)")
@@ -398,6 +414,8 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--scope", required=True, help="admin, auditor, school:<URN> or hub:<CODE>")
     create.add_argument("--subject", required=True, help="who the token is for (recorded on every event)")
     create.add_argument("--note", help="why it was issued")
+    create.add_argument("--expires", help="the first day the token no longer works (YYYY-MM-DD), or a number "
+                                          "of days from today (90d); default: until revoked")
     _add(tokens, "list", cmd_token_list)
     revoke = _add(tokens, "revoke", cmd_token_revoke)
     revoke.add_argument("id")
@@ -411,7 +429,7 @@ def parser() -> argparse.ArgumentParser:
     retention.add_argument("--years", type=int, help="years kept after leaving (default RETENTION_YEARS, or 6)")
     migrate = _add(commands, "migrate-identities", cmd_migrate_identities)
     migrate.add_argument("--dry-run", action="store_true", help="count the identities in the clear; change nothing")
-    migrate.add_argument("--batch-size", type=int, default=1000, help="registrations sealed per transaction")
+    migrate.add_argument("--batch-size", type=int, default=1000, help="events sealed per transaction")
     migrate.add_argument("--no-compact", action="store_true",
                          help="skip rewriting the store's files afterwards (PostgreSQL: VACUUM FULL locks the log)")
     events = _add(commands, "events", cmd_events)

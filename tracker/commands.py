@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from eventsourcing.domain import Aggregate
 
+from tracker.domain.base import Caller, acting_as
+
 MAX_ATTEMPTS = 40  # commutative commands only; others report the first conflict
 
 
@@ -46,7 +48,8 @@ def fingerprint(name: str, arguments: dict[str, Any]) -> str:
 def use_case(*, commutative: bool) -> Callable:
     """Make a method returning `Changes` into a use case returning `Written`.
 
-    The wrapped method gains two keyword arguments, `caller` and `idempotency_key`.
+    The wrapped method gains three keyword arguments, `caller`, `idempotency_key` and `dry_run`
+    (decide, refusing as the command would, but store nothing: an import's preview).
     A commutative command (adding attendees, enrolling a pupil) is decided again on a
     fresh read when another writer got in first; any other reports the conflict.
     """
@@ -55,7 +58,11 @@ def use_case(*, commutative: bool) -> Callable:
         signature = inspect.signature(decide)
 
         @functools.wraps(decide)
-        def run(app, *args: Any, caller=None, idempotency_key: str | None = None, **kwargs: Any):
+        def run(app, *args: Any, caller=None, idempotency_key: str | None = None, dry_run: bool = False,
+                **kwargs: Any):
+            if dry_run:
+                with acting_as(caller or Caller()):
+                    return Written(decide(app, *args, **kwargs).id, 0)
             bound = signature.bind(app, *args, **kwargs)
             arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
             return app.execute(

@@ -1,4 +1,5 @@
-"""A demo hub from the real register: Worcestershire's schools, synthetic pupils, a year of activity."""
+"""A demo hub from the real register: Worcestershire's schools, synthetic pupils, three years of activity
+with the rollover each September: leavers with destinations, followed up a year on, and new Year 7s."""
 
 from __future__ import annotations
 
@@ -71,10 +72,12 @@ def year_groups_for(school: Establishment) -> list[int]:
     return [7, 8, 9, 10, 11, 12, 13] if school.pupils > 900 else [7, 8, 9, 10, 11]
 
 
-def pupils_for(school: Establishment, index: int, year: AcademicYear, rng: random.Random) -> list[dict[str, Any]]:
-    groups = year_groups_for(school)
+def pupils_for(school: Establishment, index: int, year: AcademicYear, rng: random.Random,
+               groups: list[int] | None = None, count: int | None = None) -> list[dict[str, Any]]:
+    """The school's roll at the start of `year` (or `count` pupils in `groups`: an intake), enrolled that day."""
+    groups = groups or year_groups_for(school)
     result = []
-    for n in range(school.pupils):
+    for n in range(school.pupils if count is None else count):
         group = groups[n % len(groups)]
         establishment = f"{(index * 10 + n // 1000) % 10000:04d}"
         result.append({"upn": make_upn(school.la_code, establishment, year.start_year % 100, n % 1000),
@@ -127,43 +130,84 @@ def _activity(kind: str, attendees: list[str], year: AcademicYear, today: date, 
             "meaningful": meaningful, "criteria": CHECKS if meaningful else GAPPY}
 
 
+# Where leavers go, roughly as England's KS4 and KS5 destination measures have it.
+DESTINATION_SHARES = {11: [("school_sixth_form", 38), ("sixth_form_college", 14), ("fe_college", 30),
+                           ("apprenticeship", 7), ("employment_with_training", 2), ("neet", 4), ("moved_away", 3),
+                           ("unknown", 2)],
+                      13: [("higher_education", 55), ("apprenticeship", 10), ("employment_with_training", 9),
+                           ("employment", 12), ("other_fe", 5), ("neet", 5), ("unknown", 4)]}
+
+
 def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS",
                progress: Callable[[str, int], None] = lambda what, n: None, seed: int = 2018,
-               hub_size: int | None = None, outside: tuple[str, ...] = ()) -> dict[str, int]:
-    """Register the hub and its schools, enrol their pupils, and record this year's activity so far.
+               hub_size: int | None = None, outside: tuple[str, ...] = (), years: int = 3) -> dict[str, int]:
+    """Register the hub and its schools, enrol their pupils, and record `years` academic years of activity,
+    the last one so far; each September the rollover, leavers' destinations and a new Year 7.
 
     The schools of `la_codes` join the hub (the first `hub_size` of them, if given); those of
     `outside` are recorded the same way but join no hub, so the non-hub figures have schools.
     """
     rng, today = random.Random(seed), app.today()
-    year = AcademicYear.containing(today)
+    this_year = AcademicYear.containing(today)
+    first = AcademicYear(this_year.start_year - years + 1)
     app.register_hub(hub, "Worcestershire Careers Hub", "Worcestershire", 1, caller=DEMO)
     in_hub = establishments(la_codes)[:hub_size]
-    totals = {"schools": 0, "pupils": 0, "activities": 0, "hub_schools": len(in_hub)}
+    totals = {"schools": 0, "pupils": 0, "activities": 0, "leavers": 0, "hub_schools": len(in_hub)}
     for index, school in enumerate(establishments(la_codes + outside)):
         taught = year_groups_for(school)
         app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab,
                             first_year_group=taught[0], last_year_group=taught[-1], caller=DEMO)
         if school in in_hub:
-            app.join_hub(hub, school.urn, year.start - timedelta(days=365), caller=DEMO)
-        pupils = pupils_for(school, index, year, rng)
-        app.enrol_pupils(school.urn, pupils, caller=DEMO)
-        reach = rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.0])
-        for activity in activities_for(school, pupils, year, today, reach, rng):
-            app.record_activity(school.urn, caller=DEMO, **activity)
-            totals["activities"] += 1
-        _checklist(app, school.urn, year, today, rng)
+            app.join_hub(hub, school.urn, first.start - timedelta(days=365), caller=DEMO)
+        roll, reach, leavers = pupils_for(school, index, first, rng), rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.0]), {}
+        app.enrol_pupils(school.urn, roll, caller=DEMO)
+        totals["pupils"] += len(roll)
+        for year in (AcademicYear(start) for start in range(first.start_year, this_year.start_year + 1)):
+            if year != first:
+                roll, leavers, joined = _new_year(app, school, index, year, roll, leavers, today, rng)
+                totals["pupils"] += joined
+                totals["leavers"] += len(leavers)
+            activities = list(activities_for(school, roll, year, today, reach, rng))
+            app.record_activities(school.urn, activities, caller=DEMO)
+            totals["activities"] += len(activities)
+            _checklist(app, school.urn, year, today, rng)
         totals["schools"] += 1
-        totals["pupils"] += len(pupils)
-        progress(school.name, len(pupils))
+        progress(school.name, len(roll))
     return totals
 
 
+def _new_year(app: Any, school: Establishment, index: int, year: AcademicYear, roll: list[dict[str, Any]],
+              last_leavers: dict[str, str], today: date, rng: random.Random
+              ) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    """1 September: the rollover (leavers' destinations learnt in the autumn, last year's followed up),
+    everyone else up a year, and a new first year group. Returns the roll, the leavers and how many joined."""
+    left = set(app.roll_over(school.urn, str(year), caller=DEMO).id.split())
+    leavers = {p["upn"]: _destination(p["year_group"], rng) for p in roll if p["upn"] in left}
+    autumn = min(today, year.start + timedelta(days=rng.randint(20, 50)))
+    if known := {upn: where for upn, where in leavers.items() if rng.random() < 0.85}:
+        app.record_destinations(school.urn, known, autumn, caller=DEMO)
+    if followed := {upn: (where if rng.random() < 0.8 else "employment")
+                    for upn, where in last_leavers.items() if rng.random() < 0.6}:
+        app.record_destinations(school.urn, followed, autumn, caller=DEMO)
+    taught = year_groups_for(school)
+    joining = pupils_for(school, index, year, rng, groups=taught[:1], count=max(1, school.pupils // len(taught)))
+    app.enrol_pupils(school.urn, joining, caller=DEMO)
+    staying = [{**p, "year_group": p["year_group"] + 1} for p in roll if p["upn"] not in left]
+    return staying + joining, leavers, len(joining)
+
+
+def _destination(year_group: int, rng: random.Random) -> str:
+    choices = DESTINATION_SHARES[13 if year_group >= 13 else 11]
+    return rng.choices([where for where, _ in choices], [share for _, share in choices])[0]
+
+
 def _checklist(app: Any, urn: str, year: AcademicYear, today: date, rng: random.Random) -> None:
+    """The year's review of benchmarks 1-4: most criteria met, on days through the year, in one save."""
     from tracker.rulesets import rule_set_for
 
-    for benchmark, criteria in rule_set_for(year).checklist.items():
-        for criterion in criteria:
-            if rng.random() < 0.75:
-                app.change_criterion(urn, benchmark, criterion.code, True, "demo evidence",
-                                     days(year, today, rng), caller=DEMO)
+    changes = [{"benchmark": benchmark, "code": criterion.code, "met": True, "evidence": "demo evidence",
+                "changed_on": days(year, today, rng)}
+               for benchmark, criteria in rule_set_for(year).checklist.items() for criterion in criteria
+               if rng.random() < 0.75]
+    if changes:
+        app.change_criteria(urn, changes, caller=DEMO)

@@ -138,3 +138,32 @@ class IdempotencyKeyReused(Conflict):
         super().__init__(
             f"Idempotency-Key {key!r} was already used for a different request", "Idempotency-Key"
         )
+
+
+class EnrolmentRefused(Conflict):
+    """A UPN registered to a pupil who cannot be enrolled here as given.
+
+    One answer, whatever the reason: the identity does not match, the pupil is on roll at
+    another school, or enrolled_on falls before their last day there. Telling these apart
+    would let a school learn another school's pupil's date of birth, or where they are.
+    """
+
+    def __init__(self, upn: str):
+        super().__init__(
+            f"{upn} is already registered to a pupil who cannot be enrolled here as given: a pupil moving "
+            "from another school is enrolled when their date of birth and family name match their record "
+            "and they have left that school before enrolled_on",
+            "upn",
+        )
+
+
+# --- 429: too many attempts -----------------------------------------------------------
+
+class TooManyAttempts(TrackerError):
+    """Too many refused enrolments of registered UPNs from one token: it must wait."""
+
+    def __init__(self, retry_after: int):
+        # The wait goes in the Retry-After header: the body stays word for word the same for every such refusal.
+        super().__init__("too many refused enrolments of UPNs registered elsewhere from this token; try again later",
+                         "upn")
+        self.retry_after = retry_after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
@@ -53,19 +54,52 @@ def _by_benchmark(summary: dict[str, Any], name: str, benchmark: str) -> Any:
     return WITHHELD[why] if why else summary[name][benchmark]
 
 
-def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    """CSV or XLSX, chosen by the file's extension."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
+# A spreadsheet takes a cell starting with one of these as a formula (OWASP's CSV injection list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 cannot hold (an XLSX is XML: one U+FFFE makes the file unreadable), and lone
+# surrogates, which no UTF-8 file can hold either.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-        book = Workbook()
-        sheet = book.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        book.save(path)
+
+def cell_text(value: str) -> str:
+    """Text without the characters a spreadsheet file cannot hold."""
+    return _NOT_XML.sub("", value)
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+def csv_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading single quote (OWASP's rule for CSV);
+    numbers, negative ones included, stay numbers."""
+    if not isinstance(value, str):
+        return value
+    text = cell_text(value)
+    return "'" + text if looks_like_formula(text) else text
+
+
+def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    """CSV or XLSX, chosen by the file's extension; names typed by schools are never run as formulas."""
+    if path.suffix.lower() == ".xlsx":
+        _write_xlsx(path, header, rows)
         return
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
+
+
+def _write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in [header, *rows]:
+        sheet.append([cell_text(value) if isinstance(value, str) else value for value in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a string, whatever it starts with: openpyxl takes "=..." for a formula
+                # Excel's own mark of a typed leading quote: the text stays text even when the cell is edited.
+                cell.quotePrefix = looks_like_formula(cell.value)
+    book.save(path)

@@ -1,8 +1,8 @@
 """Each pupil's identity sealed under a key of the pupil's own, kept beside the events: destroying
 the key erases the identity from the log, from every view built from it, and from later backups.
 
-A `Student` event carrying a name or a date of birth is stored with those fields replaced by one
-sealed field: AES-256-GCM under the pupil's key, bound to the pupil's id so a sealed identity
+A `Student` event carrying a name or a date of birth (a registration; an enrolment, with the names
+the school gave) is stored with those fields replaced by one sealed field: AES-256-GCM under the pupil's key, bound to the pupil's id so a sealed identity
 cannot be opened as another pupil's. The keys live in a table of the event store's own database
 (`tracker.recorder`, `tracker.keys`) and are written in the very transaction that stores the events
 needing them: a key is stored with the pupil's registration and deleted with their erasure, so
@@ -12,6 +12,8 @@ whole event on top. Design and procedures: docs/erasure.md.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 from base64 import b64decode, b64encode
 from contextvars import ContextVar
@@ -28,12 +30,12 @@ IDENTITY = ("given_name", "family_name", "date_of_birth")
 SEALED = "sealed_identity"  # the stored field that holds them
 KEYS_TABLE = "identity_keys"  # beside the events, in the event store's database
 KEY_BYTES, NONCE_BYTES, TAG_BYTES = 32, 12, 16
-REGISTERED = get_topic(Student.Registered)  # the one event that carries an identity
+IDENTITY_TOPICS = (get_topic(Student.Registered), get_topic(Student.Enrolled))  # the events that carry one
 ERASURES = (get_topic(Student.IdentityErased), get_topic(Student.IdentityPseudonymised))
 ERASING = (Student.IdentityErased,)  # events whose recording destroys the pupil's key
 
-# Keys made for the events being stored now: set by `KeyedEventStore.put`, read by the mapper.
-_new_keys: ContextVar[dict[UUID, bytes]] = ContextVar("new_identity_keys", default={})
+# The keys to seal the events being stored now with: set by `KeyedEventStore.put`, read by the mapper.
+_sealing_keys: ContextVar[dict[UUID, bytes]] = ContextVar("sealing_keys", default={})
 
 
 class KeyRing(Protocol):
@@ -47,7 +49,8 @@ class KeyRing(Protocol):
 
     def rewrite_identities(self, events: Sequence[StoredEvent], reseal: "Reseal") -> int:
         """In one transaction with writers held off: re-read `events`, find which of their pupils were
-        erased, store what `reseal` makes of them with the keys it returns; returns events rewritten."""
+        erased and which keys are held, store what `reseal` makes of them and the new keys it returns;
+        returns how many events were rewritten."""
 
     def compact(self) -> None:
         """Rewrite the store's files so that rows updated or deleted leave no bytes behind."""
@@ -56,7 +59,8 @@ class KeyRing(Protocol):
         """The same for the table of keys alone (after erasures)."""
 
 
-Reseal = Callable[[Sequence[StoredEvent], set[UUID]], tuple[list[StoredEvent], dict[UUID, bytes]]]
+# (events, pupils erased, keys held) -> (events sealed, new keys to keep)
+Reseal = Callable[[Sequence[StoredEvent], set[UUID], dict[UUID, bytes]], tuple[list[StoredEvent], dict[UUID, bytes]]]
 
 
 def new_key() -> bytes:
@@ -87,7 +91,7 @@ class IdentityMapper(Mapper):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         if not carries_identity(domain_event):
             return super().to_stored_event(domain_event)
-        state, key = vars(domain_event), _new_keys.get().get(domain_event.originator_id)
+        state, key = vars(domain_event), _sealing_keys.get().get(domain_event.originator_id)
         if key is None:  # never store an identity in the clear
             raise RuntimeError("an identity reached the mapper without a key; store events with KeyedEventStore")
         sealed = object.__new__(type(domain_event))
@@ -110,13 +114,13 @@ class IdentityMapper(Mapper):
         sealed = [event for event in events if SEALED in vars(event)]
         keys = self.keys.select_keys([event.originator_id for event in sealed]) if sealed and identities else {}
         for event in sealed:
-            self._open(vars(event), keys.get(event.originator_id), event.originator_id)
+            self._open(vars(event), keys.get(event.originator_id), event.originator_id, identity_fields(type(event)))
         return events
 
-    def _open(self, state: dict[str, Any], key: bytes | None, pupil_id: UUID) -> None:
+    def _open(self, state: dict[str, Any], key: bytes | None, pupil_id: UUID, fields: tuple[str, ...]) -> None:
         sealed = state.pop(SEALED)
         opened = self.transcoder.decode(unseal(sealed, key, pupil_id)) if key else {}
-        state.update({name: opened.get(name) for name in IDENTITY})
+        state.update({name: opened.get(name) for name in fields})
 
     # --- migrating events stored before identities were sealed ----------------------------
 
@@ -124,21 +128,20 @@ class IdentityMapper(Mapper):
         state = self.decode_state(stored_event.state)
         return SEALED not in state and any(state.get(name) is not None for name in IDENTITY)
 
-    def reseal(self, stored_events: Sequence[StoredEvent], erased: set[UUID]) -> tuple[list[StoredEvent],
-                                                                                        dict[UUID, bytes]]:
-        """Events whose identity is in the clear, sealed under new keys; the keys to keep. A pupil
-        already erased (or pseudonymised by older code) is sealed under a key that is never kept."""
-        resealed, keys = [], {}
+    def reseal(self, stored_events: Sequence[StoredEvent], erased: set[UUID],
+               held: dict[UUID, bytes]) -> tuple[list[StoredEvent], dict[UUID, bytes]]:
+        """Events whose identity is in the clear, sealed under their pupil's key (the one held, or a
+        new one); and the new keys to keep. A pupil already erased (or pseudonymised by older code)
+        is sealed under a key that is never kept."""
+        resealed, keys, discarded = [], {}, {}
         for stored in stored_events:
-            state = self.decode_state(stored.state)
+            state, pupil = self.decode_state(stored.state), stored.originator_id
             if SEALED in state or not any(state.get(name) is not None for name in IDENTITY):
                 continue  # sealed by an earlier run, or nothing to seal
-            key = new_key()
-            state = self.sealed_state(state, key, stored.originator_id)
-            resealed.append(StoredEvent(stored.originator_id, stored.originator_version, stored.topic,
-                                        self.encode_state(state)))
-            if stored.originator_id not in erased:
-                keys[stored.originator_id] = key
+            kept = discarded if pupil in erased else keys
+            key = held.get(pupil) or kept.setdefault(pupil, new_key())
+            resealed.append(StoredEvent(pupil, stored.originator_version, stored.topic,
+                                        self.encode_state(self.sealed_state(state, key, pupil))))
         return resealed, keys
 
     def decode_state(self, stored_state: bytes) -> dict[str, Any]:
@@ -158,18 +161,29 @@ class IdentityMapper(Mapper):
 
 
 class KeyedEventStore(EventStore):
-    """Stores events with the key changes they imply, in the same transaction: a new key for each
-    registration (an identity to seal), and the key of each pupil whose identity is erased deleted."""
+    """Stores events with the key changes they imply, in the same transaction: a new key for each pupil
+    with an identity to seal and no key yet (a registration), and the key of each pupil whose identity
+    is erased deleted. A pupil's later events with an identity are sealed under the key they have."""
 
     def put(self, domain_events: Sequence[Any], **kwargs: Any) -> list:
-        keys = {event.originator_id: new_key() for event in domain_events if carries_identity(event)}
+        pupils = {event.originator_id for event in domain_events if carries_identity(event)}
+        known = pupils - {event.originator_id for event in domain_events if isinstance(event, Student.Registered)}
+        held = self.recorder.select_keys(sorted(known)) if known else {}
+        new = {pupil: new_key() for pupil in sorted(pupils) if pupil not in held}
         erased = sorted({event.originator_id for event in domain_events if isinstance(event, ERASING)})
-        token = _new_keys.set(keys)
+        token = _sealing_keys.set({**held, **new})
         try:
-            return super().put(domain_events, new_keys=keys, erased_keys=erased, **kwargs)
+            return super().put(domain_events, new_keys=new, erased_keys=erased, **kwargs)
         finally:
-            _new_keys.reset(token)
+            _sealing_keys.reset(token)
 
 
 def carries_identity(event: Any) -> bool:
     return isinstance(event, Student.Event) and any(vars(event).get(name) is not None for name in IDENTITY)
+
+
+@functools.cache
+def identity_fields(event_class: type) -> tuple[str, ...]:
+    """The identity fields an event class declares: all three for a registration, the names for an enrolment."""
+    declared = {field.name for field in dataclasses.fields(event_class)}
+    return tuple(name for name in IDENTITY if name in declared)

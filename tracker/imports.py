@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Iterator
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, check_year_group
-from tracker.errors import AlreadyExists, InvalidValue, TrackerError
+from tracker.errors import InvalidValue, TrackerError
+from tracker.validation import check_text
 
 # Header spellings seen in MIS exports, mapped to our field names (compared lower-cased, trimmed).
 HEADERS = {
@@ -30,6 +31,8 @@ HEADERS = {
     "sen": "sen", "sen status": "sen", "sen provision": "sen",
     "pupil_premium": "pupil_premium", "pp": "pupil_premium", "pupil premium": "pupil_premium",
     "pupil premium indicator": "pupil_premium", "pp indicator": "pupil_premium",
+    "group": "group", "reg group": "group", "registration group": "group", "form": "group",
+    "registration form": "group", "tutor group": "group",
 }
 REQUIRED = ("upn", "given_name", "family_name", "date_of_birth", "year_group")
 # SEN as the MIS systems write it: the census codes (N none, K SEN support, E EHC plan; S and A
@@ -46,11 +49,27 @@ PUPIL_PREMIUM = {**dict.fromkeys(("", "n", "no", "false", "0", "f"), False),
 
 @dataclass
 class ImportReport:
+    """What an import did (or, with `dry_run`, would do): counted by row, leavers by UPN."""
+
     accepted: int = 0
-    changed: int = 0  # already on roll here, with a different year group now
+    changed: int = 0  # on roll here already, with another year group, group or flag now
     unchanged: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    leavers: list[str] = field(default_factory=list)  # a full roll: on roll here, not in the file
+    left_on: str | None = None
     position: int = 0
+    dry_run: bool = False
+    applied: bool = True  # False: a full roll with refused rows, so nothing was changed
+
+
+@dataclass
+class Plan:
+    """The rows of a file decided before anything is written: whom to enrol, and what changed of whom."""
+
+    enrol: list[tuple[int, dict[str, Any], str | None]] = field(default_factory=list)  # line, arguments, group
+    update: list[dict[str, Any]] = field(default_factory=list)
+    listed: set[str] = field(default_factory=set)  # every UPN in the file, refused rows' too
+    report: ImportReport = field(default_factory=ImportReport)
 
 
 def decode(data: bytes) -> str:
@@ -141,44 +160,94 @@ def command(row: dict[str, str], exported_on: date) -> dict[str, Any]:
             "pupil_premium": parse_flag(row.get("pupil_premium", ""), PUPIL_PREMIUM, "pupil_premium")}
 
 
-def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None,
-                  exported_on: date | None = None) -> ImportReport:
-    """Enrol every good row of a roll exported on `exported_on` (default today); record a new year
-    group for pupils already on roll here; report each refused row with its line and reasons.
-    Importing the same roll again stores nothing."""
+def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None, exported_on: date | None = None,
+                  enrol: Any = None, full_roll: bool = False, dry_run: bool = False,
+                  apply_good_rows: bool = False) -> ImportReport:
+    """Enrol every good row of a roll exported on `exported_on` (default today); record what changed of
+    pupils already on roll here (year group, group, SEN, pupil premium); report each refused row with
+    its line and reasons. Importing the same roll again stores nothing.
+
+    A `full_roll` is the school's whole roll: pupils on roll here but not in it leave on the day before
+    the export; and it is all or nothing: with a refused row nothing changes, unless `apply_good_rows`.
+    `dry_run` decides every row and reports what would happen, storing nothing.
+    `enrol` stands in for `app.enrol_pupil` where the caller limits enrolments (the API's, per token)."""
     exported_on = exported_on or app.today()
     check_not_future("exported_on", exported_on, app.today())
-    now, report, seen = AcademicYear.containing(exported_on), ImportReport(), set()
+    enrol = enrol or app.enrol_pupil
+    plan = _plan(app, urn, data, exported_on, enrol, caller)
+    report = plan.report
+    if full_roll:
+        day_before = exported_on - timedelta(days=1)
+        # On roll both days: not already gone by the export, nor admitted on its day. A refused row's
+        # pupil is not a leaver: the row is wrong, not the roll.
+        staying = set(app.on_roll(urn, exported_on))
+        report.leavers = [upn for upn in app.on_roll(urn, day_before) if upn in staying and upn not in plan.listed]
+        report.left_on = day_before.isoformat()
+    report.dry_run = dry_run
+    if dry_run or (full_roll and report.rejected and not apply_good_rows):
+        report.applied = False
+        return report
+    _apply(app, urn, plan, exported_on, enrol, caller)
+    if report.leavers:
+        report.position = app.record_leavers(urn, report.leavers, exported_on - timedelta(days=1),
+                                             caller=caller).position
+    return report
+
+
+def _plan(app: Any, urn: str, data: bytes, exported_on: date, enrol: Any, caller: Any) -> Plan:
+    """Each row decided, storing nothing: to enrol, to update, unchanged, or refused with its reasons."""
+    now, plan, seen = AcademicYear.containing(exported_on), Plan(), set()
     for line, row in rows(decode(data)):
         if isinstance(row, InvalidValue):
-            report.rejected.append({"line": line, "reasons": row.errors})
+            plan.report.rejected.append({"line": line, "reasons": row.errors})
             continue
+        plan.listed.add(row.get("upn", "").strip().upper())
         try:
             arguments = command(row, exported_on)
             if arguments["upn"].upper() in seen:
                 raise InvalidValue(f"{arguments['upn']} appears earlier in the file", "upn")
             seen.add(arguments["upn"].upper())
-            report.position = app.enrol_pupil(urn, caller=caller, **arguments).position
-            report.accepted += 1
-        except AlreadyExists as refused:
-            if not _already_here(app, urn, row["upn"]):
-                report.rejected.append({"line": line, "reasons": refused.errors})
-            elif (position := _year_group_moved(app, urn, row, now, caller)) is not None:
-                report.position, report.changed = position, report.changed + 1
-            else:
-                report.unchanged += 1
+            _decide(app, urn, plan, line, row, arguments, now, enrol, caller)
         except TrackerError as refused:
+            plan.report.rejected.append({"line": line, "reasons": refused.errors})
+    return plan
+
+
+def _decide(app: Any, urn: str, plan: Plan, line: int, row: dict[str, str], arguments: dict[str, Any],
+            now: AcademicYear, enrol: Any, caller: Any) -> None:
+    group = check_text("group", row["group"], required=False, max_length=20) if row.get("group") else None
+    details = app.roll_details(arguments["upn"].strip().upper(), now)
+    if details is None or details["school_urn"] != urn:
+        enrol(urn, caller=caller, dry_run=True, **arguments)  # refused here as it would be for real
+        plan.enrol.append((line, arguments, group))
+        plan.report.accepted += 1
+        return
+    wanted = {"year_group": parse_year_group(row["year_group"]), "group": group or details["group"],
+              "sen": arguments["sen"], "pupil_premium": arguments["pupil_premium"]}
+    if all(details[key] == value for key, value in wanted.items()):
+        plan.report.unchanged += 1
+        return
+    plan.update.append({"upn": arguments["upn"].strip().upper(), **wanted, "was": details})
+    plan.report.changed += 1
+
+
+def _apply(app: Any, urn: str, plan: Plan, exported_on: date, enrol: Any, caller: Any) -> None:
+    """Write what the plan decided, a pupil at a time; a row refused now (someone wrote in between) is
+    reported like any other."""
+    year, report = str(AcademicYear.containing(exported_on)), plan.report
+    for line, arguments, group in plan.enrol:
+        try:
+            report.position = enrol(urn, caller=caller, **arguments).position
+            if group:
+                report.position = app.update_roll_details(urn, arguments["upn"], year, group=group,
+                                                          caller=caller).position
+        except TrackerError as refused:
+            report.accepted -= 1
             report.rejected.append({"line": line, "reasons": refused.errors})
-    return report
-
-
-def _already_here(app: Any, urn: str, upn: str) -> bool:
-    return app.current_school_of(upn.strip().upper()) == urn
-
-
-def _year_group_moved(app: Any, urn: str, row: dict[str, str], now: AcademicYear, caller: Any) -> int | None:
-    """The position of a year-group change, where the roll puts a pupil in another year group now."""
-    upn, wanted = row["upn"].strip().upper(), parse_year_group(row["year_group"])
-    if app.year_group_of(upn, now) == wanted:
-        return None
-    return app.change_year_group(upn, wanted, str(now), within_school=urn, caller=caller).position
+    for change in plan.update:
+        if change["year_group"] != change["was"]["year_group"]:
+            report.position = app.change_year_group(change["upn"], change["year_group"], year, within_school=urn,
+                                                    caller=caller).position
+        report.position = app.update_roll_details(
+            urn, change["upn"], year, group=change["group"], sen=change["sen"],
+            pupil_premium=change["pupil_premium"], caller=caller).position

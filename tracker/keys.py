@@ -57,12 +57,15 @@ class SQLiteKeyedRecorder(SQLiteApplicationRecorder):
         return deleted
 
     def select_keys(self, ids: Sequence[UUID]) -> dict[UUID, bytes]:
-        found: dict[UUID, bytes] = {}
         with self.datastore.transaction(commit=False) as c:
-            for chunk in _chunks([pupil.hex for pupil in ids]):
-                c.execute(f"SELECT originator_id, key FROM {KEYS_TABLE} "
-                          f"WHERE originator_id IN ({', '.join('?' * len(chunk))})", chunk)
-                found.update((UUID(row[0]), bytes(row[1])) for row in c.fetchall())
+            return self._held(c, ids)
+
+    def _held(self, c, ids: Sequence[UUID]) -> dict[UUID, bytes]:
+        found: dict[UUID, bytes] = {}
+        for chunk in _chunks([pupil.hex for pupil in ids]):
+            c.execute(f"SELECT originator_id, key FROM {KEYS_TABLE} "
+                      f"WHERE originator_id IN ({', '.join('?' * len(chunk))})", chunk)
+            found.update((UUID(row[0]), bytes(row[1])) for row in c.fetchall())
         return found
 
     def destroy_keys(self, ids: Sequence[UUID]) -> int:
@@ -80,7 +83,8 @@ class SQLiteKeyedRecorder(SQLiteApplicationRecorder):
         with self._writing() as c:
             fresh = [self._stored(c, event.originator_id, event.originator_version) for event in events]
             fresh = [event for event in fresh if event is not None]
-            resealed, keys = reseal(fresh, self._erased(c, [event.originator_id for event in fresh]))
+            pupils = sorted({event.originator_id for event in fresh})
+            resealed, keys = reseal(fresh, self._erased(c, pupils), self._held(c, pupils))
             c.executemany(f"UPDATE {self.events_table_name} SET state = ? "  # a fixed name, not a value
                           "WHERE originator_id = ? AND originator_version = ?",
                           [(e.state, e.originator_id.hex, e.originator_version) for e in resealed])
@@ -153,7 +157,8 @@ class POPOKeyedRecorder(POPOApplicationRecorder):
             fresh = [self._stored_events[position] for position in at.values() if position is not None]
             erased = {e.originator_id for e in fresh if any(
                 self._stored_events[p].topic in ERASURES for p in self._stored_events_index[str(e.originator_id)].values())}
-            resealed, keys = reseal(fresh, erased)
+            resealed, keys = reseal(fresh, erased, {e.originator_id: self.keys[e.originator_id]
+                                                    for e in fresh if e.originator_id in self.keys})
             for event in resealed:
                 self._stored_events[at[(event.originator_id, event.originator_version)]] = event
             self.keys.update(keys)

@@ -6,28 +6,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from tracker.identity import REGISTERED
+from tracker.identity import IDENTITY_TOPICS
 
 BATCH = 1000
 
 
 @dataclass
 class MigrationReport:
-    examined: int = 0  # registrations read
+    examined: int = 0  # events that can carry an identity, read (registrations, enrolments)
     in_the_clear: int = 0  # of which held an identity not yet sealed
     sealed: int = 0  # rewritten by this run (0 on a dry run)
 
 
 def migrate_identities(app: Any, dry_run: bool = False, batch_size: int = BATCH,
                        progress: Callable[[MigrationReport], None] = lambda report: None) -> MigrationReport:
-    """Seal, batch by batch in log order, every registration still holding a name or date of birth in
-    the clear, each under a new key of its pupil's own (none is kept for a pupil already erased).
+    """Seal, batch by batch in log order, every event still holding a name or date of birth in the
+    clear, under its pupil's own key (a new one where they have none; none is kept for a pupil
+    already erased).
 
     Each batch is re-read and rewritten in one transaction that holds other writers off, so a run
     may stop anywhere and be run again: what it sealed stays sealed, and is passed over.
     """
     report, after = MigrationReport(), 0
-    while batch := app.recorder.select_notifications(start=after + 1, limit=batch_size, topics=[REGISTERED]):
+    while batch := app.recorder.select_notifications(start=after + 1, limit=batch_size, topics=list(IDENTITY_TOPICS)):
         in_the_clear = [notification for notification in batch if app.mapper.is_in_the_clear(notification)]
         report.examined += len(batch)
         report.in_the_clear += len(in_the_clear)

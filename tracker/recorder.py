@@ -115,8 +115,12 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
                                                  [e.originator_version for e in events]))
             fresh = [StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
                      for row in curs.fetchall()]
-            curs.execute(self._select_erased, ([e.originator_id for e in fresh], list(ERASURES)))
-            resealed, keys = reseal(fresh, {row["originator_id"] for row in curs.fetchall()})
+            pupils = sorted({e.originator_id for e in fresh})
+            curs.execute(self._select_erased, (pupils, list(ERASURES)))
+            erased = {row["originator_id"] for row in curs.fetchall()}
+            curs.execute(self._select_keys, (pupils,))
+            held = {row["originator_id"]: bytes(row["key"]) for row in curs.fetchall()}
+            resealed, keys = reseal(fresh, erased, held)
             curs.executemany(self._replace_state, [(e.state, e.originator_id, e.originator_version)
                                                    for e in resealed])
             self._write_keys(curs, keys, ())

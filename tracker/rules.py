@@ -64,3 +64,11 @@ def check_age_fits(year_group: int, date_of_birth: date, year: AcademicYear) -> 
             f"a pupil born {date_of_birth} is expected in Year {expected} in {year}, not Year {year_group}",
             "year_group",
         )
+
+
+def check_holds_pupil(student: Student, within_school: str | None) -> None:
+    """A school may change a pupil's shared record (their year group) only while they are on its roll:
+    once they have moved on, the record counts towards another school's figures."""
+    current = student.current_enrolment
+    if within_school is not None and (current is None or current.school_urn != within_school):
+        raise Forbidden(f"pupil {student.upn}")

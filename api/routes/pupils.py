@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 
 from api import auth, schemas
 from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
 from api.services import services
 from projections import records
+from projections.pupil_status import RollFilter
 from projections.subject_access import subject_access
+from tracker.commands import Written
+from tracker.errors import EnrolmentRefused, TooManyAttempts
 from tracker.imports import import_pupils
 
 blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and their records")
@@ -20,8 +23,22 @@ blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and t
 @blp.response(201, schemas.Written)
 def enrol_pupil(body, urn):
     """Enrol a pupil at the school (their identity is kept only in their own record)."""
-    return after_write(services().tracker.enrol_pupil(
-        urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+    return after_write(_enrol(urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+
+
+def _enrol(urn: str, upn: str, **pupil) -> Written:
+    """Enrol, counting a school token's refused enrolments of pupils registered elsewhere: past the
+    limit those wait, matching or not (docs/transfers.md). An admin reads every record anyway."""
+    tracker, refusals = services().tracker, current_app.extensions["refused_transfers"]
+    token = auth.token_id() if auth.scope().kind == "school" else None
+    if token and (wait := refusals.retry_after(token)) is not None and tracker.registered_elsewhere(urn, upn):
+        raise TooManyAttempts(wait)
+    try:
+        return tracker.enrol_pupil(urn, upn, **pupil)
+    except EnrolmentRefused:
+        if token:
+            refusals.failed(token)
+        raise
 
 
 @blp.post("/schools/<urn>/pupils/import")
@@ -35,7 +52,8 @@ def import_csv(args, urn):
         abort(415, "send the file as text/csv")
     found(services().tracker.school_exists(urn) or None, f"school {urn}")
     report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller(),
-                           exported_on=args.get("exported_on"))
+                           exported_on=args.get("exported_on"), enrol=_enrol, full_roll=args["full_roll"],
+                           dry_run=args["dry_run"], apply_good_rows=args["apply_good_rows"])
     services().catch_up_inline()
     return report.__dict__
 
@@ -76,15 +94,33 @@ def change_year_group(body, upn):
 
 @blp.get("/pupils/<upn>")
 @auth.checked(auth.require_pupil_reader)
-@blp.arguments(schemas.Freshness, location="query")
+@blp.arguments(schemas.PupilArgs, location="query")
 @blp.response(200, schemas.Pupil)
 def pupil(args, upn):
-    """Where the pupil is, their year group, counts, and (for schools and auditors) who they are."""
+    """Where the pupil is, their year group, counts, benchmark status, and who they are: a school sees
+    its own part of the record."""
     fresh(args)
-    record = found(records.pupil(services().store, upn, services().tracker.identity_of,
-                                 services().reads.today()), f"pupil {upn}")
+    as_of, viewer = args.get("as_of") or services().reads.today(), auth.pupil_viewer()
+    record = found(records.pupil(services().store, upn, services().tracker.identity_of, as_of,
+                                 school=viewer), f"pupil {upn}")
     auth.log_pupil_read(upn)
-    return record
+    return {**record, "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer)}
+
+
+@blp.get("/schools/<urn>/pupils")
+@auth.checked(auth.require_roll_reader)
+@blp.arguments(schemas.RollArgs, location="query")
+@blp.response(200, schemas.Roll)
+def roll(args, urn):
+    """The school's roll on a date, paged, each pupil with their benchmark status: filter by year group,
+    SEN, pupil premium, and a benchmark not yet met ("Year 10 with no employer encounter this year")."""
+    fresh(args)
+    wanted = RollFilter(args.get("year_group"), args.get("group"), args.get("not_met"), args.get("sen"),
+                        args.get("pupil_premium"))
+    page = found(services().reads.roll(urn, args.get("as_of"), wanted, args.get("after"), args["limit"]),
+                 f"school {urn}")
+    auth.log_pupil_read(*(item["upn"] for item in page["items"]))
+    return page
 
 
 @blp.get("/pupils/<upn>/timeline")
@@ -94,7 +130,7 @@ def pupil(args, upn):
 def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order, paged."""
     fresh(args)
-    page = records.timeline(services().store, upn, args["after"], args["limit"])
+    page = records.timeline(services().store, upn, args["after"], args["limit"], school=auth.pupil_viewer())
     auth.log_pupil_read(upn)
     return {"items": page.items, "next": page.next}
 
@@ -112,7 +148,8 @@ NOT_STORED = {"Cache-Control": "no-store"}  # a pupil's whole record stays out o
 def export(args, upn):
     """Everything held about the pupil, for a subject access request: JSON, or a printable page (format=html)."""
     fresh(args)
-    record = found(subject_access(services().store, services().tracker, upn, services().reads.today()),
+    record = found(subject_access(services().store, services().tracker, upn, services().reads.today(),
+                                  school=auth.pupil_viewer()),
                    f"pupil {upn}")
     auth.log_pupil_read(upn)
     if args.get("format", "json" if _prefers_json() else "html") == "html":

@@ -35,6 +35,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/schools/900001/destinations", None, READ_SCHOOL, 200),
     ("GET", "/api/v1/hubs/DEMO/destinations", None, READ_HUB, 200),
     ("GET", "/api/v1/hubs/DEMO/metrics/years", None, READ_HUB, 200),
+    ("GET", "/api/v1/schools/900001/pupils?year_group=11&not_met=6", None, READ_PUPIL, 200),
     ("GET", "/api/v1/schools/900001/metrics/years", None, READ_SCHOOL, 200),
     ("PUT", "/api/v1/schools/900002/year-groups", {"first_year_group": 7, "last_year_group": 13,
                                                    "from_year": "2019/20"}, ADMIN, 200),

@@ -156,11 +156,12 @@ def test_every_response_carries_a_request_id_and_writes_record_it(world):
     assert (events[-1]["request_id"], events[-1]["actor"]) == ("trace-42", "school@example")
 
 
-def test_reads_wait_for_min_position_and_say_503_when_it_is_not_reached(world):
+def test_reads_wait_for_min_position_and_say_422_for_one_the_log_has_not_reached(world):
+    # Waiting cannot bring a position beyond the log's head: a 503 ("retry") was never going to succeed.
     ahead = event_count(world) + 100
     response = world.client.get(f"/api/v1/schools/{SCHOOL_A}/status?min_position={ahead}",
                                 headers=world.headers("school"))
-    assert response.status_code == 503
+    assert response.status_code == 422 and "min_position" in response.json["errors"]["query"]
 
 
 def test_the_openapi_document_lists_every_path_and_the_docs_work_offline(world):

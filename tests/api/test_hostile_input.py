@@ -591,7 +591,7 @@ def test_a_pupils_names_are_stored_as_typed_or_refused_by_name_and_a_typed_desti
     left = f.post(f"/schools/900001/pupils/{upn}/leave", {"left_on": "2019-06-30", "destination": destination})
     assert left.status_code == 422 and list(left.json["errors"]["json"]) == ["destination"], left.json
     page = f.page(f"/dashboard/pupils/{upn}")
-    assert all(shown_escaped(page, text) for text in (given_name.strip(), family_name.strip()))
+    assert all(shown_escaped(page, text) for text in (given_name.strip(), family_name.strip())), (given_name, family_name, page[page.find("<h1"):page.find("<h1")+300])
 
 
 @FUZZ

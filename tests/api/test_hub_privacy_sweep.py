@@ -93,7 +93,7 @@ QUERIES = {
     "dashboard.school": ["", "?as_of=2019-03-31"],
 }
 # Files shipped with the app (the docs' scripts, the dashboard's assets), not answers about anyone.
-FILES = {"static", "api_docs_static"}
+FILES = {"static", "api_docs_static", "dashboard.static"}
 # Where a Hub Lead is entitled to an answer, and where they must be refused.
 ANSWERED = {"/api/v1/hubs/DEMO/metrics", "/api/v1/hubs/DEMO/metrics/series", "/api/v1/schools/900001/status",
             "/api/v1/schools/900002/activities", "/api/v1/schools/900001", "/dashboard/hubs/DEMO",

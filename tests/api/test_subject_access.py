@@ -14,9 +14,21 @@ def export(world, upn: str, who: str, query: str = "", **headers: str):
     return world.client.get(f"/api/v1/pupils/{upn}/export{query}", headers=world.headers(who, **headers))
 
 
-def test_the_holding_school_exports_the_pupils_whole_record_as_json():
+def test_the_holding_school_exports_its_own_part_of_a_transferred_pupils_record():
+    """docs/transfers.md: the school a pupil moved to never sees the previous school's enrolment,
+    flags or destination, in the export as anywhere else; the counted encounters go with the pupil."""
     world = make_world()
-    response = export(world, MOVED, "other_school")
+    record = export(world, MOVED, "other_school").json
+    assert [(e["school_urn"], e["left_on"]) for e in record["enrolments"]] == [("900002", None)]
+    assert record["destinations"] == []
+    assert record["encounters"]["counts"]["employer_this_year"] == 1
+    assert "Student.Left" not in {event["type"] for event in record["events"]}
+    assert {event["school_urn"] for event in record["events"]} <= {"900002", None}
+
+
+def test_an_admin_exports_the_pupils_whole_record_as_json():
+    world = make_world()
+    response = export(world, MOVED, "admin")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
     record = response.json
@@ -24,7 +36,7 @@ def test_the_holding_school_exports_the_pupils_whole_record_as_json():
                                   "pseudonymised": False}
     assert [(e["school_urn"], e["school_name"], e["enrolled_on"], e["left_on"]) for e in record["enrolments"]] == [
         ("900001", "School A", "2018-09-03", "2019-02-28"), ("900002", "School B", "2019-03-01", None)]
-    assert record["destinations"] == [{"school_urn": "900001", "left_on": "2019-02-28", "destination": "School B"}]
+    assert record["destinations"] == [{"school_urn": "900001", "left_on": "2019-02-28", "destination": "moved_away"}]
     assert record["year_groups"] == {"this_year": 7, "recorded": [{"from": "2018/19", "year_group": 7}]}
     assert record["flags"] == {"sen": False, "pupil_premium": False}
     attended = [(a["kind"], a["title"], a["occurred_on"], a["employer"], a["school_urn"]) for a in record["activities"]]

@@ -82,3 +82,17 @@ def test_years_side_by_side_give_each_years_figures_on_its_last_day(world):
         "/api/v1/schools/900001/status?as_of=2019-07-15", headers=world.headers("school")).json["benchmarks"][4]["measured"]
     assert world.client.get("/api/v1/schools/900001/metrics/years",
                             headers=world.headers("other_school")).status_code == 403
+
+
+def test_a_full_roll_over_http_previews_its_leavers_then_records_them(world):
+    roll = ("UPN,Legal Surname,Legal Forename,DOB,NC Year,Admission Date,Reg Group\n"
+            f"{UPN['p1']},Pupil,P1,15/01/2007,7,03/09/2018,7R\n{UPN['p3']},Pupil,P3,15/01/2003,11,03/09/2018,11S\n")
+    path = "/api/v1/schools/900001/pupils/import?full_roll=true"
+    headers = world.headers("school", **{"Content-Type": "text/csv"})
+    preview = world.client.post(path + "&dry_run=true", data=roll, headers=headers)
+    assert preview.status_code == 200
+    assert (sorted(preview.json["leavers"]), preview.json["applied"]) == (sorted([UPN["p4"], UPN["p5"]]), False)
+    done = world.client.post(path, data=roll, headers=headers).json
+    assert (done["applied"], done["changed"], done["left_on"]) == (True, 2, "2019-07-14")
+    in_7r = world.client.get("/api/v1/schools/900001/pupils?group=7R", headers=world.headers("school")).json
+    assert [item["upn"] for item in in_7r["items"]] == [UPN["p1"]]

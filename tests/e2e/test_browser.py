@@ -189,3 +189,40 @@ def test_a_school_corrects_a_pupils_year_group_on_the_pupil_page(site, page):
     assert "Year group corrected" in page.inner_text("[role=status]")
     assert this_year() == before - 1
     assert "YearGroupChanged" in page.inner_text("#timeline")
+
+
+WATCH_POLICY = ("window.refused = []; document.addEventListener('securitypolicyviolation', "
+                "e => window.refused.push(e.violatedDirective + ' ' + e.blockedURI))")
+
+
+def refused_by_policy(page) -> list[str]:
+    return page.evaluate("window.refused")
+
+
+def test_the_api_docs_work_under_the_content_security_policy(site, page):
+    base, _ = site
+    page.add_init_script(WATCH_POLICY)
+    page.goto(f"{base}/api/docs")
+    page.wait_for_selector(".opblock", timeout=20000)
+    page.locator(".opblock-summary").first.click()
+    page.locator(".try-out__btn").first.click()
+    assert page.locator(".opblock").count() >= 20 and refused_by_policy(page) == []
+
+
+def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_security_policy(site, page):
+    base, tokens = site
+    page.add_init_script(WATCH_POLICY)
+    sign_in(page, base, tokens["school"])
+    page.goto(f"{base}/dashboard/schools/900001")
+    assert page.eval_on_selector("header", "e => getComputedStyle(e).backgroundColor") == "rgb(16, 56, 79)"
+    page.fill("#find-pupil input[name=upn]", "V885400112003")
+    page.click("#find-pupil button")
+    page.wait_for_url(f"{base}/dashboard/pupils/V885400112003*")
+    assert "V885400112003" in page.inner_text("h1") and refused_by_policy(page) == []
+    page.click("button:has-text('Sign out')")
+    sign_in(page, base, tokens["auditor"])
+    page.goto(f"{base}/dashboard/audit")
+    page.fill("#figures input[name=as_of]", "2019-03-31")
+    page.click("#figures button")
+    page.wait_for_url(f"{base}/dashboard/hubs/DEMO?*")
+    assert page.inner_text("#employer") == "100.0%" and refused_by_policy(page) == []

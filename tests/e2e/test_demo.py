@@ -52,11 +52,11 @@ def served(tmp_path_factory):
         server.wait(timeout=20)
 
 
-def test_the_demo_builds_the_worcestershire_hub_from_the_register_in_under_a_minute(served):
+def test_the_demo_builds_the_worcestershire_hub_from_the_register_once(served):
+    """How long it takes is measured in docs/performance.md, not asserted here."""
     assert re.search(r"demo hub WORCS: 62 schools in the hub and 19 outside it, \d{5} pupils, \d+ activities",
                      served["output"])
     assert set(served["tokens"]) == {"admin", "hub lead"}
-    assert served["seconds"] < 60
     assert served["again"].returncode == 0 and "token" not in served["again"].stdout, "--if-empty builds once"
 
 

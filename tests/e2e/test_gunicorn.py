@@ -37,7 +37,8 @@ class Client:
 @contextmanager
 def served(database_url: str, with_worker: bool):
     environment = {**os.environ, "DATABASE_URL": database_url, "BIND": f"127.0.0.1:{free_port()}",
-                   "WEB_CONCURRENCY": "2", "PROJECTIONS": "worker" if with_worker else "inline"}
+                   "WEB_CONCURRENCY": "2", "PROJECTIONS": "worker" if with_worker else "inline",
+                   "SECRET_KEY": os.urandom(32).hex()}
     token = json.loads(subprocess.run([BIN / "tracker", "token", "create", "--scope", "admin", "--subject", "e2e"],
                                       env=environment, capture_output=True, text=True, check=True).stdout)["token"]
     processes = [subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,

@@ -137,3 +137,20 @@ def test_verify_while_the_views_are_held_by_another_rebuild_or_verify_says_so_an
         assert main(["verify"]) == 2
     assert "already running" in capsys.readouterr().err
     assert main(["verify"]) == 0
+
+
+def test_a_token_created_with_an_expiry_lists_it_and_an_expiry_in_the_past_is_refused(store, capsys):
+    from datetime import timedelta
+
+    main(["token", "create", "--scope", "auditor", "--subject", "inspector@example", "--expires", "2099-01-31"])
+    dated = json.loads(capsys.readouterr().out)
+    main(["token", "create", "--scope", "auditor", "--subject", "visitor@example", "--expires", "30d"])
+    counted = json.loads(capsys.readouterr().out)
+    assert dated["expires_on"] == "2099-01-31"
+    assert counted["expires_on"] == (date.today() + timedelta(days=30)).isoformat()
+    main(["token", "list"])
+    listed = {t["subject"]: t["expires_on"] for t in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert listed == {"inspector@example": "2099-01-31", "visitor@example": counted["expires_on"]}
+    assert main(["token", "create", "--scope", "auditor", "--subject", "x", "--expires", "2001-01-01"]) == 2
+    assert main(["token", "create", "--scope", "auditor", "--subject", "x", "--expires", "soon"]) == 2
+    assert capsys.readouterr().err.count("error: expires must be") == 2

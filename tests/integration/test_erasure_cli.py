@@ -110,11 +110,11 @@ def test_migrate_identities_seals_the_older_versions_events_rebuilds_and_leaves_
     if url.startswith("sqlite"):
         assert b"Quartermaine" in database_files(url)
     assert main(["migrate-identities", "--dry-run"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "8 registrations, 8 in the clear, 0 sealed"
+    assert capsys.readouterr().out.splitlines()[-1] == "17 events with an identity, 17 in the clear, 0 sealed"
 
     assert main(["migrate-identities", "--batch-size", "3"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "8 registrations, 8 in the clear, 8 sealed" and out[-1] == "event store and views compacted"
+    assert out[0] == "17 events with an identity, 17 in the clear, 17 sealed" and out[-1] == "event store and views compacted"
     if url.startswith("sqlite"):
         assert b"Quartermaine" not in database_files(url) and b"Zebedee" not in database_files(url)
     assert name_of(url, OLD) == "Zebedee"

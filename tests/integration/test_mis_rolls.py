@@ -141,3 +141,48 @@ def test_importing_any_valid_roll_twice_stores_nothing_the_second_time(roll):
     second = import_pupils(app, SCHOOL_A, roll.encode())
     assert (second.accepted, second.changed, second.unchanged) == (0, 0, first.accepted)
     assert app.recorder.max_notification_id() == head
+
+
+def test_groups_and_flags_of_a_later_roll_are_recorded_once_each():
+    app = fresh_app()
+    import_pupils(app, SCHOOL_A, (DATA / "sims-roll.csv").read_bytes())
+    cara = "Y885400118042"
+    assert app.roll_details(cara, THIS_YEAR)["group"] == "10A"
+    moved = import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes())
+    assert (moved.changed, moved.unchanged) == (1, 2)  # Cara: year group, group and pupil premium
+    assert app.roll_details(cara, THIS_YEAR) == {"school_urn": SCHOOL_A, "year_group": 9, "group": "9C",
+                                                 "sen": True, "pupil_premium": True}
+    kinds = [type(e).__name__ for e in app.events.get(Student.create_id(cara))]
+    assert kinds[-3:] == ["YearGroupChanged", "GroupAssigned", "PupilPremiumChanged"]
+    head = app.recorder.max_notification_id()
+    assert import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes()).changed == 0
+    assert app.recorder.max_notification_id() == head
+
+
+def test_a_full_roll_shows_its_leavers_first_then_records_them_the_day_before_the_export():
+    app = fresh_app()
+    import_pupils(app, SCHOOL_A, (DATA / "sims-roll.csv").read_bytes())
+    head = app.recorder.max_notification_id()
+    preview = import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes(), full_roll=True, dry_run=True)
+    gone = ["B885400118044", "J885400118041", "M885400118043", "Q885400118045"]  # in UPN order
+    assert (preview.leavers, preview.left_on, preview.changed, preview.applied) == (gone, "2019-07-14", 1, False)
+    assert app.recorder.max_notification_id() == head  # the preview stored nothing
+    done = import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes(), full_roll=True)
+    assert (done.leavers, done.applied) == (gone, True)
+    assert all(app.current_school_of(upn) is None for upn in gone)
+    assert app.on_roll(SCHOOL_A, TODAY) == ["E885400118046", "V885400118040", "Y885400118042"]
+    again = import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes(), full_roll=True)
+    assert (again.leavers, again.changed, again.unchanged) == ([], 0, 3)
+
+
+def test_a_full_roll_with_a_refused_row_changes_nothing_unless_asked_to_apply_the_good_rows():
+    app = fresh_app()
+    import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes())
+    head = app.recorder.max_notification_id()
+    whole = (DATA / "sims-roll.csv").read_bytes()  # one row refused (31 February)
+    refused = import_pupils(app, SCHOOL_A, whole, full_roll=True)
+    assert (refused.applied, refused.accepted, refused.changed, len(refused.rejected)) == (False, 4, 1, 1)
+    assert app.recorder.max_notification_id() == head
+    applied = import_pupils(app, SCHOOL_A, whole, full_roll=True, apply_good_rows=True)
+    assert (applied.applied, applied.leavers) == (True, [])
+    assert len(app.on_roll(SCHOOL_A, TODAY)) == 7

@@ -152,3 +152,51 @@ def test_the_rollover_command_lists_then_records_then_finds_nobody(tmp_path, cap
                                                          f"{ELEVEN_SIXTEEN}: 0 left on 2019-08-31"]
     assert main(["rollover", "--year", "2019-20"]) == 2
     assert "2019-20" in capsys.readouterr().err
+
+
+# docs/years.md, "A worked example across two years": the table, exactly.
+TWO_YEARS = [  # as of, rollover recorded by then?, {year group: pupils}, (BM5 measured, met), (BM6 measured, met)
+    (date(2019, 7, 31), False, {10: 1, 11: 1}, (2, 2), (1, 1)),
+    (date(2019, 9, 15), False, {7: 1, 11: 1}, (2, 0), (1, 0)),
+    (date(2019, 9, 15), True, {7: 1, 11: 1}, (2, 0), (1, 0)),
+    (date(2020, 3, 31), True, {7: 1, 11: 1}, (2, 2), (1, 1)),
+    (date(2020, 9, 15), False, {8: 1}, (1, 0), (0, 0)),
+]
+
+
+def test_the_two_year_worked_example_of_docs_years_md(database_url):
+    clock = Clock(date(2019, 7, 31))
+    app = Tracker.from_url(database_url, today=clock)
+    store = view_store_for(database_url)
+    store.create_tables()
+    app.register_school(ELEVEN_SIXTEEN, "Eleven to sixteen", "secondary", "885", "8859001", caller=ADMIN)
+    a, b, c = upn(ELEVEN_SIXTEEN, 1), upn(ELEVEN_SIXTEEN, 2), upn(ELEVEN_SIXTEEN, 3)
+    app.enrol_pupil(ELEVEN_SIXTEEN, a, "Asha", "Pupil", date(2004, 1, 15), 10, date(2018, 9, 3), caller=ADMIN)
+    app.enrol_pupil(ELEVEN_SIXTEEN, b, "Ben", "Pupil", date(2003, 1, 15), 11, date(2018, 9, 3), caller=ADMIN)
+    employer = {"name": "Acme", "size": "large"}
+
+    def activity(kind: str, on: date, who: list[str]) -> None:
+        clock.today = max(clock.today, on)
+        app.record_activity(ELEVEN_SIXTEEN, kind, kind, on, who, employer=employer,
+                            meaningful=True if kind != "workplace_visit" else None, caller=ADMIN)
+
+    activity("careers_fair", date(2018, 11, 15), [a, b])
+    activity("workplace_visit", date(2019, 6, 10), [b])
+    seen = []
+    for as_of, rolled, *_ in TWO_YEARS:
+        clock.today = max(clock.today, as_of)
+        if as_of == date(2019, 9, 15) and not rolled:
+            app.enrol_pupil(ELEVEN_SIXTEEN, c, "Cal", "Pupil", date(2008, 1, 15), 7, date(2019, 9, 2), caller=ADMIN)
+        if rolled and as_of == date(2019, 9, 15):
+            app.roll_over(ELEVEN_SIXTEEN, "2019/20", caller=ADMIN)
+        if as_of == date(2020, 3, 31):
+            activity("employer_talk", date(2019, 10, 10), [a, c])
+            activity("workplace_visit", date(2020, 2, 3), [a])
+        Runner(app, store).catch_up()
+        figures = school_figures(store, as_of, [ELEVEN_SIXTEEN])[ELEVEN_SIXTEEN].benchmarks
+        seen.append((as_of, rolled, {row["year_group"]: row["pupils"]
+                                     for row in year_group_figures(store, as_of, ELEVEN_SIXTEEN)},
+                     (figures[5].measured, figures[5].met), (figures[6].measured, figures[6].met)))
+    assert seen == TWO_YEARS
+    assert left_on(app, b) == [date(2019, 8, 31)]
+    store.close()

@@ -16,7 +16,7 @@ from tracker.application import Tracker
 from tracker.commands import fingerprint
 from tracker.domain.base import Caller
 from tracker.errors import (
-    ActivityNotFound, AlreadyExists, ConcurrentChange, Forbidden, FutureDate,
+    ActivityNotFound, AlreadyExists, ConcurrentChange, EnrolmentRefused, Forbidden, FutureDate,
     IdempotencyKeyReused, InvalidValue, NotOnRoll, OutOfOrder, Retracted, RuleBroken,
     SchoolNotFound, TrackerError,
 )
@@ -121,10 +121,12 @@ def test_a_pupil_cannot_be_enrolled_twice(enrolled):
 
 
 def test_a_pupil_on_roll_elsewhere_must_leave_before_joining_another_school(enrolled):
-    refused = refuses(enrolled, AlreadyExists, enrol, enrolled, PUPILS[0], date(2019, 1, 7), SCHOOL_B)
-    assert SCHOOL_A in refused.message
+    # The refusal names neither the school the pupil is at nor any date of theirs (docs/transfers.md).
+    on_roll = refuses(enrolled, EnrolmentRefused, enrol, enrolled, PUPILS[0], date(2019, 1, 7), SCHOOL_B)
+    assert SCHOOL_A not in on_roll.message and "2018-09-03" not in on_roll.message
     enrolled.record_leaving(SCHOOL_A, UPN["p1"], date(2019, 1, 4), "moved_away")
-    refuses(enrolled, RuleBroken, enrol, enrolled, PUPILS[0], date(2019, 1, 4), SCHOOL_B)
+    too_early = refuses(enrolled, EnrolmentRefused, enrol, enrolled, PUPILS[0], date(2019, 1, 4), SCHOOL_B)
+    assert too_early.errors == on_roll.errors and "2019-01-04" not in too_early.message
     assert enrol(enrolled, PUPILS[0], date(2019, 1, 7), SCHOOL_B).id == UPN["p1"]
 
 

@@ -10,7 +10,7 @@ from tests.conftest import TODAY
 from tests.scenarios import ADMIN, PUPILS, SCHOOL_A, SCHOOL_B, UPN, enrol, register_hub_and_schools
 from tracker.application import Tracker
 from tracker.domain.student import Student
-from tracker.errors import InvalidValue, PupilNotFound, RuleBroken
+from tracker.errors import EnrolmentRefused, InvalidValue, PupilNotFound, RuleBroken
 from tracker.identity import SEALED
 from tracker.usecases.erasure import years_before
 
@@ -39,9 +39,11 @@ def refused(app: Tracker, error: type, command, *args) -> str:
 
 def test_a_leavers_identity_is_erased_at_the_request_of_the_school_that_held_them(app):
     assert app.identity_of(UPN["p1"]) == {"given_name": "P1", "family_name": "Pupil",
-                                          "date_of_birth": PUPILS[0].date_of_birth}
+                                          "date_of_birth": PUPILS[0].date_of_birth,
+                                          "as_enrolled": [(SCHOOL_A, "P1", "Pupil")]}
     app.erase_pupil(UPN["p1"], SCHOOL_A, "parent asked", caller=ADMIN)
-    assert app.identity_of(UPN["p1"]) == {"given_name": None, "family_name": None, "date_of_birth": None}
+    assert app.identity_of(UPN["p1"]) == {"given_name": None, "family_name": None, "date_of_birth": None,
+                                          "as_enrolled": [(SCHOOL_A, None, None)]}
     student = app._student(UPN["p1"])
     assert (student.given_name, student.family_name, student.date_of_birth, student.erased) == (None, None, None, True)
     assert app.recorder.select_keys([student.id]) == {}
@@ -67,7 +69,8 @@ def test_only_a_school_that_held_the_pupil_may_ask_and_only_once_they_have_left(
 
 def test_a_pupil_whose_identity_was_erased_cannot_be_enrolled_again(app):
     app.erase_pupil(UPN["p1"], SCHOOL_A, "parent asked")
-    assert refused(app, RuleBroken, enrol, app, PUPILS[0], date(2019, 3, 4), SCHOOL_B) == "upn"
+    # The same refusal as for any pupil who cannot be enrolled as given: it tells no school of the erasure.
+    assert refused(app, EnrolmentRefused, enrol, app, PUPILS[0], date(2019, 3, 4), SCHOOL_B) == "upn"
 
 
 def test_every_key_but_the_erased_pupils_stays(app):
@@ -121,3 +124,15 @@ def test_a_leaving_recorded_ahead_of_its_day_is_not_yet_a_leaver(app):
     app.today = lambda: date(2019, 9, 1)
     app.erase_pupil(UPN["p3"], SCHOOL_A, "now gone")
     assert app.identity_of(UPN["p3"])["given_name"] is None
+
+
+def test_a_later_schools_spelling_is_sealed_under_the_pupils_one_key_and_erased_with_it(app):
+    key = app.recorder.select_keys([Student.create_id(UPN["p1"])])
+    app.enrol_pupil(SCHOOL_B, UPN["p1"], "Pea", "Pupil", PUPILS[0].date_of_birth, 7, date(2019, 3, 4), caller=ADMIN)
+    assert app.recorder.select_keys([Student.create_id(UPN["p1"])]) == key
+    assert app.identity_of(UPN["p1"])["as_enrolled"] == [(SCHOOL_A, "P1", "Pupil"), (SCHOOL_B, "Pea", "Pupil")]
+    enrolled = list(app.recorder.select_events(Student.create_id(UPN["p1"])))[-1]
+    assert b"Pea" not in enrolled.state and SEALED in app.mapper.decode_state(enrolled.state)
+    app.record_leaving(SCHOOL_B, UPN["p1"], date(2019, 5, 1), caller=ADMIN)
+    app.erase_pupil(UPN["p1"], SCHOOL_B, "parent asked")
+    assert app.identity_of(UPN["p1"])["as_enrolled"] == [(SCHOOL_A, None, None), (SCHOOL_B, None, None)]

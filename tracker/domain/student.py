@@ -9,7 +9,8 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from tracker.domain.base import TrackerAggregate, stable_id
-from tracker.errors import AlreadyExists, OutOfOrder, RuleBroken
+from tracker.errors import AlreadyExists, EnrolmentRefused, OutOfOrder, RuleBroken
+from tracker.names import same_name
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,15 @@ class Enrolment:
 
     def overlaps_from(self, day: date) -> bool:
         return self.left_on is None or day <= self.left_on
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who an enrolling school says a pupil is."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
 
 
 class Student(TrackerAggregate):
@@ -42,6 +52,8 @@ class Student(TrackerAggregate):
         self.year_group_year: int | None = None  # start year of the academic year it was set for
         self.erased = False
         self.destinations: dict[str, str | None] = {}  # the latest known for each school left
+        self.needs: tuple[bool, bool] = (False, False)  # (SEN, pupil premium) as the current school records them
+        self.groups: dict[int, str] = {}  # the current school's registration group, by academic year
 
     @property
     def current_enrolment(self) -> Enrolment | None:
@@ -54,35 +66,52 @@ class Student(TrackerAggregate):
         return None if not self.enrolments or self.current_enrolment else self.enrolments[-1].left_on
 
     def enrol(
-        self, school_urn: str, enrolled_on: date, year_group: int, academic_year: int,
+        self, school_urn: str, as_given: Identity, enrolled_on: date, year_group: int, academic_year: int,
         sen: bool, pupil_premium: bool,
     ) -> None:
-        self.check_free_to_enrol(school_urn, enrolled_on)
-        self._enrolled(school_urn, enrolled_on, year_group, academic_year, sen, pupil_premium)
+        self.check_free_to_enrol(school_urn, as_given, enrolled_on)
+        self._enrolled(school_urn, enrolled_on, year_group, academic_year, sen, pupil_premium,
+                       as_given.given_name, as_given.family_name)
 
-    def check_free_to_enrol(self, school_urn: str, enrolled_on: date) -> None:
+    def check_free_to_enrol(self, school_urn: str, as_given: Identity, enrolled_on: date) -> None:
+        """Only this school's own pupil gets a specific answer; every other refusal is the same one.
+        A record with no enrolments yet is the one this enrolment registers."""
         current = self.current_enrolment
-        if current is not None:
-            where = "this school" if current.school_urn == school_urn else current.school_urn
-            raise AlreadyExists(
-                f"{self.upn} is already on roll at {where} since {current.enrolled_on}"
-                + ("" if current.school_urn == school_urn else "; that school must record leaving first"),
-                "upn",
-            )
-        if self.enrolments and not enrolled_on > self.enrolments[-1].left_on:
-            raise RuleBroken(
-                f"{self.upn} was on roll at {self.enrolments[-1].school_urn} until "
-                f"{self.enrolments[-1].left_on}; enrolled_on must be after that",
-                "enrolled_on",
-            )
+        if current is not None and current.school_urn == school_urn:
+            raise AlreadyExists(f"{self.upn} is already on roll at this school since {current.enrolled_on}", "upn")
+        if self.enrolments and (current is not None or not self.is_identified_by(as_given)
+                                or not self.enrolments[-1].left_on < enrolled_on):
+            raise EnrolmentRefused(self.upn)
 
-    @event("Enrolled")
+    def is_identified_by(self, as_given: Identity) -> bool:
+        """UPN, date of birth and family name: a pseudonymised pupil has no name left to match."""
+        return self.date_of_birth == as_given.date_of_birth and same_name(self.family_name, as_given.family_name)
+
+    class Enrolled(TrackerAggregate.Event):
+        """Version 2 keeps the names the enrolling school gave, so each school sees its own spelling."""
+
+        class_version = 2
+        school_urn: str
+        enrolled_on: date
+        year_group: int
+        academic_year: int
+        sen: bool
+        pupil_premium: bool
+        given_name: str | None
+        family_name: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state.update(given_name=None, family_name=None)  # enrolled before the names were kept
+
+    @event(Enrolled)
     def _enrolled(
         self, school_urn: str, enrolled_on: date, year_group: int, academic_year: int,
-        sen: bool, pupil_premium: bool,
+        sen: bool, pupil_premium: bool, given_name: str | None, family_name: str | None,
     ) -> None:
         self.enrolments.append(Enrolment(school_urn, enrolled_on))
         self.year_group, self.year_group_year = year_group, academic_year
+        self.needs, self.groups = (sen, pupil_premium), {}
 
     def leave(self, school_urn: str, left_on: date, destination: str | None) -> None:
         current = self.current_enrolment
@@ -98,6 +127,39 @@ class Student(TrackerAggregate):
     def _left(self, school_urn: str, left_on: date, destination: str | None) -> None:
         self.enrolments[-1] = replace(self.enrolments[-1], left_on=left_on)
         self.destinations[school_urn] = destination
+
+    # --- what the school's MIS says of the pupil this year -----------------------------------
+
+    def check_on_roll_at(self, school_urn: str) -> None:
+        current = self.current_enrolment
+        if current is None or current.school_urn != school_urn:
+            raise OutOfOrder(f"{self.upn} is not on roll at {school_urn}", "upn")
+
+    def assign_group(self, school_urn: str, group: str, academic_year: int) -> None:
+        """The registration group (form) the school puts the pupil in for a year."""
+        self.check_on_roll_at(school_urn)
+        if self.groups.get(academic_year) != group:
+            self._group_assigned(school_urn, group, academic_year)
+
+    @event("GroupAssigned")
+    def _group_assigned(self, school_urn: str, group: str, academic_year: int) -> None:
+        self.groups[academic_year] = group
+
+    def record_needs(self, school_urn: str, sen: bool, pupil_premium: bool) -> None:
+        """SEN and pupil premium as the school now records them, where they differ from before."""
+        self.check_on_roll_at(school_urn)
+        if sen != self.needs[0]:
+            self._sen_changed(school_urn, sen)
+        if pupil_premium != self.needs[1]:
+            self._pupil_premium_changed(school_urn, pupil_premium)
+
+    @event("SenChanged")
+    def _sen_changed(self, school_urn: str, sen: bool) -> None:
+        self.needs = (sen, self.needs[1])
+
+    @event("PupilPremiumChanged")
+    def _pupil_premium_changed(self, school_urn: str, pupil_premium: bool) -> None:
+        self.needs = (self.needs[0], pupil_premium)
 
     def update_destination(self, school_urn: str, destination: str, recorded_on: date) -> None:
         """A later word of where a leaver of `school_urn` went (schools follow leavers up for three years)."""
@@ -116,11 +178,6 @@ class Student(TrackerAggregate):
     @event("YearGroupChanged")
     def change_year_group(self, year_group: int, academic_year: int) -> None:
         self.year_group, self.year_group_year = year_group, academic_year
-
-    def check_identity_kept(self) -> None:
-        """A pupil whose identity was erased is not taken on again: nobody could say who they are."""
-        if self.erased:
-            raise RuleBroken(f"the identity of {self.upn} was erased; they cannot be enrolled again", "upn")
 
     def erase(self, requested_by: str | None, reason: str, today: date) -> None:
         """Erase the identity at the request of a school that held the pupil (None: the tracker's own

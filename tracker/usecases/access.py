@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date, timedelta
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -11,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from tracker.commands import Changes, Written, use_case
 from tracker.domain.access import AccessToken
 from tracker.domain.base import Caller
-from tracker.errors import TokenNotFound
+from tracker.errors import InvalidValue, TokenNotFound
 from tracker.rules import check_scope_text, parse_uuid
 from tracker.validation import check_text
 
@@ -24,16 +25,20 @@ def hash_token(token: str) -> str:
 class AccessTokens:
     """Mixed into `Tracker`: these methods are its use cases."""
 
-    def issue_token(self, scope: str, subject: str, note: str = "", *, caller: Caller | None = None) -> tuple[str, Written]:
-        """A new bearer token for `scope`: returned once, stored only as its hash."""
+    def issue_token(self, scope: str, subject: str, note: str = "", *, expires_on: date | None = None,
+                    caller: Caller | None = None) -> tuple[str, Written]:
+        """A new bearer token for `scope`: returned once, stored only as its hash; from `expires_on`
+        (if given) it no longer works."""
+        if expires_on is not None and expires_on <= self.today():
+            raise InvalidValue(f"expires must be after today ({self.today()}); got {expires_on}", "expires")
         token = secrets.token_urlsafe(32)
         written = self._issue(hash_token(token), check_scope_text(scope), check_text("subject", subject),
-                              note or "", caller=caller)
+                              note or "", expires_on, caller=caller)
         return token, written
 
     @use_case(commutative=False)
-    def _issue(self, token_hash: str, scope: str, subject: str, note: str) -> Changes:
-        access = AccessToken(token_hash, scope, subject, note)
+    def _issue(self, token_hash: str, scope: str, subject: str, note: str, expires_on: date | None) -> Changes:
+        access = AccessToken(token_hash, scope, subject, note, expires_on)
         return Changes([access], str(access.id))
 
     @use_case(commutative=False)
@@ -49,12 +54,24 @@ class AccessTokens:
             access: AccessToken = self.repository.get(UUID(token_id))
         except (ValueError, AggregateNotFoundError):
             return None
-        return access if isinstance(access, AccessToken) and not access.revoked else None
+        return access if isinstance(access, AccessToken) and access.works_on(self.today()) else None
 
     def token_for(self, token: str) -> AccessToken | None:
-        """The live (not revoked) token record a bearer token matches, if any."""
+        """The live (neither revoked nor expired) token record a bearer token matches, if any."""
         try:
             access: AccessToken = self.repository.get(AccessToken.create_id(hash_token(token)))
         except AggregateNotFoundError:
             return None
-        return None if access.revoked else access
+        return access if access.works_on(self.today()) else None
+
+
+def expiry_date(text: str, today: date) -> date:
+    """`--expires`: a date (the first day the token no longer works) or a number of days, as `90d`."""
+    text = text.strip()
+    if text[:-1].isascii() and text[:-1].isdigit() and text.endswith("d") and len(text) <= 6:
+        return today + timedelta(days=int(text[:-1]))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(f"expires must be a date like 2027-01-31 or a number of days like 90d; got {text!r}",
+                           "expires") from None

@@ -9,7 +9,8 @@ from typing import Any
 from tracker.commands import Changes, Written, use_case
 from tracker.domain.student import Student
 from tracker.identifiers import validate_upn, validate_urn
-from tracker.identity import IDENTITY
+from tracker.identity import IDENTITY, IDENTITY_TOPICS
+from tracker.stores import events_of
 from tracker.validation import check_text
 
 MAX_REASON = 500
@@ -23,13 +24,35 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+def _identities(events: list[Any]) -> dict[str, dict[str, Any]]:
+    """Each pupil's identity from their registration and enrolments, given in each pupil's order."""
+    found: dict[Any, dict[str, Any]] = {}
+    for event in events:
+        if isinstance(event, Student.Registered):
+            found[event.originator_id] = {"upn": event.upn, **{name: getattr(event, name) for name in IDENTITY},
+                                          "as_enrolled": []}
+        elif event.originator_id in found:
+            found[event.originator_id]["as_enrolled"].append((event.school_urn, event.given_name, event.family_name))
+    return {identity.pop("upn"): identity for identity in found.values()}
+
+
 class Erasures:
     """Mixed into `Tracker`: these methods are its use cases."""
 
     def identity_of(self, upn: str) -> dict[str, Any] | None:
-        """The pupil's names and date of birth, all None once erased; None for a UPN never registered."""
-        registered = next(iter(self.events.get(Student.create_id(upn), lte=1)), None)
-        return None if registered is None else {name: getattr(registered, name) for name in IDENTITY}
+        """The pupil's names and date of birth as registered, and `as_enrolled`: (school, given name,
+        family name) as each enrolling school gave them; all None once erased; None for a UPN never
+        registered."""
+        stored = [event for event in self.recorder.select_events(Student.create_id(upn))
+                  if event.topic in IDENTITY_TOPICS]
+        return _identities(self.mapper.to_domain_events(stored)).get(upn)
+
+    def identities_of(self, upns: list[str]) -> dict[str, dict[str, Any]]:
+        """The same for many pupils (a page of a school's roll): one read of the log, one of the keys."""
+        stored = events_of(self.recorder, [Student.create_id(upn) for upn in upns],
+                           self.recorder.max_notification_id() or 0)
+        return _identities(self.mapper.to_domain_events([event for event in stored
+                                                         if event.topic in IDENTITY_TOPICS]))
 
     def erase_pupil(self, upn: str, requested_by: str, reason: str, **call: Any) -> Written:
         """Erase a leaver's identity at the request of a school that held them; asked again, nothing is stored."""
@@ -65,8 +88,8 @@ class Erasures:
     def _sealed_after(self, upn: str, written: Written) -> Written:
         """Seal at once a registration still in the clear (stored before `tracker migrate-identities` ran):
         the erasure is recorded, so no key is kept for it. Until then, its key's deletion erased nothing."""
-        registered = self.recorder.select_events(Student.create_id(upn), lte=1)
-        in_the_clear = [stored for stored in registered if self.mapper.is_in_the_clear(stored)]
+        in_the_clear = [stored for stored in self.recorder.select_events(Student.create_id(upn))
+                        if stored.topic in IDENTITY_TOPICS and self.mapper.is_in_the_clear(stored)]
         if in_the_clear:
             self.recorder.rewrite_identities(in_the_clear, self.mapper.reseal)
         return written

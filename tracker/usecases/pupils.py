@@ -10,10 +10,10 @@ from eventsourcing.application import AggregateNotFoundError
 from tracker.calendar import AcademicYear, check_year_group
 from tracker.commands import Changes, use_case
 from tracker.domain.roll import Roll
-from tracker.domain.student import Student
-from tracker.errors import InvalidValue
+from tracker.domain.student import Identity, Student
+from tracker.errors import InvalidValue, PupilNotFound
 from tracker.identifiers import validate_upn, validate_urn
-from tracker.rules import check_age_fits, check_scope_pupil
+from tracker.rules import check_age_fits, check_holds_pupil, check_scope_pupil
 from tracker.stores import existing_aggregates
 from tracker.validation import check_destination, check_text
 
@@ -48,30 +48,38 @@ class Pupils:
     def _enrolled_student(self, roll: Roll, urn: str, upn: str, given_name: str, family_name: str,
                           date_of_birth: date, year_group: int, enrolled_on: date, sen: bool = False,
                           pupil_premium: bool = False, registered: bool = True) -> Student:
-        upn = validate_upn(upn)
-        student = self._student_to_enrol(upn, given_name, family_name, date_of_birth, registered)
+        # Every value is checked before the stored record is read, so what a refusal says
+        # depends on what was sent, never on what another school holds.
+        upn, as_given = validate_upn(upn), self._identity(given_name, family_name, date_of_birth)
         enrolled_on = self._check_not_future("enrolled_on", enrolled_on)
         year = AcademicYear.containing(enrolled_on)
         check_age_fits(check_year_group(year_group), date_of_birth, year)
-        student.enrol(urn, enrolled_on, year_group, year.start_year, bool(sen), bool(pupil_premium))
+        student = self._student_to_enrol(upn, as_given, registered)
+        student.enrol(urn, as_given, enrolled_on, year_group, year.start_year, bool(sen), bool(pupil_premium))
         roll.admit(upn, enrolled_on)
         return student
 
-    def _student_to_enrol(self, upn: str, given_name: str, family_name: str, date_of_birth: date,
-                          registered: bool = True) -> Student:
-        """The pupil's record, or a new one; `registered=False` says the store is known to have none."""
+    def _identity(self, given_name: str, family_name: str, date_of_birth: date) -> Identity:
         given_name, family_name = check_text("given_name", given_name), check_text("family_name", family_name)
-        self._check_not_future("date_of_birth", date_of_birth)
-        if not registered:
-            return Student(upn, given_name, family_name, date_of_birth)
+        return Identity(given_name, family_name, self._check_not_future("date_of_birth", date_of_birth))
+
+    def _student_to_enrol(self, upn: str, as_given: Identity, registered: bool = True) -> Student:
+        """The pupil's record, or a new one; `registered=False` says the store is known to have none."""
+        if registered:
+            try:
+                return self.repository.get(Student.create_id(upn))
+            except AggregateNotFoundError:
+                pass
+        return Student(upn, as_given.given_name, as_given.family_name, as_given.date_of_birth)
+
+    def registered_elsewhere(self, urn: str, upn: str) -> bool:
+        """Whether enrolling `upn` at `urn` would reach for a pupil registered and not on roll here."""
         try:
-            student: Student = self.repository.get(Student.create_id(upn))
-        except AggregateNotFoundError:
-            return Student(upn, given_name, family_name, date_of_birth)
-        student.check_identity_kept()
-        if student.date_of_birth != date_of_birth:
-            raise InvalidValue(f"{upn} is registered with a different date of birth", "date_of_birth")
-        return student
+            student = self._student(validate_upn(upn))
+        except PupilNotFound:
+            return False
+        current = student.current_enrolment
+        return current is None or current.school_urn != validate_urn(urn)
 
     @use_case(commutative=True)
     def record_leaving(self, urn: str, upn: str, left_on: date, destination: str | None = None) -> Changes:
@@ -88,7 +96,7 @@ class Pupils:
     def change_year_group(self, upn: str, year_group: int, year: str,
                           within_school: str | None = None) -> Changes:
         student = self._student(validate_upn(upn))
-        check_scope_pupil(student, within_school)
+        check_holds_pupil(student, within_school)
         academic_year = AcademicYear.parse(year)
         if academic_year > AcademicYear.containing(self.today()):
             raise InvalidValue(f"{academic_year} has not started", "year")

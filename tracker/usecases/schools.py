@@ -83,6 +83,21 @@ class HubsAndSchools:
     @use_case(commutative=False)
     def change_criterion(self, urn: str, benchmark: int, code: str, met: bool,
                          evidence: str | None = None, changed_on: date | None = None) -> Changes:
+        school = self._school(validate_urn(urn))
+        self._change_criterion(school, benchmark, code, met, evidence, changed_on)
+        return Changes([school], urn)
+
+    @use_case(commutative=False)
+    def change_criteria(self, urn: str, changes: list[dict]) -> Changes:
+        """Several checklist changes of one school in one transaction (a year's review, a bulk load): all or
+        none. Each dict holds `change_criterion`'s arguments after `urn`."""
+        school = self._school(validate_urn(urn))
+        for change in changes:
+            self._change_criterion(school, **change)
+        return Changes([school], urn)
+
+    def _change_criterion(self, school: School, benchmark: int, code: str, met: bool,
+                          evidence: str | None = None, changed_on: date | None = None) -> None:
         changed_on = self._check_not_future("changed_on", changed_on or self.today())
         rule_set = rule_set_for(AcademicYear.containing(changed_on))
         if benchmark not in rule_set.checklist:
@@ -90,8 +105,6 @@ class HubsAndSchools:
         rule_set.criterion(benchmark, code)
         if not isinstance(met, bool):
             raise InvalidValue("met must be true or false", "met")
-        school = self._school(validate_urn(urn))
         school.change_criterion(benchmark, code, met,
                                 check_text("evidence", evidence, required=False, max_length=2000) or "",
                                 changed_on)
-        return Changes([school], urn)

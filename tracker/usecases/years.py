@@ -12,7 +12,7 @@ from tracker.domain.student import Student
 from tracker.errors import InvalidValue
 from tracker.identifiers import validate_upn, validate_urn
 from tracker.rules import check_scope_pupil
-from tracker.validation import check_destination
+from tracker.validation import check_destination, check_text
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,51 @@ class Years:
             raise InvalidValue("destination is required", "destination")
         student.update_destination(urn, destination, self._check_not_future("recorded_on", recorded_on or self.today()))
         return Changes([student], student.upn)
+
+    @use_case(commutative=True)
+    def record_leavers(self, urn: str, upns: list[str], left_on: date) -> Changes:
+        """Several pupils leave `urn` on one day, all or none (a full roll without them): no destination yet."""
+        urn, roll = validate_urn(urn), self._roll(validate_urn(urn))
+        left_on = self._check_by_year_end("left_on", left_on)
+        students = [self._student(validate_upn(upn)) for upn in upns]
+        for student in students:
+            student.leave(urn, left_on, None)
+            roll.discharge(student.upn, left_on)
+        return Changes([*students, roll] if students else [], " ".join(upns))
+
+    def on_roll(self, urn: str, day: date) -> list[str]:
+        """The UPNs on the school's roll on `day`."""
+        return self._roll(validate_urn(urn)).on_roll(day)
+
+    @use_case(commutative=True)
+    def update_roll_details(self, urn: str, upn: str, year: str, group: str | None = None,
+                            sen: bool | None = None, pupil_premium: bool | None = None) -> Changes:
+        """What an MIS roll says of a pupil on roll here: their group for `year`, SEN and pupil premium.
+        Only what differs is recorded; nothing differing, nothing is stored."""
+        urn, student = validate_urn(urn), self._student(validate_upn(upn))
+        academic_year = AcademicYear.parse(year, "year")
+        if group is not None:
+            student.assign_group(urn, check_text("group", group, max_length=20), academic_year.start_year)
+        if sen is not None or pupil_premium is not None:
+            old_sen, old_pp = student.needs
+            student.record_needs(urn, old_sen if sen is None else bool(sen),
+                                 old_pp if pupil_premium is None else bool(pupil_premium))
+        student.check_on_roll_at(urn)
+        return Changes([student] if student.pending_events else [], student.upn)
+
+    @use_case(commutative=True)
+    def record_destinations(self, urn: str, destinations: dict[str, str], recorded_on: date) -> Changes:
+        """Where several leavers of `urn` went, as learnt on one day (a follow-up round), all or none."""
+        urn, recorded_on = validate_urn(urn), self._check_not_future("recorded_on", recorded_on)
+        students = []
+        for upn, destination in destinations.items():
+            student = self._student(validate_upn(upn))
+            check_scope_pupil(student, urn)
+            if check_destination(destination) is None:
+                raise InvalidValue("destination is required", "destination")
+            student.update_destination(urn, destination, recorded_on)
+            students.append(student)
+        return Changes(students, str(len(students)))
 
     def _rollover_year(self, year: str) -> AcademicYear:
         new_year = AcademicYear.parse(year, "year")
