@@ -126,3 +126,16 @@ def test_a_refused_erasure_comes_back_to_the_page_with_the_reason(world):
     answer = post_erase(world, csrf, confirm=LEAVER, requested_by="900002")
     assert "never+had" in answer.headers["Location"] or "never%20had" in answer.headers["Location"]
     assert world.tracker.identity_of(LEAVER)["given_name"] == "P5"
+
+
+def test_the_schools_roll_reads_names_from_the_log_and_shows_none_once_erased(world):
+    def leaver_on_roll():
+        page = world.client.get("/api/v1/schools/900001/pupils?as_of=2019-03-31", headers=world.headers("school"))
+        return next(item for item in page.json["items"] if item["upn"] == LEAVER)
+
+    before = leaver_on_roll()
+    assert (before["given_name"], before["family_name"]) == ("P5", "Pupil")
+    erase(world, "admin")
+    after = leaver_on_roll()
+    assert (after["given_name"], after["family_name"]) == (None, None)
+    assert after["benchmarks"] == before["benchmarks"] and after["year_group"] == before["year_group"]
