@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, redirect
 from flask_smorest import Api
 
-from api import auth, bodies, dashboard, docs, errors, headers, requestlog, sessions
+from api import auth, bodies, dashboard, docs, errors, headers, requestlog, roll_pages, sessions  # noqa: F401
 from api.config import load_config
 from api.services import Services
 

@@ -479,6 +479,7 @@ class PupilReadsArgs(Freshness):
 
 class PupilArgs(Freshness):
     as_of = CalendarDate(metadata={"description": "the year group and benchmark status on this date (default today)"})
+    known_at = CalendarDateTime(metadata={"description": "the benchmark status as the system knew it at this time"})
 
 
 class BenchmarkStatus(Schema):

@@ -173,17 +173,11 @@ class CareersProjection:
 
     @project.register
     def sen_changed(self, event: Student.SenChanged, page: Page) -> Subject:
-        upn = natural_key(page, event)
-        page.write("UPDATE {enrolments} SET sen = ? WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
-                   (int(event.sen), upn, event.school_urn))
-        return event.school_urn, upn
+        return _flag_changed(page, event, "sen", event.sen)
 
     @project.register
     def pupil_premium_changed(self, event: Student.PupilPremiumChanged, page: Page) -> Subject:
-        upn = natural_key(page, event)
-        page.write("UPDATE {enrolments} SET pupil_premium = ? WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
-                   (int(event.pupil_premium), upn, event.school_urn))
-        return event.school_urn, upn
+        return _flag_changed(page, event, "pupil_premium", event.pupil_premium)
 
     @project.register
     def destination_recorded(self, event: Student.DestinationRecorded, page: Page) -> Subject:
@@ -311,6 +305,14 @@ class CareersProjection:
 
 
 @functools.cache
+def _flag_changed(page: Page, event: Any, column: str, value: bool) -> Subject:
+    """A flag of the pupil's current enrolment at the event's school; `column` is one of ours, never input."""
+    upn = natural_key(page, event)
+    page.write(f"UPDATE {{enrolments}} SET {column} = ? WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
+               (int(value), upn, event.school_urn))
+    return event.school_urn, upn
+
+
 def _handler_for(event_type: type) -> Callable[[CareersProjection, Any, Page], Subject | None]:
     # Looked up once per event type: on Python 3.11 every `self.project` builds a new bound
     # wrapper, which cost a tenth of a catch-up.

@@ -243,15 +243,18 @@ class Reads:
             result["follow_ups"] = destinations.follow_up_list(found, as_of)
         return result
 
-    def pupil_benchmarks(self, upn: str, as_of: date | None, school: str | None) -> list[dict[str, Any]]:
+    def pupil_benchmarks(self, upn: str, as_of: date | None, school: str | None,
+                         known_at: datetime | None = None) -> list[dict[str, Any]]:
         """The pupil's status on each of benchmarks 5 to 8 at the school they are on roll at on `as_of`
-        (for a school, at that school only); none where they are on no roll (or outside its year groups)."""
+        (for a school, at that school only), as known at `known_at`; none where they are on no roll then
+        (or outside its year groups)."""
         as_of = self._as_of(as_of)
-        urn = school or next(iter(self.store.query(
+        store = self._scoped(self.pupil_schools(upn), known_at)
+        urn = school or next(iter(store.query(
             "SELECT school_urn FROM {enrolments} WHERE upn = ? AND enrolled_on <= ? AND (left_on IS NULL OR "
             "? <= left_on)", (upn, as_of, as_of))), (None,))[0]
         found = self.school(urn) if urn else None
-        rows = pupil_status.on_roll(self.store, urn, as_of, [upn]) if found else []
+        rows = pupil_status.on_roll(store, urn, as_of, [upn]) if found else []
         return [asdict(status) for row in rows for status in pupil_status.statuses(row, as_of, found["type"])]
 
     def roll(self, urn: str, as_of: date | None, wanted: pupil_status.RollFilter, after: str | None,

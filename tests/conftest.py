@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
+from typing import Iterator
 from datetime import date
 
 import pytest
@@ -34,18 +36,26 @@ def postgres_server() -> str:
     return POSTGRES_URL
 
 
-@pytest.fixture
-def postgres_url(postgres_server):
-    """A fresh database for one test, dropped afterwards."""
+@contextmanager
+def throwaway_database(server: str) -> Iterator[str]:
+    """The URL of a new database on `server`, dropped when the block ends."""
     import psycopg
 
     name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    base = postgres_server.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"{server.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh database for one test, dropped afterwards."""
+    with throwaway_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

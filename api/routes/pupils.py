@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Response, abort, current_app, render_template, request
 
 from api import auth, schemas
@@ -27,18 +29,24 @@ def enrol_pupil(body, urn):
 
 
 def _enrol(urn: str, upn: str, **pupil) -> Written:
-    """Enrol, counting a school token's refused enrolments of pupils registered elsewhere: past the
-    limit those wait, matching or not (docs/transfers.md). An admin reads every record anyway."""
+    return limited_enrol(auth.token_id() if auth.scope().kind == "school" else None)(urn, upn, **pupil)
+
+
+def limited_enrol(token: str | None) -> Callable[..., Written]:
+    """Enrolment counting a school token's refused enrolments of pupils registered elsewhere: past the
+    limit those wait, matching or not (docs/transfers.md). An admin (`token` None) reads every record anyway."""
     tracker, refusals = services().tracker, current_app.extensions["refused_transfers"]
-    token = auth.token_id() if auth.scope().kind == "school" else None
-    if token and (wait := refusals.retry_after(token)) is not None and tracker.registered_elsewhere(urn, upn):
-        raise TooManyAttempts(wait)
-    try:
-        return tracker.enrol_pupil(urn, upn, **pupil)
-    except EnrolmentRefused:
-        if token:
-            refusals.failed(token)
-        raise
+
+    def enrol(urn: str, upn: str, **pupil) -> Written:
+        if token and (wait := refusals.retry_after(token)) is not None and tracker.registered_elsewhere(urn, upn):
+            raise TooManyAttempts(wait)
+        try:
+            return tracker.enrol_pupil(urn, upn, **pupil)
+        except EnrolmentRefused:
+            if token:
+                refusals.failed(token)
+            raise
+    return enrol
 
 
 @blp.post("/schools/<urn>/pupils/import")
@@ -104,7 +112,7 @@ def pupil(args, upn):
     record = found(records.pupil(services().store, upn, services().tracker.identity_of, as_of,
                                  school=viewer), f"pupil {upn}")
     auth.log_pupil_read(upn)
-    return {**record, "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer)}
+    return {**record, "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer, args.get("known_at"))}
 
 
 @blp.get("/schools/<urn>/pupils")

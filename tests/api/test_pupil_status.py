@@ -62,3 +62,12 @@ def test_the_roll_is_for_the_school_auditors_and_admins_and_each_read_is_logged(
     logged = world.client.get(f"/api/v1/audit/pupil-reads?upn={UPN['p4']}", headers=world.headers("auditor")).json
     assert "/api/v1/schools/<urn>/pupils" in {item["what"].split(" ")[-1] for item in logged["items"]}
     assert roll(world, "&not_met=4").status_code == 422
+
+
+def test_a_pupils_status_as_known_before_an_activity_was_recorded(world):
+    before = world.client.get(f"/api/v1/pupils/{UPN['p1']}?as_of=2019-07-15", headers=world.headers("school")).json
+    assert before["benchmarks"][0]["met"] is True
+    moment = "2000-01-01T00:00:00%2B00:00"  # before anything was recorded: nobody on any roll
+    known = world.client.get(f"/api/v1/pupils/{UPN['p1']}?as_of=2019-07-15&known_at={moment}",
+                             headers=world.headers("school"))
+    assert known.status_code == 200 and known.json["benchmarks"] == []

@@ -226,3 +226,29 @@ def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_securit
     page.click("#figures button")
     page.wait_for_url(f"{base}/dashboard/hubs/DEMO?*")
     assert page.inner_text("#employer") == "100.0%" and refused_by_policy(page) == []
+
+
+def test_a_careers_leader_uploads_an_mis_file_confirms_it_and_finds_year_10_with_no_employer_encounter(site, page):
+    """Last in this module: it adds pupils to School A, whose figures the tests above compare."""
+    base, tokens = site
+    page.add_init_script(WATCH_POLICY)
+    sign_in(page, base, tokens["school"])
+    page.goto(f"{base}/dashboard/schools/900001")
+    page.set_input_files("#import-roll input[name=file]", str(ROOT / "tests" / "data" / "sims-roll.csv"))
+    page.fill("#import-roll input[name=exported_on]", "2019-07-15")
+    page.click("#import-roll button")
+    preview = page.inner_text("#import-preview")
+    assert "7 pupils enrolled" in preview and "1 rows refused" in preview
+    assert "date_of_birth" in page.inner_text("#refused")
+    shot(page, "import-preview")
+    page.click("#confirm-import button")
+    page.wait_for_url(f"{base}/dashboard/schools/900001/pupils*")
+    assert "7 enrolled" in page.inner_text("[role=status]")
+    page.fill("#roll-filter input[name=year_group]", "10")
+    page.select_option("#roll-filter select[name=not_met]", "5")
+    page.fill("#roll-filter input[name=as_of]", "2019-07-15")
+    page.click("#roll-filter button")
+    page.wait_for_url(f"{base}/dashboard/schools/900001/pupils?*")
+    upns = page.locator("#roll tr td:first-child a").all_inner_texts()
+    assert upns == ["M885400118043", "Y885400118042"] and refused_by_policy(page) == []
+    shot(page, "roll-year-10-no-employer")

@@ -12,13 +12,13 @@ import stat
 import subprocess
 import urllib.parse
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from bench.cluster import free_port, wait_until_up
+from tests.conftest import throwaway_database
 from tests.e2e.test_gunicorn import BIN, ROOT
 from tracker.application import Tracker
 
@@ -45,14 +45,8 @@ def running(command: list, environment: dict[str, str], log: Path):
 
 @pytest.fixture(scope="module")
 def postgres_database(postgres_server):
-    import psycopg
-
-    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{postgres_server.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
