@@ -237,14 +237,18 @@ def pupil(access, upn):
     if not (access.scope in ("admin", "auditor") or any(access.scope == f"school:{urn}" for urn in schools)):
         abort(403, "this sign-in may not see that pupil")
     viewer = _pupil_viewer(access)
-    record = records.pupil(services().store, upn, True, services().reads.today(), school=viewer)
+    record = records.pupil(services().store, upn, services().tracker.identity_of, services().reads.today(), school=viewer)
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000, school=viewer).items
     log_read(services().store, [upn], access.subject, access.scope)
     can_correct = record["current_school"] is not None and _writes_for(access, record["current_school"])
+    today = services().reads.today().isoformat()
+    can_erase = access.scope == "admin" and not record["erased"] and all(  # a leaver, gone before today
+        e["left_on"] is not None and e["left_on"] < today for e in record["enrolments"])
     return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
                            can_correct=can_correct, year=str(AcademicYear.containing(services().reads.today())),
+                           can_erase=can_erase, schools=sorted({e["school_urn"] for e in record["enrolments"]}),
                            error=request.args.get("error"), done=request.args.get("done"))
 
 
@@ -258,7 +262,7 @@ def _pupil_viewer(access) -> str | None:
 @signed_in
 def correct_year_group(access, upn):
     """Correct the pupil's year group for an academic year: a further record, as the API's is."""
-    record = records.pupil(services().store, upn, False, services().reads.today(), school=_pupil_viewer(access))
+    record = records.pupil(services().store, upn, None, services().reads.today(), school=_pupil_viewer(access))
     urn, form = record and record["current_school"], request.form
     if urn is None and access.scope == "admin":
         abort(404, f"no pupil {upn} on any school's roll")
@@ -270,6 +274,26 @@ def correct_year_group(access, upn):
             upn, _form_year_group(form.get("year_group", "")), form.get("year", ""),
             within_school=None if access.scope == "admin" else urn, caller=caller, idempotency_key=form_id)
     return _school_form(access, urn, write, "Year group corrected", back=("dashboard.pupil", {"upn": upn}))
+
+
+@bp.post("/pupils/<upn>/erase")
+@signed_in
+def erase_pupil(access, upn):
+    """Erase a leaver's identity, once the admin has typed the UPN again to confirm: it cannot be undone."""
+    _check_csrf()
+    if access.scope != "admin":
+        abort(403, "only an admin may erase a pupil's identity")
+    form, back = request.form, {"endpoint": "dashboard.pupil", "upn": upn}
+    if form.get("confirm", "").strip().upper() != upn:
+        return redirect(url_for(**back, error="Nothing was erased: type the pupil's UPN to confirm."))
+    try:
+        written = services().tracker.erase_pupil(upn, form.get("requested_by", ""), form.get("reason", ""),
+                                                 caller=Caller(access.subject, g.get("request_id", "")),
+                                                 idempotency_key=form.get("form_id") or None)
+    except TrackerError as refused:
+        return redirect(url_for(**back, error=refused.message))
+    services().catch_up_inline()
+    return redirect(url_for(**back, done=f"Identity erased (position {written.position})."))
 
 
 @bp.get("/audit")

@@ -304,7 +304,8 @@ class Pupil(Schema):
     given_name = fields.String(allow_none=True)
     family_name = fields.String(allow_none=True)
     date_of_birth = fields.String(allow_none=True)
-    pseudonymised = fields.Boolean()
+    erased = fields.Boolean()
+    pseudonymised = fields.Boolean()  # the same as `erased`: the name older clients read
     year_group = fields.Integer(allow_none=True)
     current_school = fields.String(allow_none=True)
     enrolments = fields.List(fields.Dict())
@@ -532,3 +533,9 @@ class NationalArgs(Freshness):
     """`Figures` without `known_at`, which national figures do not answer (api/routes/metrics.py)."""
 
     as_of = CalendarDate()
+
+
+class EraseIn(Schema):
+    requested_by = fields.String(required=True, validate=validate.Length(max=20), metadata={
+        **formats.URN, "description": "URN of the school that held the pupil and asks for the erasure"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata=formats.TEXT)

@@ -141,17 +141,15 @@ class CareersProjection:
 
     @project.register
     def student_registered(self, event: Student.Registered, page: Page) -> Subject:
-        page.write("INSERT INTO {pupils} VALUES (?, ?, ?, ?, ?)",
-                   (event.upn, event.given_name, event.family_name, event.date_of_birth, 0))
+        page.write("INSERT INTO {pupils} VALUES (?, ?)", (event.upn, 0))
         name(page, event, event.upn)
         return None, event.upn
 
     @project.register
     def enrolled(self, event: Student.Enrolled, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen), int(event.pupil_premium),
-                    event.given_name, event.family_name))
+        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, ?, ?, ?, ?)",  # the names it gave: in the log
+                   (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen), int(event.pupil_premium)))
         year_group(page, upn, event.academic_year, event.year_group)
         return event.school_urn, upn
 
@@ -196,11 +194,9 @@ class CareersProjection:
         return None, upn
 
     @project.register
-    def identity_pseudonymised(self, event: Student.IdentityPseudonymised, page: Page) -> Subject:
+    def identity_erased(self, event: Student.IdentityErased | Student.IdentityPseudonymised, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("UPDATE {pupils} SET given_name = NULL, family_name = NULL, pseudonymised = 1 "
-                   "WHERE upn = ?", (upn,))
-        page.write("UPDATE {enrolments} SET given_name = NULL, family_name = NULL WHERE upn = ?", (upn,))
+        page.write("UPDATE {pupils} SET erased = 1 WHERE upn = ?", (upn,))
         return None, upn
 
     # --- activities ---------------------------------------------------------------------

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from projections.metrics import year_groups_taught
+from projections.records import names_seen_by
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
 from tracker.rulesets import COLLEGE_TYPES, RuleSet, rule_set_for
 
+IdentitiesOf = Callable[[list[str]], dict[str, dict[str, Any]]]  # UPNs' identities from the log
 _COLUMNS = ("upn", "school_urn", "workplace_1", "workplace_2", "fe_1", "he_1", "university_2", "guidance_1",
             "workplace_ks5", "guidance_ks5", "ncy", "employer_first", "employer_second")
 
@@ -121,37 +123,51 @@ class RollFilter:
 
 
 def roll(store: ViewStore, urn: str, school_type: str, as_of: date, wanted: RollFilter, after: str | None,
-         limit: int) -> tuple[list[dict[str, Any]], str | None]:
+         limit: int, identities_of: IdentitiesOf = lambda upns: {}) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the school's roll on `as_of` (UPN order, after the cursor `after`), each pupil with the
     names and flags the school recorded and their benchmark status; and the next page's cursor."""
     rows = [row for row in on_roll(store, urn, as_of) if after is None or row["upn"] > after]
     details = _details(store, urn, as_of)
-    items = []
+    items, cursor = [], None
     for row in rows:
-        row = {**row, **details.get(row["upn"], {"given_name": None, "family_name": None, "sen": False,
-                                                 "pupil_premium": False, "group": None})}
+        row = {**row, **details.get(row["upn"], {"sen": False, "pupil_premium": False, "group": None,
+                                                 "erased": False, "first": urn})}
         benchmarks = statuses(row, as_of, school_type)
         if wanted.keeps(row, benchmarks):
-            items.append({"upn": row["upn"], "given_name": row["given_name"], "family_name": row["family_name"],
+            items.append({"upn": row["upn"], "given_name": None, "family_name": None,
                           "year_group": row["ncy"], "group": row["group"], "sen": row["sen"],
                           "pupil_premium": row["pupil_premium"],
                           "benchmarks": [asdict(status) for status in benchmarks]})
             if len(items) > limit:
-                return items[:limit], items[limit - 1]["upn"]
-    return items, None
+                items, cursor = items[:limit], items[limit - 1]["upn"]
+                break
+    _name(items, urn, details, identities_of)
+    return items, cursor
+
+
+def _name(items: list[dict[str, Any]], urn: str, details: dict[str, dict[str, Any]],
+          identities_of: IdentitiesOf) -> None:
+    """The names the school gave each pupil on the page, from the log (the views hold none), in one
+    read; none for a pupil whose identity was erased. Enrolments from before names were kept show the
+    registered names to the pupil's first school only (docs/transfers.md)."""
+    shown = [item["upn"] for item in items if not details.get(item["upn"], {}).get("erased")]
+    identities = identities_of(shown) if shown else {}
+    for item in items:
+        if item["upn"] in identities:
+            first = [{"school_urn": details.get(item["upn"], {}).get("first", urn)}]
+            item["given_name"], item["family_name"] = names_seen_by(urn, identities[item["upn"]], first)
 
 
 def _details(store: ViewStore, urn: str, as_of: date) -> dict[str, dict[str, Any]]:
-    """The names and flags the school recorded for each pupil on roll; an enrolment from before names
-    were kept shows the registered names to the pupil's first school only (docs/transfers.md)."""
+    """The flags and group the school recorded for each pupil on roll, their first school, and
+    whether their identity was erased."""
     rows = store.query(
-        "SELECT e.upn, e.given_name, e.family_name, e.sen, e.pupil_premium, p.given_name, p.family_name, "
+        "SELECT e.upn, e.sen, e.pupil_premium, p.erased, "
         "(SELECT f.school_urn FROM {enrolments} f WHERE f.upn = e.upn ORDER BY f.enrolled_on LIMIT 1), "
         "g.group_name FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn "
         "LEFT JOIN {groups} g ON g.upn = e.upn AND g.school_urn = e.school_urn AND g.academic_year = ? "
         "WHERE e.school_urn = ? AND e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on)",
         (AcademicYear.containing(as_of).start_year, urn, as_of, as_of))
-    return {upn: {"given_name": given if family is not None else (registered_given if first == urn else None),
-                  "family_name": family if family is not None else (registered_family if first == urn else None),
-                  "sen": bool(sen), "pupil_premium": bool(pp), "group": group}
-            for upn, given, family, sen, pp, registered_given, registered_family, first, group in rows}
+    return {upn: {"sen": bool(sen), "pupil_premium": bool(pp), "group": group, "erased": bool(erased),
+                  "first": first}
+            for upn, sen, pp, erased, first, group in rows}

@@ -264,7 +264,8 @@ class Reads:
         if found is None:
             return None
         as_of = self._as_of(as_of)
-        items, cursor = pupil_status.roll(self.store, urn, found["type"], as_of, wanted, after, limit)
+        items, cursor = pupil_status.roll(self.store, urn, found["type"], as_of, wanted, after, limit,
+                                          identities_of=self.app.identities_of)  # names: from the log
         return {"as_of": as_of.isoformat(), "items": items, "next": cursor}
 
     def hub_members(self, code: str, as_of: date | None = None) -> list[str]:

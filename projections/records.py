@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
 from tracker.errors import InvalidValue
+
+
+IdentityOf = Callable[[str], "dict[str, Any] | None"]  # a UPN's identity from the log (Tracker.identity_of)
 
 
 @dataclass
@@ -30,25 +33,27 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def pupil(store: ViewStore, upn: str, with_identity: bool, as_of: date, *, school: str | None) -> dict[str, Any] | None:
+def pupil(store: ViewStore, upn: str, identity_of: IdentityOf | None, as_of: date, *,
+          school: str | None) -> dict[str, Any] | None:
     """The pupil's record as `school` may see it (docs/transfers.md): its own enrolments, and every
-    counted encounter only while it holds the pupil. `school=None` (admins, auditors) sees it all."""
-    rows = store.query("SELECT given_name, family_name, date_of_birth, pseudonymised FROM {pupils} WHERE upn = ?",
-                       (upn,))
+    counted encounter only while it holds the pupil. `school=None` (admins, auditors) sees it all.
+    Given `identity_of`, who they are: read from the log, so nothing once their identity is erased."""
+    rows = store.query("SELECT erased FROM {pupils} WHERE upn = ?", (upn,))
     enrolments = _enrolments(store, upn)
     if not rows or (school is not None and school not in {e["school_urn"] for e in enrolments}):
         return None
     holding = next((e["school_urn"] for e in enrolments if e["left_on"] is None), None)
     counted_at = None if school in (None, holding) else school  # a former school counts its own encounters
-    result = {"upn": upn if with_identity else None, "year_group": year_group(store, upn, as_of),
+    result = {"upn": upn if identity_of else None, "year_group": year_group(store, upn, as_of),
               **_enrolment_part(enrolments, holding, school),
               "counts": encounter_counts(store, upn, as_of, counted_at),
               "encounters": encounters(store, upn, as_of, counted_at)}
-    if with_identity:
-        given, family, born, pseudonymised = rows[0]
-        given, family = _names_seen_by(school, (given, family), enrolments)
-        result.update(given_name=given, family_name=family, date_of_birth=_iso(born),
-                      pseudonymised=bool(pseudonymised))
+    if identity_of:
+        erased = bool(rows[0][0])
+        identity = {} if erased else identity_of(upn) or {}
+        given, family = names_seen_by(school, identity, enrolments)
+        result.update(given_name=given, family_name=family, date_of_birth=_iso(identity.get("date_of_birth")),
+                      erased=erased, pseudonymised=erased)
     return result
 
 
@@ -65,24 +70,26 @@ _ENROLMENT_SHOWN = ("school_urn", "enrolled_on", "left_on", "destination", "sen"
 
 
 def _enrolments(store: ViewStore, upn: str) -> list[dict[str, Any]]:
-    keys = (*_ENROLMENT_SHOWN, "given_name", "family_name")
+    keys = _ENROLMENT_SHOWN
     return [{**dict(zip(keys, row)), "enrolled_on": _iso(row[1]), "left_on": _iso(row[2]), "sen": bool(row[4]),
              "pupil_premium": bool(row[5])}
             for row in store.query(f"SELECT {', '.join(keys)} FROM {{enrolments}} WHERE upn = ? ORDER BY enrolled_on",
                                    (upn,))]
 
 
-def _names_seen_by(school: str | None, registered: tuple, enrolments: list[dict[str, Any]]) -> tuple:
-    """The names `school` itself gave: another school's spelling, or a given name it never sent, is
-    that school's. Enrolments from before names were kept have none: the school that registered the
-    pupil (their first) sees the registered names, a later one sees none."""
+def names_seen_by(school: str | None, identity: dict[str, Any], enrolments: list[dict[str, Any]]) -> tuple:
+    """The names `school` itself gave (`identity` as `Tracker.identity_of` reads it from the log):
+    another school's spelling, or a given name it never sent, is that school's. Enrolments from
+    before names were kept have none: the school that registered the pupil (their first) sees the
+    registered names, a later one sees none."""
+    registered = (identity.get("given_name"), identity.get("family_name"))
     if school is None:
         return registered
-    own = [(e["given_name"], e["family_name"]) for e in enrolments
-           if e["school_urn"] == school and e["family_name"] is not None]
+    own = [(given, family) for urn, given, family in identity.get("as_enrolled", ())
+           if urn == school and family is not None]
     if own:
         return own[-1]
-    return registered if enrolments[0]["school_urn"] == school else (None, None)
+    return registered if enrolments and enrolments[0]["school_urn"] == school else (None, None)
 
 
 def year_group(store: ViewStore, upn: str, as_of: date) -> int | None:
@@ -225,9 +232,10 @@ def _attach_data(app: Any, items: list[dict[str, Any]]) -> None:
         notifications = app.recorder.select_notifications(start=first, limit=last - first + 1, stop=last)
     else:
         notifications = [n for p in sorted(wanted) for n in app.recorder.select_notifications(start=p, limit=1)]
-    for notification in notifications:
-        if notification.id in wanted:
-            wanted[notification.id]["data"] = _event_data(app.mapper.to_domain_event(notification))
+    notifications = [notification for notification in notifications if notification.id in wanted]
+    # Decoded together: the keys of the pupils among them are read in one query.
+    for notification, event in zip(notifications, app.mapper.to_domain_events(notifications)):
+        wanted[notification.id]["data"] = _event_data(event)
 
 
 def _event_data(event: Any) -> dict[str, Any]:
@@ -243,3 +251,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def leavers_by(store: ViewStore, last_day: date) -> list[tuple[str, str]]:
+    """(UPN, last day on roll) of each pupil not yet erased, on no roll now, who left on or before `last_day`."""
+    rows = store.query(
+        "SELECT e.upn, MAX(e.left_on) FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn WHERE p.erased = 0 "
+        "GROUP BY e.upn HAVING COUNT(*) = COUNT(e.left_on) AND MAX(e.left_on) <= ? ORDER BY e.upn", (last_day,))
+    return [(upn, _iso(left_on)) for upn, left_on in rows]
+
+
+def erased_upns(store: ViewStore) -> list[str]:
+    """Every pupil whose identity the log says was erased (or pseudonymised, by older versions)."""
+    return [upn for (upn,) in store.query("SELECT upn FROM {pupils} WHERE erased = 1 ORDER BY upn")]

@@ -70,6 +70,6 @@ def _ids(live: ViewStore, template: str, values: list[str], position: int) -> se
 
 def _events(app: Any, aggregates: set[str], position: int) -> list[tuple[int, Any]]:
     """Each aggregate's events up to `position`, with the position each was recorded at, in log order."""
-    to_event = app.mapper.to_domain_event
-    return [(notification.id, to_event(notification))
-            for notification in events_of(app.recorder, sorted(UUID(a) for a in aggregates), position)]
+    notifications = events_of(app.recorder, sorted(UUID(a) for a in aggregates), position)
+    events = app.mapper.to_domain_events(notifications, identities=False)  # figures need no identity
+    return [(notification.id, event) for notification, event in zip(notifications, events)]

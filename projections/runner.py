@@ -121,9 +121,11 @@ class ReadAhead:
         self._ahead = (start, stop, self._reader.submit(self._read, start, stop))
 
     def _read(self, start: int, stop: int | None) -> list[tuple[int, Any]]:
-        to_event, prepare = self.app.mapper.to_domain_event, self.prepare
+        prepare = self.prepare
         notifications = self.app.recorder.select_notifications(start=start, limit=self.page_size, stop=stop)
-        return [(notification.id, prepare(to_event(notification), notification.id)) for notification in notifications]
+        # The views hold no identity (projections/tables.py): no pupil's key is read to build them.
+        events = self.app.mapper.to_domain_events(notifications, identities=False)
+        return [(notification.id, prepare(event, notification.id)) for notification, event in zip(notifications, events)]
 
 
 class ViewsAheadOfLog(Exception):

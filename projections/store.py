@@ -117,6 +117,10 @@ class ViewStore:
     def analyse(self) -> None:
         """Bring the query planner's statistics of this prefix's tables up to date."""
 
+    def compact(self) -> None:
+        """Leave no bytes of dropped tables or deleted rows in the database's files (after a rebuild
+        that dropped views holding identities: docs/erasure.md). PostgreSQL drops a table's files with it."""
+
     @contextmanager
     def maintaining(self, wait: bool = True) -> Iterator[bool]:
         """Hold the views' maintenance lock for the block: one rebuild or verify at a time, across every
@@ -230,6 +234,12 @@ class SQLiteViewStore(ViewStore):
                 connection.commit()
             finally:
                 cursor.close()
+
+    def compact(self) -> None:
+        with self._lock if self._shared is not None else _NO_LOCK:
+            connection = self._connection()
+            connection.execute("VACUUM")  # outside any transaction: the connection autocommits
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the pages' older copies
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)

@@ -22,7 +22,7 @@ def subject_access(store: ViewStore, app: Any, upn: str, today: date, school: st
                    ) -> dict[str, Any] | None:
     """The pupil's whole record, or None if the tracker holds nothing about them; for a `school`, its own
     part of it (docs/transfers.md): never another school's flags, destination or enrolment events."""
-    record = records.pupil(store, upn, True, today, school=school)
+    record = records.pupil(store, upn, app.identity_of, today, school=school)
     if record is None:
         return None
     attended = _activities(store, upn)

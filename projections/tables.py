@@ -17,12 +17,11 @@ TABLES: dict[str, str] = {
     # The year groups a school teaches from an academic year on (0: since registration); a school
     # with no row teaches its type's usual range (tracker.rulesets.DEFAULT_YEAR_GROUPS).
     "year_ranges": "urn {text}, from_year {int}, first_ncy {int}, last_ncy {int}, PRIMARY KEY (urn, from_year)",
-    "pupils": "upn {text} PRIMARY KEY, given_name {text}, family_name {text}, date_of_birth {date}, "
-              "pseudonymised {flag}",
-    # The names are as the enrolling school gave them: each school is shown its own (docs/transfers.md).
+    # No names or dates of birth: reads take them from the log while the pupil's key exists
+    # (tracker/identity.py), so a copy of the views holds no identity to erase.
+    "pupils": "upn {text} PRIMARY KEY, erased {flag}",
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
-                  "sen {flag}, pupil_premium {flag}, given_name {text}, family_name {text}, "
-                  "PRIMARY KEY (upn, enrolled_on)",
+                  "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
     # The registration group (form) a school puts a pupil in, for an academic year.
     "groups": "upn {text}, school_urn {text}, academic_year {int}, group_name {text}, "

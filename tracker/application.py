@@ -7,7 +7,10 @@ from typing import Any, Callable, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import (
+    ApplicationRecorder, EventStore, IntegrityError, JSONTranscoder, Mapper, Transcoding,
+)
+from eventsourcing.popo import POPOFactory
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, year_group_in
 from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
@@ -29,10 +32,13 @@ from tracker.errors import (
     SchoolNotFound,
     TrackerError,
 )
+from tracker.identity import IdentityMapper, KeyedEventStore
+from tracker.keys import POPOKeyedRecorder
 from tracker.rules import check_scope, parse_uuid
 from tracker.stores import creating_tables, notification_id_of
 from tracker.usecases.access import AccessTokens
 from tracker.usecases.activities import ActivitiesAndPlacements
+from tracker.usecases.erasure import Erasures
 from tracker.usecases.pupils import Pupils
 from tracker.usecases.schools import HubsAndSchools
 from tracker.usecases.years import Years
@@ -53,7 +59,8 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Tracker(HubsAndSchools, Pupils, Years, ActivitiesAndPlacements, AccessTokens, Application):
+class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, AccessTokens,
+              Application):
     """Careers Hub Tracker's write side."""
 
     name = "Tracker"
@@ -73,6 +80,19 @@ class Tracker(HubsAndSchools, Pupils, Years, ActivitiesAndPlacements, AccessToke
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    # --- each pupil's identity under a key of its own (tracker/identity.py) -----------------
+
+    def construct_mapper(self) -> Mapper:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=IdentityMapper)
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # The in-memory factory takes no recorder setting; the others are chosen in tracker/config.py.
+        return POPOKeyedRecorder() if isinstance(self.factory, POPOFactory) else super().construct_recorder()
+
+    def construct_event_store(self) -> EventStore:
+        self.mapper.keys = self.recorder  # the keys are kept beside the events, by the same recorder
+        return KeyedEventStore(self.mapper, self.recorder)
 
     # --- running a command ----------------------------------------------------------
 

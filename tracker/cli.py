@@ -299,6 +299,64 @@ def _for_hub(metrics: dict) -> dict:
     return hub_metrics(metrics, small_number_threshold())
 
 
+def cmd_erase(args) -> int:
+    """Erase a leaver's name and date of birth for good, at the request of a school that held them."""
+    written = _app().erase_pupil(args.upn, args.requested_by, args.reason, caller=_cli_caller())
+    print(f"the identity of {args.upn} is erased; the log is at position {written.position}")
+    return 0
+
+
+def cmd_retention(args) -> int:
+    """Erase the identities of pupils who left RETENTION_YEARS (default 6) years ago or more; --dry-run lists them."""
+    from projections import records
+    from projections.runner import Runner
+    from tracker.config import retention_years
+    from tracker.errors import TrackerError
+    from tracker.usecases.erasure import years_before
+
+    app, store = _app(), _views()
+    Runner(app, store).catch_up()
+    years = retention_years({"RETENTION_YEARS": str(args.years)} if args.years is not None else None)
+    due, refused = records.leavers_by(store, years_before(app.today(), years)), 0
+    for upn, left_on in due:
+        try:
+            if not args.dry_run:
+                app.erase_after_retention(upn, years, caller=_cli_caller())
+            print(f"{upn} left on {left_on}: {'would be erased' if args.dry_run else 'erased'}")
+        except TrackerError as kept:
+            refused += 1
+            print(f"{upn} left on {left_on}: kept: {kept.message}")
+    swept = app.sweep_keys(records.erased_upns(store), dry_run=args.dry_run)
+    if not args.dry_run:
+        app.recorder.compact_keys()  # what erased keys left in the table's files goes too
+    print(f"{len(due) - refused} {'to erase' if args.dry_run else 'erased'} (kept {years} years after leaving), "
+          f"{refused} refused; {len(swept)} keys of pupils erased earlier {'still held' if args.dry_run else 'destroyed'}")
+    return 1 if refused else 0
+
+
+def cmd_migrate_identities(args) -> int:
+    """Seal names and dates of birth stored in the clear by older versions, each under a new key of its
+    pupil's own; then rebuild the views and compact the store so no copy in the clear is left."""
+    from projections.rebuild import rebuild
+    from tracker.migration import migrate_identities
+
+    app = _app()
+    report = migrate_identities(app, args.dry_run, args.batch_size,
+                                progress=lambda r: print(f"{r.examined} events with an identity read, "
+                                                         f"{r.in_the_clear} in the clear, {r.sealed} sealed",
+                                                         file=sys.stderr))
+    print(f"{report.examined} events with an identity, {report.in_the_clear} in the clear, {report.sealed} sealed")
+    if args.dry_run:
+        return 0
+    store = _views()
+    print(f"rebuilt views at position {rebuild(app, store)}")
+    if not args.no_compact:
+        app.recorder.compact()
+        store.compact()
+        print("event store and views compacted")
+    return 0
+
+
 def _cli_caller():
     from tracker.domain.base import Caller
 
@@ -362,6 +420,18 @@ def parser() -> argparse.ArgumentParser:
     revoke = _add(tokens, "revoke", cmd_token_revoke)
     revoke.add_argument("id")
     revoke.add_argument("--reason", required=True)
+    erase = _add(commands, "erase", cmd_erase)
+    erase.add_argument("upn")
+    erase.add_argument("--requested-by", required=True, help="URN of the school that holds or held the pupil")
+    erase.add_argument("--reason", required=True)
+    retention = _add(commands, "retention", cmd_retention)
+    retention.add_argument("--dry-run", action="store_true", help="list who would be erased; erase nobody")
+    retention.add_argument("--years", type=int, help="years kept after leaving (default RETENTION_YEARS, or 6)")
+    migrate = _add(commands, "migrate-identities", cmd_migrate_identities)
+    migrate.add_argument("--dry-run", action="store_true", help="count the identities in the clear; change nothing")
+    migrate.add_argument("--batch-size", type=int, default=1000, help="events sealed per transaction")
+    migrate.add_argument("--no-compact", action="store_true",
+                         help="skip rewriting the store's files afterwards (PostgreSQL: VACUUM FULL locks the log)")
     events = _add(commands, "events", cmd_events)
     events.add_argument("--upn")
     events.add_argument("--school")

@@ -38,7 +38,7 @@ def _postgres_settings(parts) -> dict[str, str]:
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     settings = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": "tracker.recorder:PostgresEventRecorder",
+        "APPLICATION_RECORDER_TOPIC": "tracker.recorder:PostgresKeyedRecorder",
         "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),
@@ -61,7 +61,7 @@ def _sqlite_settings(parts) -> dict[str, str]:
     if path == ":memory:":
         path = "file::memory:?mode=memory&cache=shared"
     return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": "10"}
+            "SQLITE_LOCK_TIMEOUT": "10", "APPLICATION_RECORDER_TOPIC": "tracker.keys:SQLiteKeyedRecorder"}
 
 
 DEFAULT_SMALL_NUMBER_THRESHOLD = 5  # the DfE's: counts of 1 to 4 pupils are not published
@@ -74,4 +74,17 @@ def small_number_threshold(environ: dict[str, str] | None = None) -> int:
     if not (text.isascii() and text.isdigit() and int(text) >= 1):
         raise InvalidValue(f"SMALL_NUMBER_THRESHOLD must be a whole number of pupils, 1 or more; got {text!r}",
                            "SMALL_NUMBER_THRESHOLD")
+    return int(text)
+
+
+DEFAULT_RETENTION_YEARS = 6
+
+
+def retention_years(environ: dict[str, str] | None = None) -> int:
+    """How many years after leaving a pupil's identity is kept (`RETENTION_YEARS`, default 6)."""
+    environ = os.environ if environ is None else environ
+    text = environ.get("RETENTION_YEARS") or str(DEFAULT_RETENTION_YEARS)
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 100):
+        raise InvalidValue(f"RETENTION_YEARS must be a whole number of years from 1 to 100, got {text!r}",
+                           "RETENTION_YEARS")
     return int(text)

@@ -164,6 +164,8 @@ def _popo_notification_id(recorder, originator_id: UUID, version: int) -> int | 
 
 
 def _module_of(recorder: ApplicationRecorder) -> str:
-    """The library's persistence module a recorder comes from (ours, `tracker.recorder`, is PostgreSQL's)."""
+    """The library's persistence module a recorder comes from (ours, in `tracker.recorder` and
+    `tracker.keys`, subclass the library's)."""
     modules = [cls.__module__ for cls in type(recorder).__mro__]
-    return "eventsourcing.postgres" if "eventsourcing.postgres" in modules else modules[0]
+    return next((module for module in ("eventsourcing.postgres", "eventsourcing.sqlite") if module in modules),
+                modules[0])

@@ -109,7 +109,8 @@ def pupil(args, upn):
     its own part of the record."""
     fresh(args)
     as_of, viewer = args.get("as_of") or services().reads.today(), auth.pupil_viewer()
-    record = found(records.pupil(services().store, upn, True, as_of, school=viewer), f"pupil {upn}")
+    record = found(records.pupil(services().store, upn, services().tracker.identity_of, as_of,
+                                 school=viewer), f"pupil {upn}")
     auth.log_pupil_read(upn)
     return {**record, "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer, args.get("known_at"))}
 
@@ -167,3 +168,13 @@ def export(args, upn):
 
 def _prefers_json() -> bool:
     return request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html"
+
+
+@blp.post("/pupils/<upn>/erase")
+@auth.checked(auth.require_admin)
+@blp.arguments(schemas.EraseIn)
+@blp.response(200, schemas.Written)
+def erase_pupil(body, upn):
+    """Erase a leaver's name and date of birth for good, at a school's request (admins only); counts stay."""
+    return after_write(services().tracker.erase_pupil(
+        upn, body["requested_by"], body["reason"], caller=auth.caller(), idempotency_key=idempotency_key()))

@@ -54,6 +54,8 @@ ENDPOINTS = [
     ("POST", "/api/v1/placements/{placement}/cancel", {"reason": "illness"}, OK, 200),
     ("POST", "/api/v1/schools/900001/benchmarks/1/criteria/1.1", {"met": True, "evidence": "published"}, OK, 200),
     ("POST", "/api/v1/pupils/R885400112001/year-group", {"year_group": 7, "year": "2018/19"}, OK, 200),
+    # An admin's request is refused by the rule (the pupil is on roll): scopes are checked first.
+    ("POST", "/api/v1/pupils/F885400112002/erase", {"requested_by": "900001", "reason": "asked"}, ADMIN, 422),
     ("GET", "/api/v1/pupils/R885400112001", None, READ_PUPIL, 200),
     ("GET", "/api/v1/pupils/R885400112001/timeline", None, READ_PUPIL, 200),
     ("GET", "/api/v1/schools/900001/status?as_of=2019-03-31", None, READ_SCHOOL, 200),

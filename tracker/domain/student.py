@@ -35,7 +35,7 @@ class Identity:
 
 
 class Student(TrackerAggregate):
-    """The only aggregate whose events hold a pupil's name and date of birth."""
+    """The only aggregate whose events hold a pupil's name and date of birth (sealed: tracker/identity.py)."""
 
     @staticmethod
     def create_id(upn: str) -> UUID:
@@ -50,7 +50,7 @@ class Student(TrackerAggregate):
         self.enrolments: list[Enrolment] = []
         self.year_group: int | None = None
         self.year_group_year: int | None = None  # start year of the academic year it was set for
-        self.pseudonymised = False
+        self.erased = False
         self.destinations: dict[str, str | None] = {}  # the latest known for each school left
         self.needs: tuple[bool, bool] = (False, False)  # (SEN, pupil premium) as the current school records them
         self.groups: dict[int, str] = {}  # the current school's registration group, by academic year
@@ -59,6 +59,11 @@ class Student(TrackerAggregate):
     def current_enrolment(self) -> Enrolment | None:
         last = self.enrolments[-1] if self.enrolments else None
         return last if last and last.left_on is None else None
+
+    @property
+    def left_on(self) -> date | None:
+        """The last day on the last school's roll; None while on roll (or never enrolled)."""
+        return None if not self.enrolments or self.current_enrolment else self.enrolments[-1].left_on
 
     def enrol(
         self, school_urn: str, as_given: Identity, enrolled_on: date, year_group: int, academic_year: int,
@@ -174,17 +179,42 @@ class Student(TrackerAggregate):
     def change_year_group(self, year_group: int, academic_year: int) -> None:
         self.year_group, self.year_group_year = year_group, academic_year
 
-    def pseudonymise(self) -> None:
-        if self.current_enrolment is not None:
+    def erase(self, requested_by: str | None, reason: str, today: date) -> None:
+        """Erase the identity at the request of a school that held the pupil (None: the tracker's own
+        operator or its retention rule); a second request changes nothing."""
+        if requested_by is not None and all(e.school_urn != requested_by for e in self.enrolments):
+            raise RuleBroken(f"{requested_by} never had {self.upn} on its roll; only a school that did "
+                             "may ask for the identity to be erased", "requested_by")
+        self.check_left("erased", today)
+        if not self.erased:
+            self._identity_erased(requested_by, reason)
+
+    def erase_after_retention(self, cutoff: date, years: int) -> None:
+        """The retention rule: a leaver's identity is erased once they left on or before `cutoff`."""
+        if self.left_on is None or self.left_on > cutoff:
+            raise RuleBroken(f"{self.upn} is still on roll" if self.left_on is None else
+                             f"{self.upn} left on {self.left_on}, less than {years} years ago", "upn")
+        if not self.erased:
+            self._identity_erased(None, f"retention: left on {self.left_on}, kept {years} years")
+
+    def check_left(self, what: str, today: date) -> None:
+        """Gone from every roll before `today` (a leaving may be recorded ahead, for 31 August)."""
+        last = self.enrolments[-1] if self.enrolments else None
+        if last is not None and (last.left_on is None or last.left_on >= today):
             raise RuleBroken(
-                f"{self.upn} is still on roll at {self.current_enrolment.school_urn}; "
-                "only a pupil who has left can be pseudonymised",
+                f"{self.upn} is still on roll at {last.school_urn}"
+                + (f" until {last.left_on}" if last.left_on else "") + f"; only a pupil who has left can be {what}",
                 "upn",
             )
-        if not self.pseudonymised:
-            self._identity_pseudonymised()
+
+    @event("IdentityErased")
+    def _identity_erased(self, requested_by: str | None, reason: str) -> None:
+        # Recording this event destroys the pupil's key in the same transaction (tracker/identity.py).
+        self.given_name = self.family_name = self.date_of_birth = None
+        self.erased = True
 
     @event("IdentityPseudonymised")
     def _identity_pseudonymised(self) -> None:
-        self.given_name = self.family_name = None
-        self.pseudonymised = True
+        """No longer recorded (an erasure is `IdentityErased`); kept so that older logs still read."""
+        self.given_name = self.family_name = self.date_of_birth = None
+        self.erased = True

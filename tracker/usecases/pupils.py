@@ -1,4 +1,4 @@
-"""Use cases for pupils: enrolment (one or many), leaving, year groups, pseudonymising."""
+"""Use cases for pupils: enrolment (one or many), leaving, year groups (erasure: usecases/erasure.py)."""
 
 from __future__ import annotations
 
@@ -103,10 +103,4 @@ class Pupils:
         if student.year_group_year is not None and academic_year.start_year < student.year_group_year:
             raise InvalidValue("a year group can only be changed for the current or a later year", "year")
         student.change_year_group(check_year_group(year_group), academic_year.start_year)
-        return Changes([student], student.upn)
-
-    @use_case(commutative=False)
-    def pseudonymise_pupil(self, upn: str) -> Changes:
-        student = self._student(validate_upn(upn))
-        student.pseudonymise()
         return Changes([student], student.upn)
