@@ -40,8 +40,12 @@ _CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f"
 OPTIONAL_TEXT = {"pattern": f"^[^{_CONTROL}]*$"}
 TEXT = {"pattern": f"^[^{_CONTROL}]*[^\\s\\x85{_CONTROL}][^{_CONTROL}]*$"}
 YEAR_GROUP = {"minimum": YEAR_GROUPS.start, "maximum": YEAR_GROUPS.stop - 1}
-# Dates and moments: the year in YEARS, which `format: date` alone cannot bound.
-IN_YEARS = {"pattern": f"^{_CENTURIES}[0-9]{{2}}-"}
+# Dates and moments in YEARS, which `format: date` alone cannot bound. Whole, not just the year: a
+# generator drawing from a pattern that left the rest open would seldom draw a date at all.
+_DAY = f"{_CENTURIES}[0-9]{{2}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DATE = {"pattern": f"^{_DAY}$"}
+_TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+DATE_TIME = {"pattern": f"^{_DAY}T{_TIME}$"}
 CHECKLIST_BENCHMARK = {"type": "integer", "minimum": 1, "maximum": 4,
                        "description": "benchmarks 1 to 4 have checklists"}
 CRITERION_CODE = {"type": "string",

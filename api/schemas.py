@@ -19,8 +19,10 @@ class _InYears:
     """A date or moment in the years the tracker deals in (tracker.calendar.YEARS), so calendar
     arithmetic on it (the year before, UTC) stays in range."""
 
+    in_years: dict  # the pattern that says so in the document
+
     def __init__(self, *args, metadata=None, **kwargs):
-        super().__init__(*args, metadata={**formats.IN_YEARS, **(metadata or {})}, **kwargs)
+        super().__init__(*args, metadata={**self.in_years, **(metadata or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)
@@ -30,11 +32,11 @@ class _InYears:
 
 
 class CalendarDate(_InYears, fields.Date):
-    pass
+    in_years = formats.DATE
 
 
 class CalendarDateTime(_InYears, fields.AwareDateTime):
-    pass
+    in_years = formats.DATE_TIME
 
 
 class Written(Schema):
@@ -323,7 +325,7 @@ class ListPage(Schema):
 
 
 class ImportArgs(Schema):
-    exported_on = fields.Date(metadata={**formats.IN_YEARS,
+    exported_on = fields.Date(metadata={**formats.DATE,
                                         "description": "the day the MIS made the file: its NC Year is each "
                                                        "pupil's year group in that academic year (default today)"})
     full_roll = fields.Boolean(load_default=False, metadata={

@@ -4,7 +4,7 @@ documented shape is refused by the domain only for what the description says no 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timezone
 
 import pytest
 from hypothesis import given, settings
@@ -59,7 +59,8 @@ def test_the_identifiers_are_documented_where_they_are_read_and_written():
     assert _parameter("GET", "/api/v1/pupils/{upn}", "upn")["pattern"] == formats.UPN["pattern"]
     assert _parameter("GET", "/api/v1/hubs/{code}/metrics", "code")["pattern"] == formats.HUB_CODE["pattern"]
     assert _parameter("GET", "/api/v1/schools/{urn}/status", "year")["pattern"] == formats.academic_year()["pattern"]
-    assert _parameter("GET", "/api/v1/schools/{urn}/status", "as_of")["pattern"] == formats.IN_YEARS["pattern"]
+    assert _parameter("GET", "/api/v1/schools/{urn}/status", "as_of")["pattern"] == formats.DATE["pattern"]
+    assert _parameter("GET", "/api/v1/schools/{urn}/status", "known_at")["pattern"] == formats.DATE_TIME["pattern"]
     criterion = "/api/v1/schools/{urn}/benchmarks/{benchmark}/criteria/{code}"
     benchmark = _parameter("POST", criterion, "benchmark")
     assert (benchmark["minimum"], benchmark["maximum"]) == (1, 4)
@@ -113,10 +114,16 @@ def test_an_academic_year_is_refused_outside_its_pattern_or_for_the_rule_it_desc
     assert accepts(AcademicYear.parse, text) == (matches(formats.academic_year(), text) and the_year_after)
 
 
-@pytest.mark.parametrize("day", [date(YEARS.start, 1, 1), date(YEARS.stop - 1, 12, 31), date(YEARS.start - 1, 12, 31),
-                                 date(YEARS.stop, 1, 1), date(1, 1, 1), date(9999, 12, 31)])
+@SAMPLED
+@given(st.dates())
 def test_a_date_of_the_documented_shape_is_in_the_calendar(day):
-    assert accepts(lambda value: check_in_calendar("as_of", value), day) == matches(formats.IN_YEARS, day.isoformat())
+    assert accepts(lambda value: check_in_calendar("as_of", value), day) == matches(formats.DATE, day.isoformat())
+
+
+@SAMPLED
+@given(st.datetimes(timezones=st.just(timezone.utc)))
+def test_a_moment_of_the_documented_shape_is_in_the_calendar(moment):
+    assert (moment.year in YEARS) == matches(formats.DATE_TIME, moment.isoformat())
 
 
 def test_the_year_group_bounds_are_the_calendars():
