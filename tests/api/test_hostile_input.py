@@ -431,7 +431,8 @@ def in_json_on_page(world, page: str, text: str) -> bool:
     """The audit page shows event data as JSON made safe for HTML (`tojson`): the text appears in that
     form, and never raw where that form differs."""
     shown = str(htmlsafe_json_dumps(text, dumps=world.client.application.json.dumps))[1:-1]
-    return shown in page and (shown == text or text not in page)
+    # Raw text that is the start of its own safe form (one ending in a backslash) is found inside it.
+    return shown in page and (shown == text or text not in page.replace(shown, ""))
 
 
 class Fuzzed:
