@@ -36,11 +36,11 @@ GAPPY = {"purpose_shared": True, "outcomes": False, "two_way": True, "reflection
 SOLE_WRITER = {"AGGREGATE_CACHE_FASTFORWARD": "n"}
 
 
-def sole_writer(url: str, cipher_key: str | None = None) -> Tracker:
+def sole_writer(url: str, cipher_key: str | None = None, **kwargs: Any) -> Tracker:
     """The application as the demo runs it: the only writer to the store at `url` while it builds."""
     settings = {**store_settings(url, cipher_key), **SOLE_WRITER}
     with creating_tables(settings):
-        return Tracker(settings)
+        return Tracker(settings, **kwargs)
 
 
 @dataclass(frozen=True)
