@@ -183,24 +183,32 @@ def _registered_schools(app) -> list[str]:
     return registered_schools(store)
 
 
+# The demo's views are built in one go from some 230,000 events: pages this size take a tenth
+# less time than the worker's 5,000 (a pupil touched in several events of a page is written once)
+# for about 150 MiB more memory at the peak.
+DEMO_PAGE_SIZE = 50_000
+
+
 def cmd_demo(args) -> int:
-    """Build the demo hub from the real register: Worcestershire's schools, synthetic pupils, a year of activity."""
+    """Build the demo hub from the real register: Worcestershire's schools, synthetic pupils, three years of activity."""
     from rich.progress import Progress
 
     from projections.runner import Runner
-    from tracker.demo import build_demo, establishments
+    from tracker.demo import build_demo, establishments, sole_writer
+    from tracker.stores import bulk_loading
 
-    app, store = _app(), _views()
+    app, store = sole_writer(database_url(), os.environ.get("CIPHER_KEY")), _views()
     if args.if_empty and (app.recorder.max_notification_id() or 0) > 0:
         print("the store already holds events; leaving it as it is")
         return 0
     with Progress() as progress:
         hub, outside = tuple(args.la), tuple(args.outside)
         task = progress.add_task("schools", total=len(establishments(hub + outside)))
-        totals = build_demo(app, hub, outside=outside, progress=lambda name, pupils: progress.advance(task))
+        with bulk_loading(app.recorder):
+            totals = build_demo(app, hub, outside=outside, progress=lambda name, pupils: progress.advance(task))
         views = progress.add_task("views", total=app.recorder.max_notification_id())
-        runner = Runner(app, store)
-        while (applied := runner.catch_up(until=store.position() + 10_000)) > 0:
+        runner = Runner(app, store, page_size=DEMO_PAGE_SIZE)
+        while (applied := runner.catch_up(until=store.position() + DEMO_PAGE_SIZE)) > 0:
             progress.advance(views, applied)
     print(f"demo hub WORCS: {totals['hub_schools']} schools in the hub and {totals['schools'] - totals['hub_schools']} "
           f"outside it, {totals['pupils']} pupils, {totals['activities']} activities")

@@ -10,9 +10,12 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any, Callable, Iterator
 
+from tracker.application import Tracker
 from tracker.calendar import AcademicYear
+from tracker.config import store_settings
 from tracker.domain.base import Caller
 from tracker.identifiers import make_upn
+from tracker.stores import creating_tables
 
 DEMO = Caller("demo", "demo")
 EMPLOYERS = [("Worcester Bosch", "engineering", "large"), ("Mazak", "manufacturing", "large"),
@@ -20,6 +23,24 @@ EMPLOYERS = [("Worcester Bosch", "engineering", "large"), ("Mazak", "manufacturi
              ("Kidderminster Carpets", "manufacturing", "small"), ("Local Builders Co", "construction", "micro")]
 CHECKS = {"purpose_shared": True, "outcomes": True, "two_way": True, "reflection": True, "employer_task": True}
 GAPPY = {"purpose_shared": True, "outcomes": False, "two_way": True, "reflection": False, "employer_task": False}
+
+
+# With the library's fast-forward on (the API's setting, where other processes write too), an
+# aggregate is cached when read, never as saved, and each read from the cache first asks the store
+# for newer events: the demo's 94,000 loads of pupils (rollovers, destinations) were each a query,
+# half of them a replay. The demo fills its store as the only writer, so it caches what it saves and
+# reads it back without asking; each command still gets its own copy, so a refused one leaves
+# nothing behind. Were another writer to change one of the demo's aggregates meanwhile, the demo's
+# next save of it would conflict on its version and the demo stop with ConcurrentChange. The cache
+# keeps the 20,000 latest (Tracker.env), more than any school's roll: the demo goes school by school.
+SOLE_WRITER = {"AGGREGATE_CACHE_FASTFORWARD": "n"}
+
+
+def sole_writer(url: str, cipher_key: str | None = None, **kwargs: Any) -> Tracker:
+    """The application as the demo runs it: the only writer to the store at `url` while it builds."""
+    settings = {**store_settings(url, cipher_key), **SOLE_WRITER}
+    with creating_tables(settings):
+        return Tracker(settings, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
@@ -41,6 +41,39 @@ def creating_tables(settings: dict[str, str]) -> Iterator[None]:
                          autocommit=True) as connection:
         connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
         yield  # the lock goes with the connection
+
+
+@contextmanager
+def bulk_loading(recorder: ApplicationRecorder) -> Iterator[None]:
+    """A one-off load into a SQLite file: commits stop waiting for the disk, and all is on it at the end.
+
+    Under WAL, `synchronous=NORMAL` writes each commit to the log without an fsync; the file stays
+    consistent through a power cut (the log's checksums drop a half-written commit), but the last
+    commits may be lost, as if the load had been stopped there. The checkpoint at the end syncs
+    everything, so views built afterwards are never ahead of the log. The library opens one
+    connection per thread in use; a single-threaded load writes through the one this sets.
+    Other stores (PostgreSQL, in memory, SQLite without WAL) are left as they are.
+    """
+    if _module_of(recorder) != "eventsourcing.sqlite" or _sqlite_pragma(recorder, "journal_mode") != "wal":
+        yield
+        return
+    was = _sqlite_pragma(recorder, "synchronous")
+    _sqlite_pragma(recorder, "synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        _sqlite_pragma(recorder, f"synchronous={int(was)}")
+        _sqlite_pragma(recorder, "wal_checkpoint(TRUNCATE)")
+
+
+def _sqlite_pragma(recorder, pragma: str) -> Any:
+    # Outside a transaction (the library's connections autocommit between them): SQLite refuses
+    # to change `synchronous` inside one.
+    with recorder.datastore.get_connection(commit=True) as connection:
+        cursor = connection.cursor()
+        cursor.execute(f"PRAGMA {pragma}")  # our own fixed text, never a value from outside
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def notification_id_of(recorder: ApplicationRecorder, originator_id: UUID, version: int) -> int | None:
