@@ -18,6 +18,7 @@ from tracker.validation import (
     check_kind,
     check_meaningfulness_given,
     check_placement_kind,
+    check_provider,
     check_text,
     check_upns,
 )
@@ -94,6 +95,8 @@ class ActivitiesAndPlacements:
                            checked["occurred_on"], "occurred_on")
         if changes.get("employer") is not None:
             checked["employer"] = check_employer(changes["employer"])
+        if changes.get("provider") is not None:
+            checked["provider"] = check_provider(changes["provider"])
         if changes.get("meaningful") is not None and not isinstance(changes["meaningful"], bool):
             raise InvalidValue("meaningful must be true or false", "meaningful")
         checked["criteria"] = check_criteria(changes.get("criteria"))
