@@ -16,9 +16,10 @@ from api.auth import signed_in_with
 from api.routes import as_seen
 from api.services import services
 from projections import records, small_numbers
-from tracker.calendar import YEARS, AcademicYear, check_in_calendar
+from tracker.calendar import OUTSIDE_YEARS, AcademicYear, check_in_calendar, in_calendar
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
+from tracker.identifiers import is_digits
 from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
 
 UK_TIME = ZoneInfo("Europe/London")
@@ -32,8 +33,8 @@ def _as_of() -> date | None:
         day = date.fromisoformat(request.args["as_of"]) if request.args.get("as_of") else None
     except ValueError:
         abort(400, "as_of must be a date like 2019-03-31")
-    if day is not None and day.year not in YEARS:
-        abort(400, f"as_of must be in the years {YEARS.start} to {YEARS.stop - 1}")
+    if day is not None and not in_calendar(day):
+        abort(400, f"as_of {OUTSIDE_YEARS}")
     return day
 
 
@@ -50,8 +51,8 @@ def _known_at() -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         abort(400, "known_at must be a time like 2019-04-01T09:00")
-    if moment.year not in YEARS:
-        abort(400, f"known_at must be in the years {YEARS.start} to {YEARS.stop - 1}")
+    if not in_calendar(moment):
+        abort(400, f"known_at {OUTSIDE_YEARS}")
     return moment if moment.tzinfo else moment.replace(tzinfo=UK_TIME)
 
 
@@ -319,16 +320,16 @@ def _form_date(text: str) -> date:
 
 
 def _form_year_group(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and len(text) <= 2):
+    if not (is_digits(text) and len(text) <= 2):
         raise InvalidValue("year_group must be a year group such as 9", "year_group")
     return int(text)
 
 
 def _position(text: str) -> int:
-    """A log position from the address; isascii(): str.isdigit() also takes '²' and other scripts."""
+    """A log position from the address."""
     if not text:
         return 0
-    if not (text.isascii() and text.isdigit() and int(text) <= 2**53):
+    if not (is_digits(text) and int(text) <= 2**53):
         abort(400, "after must be a position in the log")
     return int(text)
 

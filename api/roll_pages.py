@@ -17,6 +17,7 @@ from projections.pupil_status import RollFilter
 from tracker.calendar import check_in_calendar
 from tracker.domain.base import Caller
 from tracker.errors import TrackerError
+from tracker.identifiers import is_digits
 from tracker.imports import import_pupils
 
 ROLL_PAGE = 200  # pupils a page; a large year group is about that
@@ -43,7 +44,7 @@ def _roll_filter(args) -> RollFilter:
         text = args.get(name, "")
         if not text:
             return None
-        if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
+        if not (is_digits(text) and low <= int(text) <= high):
             abort(400, f"{name} must be a whole number from {low} to {high}")
         return int(text)
 

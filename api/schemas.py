@@ -5,14 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api import formats
-from tracker.calendar import YEARS
+from tracker.calendar import OUTSIDE_YEARS, in_calendar
 from tracker.rulesets import (
     ACTIVITY_KINDS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
 )
+from tracker.validation import MAX_EVIDENCE
 
 TEXT = validate.Length(min=1, max=200)
 POSITION = validate.Range(min=0, max=2**53)  # positions fit any database's integer column
-OUTSIDE_YEARS = f"must be in the years {YEARS.start} to {YEARS.stop - 1}"
 
 
 class _InYears:
@@ -26,7 +26,7 @@ class _InYears:
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.year not in YEARS:
+        if not in_calendar(parsed):
             raise ValidationError(OUTSIDE_YEARS)
         return parsed
 
@@ -188,7 +188,8 @@ class CompleteIn(Schema):
 
 class CriterionIn(Schema):
     met = fields.Boolean(required=True)
-    evidence = fields.String(allow_none=True, validate=validate.Length(max=2000), metadata=formats.OPTIONAL_TEXT)
+    evidence = fields.String(allow_none=True, validate=validate.Length(max=MAX_EVIDENCE),
+                             metadata=formats.OPTIONAL_TEXT)
     changed_on = CalendarDate()
 
 

@@ -9,13 +9,12 @@ from typing import Any
 
 from projections.milestones import LATEST_EMPLOYER_YEAR
 from projections.store import ViewStore
+from projections.thresholds import thresholds_of
 from tracker.calendar import AcademicYear
 from tracker.rulesets import COLLEGE_TYPES, DEFAULT_YEAR_GROUPS, RuleSet, rule_set_for
 
 CHECKLIST_BENCHMARKS = (1, 2, 3, 4)
 COUNTED_BENCHMARKS = (5, 6, 7, 8)
-_NTH = {1: "first_on", 2: "second_on"}
-_WORKPLACE_NTH = {1: "workplace_1", 2: "workplace_2"}
 
 
 @dataclass
@@ -162,16 +161,18 @@ def _taught(store: ViewStore, year: AcademicYear, registered: list[tuple],
 
 def _counted(rule_set: RuleSet, college: bool, group: YearGroupCounts) -> dict[int, tuple[int, int]]:
     """(measured, met) for benchmarks 5–8 in one year group of a school, by the rule set."""
-    pupils, reached = group.pupils, group.reached
+    pupils, reached, need = group.pupils, group.reached, thresholds_of(rule_set)
     counted = dict.fromkeys(COUNTED_BENCHMARKS, (0, 0))
     if college or group.ncy in rule_set.bm5_year_groups:
-        counted[5] = (pupils, reached[_NTH[rule_set.k5_college if college else rule_set.k5]])
+        counted[5] = (pupils, reached[(need.employer_college if college else need.employer).column])
     if group.ncy == rule_set.by_16_year_group:
-        counted.update({6: (pupils, reached[_WORKPLACE_NTH[rule_set.k6]]), 7: (pupils, reached["fe_and_he"]),
-                        8: (pupils, reached["guidance_1"])})
+        counted.update({6: (pupils, reached[need.workplace_by_16.column]),
+                        7: (pupils, reached[need.education_by_16.column]),
+                        8: (pupils, reached[need.guidance_by_16.column])})
     elif group.ncy == rule_set.by_18_year_group:
-        counted.update({6: (pupils, reached["workplace_ks5"]), 7: (pupils, reached["university_2"]),
-                        8: (pupils, reached["guidance_ks5"])})
+        counted.update({6: (pupils, reached[need.workplace_by_18.column]),
+                        7: (pupils, reached[need.university_by_18.column]),
+                        8: (pupils, reached[need.guidance_by_18.column])})
     return counted
 
 
@@ -228,14 +229,16 @@ def _schools(store: ViewStore, schools: list[str] | None) -> list[tuple]:
 def year_group_figures(store: ViewStore, as_of: date, urn: str) -> list[dict[str, Any]]:
     """For each year group on roll: BM5 measured and met, and how many already meet BM6–8's by-16 count."""
     rule_set = rule_set_for(AcademicYear.containing(as_of))
+    need = thresholds_of(rule_set)
     school = _schools(store, [urn])
     college = any(kind in COLLEGE_TYPES for _urn, _name, kind in school)
     rows = []
     for _urn, group in sorted(_year_groups(store, as_of, school, [urn]), key=lambda item: item[1].ncy):
         measured5, met5 = _counted(rule_set, college, group)[5]
         rows.append({"year_group": group.ncy, "pupils": group.pupils, "bm5_measured": measured5, "bm5_met": met5,
-                     "bm6_by_16": group.reached[_WORKPLACE_NTH[rule_set.k6]],
-                     "bm7_by_16": group.reached["fe_and_he"], "bm8_by_16": group.reached["guidance_1"]})
+                     "bm6_by_16": group.reached[need.workplace_by_16.column],
+                     "bm7_by_16": group.reached[need.education_by_16.column],
+                     "bm8_by_16": group.reached[need.guidance_by_16.column]})
     return rows
 
 

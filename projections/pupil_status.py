@@ -11,12 +11,13 @@ from typing import Any, Callable
 from projections.metrics import year_groups_taught
 from projections.records import names_seen_by
 from projections.store import ViewStore
+from projections.thresholds import Threshold, dated_by, thresholds_of
 from tracker.calendar import AcademicYear
 from tracker.rulesets import COLLEGE_TYPES, RuleSet, rule_set_for
 
 IdentitiesOf = Callable[[list[str]], dict[str, dict[str, Any]]]  # UPNs' identities from the log
 _COLUMNS = ("upn", "school_urn", "workplace_1", "workplace_2", "fe_1", "he_1", "university_2", "guidance_1",
-            "workplace_ks5", "guidance_ks5", "ncy", "employer_first", "employer_second")
+            "workplace_ks5", "guidance_ks5", "ncy", "first_on", "second_on")
 
 
 @dataclass(frozen=True)
@@ -74,34 +75,47 @@ def _status(benchmark: int, measured: bool, have: int, need: int, counted: str, 
     return Status(benchmark, measured, not missing, have, need, counted, needed)
 
 
+def _against(benchmark: int, measured: bool, threshold: Threshold, reached: dict[str, bool],
+             counted: str, what: str) -> Status:
+    return _status(benchmark, measured, threshold.have(reached), threshold.need, counted, what)
+
+
 def _employer(rule_set: RuleSet, ncy: int, college: bool, reached: dict[str, bool]) -> Status:
-    need = rule_set.k5_college if college else rule_set.k5
+    need = thresholds_of(rule_set)
     measured = college or ncy in rule_set.bm5_year_groups
-    return _status(5, measured, reached["employer_first"] + reached["employer_second"], need, "this year",
-                   "meaningful employer encounter")
+    return _against(5, measured, need.employer_college if college else need.employer, reached,
+                    "this year", "meaningful employer encounter")
 
 
 def _workplace(rule_set: RuleSet, ncy: int, by_18: bool, reached: dict[str, bool]) -> Status:
+    need = thresholds_of(rule_set)
     if by_18:
-        return _status(6, True, int(reached["workplace_ks5"]), 1, "by 18", "workplace experience in the sixth form")
-    have = reached["workplace_1"] + reached["workplace_2"]
-    return _status(6, ncy == rule_set.by_16_year_group, have, rule_set.k6, "by 16", "workplace experience")
+        return _against(6, True, need.workplace_by_18, reached, "by 18",
+                        "workplace experience in the sixth form")
+    return _against(6, ncy == rule_set.by_16_year_group, need.workplace_by_16, reached, "by 16",
+                    "workplace experience")
 
 
 def _education(rule_set: RuleSet, ncy: int, by_18: bool, reached: dict[str, bool]) -> Status:
+    need = thresholds_of(rule_set)
     if by_18:
-        return _status(7, True, 2 if reached["university_2"] else 0, 2, "by 18", "university visit")
-    status = _status(7, ncy == rule_set.by_16_year_group, reached["fe_1"] + reached["he_1"], 2, "by 16",
-                     "encounter")
-    missing = [what for key, what in (("fe_1", "a further education or apprenticeship encounter"),
-                                      ("he_1", "a higher education encounter")) if not reached[key]]
+        return _against(7, True, need.university_by_18, reached, "by 18", "university visit")
+    # One of each side, counted (and named when missing) side by side.
+    sides = fe, he = dated_by(need.education_by_16.column)
+    status = _status(7, ncy == rule_set.by_16_year_group, reached[fe] + reached[he],
+                     len(sides) * need.education_by_16.need, "by 16", "encounter")
+    missing = [what for key, what in ((fe, "a further education or apprenticeship encounter"),
+                                      (he, "a higher education encounter")) if not reached[key]]
     return Status(**{**asdict(status), "still_needed": " and ".join(missing) + " by 16" if missing else None})
 
 
 def _guidance(rule_set: RuleSet, ncy: int, by_18: bool, reached: dict[str, bool]) -> Status:
+    need = thresholds_of(rule_set)
     if by_18:
-        return _status(8, True, int(reached["guidance_ks5"]), 1, "by 18", "guidance meeting in the sixth form")
-    return _status(8, ncy == rule_set.by_16_year_group, int(reached["guidance_1"]), 1, "by 16", "guidance meeting")
+        return _against(8, True, need.guidance_by_18, reached, "by 18",
+                        "guidance meeting in the sixth form")
+    return _against(8, ncy == rule_set.by_16_year_group, need.guidance_by_16, reached, "by 16",
+                    "guidance meeting")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.popo import POPOFactory
 
-from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, year_group_in
+from tracker.calendar import AcademicYear, check_in_calendar, check_not_future
 from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
 from tracker.config import database_url, store_settings
 from tracker.domain.access import IdempotencyKey
@@ -205,9 +205,7 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
             student = self._student(upn)
         except PupilNotFound:
             return None
-        if student.year_group is None:
-            return None
-        return year_group_in(student.year_group, AcademicYear(student.year_group_year), year)
+        return student.year_group_in(year)
 
     def roll_details(self, upn: str, year: AcademicYear) -> dict[str, Any] | None:
         """What the current school has recorded of a pupil on its roll: their year group and group in

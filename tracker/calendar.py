@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.errors import FutureDate, InvalidAcademicYear, InvalidValue, InvalidYearGroup
+from tracker.identifiers import is_digits
 
 YEAR_GROUPS = range(1, 15)
 # The years the tracker deals in. Outside them, dates are typing mistakes or probes, and the
 # calendar arithmetic (the year before, a day 120 days back, UTC) would leave Python's range.
 YEARS = range(1900, 2200)
+OUTSIDE_YEARS = f"must be in the years {YEARS.start} to {YEARS.stop - 1}"
 
 
-def _digits(text: str, count: int) -> bool:
-    # isascii(): str.isdigit() also accepts full-width and other scripts' digits.
-    return len(text) == count and text.isascii() and text.isdigit()
+def in_calendar(moment: date) -> bool:
+    """Whether a date, or a moment, falls in the years the tracker deals in (YEARS)."""
+    return moment.year in YEARS
 
 
 @dataclass(frozen=True, order=True)
@@ -39,8 +41,8 @@ class AcademicYear:
     def parse(cls, text: object, field: str = "year") -> AcademicYear:
         """`2018/19` and nothing else: the second part must be the year after the first."""
         first, _, second = text.partition("/") if isinstance(text, str) else ("", "", "")
-        if not (_digits(first, 4) and _digits(second, 2)) or int(second) != (int(first) + 1) % 100 \
-                or int(first) not in YEARS:
+        if not (is_digits(first, 4) and is_digits(second, 2)) \
+                or int(second) != (int(first) + 1) % 100 or int(first) not in YEARS:
             raise InvalidAcademicYear(text, field)
         return cls(int(first))
 
@@ -93,8 +95,9 @@ def check_not_future(field: str, value: date, today: date) -> None:
 
 def check_in_calendar(field: str, value: date) -> date:
     """Refuse a date outside the years the tracker deals in (see YEARS)."""
-    if value.year not in YEARS:
-        raise InvalidValue(f"{field} {value.isoformat()} is outside {YEARS.start}–{YEARS.stop - 1}", field)
+    if not in_calendar(value):
+        raise InvalidValue(f"{field} {value.isoformat()} is outside {YEARS.start}–{YEARS.stop - 1}",
+                           field)
     return value
 
 

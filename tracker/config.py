@@ -6,6 +6,7 @@ import os
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tracker.errors import InvalidValue
+from tracker.identifiers import is_digits
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.sqlite3"
 
@@ -71,7 +72,7 @@ def small_number_threshold(environ: dict[str, str] | None = None) -> int:
     """Counts of pupils from 1 to this less one are withheld from what Hub Leads read (docs/privacy.md)."""
     environ = os.environ if environ is None else environ
     text = environ.get("SMALL_NUMBER_THRESHOLD") or str(DEFAULT_SMALL_NUMBER_THRESHOLD)
-    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+    if not (is_digits(text) and int(text) >= 1):
         raise InvalidValue(f"SMALL_NUMBER_THRESHOLD must be a whole number of pupils, 1 or more; got {text!r}",
                            "SMALL_NUMBER_THRESHOLD")
     return int(text)
@@ -84,7 +85,7 @@ def retention_years(environ: dict[str, str] | None = None) -> int:
     """How many years after leaving a pupil's identity is kept (`RETENTION_YEARS`, default 6)."""
     environ = os.environ if environ is None else environ
     text = environ.get("RETENTION_YEARS") or str(DEFAULT_RETENTION_YEARS)
-    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 100):
+    if not (is_digits(text) and 1 <= int(text) <= 100):
         raise InvalidValue(f"RETENTION_YEARS must be a whole number of years from 1 to 100, got {text!r}",
                            "RETENTION_YEARS")
     return int(text)

@@ -9,9 +9,10 @@ from tracker.errors import InvalidLAESTAB, InvalidUPN, InvalidURN, InvalidValue
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
-def _is_digits(text: str) -> bool:
-    # str.isdigit() also accepts "²" and "١٢٣", which int() rejects or no register holds.
-    return text.isascii() and text.isdigit()
+def is_digits(text: str, count: int | None = None) -> bool:
+    """Only the digits 0 to 9, and `count` of them where given."""
+    # isascii(): str.isdigit() also accepts "²" and "١٢٣", which int() rejects or no register holds.
+    return (count is None or len(text) == count) and text.isascii() and text.isdigit()
 
 
 def _value(character: str) -> int:
@@ -31,9 +32,9 @@ def upn_check_letter(body: str) -> str:
 def _upn_problem(upn: str) -> str | None:
     if len(upn) != 13:
         return f"must be 13 characters, got {len(upn)}"
-    if not _is_digits(upn[1:12]):
+    if not is_digits(upn[1:12]):
         return "characters 2–12 must be digits"
-    if not (_is_digits(upn[12]) or upn[12] in CHECK_LETTERS):
+    if not (is_digits(upn[12]) or upn[12] in CHECK_LETTERS):
         return f"the last character must be a digit, or for a temporary UPN one of {CHECK_LETTERS}"
     expected = upn_check_letter(upn[1:])
     if upn[0] != expected:
@@ -54,7 +55,7 @@ def validate_upn(text: object, field: str = "upn") -> str:
 
 def _digits(text: object, count: int) -> str | None:
     value = str(text).strip() if isinstance(text, (str, int)) and not isinstance(text, bool) else ""
-    return value if len(value) == count and _is_digits(value) else None
+    return value if is_digits(value, count) else None
 
 
 def validate_urn(text: object, field: str = "urn") -> str:
@@ -93,7 +94,7 @@ def make_upn(la_code: str, establishment: str, year: int, serial: int) -> str:
 def _check_upn_parts(la_code: str, establishment: str, year: int, serial: int) -> None:
     # Out-of-range parts would silently build a 14-character or unparseable "UPN".
     validate_la_code(la_code)
-    if not (isinstance(establishment, str) and len(establishment) == 4 and _is_digits(establishment)):
+    if not (isinstance(establishment, str) and is_digits(establishment, 4)):
         raise InvalidValue(f"{establishment!r} is not a 4-digit establishment number", "establishment")
     for name, value, top in (("year", year, 99), ("serial", serial, 999)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:

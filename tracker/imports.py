@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, check_year_group
 from tracker.errors import InvalidValue, TrackerError
+from tracker.identifiers import is_digits
 from tracker.validation import check_text
 
 # Header spellings seen in MIS exports, mapped to our field names (compared lower-cased, trimmed).
@@ -128,7 +129,7 @@ def parse_date(text: str, field_name: str) -> date:
 def parse_year_group(text: str) -> int:
     upper = text.upper().strip()
     digits = (upper.removeprefix("YEAR") if upper.startswith("YEAR") else upper.removeprefix("Y")).strip()
-    if not (digits.isascii() and digits.isdigit() and len(digits) <= 2):
+    if not (is_digits(digits) and len(digits) <= 2):
         raise InvalidValue(f"year_group {text!r} is not a year group", "year_group")
     return int(digits)
 

@@ -62,23 +62,36 @@ class RuleSet:
     first_year: int | None  # start year of the first academic year it applies to
     # hash=False: a dict cannot be hashed, and the name already tells rule sets apart.
     checklist: dict[int, tuple[Criterion, ...]] = field(hash=False)
+    # The counts of benchmarks 5 to 8 (metrics.md); the views date only the nths they keep, and
+    # each count is matched to its column, for every rule set, by projections/thresholds.py.
     k5: int = 1  # meaningful employer encounters a year
     k5_college: int = 2
     k6: int = 1  # workplace experiences by 16
-    ks5_workplace: int = 1
-    bm7_university_visits_ks5: int = 2
-    bm8_meetings: int = 1
+    ks5_workplace: int = 1  # workplace experiences in the sixth form (the KS5 window), by 18
+    bm7_fe_and_he: int = 1  # FE-side and HE-side encounters by 16, of each
+    bm7_university_visits_ks5: int = 2  # university visits by 18
+    bm8_meetings: int = 1  # guidance meetings by 16, and again in the sixth form by 18
     bm5_year_groups: range = range(7, 14)
     by_16_year_group: int = 11
     by_18_year_group: int = 13
     workplace_needs_meaningful: bool = False
     meaningful_checks: tuple[str, ...] = field(default=())
 
+    @property
+    def meaningful_by_checks(self) -> bool:
+        """Meaningful by its criteria checks (gatsby-2024), not by the recorder's yes or no."""
+        return bool(self.meaningful_checks)
+
+    def needs_meaningful(self, category: str) -> bool:
+        """Whether an encounter of `category` counts only when meaningful."""
+        return category in ("employer", "fe", "he") or (
+            category == "workplace" and self.workplace_needs_meaningful)
+
     def is_meaningful(self, kind: str, meaningful: bool | None, criteria: dict[str, Any] | None) -> bool:
         """2014: the recorder's yes/no; 2024: every check held (workplaces: with the employer's task)."""
         category = category_of(kind)
         # `is True`: a stored "false" or "no" must not pass for a yes.
-        if not self.meaningful_checks:
+        if not self.meaningful_by_checks:
             return meaningful is True
         checks = self.meaningful_checks + (("employer_task",) if category == "workplace" else ())
         return all((criteria or {}).get(check) is True for check in checks)
@@ -86,9 +99,7 @@ class RuleSet:
     def counts_towards(self, kind: str, meaningful: bool | None, criteria: dict[str, Any] | None) -> int | None:
         """The benchmark an attended activity counts towards under this rule set, if any."""
         category = category_of(kind)
-        needs_meaningful = category in ("employer", "fe", "he") or (
-            category == "workplace" and self.workplace_needs_meaningful)
-        if needs_meaningful and not self.is_meaningful(kind, meaningful, criteria):
+        if self.needs_meaningful(category) and not self.is_meaningful(kind, meaningful, criteria):
             return None
         return BENCHMARK_OF_CATEGORY[category]
 

@@ -131,10 +131,12 @@ def check_meaningfulness_given(kind: str, occurred_on: date, meaningful: Any, cr
     """The rule set of the activity's year says which assertion a counting kind needs."""
     if meaningful is not None and not isinstance(meaningful, bool):
         raise InvalidValue("meaningful must be true or false", "meaningful")
-    if ACTIVITY_KINDS[kind] == "guidance":
-        return
     rule_set = rule_set_for(AcademicYear.containing(occurred_on))
-    if rule_set.name == "gatsby-2014" and meaningful is None and ACTIVITY_KINDS[kind] != "workplace":
-        raise InvalidValue(f"under {rule_set.name} a {kind} must say whether it was meaningful", "meaningful")
-    if rule_set.name == "gatsby-2024" and criteria is None:
-        raise InvalidValue(f"under {rule_set.name} a {kind} must give its criteria checks", "criteria")
+    if not rule_set.needs_meaningful(ACTIVITY_KINDS[kind]):
+        return
+    if rule_set.meaningful_by_checks and criteria is None:
+        raise InvalidValue(f"under {rule_set.name} a {kind} must give its criteria checks",
+                           "criteria")
+    if not rule_set.meaningful_by_checks and meaningful is None:
+        raise InvalidValue(f"under {rule_set.name} a {kind} must say whether it was meaningful",
+                           "meaningful")

@@ -12,6 +12,7 @@ from flask_smorest import abort as refuse  # takes field messages, for the one e
 from api import formats
 from api.services import services
 from tracker.commands import Written
+from tracker.identifiers import is_digits
 
 PREFIX = "/api/v1"
 RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # the name in <upn> or <int:benchmark>
@@ -71,7 +72,7 @@ def requested_min_position() -> int | None:
     """The query's `min_position`, read before the route's schema does, for the scope check that runs
     first; a malformed one is left for the schema to refuse."""
     text = request.args.get("min_position", "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 16 else None
+    return int(text) if is_digits(text) and len(text) <= 16 else None
 
 
 def after_write(result: Written) -> dict[str, Any]:

@@ -230,6 +230,20 @@ def test_moving_an_activity_to_a_date_its_attendees_were_not_on_roll_is_refused(
     assert enrolled._activity(written.id, None).occurred_on == date(2018, 11, 16)
 
 
+@pytest.mark.parametrize("provider, field", [
+    ({"name": "Riverside College", "type": "castle"}, "provider.type"),
+    ({"name": " ", "type": "fe_college"}, "provider.name"),
+    ("Riverside College", "provider"),
+])
+def test_an_amended_provider_is_checked_as_a_recorded_one_is(enrolled, provider, field):
+    college = {"name": "Riverside College", "type": "fe_college"}
+    written = enrolled.record_activity(SCHOOL_A, "fe_encounter", "College visit", date(2019, 1, 10),
+                                       [UPN["p3"]], provider=college, meaningful=True)
+    refused = refuses(enrolled, InvalidValue, enrolled.amend_activity, written.id, {"provider": provider})
+    assert refused.field == field
+    assert enrolled._activity(written.id, None).provider == college
+
+
 def test_a_school_cannot_touch_another_schools_activity(enrolled):
     written = activity(enrolled, SCHOOL_A, "careers_fair", date(2018, 11, 15), ["p1"])
     refuses(enrolled, Forbidden, enrolled.retract_activity, written.id, "mine now", within_school=SCHOOL_B)

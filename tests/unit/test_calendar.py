@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.calendar import (
-    YEAR_GROUPS, YEARS, AcademicYear, check_not_future, check_year_group, default_as_of, ks5_window_start,
-    year_group_for_birth, year_group_in,
+    OUTSIDE_YEARS, YEAR_GROUPS, YEARS, AcademicYear, check_not_future, check_year_group,
+    default_as_of, in_calendar, ks5_window_start, year_group_for_birth, year_group_in,
 )
 from tracker.errors import FutureDate, InvalidAcademicYear, InvalidValue, InvalidYearGroup
 
@@ -154,3 +154,12 @@ def test_year_group_outside_1_to_14_or_not_a_whole_number_is_refused(value):
     with pytest.raises(InvalidYearGroup) as error:
         check_year_group(value, field="new_year_group")
     assert error.value.field == "new_year_group"
+
+
+@pytest.mark.parametrize("moment, expected", [
+    (date(1900, 1, 1), True), (datetime(2199, 12, 31, 23, 59), True),
+    (date(1899, 12, 31), False), (datetime(2200, 1, 1), False),
+])
+def test_dates_and_moments_are_in_the_calendar_from_1900_to_2199(moment, expected):
+    assert in_calendar(moment) is expected
+    assert OUTSIDE_YEARS == "must be in the years 1900 to 2199"

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from tracker.errors import InvalidLAESTAB, InvalidUPN, InvalidURN, InvalidValue
 from tracker.identifiers import (
-    CHECK_LETTERS, make_upn, upn_check_letter, validate_la_code, validate_laestab, validate_upn,
-    validate_urn,
+    CHECK_LETTERS, is_digits, make_upn, upn_check_letter, validate_la_code, validate_laestab,
+    validate_upn, validate_urn,
 )
 
 KNOWN_VALID = ["B801200005001", "R885400112001", "F885400112002", "V885400112003",
@@ -200,3 +200,12 @@ def test_laestab_must_start_with_its_la_code_when_one_is_given():
         validate_laestab("8864001", la_code="885")
     assert "first 3 digits should be the LA code 885" in error.value.message
     assert error.value.field == "laestab"
+
+
+@pytest.mark.parametrize("text, count, expected", [
+    ("0123", None, True), ("0123", 4, True), ("0123", 3, False), ("", None, False),
+    ("12a", None, False), ("-1", None, False), (" 1", None, False),
+    ("\u00b2", None, False), ("\u0661\u0662", None, False), ("\uff11", None, False),
+])
+def test_digits_are_0_to_9_only_and_as_many_as_asked(text, count, expected):
+    assert is_digits(text, count) is expected

@@ -9,9 +9,10 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import event
 
 from tracker.domain.base import TrackerAggregate
-from tracker.errors import Retracted, RuleBroken
+from tracker.errors import InvalidValue, Retracted, RuleBroken
 
 AMENDABLE = ("title", "occurred_on", "employer", "provider", "meaningful", "criteria")
+ONE_PUPIL_KINDS = frozenset({"guidance_meeting"})  # personal guidance is one pupil's interview
 
 
 class Activity(TrackerAggregate):
@@ -37,6 +38,12 @@ class Activity(TrackerAggregate):
         self.criteria = criteria
         self.attendees = list(attendees)
         self.retracted_because: str | None = None
+
+    @staticmethod
+    def check_attendees(kind: str, attendees: list[str]) -> None:
+        """Before recording: a guidance meeting is for exactly one pupil."""
+        if kind in ONE_PUPIL_KINDS and len(attendees) != 1:
+            raise InvalidValue(f"a {kind} is for exactly one pupil", "attendees")
 
     @property
     def is_retracted(self) -> bool:

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from tracker.domain.base import TrackerAggregate, stable_id
+from tracker.errors import NotOnRoll
 
 
 class Roll(TrackerAggregate):
@@ -58,3 +59,9 @@ class Roll(TrackerAggregate):
     def absent_on(self, upns: list[str], day: date) -> list[str]:
         """The UPNs in `upns` that were not on this roll on `day`."""
         return [upn for upn in upns if not self.is_on_roll(upn, day)]
+
+    def check_on_roll(self, upns: list[str], day: date, field: str) -> None:
+        """Refuse the UPNs in `upns` not on this roll on `day`, each named under `field`."""
+        absent = self.absent_on(upns, day)
+        if absent:
+            raise NotOnRoll(absent, self.urn, day, field)

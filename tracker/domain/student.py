@@ -8,8 +8,11 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from tracker.calendar import AcademicYear, check_year_group, year_group_for_birth, year_group_in
 from tracker.domain.base import TrackerAggregate, stable_id
-from tracker.errors import AlreadyExists, EnrolmentRefused, OutOfOrder, RuleBroken
+from tracker.errors import (
+    AlreadyExists, EnrolmentRefused, Forbidden, InvalidValue, OutOfOrder, RuleBroken,
+)
 from tracker.names import same_name
 
 
@@ -20,9 +23,6 @@ class Enrolment:
     school_urn: str
     enrolled_on: date
     left_on: date | None = None
-
-    def overlaps_from(self, day: date) -> bool:
-        return self.left_on is None or day <= self.left_on
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,18 @@ class Student(TrackerAggregate):
     def current_enrolment(self) -> Enrolment | None:
         last = self.enrolments[-1] if self.enrolments else None
         return last if last and last.left_on is None else None
+
+    def check_known_to(self, school_urn: str | None) -> None:
+        """A school may act on a pupil who is, or has been, on its roll (None: any school may)."""
+        if school_urn is not None and all(e.school_urn != school_urn for e in self.enrolments):
+            raise Forbidden(f"pupil {self.upn}")
+
+    def check_held_by(self, school_urn: str | None) -> None:
+        """A school may change the pupil's shared record (their year group) only while they are on
+        its roll: once they have moved on, the record counts towards another school's figures."""
+        current = self.current_enrolment
+        if school_urn is not None and (current is None or current.school_urn != school_urn):
+            raise Forbidden(f"pupil {self.upn}")
 
     @property
     def left_on(self) -> date | None:
@@ -175,8 +187,35 @@ class Student(TrackerAggregate):
     def _destination_recorded(self, school_urn: str, left_on: date, destination: str, recorded_on: date) -> None:
         self.destinations[school_urn] = destination
 
+    # --- the year group ---------------------------------------------------------------------
+
+    @staticmethod
+    def check_age_fits(year_group: int, date_of_birth: date, year: AcademicYear) -> None:
+        """One year either side of the age-expected group: pupils are held back or moved up."""
+        expected = year_group_for_birth(date_of_birth, year)
+        if abs(year_group - expected) > 1:
+            raise InvalidValue(f"a pupil born {date_of_birth} is expected in Year {expected} "
+                               f"in {year}, not Year {year_group}", "year_group")
+
+    def year_group_in(self, year: AcademicYear) -> int | None:
+        """The year group in `year`, one up a year from the latest recorded (None: none is)."""
+        if self.year_group is None:
+            return None
+        return year_group_in(self.year_group, AcademicYear(self.year_group_year), year)
+
+    def change_year_group(self, year_group: int, year: AcademicYear,
+                          this_year: AcademicYear) -> None:
+        """Correct the year group from `year` on: a year that has started, and not one before the
+        latest record's (the pupil keeps only the latest; an earlier year's would overwrite it)."""
+        if year > this_year:
+            raise InvalidValue(f"{year} has not started", "year")
+        if self.year_group_year is not None and year.start_year < self.year_group_year:
+            raise InvalidValue("a year group can only be changed for the current or a later year",
+                               "year")
+        self._year_group_changed(check_year_group(year_group), year.start_year)
+
     @event("YearGroupChanged")
-    def change_year_group(self, year_group: int, academic_year: int) -> None:
+    def _year_group_changed(self, year_group: int, academic_year: int) -> None:
         self.year_group, self.year_group_year = year_group, academic_year
 
     def erase(self, requested_by: str | None, reason: str, today: date) -> None:

@@ -13,6 +13,7 @@ from tracker.commands import Changes, Written, use_case
 from tracker.domain.access import AccessToken
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TokenNotFound
+from tracker.identifiers import is_digits
 from tracker.rules import check_scope_text, parse_uuid
 from tracker.validation import check_text
 
@@ -68,7 +69,7 @@ class AccessTokens:
 def expiry_date(text: str, today: date) -> date:
     """`--expires`: a date (the first day the token no longer works) or a number of days, as `90d`."""
     text = text.strip()
-    if text[:-1].isascii() and text[:-1].isdigit() and text.endswith("d") and len(text) <= 6:
+    if is_digits(text[:-1]) and text.endswith("d") and len(text) <= 6:
         return today + timedelta(days=int(text[:-1]))
     try:
         return date.fromisoformat(text)

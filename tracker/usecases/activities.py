@@ -8,9 +8,9 @@ from typing import Any
 from tracker.commands import Changes, use_case
 from tracker.domain.activity import Activity
 from tracker.domain.placement import Placement
+from tracker.domain.roll import Roll
 from tracker.errors import InvalidValue
 from tracker.identifiers import validate_upn, validate_urn
-from tracker.rules import check_on_roll
 from tracker.validation import (
     check_counterpart,
     check_criteria,
@@ -18,6 +18,7 @@ from tracker.validation import (
     check_kind,
     check_meaningfulness_given,
     check_placement_kind,
+    check_provider,
     check_text,
     check_upns,
 )
@@ -47,17 +48,17 @@ class ActivitiesAndPlacements:
         recorded = [self._new_activity(roll, urn, **activity) for activity in activities]
         return Changes(recorded, str(len(recorded)))
 
-    def _new_activity(self, roll, urn: str, kind: str, title: str, occurred_on: date, attendees: list[str],
-                      employer: dict | None = None, provider: dict | None = None,
-                      meaningful: bool | None = None, criteria: dict | None = None) -> Activity:
+    def _new_activity(self, roll: Roll, urn: str, kind: str, title: str, occurred_on: date,
+                      attendees: list[str], employer: dict | None = None,
+                      provider: dict | None = None, meaningful: bool | None = None,
+                      criteria: dict | None = None) -> Activity:
         kind = check_kind(kind)
         occurred_on = self._check_not_future("occurred_on", occurred_on)
         employer, provider = check_counterpart(kind, employer, provider)
         check_meaningfulness_given(kind, occurred_on, meaningful, criteria)
         attendees = check_upns("attendees", attendees)
-        if kind == "guidance_meeting" and len(attendees) != 1:
-            raise InvalidValue("a guidance_meeting is for exactly one pupil", "attendees")
-        check_on_roll(roll, attendees, occurred_on, "attendees")
+        Activity.check_attendees(kind, attendees)
+        roll.check_on_roll(attendees, occurred_on, "attendees")
         return Activity(urn, kind, check_text("title", title), occurred_on, employer, provider,
                         meaningful, check_criteria(criteria), attendees)
 
@@ -69,7 +70,7 @@ class ActivitiesAndPlacements:
         if not add and not remove:
             raise InvalidValue("give UPNs to add or remove", "add")
         activity = self._activity(activity_id, within_school)
-        check_on_roll(self._roll(activity.school_urn), add, activity.occurred_on, "add")
+        self._roll(activity.school_urn).check_on_roll(add, activity.occurred_on, "add")
         activity.change_attendees(add, remove)
         return Changes([activity], activity_id)
 
@@ -90,10 +91,12 @@ class ActivitiesAndPlacements:
             checked["title"] = check_text("title", changes["title"])
         if "occurred_on" in changes:
             checked["occurred_on"] = self._check_not_future("occurred_on", changes["occurred_on"])
-            check_on_roll(self._roll(activity.school_urn), activity.attendees,
-                           checked["occurred_on"], "occurred_on")
+            roll = self._roll(activity.school_urn)
+            roll.check_on_roll(activity.attendees, checked["occurred_on"], "occurred_on")
         if changes.get("employer") is not None:
             checked["employer"] = check_employer(changes["employer"])
+        if changes.get("provider") is not None:
+            checked["provider"] = check_provider(changes["provider"])
         if changes.get("meaningful") is not None and not isinstance(changes["meaningful"], bool):
             raise InvalidValue("meaningful must be true or false", "meaningful")
         checked["criteria"] = check_criteria(changes.get("criteria"))
@@ -114,7 +117,7 @@ class ActivitiesAndPlacements:
         if not isinstance(starts_on, date) or not isinstance(ends_on, date) or ends_on < starts_on:
             raise InvalidValue("ends_on must be a date on or after starts_on", "ends_on")
         # Placements are arranged ahead: check the roll on the start date, or today if later.
-        check_on_roll(self._roll(urn), [upn], min(starts_on, self.today()), "upn")
+        self._roll(urn).check_on_roll([upn], min(starts_on, self.today()), "upn")
         placement = Placement(urn, upn, check_placement_kind(kind), check_employer(employer),
                               starts_on, ends_on)
         return Changes([placement], str(placement.id))

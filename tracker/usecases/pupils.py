@@ -13,7 +13,6 @@ from tracker.domain.roll import Roll
 from tracker.domain.student import Identity, Student
 from tracker.errors import InvalidValue, PupilNotFound
 from tracker.identifiers import validate_upn, validate_urn
-from tracker.rules import check_age_fits, check_holds_pupil, check_scope_pupil
 from tracker.stores import existing_aggregates
 from tracker.validation import check_destination, check_text
 
@@ -53,7 +52,7 @@ class Pupils:
         upn, as_given = validate_upn(upn), self._identity(given_name, family_name, date_of_birth)
         enrolled_on = self._check_not_future("enrolled_on", enrolled_on)
         year = AcademicYear.containing(enrolled_on)
-        check_age_fits(check_year_group(year_group), date_of_birth, year)
+        Student.check_age_fits(check_year_group(year_group), date_of_birth, year)
         student = self._student_to_enrol(upn, as_given, registered)
         student.enrol(urn, as_given, enrolled_on, year_group, year.start_year, bool(sen), bool(pupil_premium))
         roll.admit(upn, enrolled_on)
@@ -85,7 +84,7 @@ class Pupils:
     def record_leaving(self, urn: str, upn: str, left_on: date, destination: str | None = None) -> Changes:
         upn, urn = validate_upn(upn), validate_urn(urn)
         student = self._student(upn)
-        check_scope_pupil(student, urn)
+        student.check_known_to(urn)
         student.leave(urn, self._check_by_year_end("left_on", left_on),
                       check_destination(destination))
         roll = self._roll(urn)
@@ -96,11 +95,7 @@ class Pupils:
     def change_year_group(self, upn: str, year_group: int, year: str,
                           within_school: str | None = None) -> Changes:
         student = self._student(validate_upn(upn))
-        check_holds_pupil(student, within_school)
-        academic_year = AcademicYear.parse(year)
-        if academic_year > AcademicYear.containing(self.today()):
-            raise InvalidValue(f"{academic_year} has not started", "year")
-        if student.year_group_year is not None and academic_year.start_year < student.year_group_year:
-            raise InvalidValue("a year group can only be changed for the current or a later year", "year")
-        student.change_year_group(check_year_group(year_group), academic_year.start_year)
+        student.check_held_by(within_school)
+        student.change_year_group(year_group, AcademicYear.parse(year),
+                                  AcademicYear.containing(self.today()))
         return Changes([student], student.upn)

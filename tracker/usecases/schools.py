@@ -13,7 +13,7 @@ from tracker.errors import AlreadyExists, HubNotFound, InvalidValue
 from tracker.identifiers import validate_la_code, validate_laestab, validate_urn
 from tracker.rules import hub_code
 from tracker.rulesets import rule_set_for
-from tracker.validation import check_school_type, check_text
+from tracker.validation import MAX_EVIDENCE, check_school_type, check_text
 
 
 class HubsAndSchools:
@@ -106,5 +106,6 @@ class HubsAndSchools:
         if not isinstance(met, bool):
             raise InvalidValue("met must be true or false", "met")
         school.change_criterion(benchmark, code, met,
-                                check_text("evidence", evidence, required=False, max_length=2000) or "",
+                                check_text("evidence", evidence, required=False,
+                                           max_length=MAX_EVIDENCE) or "",
                                 changed_on)

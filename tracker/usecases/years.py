@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.calendar import AcademicYear, year_group_in
+from tracker.calendar import AcademicYear
 from tracker.commands import Changes, use_case
 from tracker.domain.student import Student
 from tracker.errors import InvalidValue
 from tracker.identifiers import validate_upn, validate_urn
-from tracker.rules import check_scope_pupil
 from tracker.validation import check_destination, check_text
 
 
@@ -51,7 +50,7 @@ class Years:
     def record_destination(self, urn: str, upn: str, destination: str, recorded_on: date | None = None) -> Changes:
         """Where a leaver of `urn` went, as the school learnt it on `recorded_on` (default today)."""
         urn, student = validate_urn(urn), self._student(validate_upn(upn))
-        check_scope_pupil(student, urn)
+        student.check_known_to(urn)
         if check_destination(destination) is None:
             raise InvalidValue("destination is required", "destination")
         student.update_destination(urn, destination, self._check_not_future("recorded_on", recorded_on or self.today()))
@@ -95,7 +94,7 @@ class Years:
         students = []
         for upn, destination in destinations.items():
             student = self._student(validate_upn(upn))
-            check_scope_pupil(student, urn)
+            student.check_known_to(urn)
             if check_destination(destination) is None:
                 raise InvalidValue("destination is required", "destination")
             student.update_destination(urn, destination, recorded_on)
@@ -114,5 +113,5 @@ class Years:
         on_roll = [self._student(upn) for upn in self._roll(urn).on_roll(last_day)]
         return [student for student in on_roll
                 if student.current_enrolment is not None and student.current_enrolment.school_urn == urn
-                and student.year_group is not None
-                and year_group_in(student.year_group, AcademicYear(student.year_group_year), new_year) > last]
+                and (year_group := student.year_group_in(new_year)) is not None
+                and year_group > last]
