@@ -13,7 +13,7 @@ from projections import records
 from projections.pupil_status import RollFilter
 from projections.subject_access import subject_access
 from tracker.commands import Written
-from tracker.errors import EnrolmentRefused, TooManyAttempts
+from tracker.errors import EnrolmentRefused, InvalidValue, TooManyAttempts
 from tracker.imports import import_pupils
 
 blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and their records")
@@ -33,13 +33,16 @@ def _enrol(urn: str, upn: str, **pupil) -> Written:
 
 
 def limited_enrol(token: str | None) -> Callable[..., Written]:
-    """Enrolment counting a school token's refused enrolments of pupils registered elsewhere: past the
-    limit those wait, matching or not (docs/transfers.md). An admin (`token` None) reads every record anyway."""
+    """Enrolment counting a school token's refused enrolments of pupils registered elsewhere: past
+    the limit those wait, matching or not (docs/transfers.md). An admin (`token` None) reads every
+    record anyway. The refusals are read only for a pupil registered elsewhere, the one enrolment
+    the limit can hold back."""
     tracker, refusals = services().tracker, current_app.extensions["refused_transfers"]
 
     def enrol(urn: str, upn: str, **pupil) -> Written:
-        if token and (wait := refusals.retry_after(token)) is not None and tracker.registered_elsewhere(urn, upn):
-            raise TooManyAttempts(wait)
+        if token and _registered_elsewhere(urn, upn):
+            if (wait := refusals.retry_after(token)) is not None:
+                raise TooManyAttempts(wait)
         try:
             return tracker.enrol_pupil(urn, upn, **pupil)
         except EnrolmentRefused:
@@ -47,6 +50,13 @@ def limited_enrol(token: str | None) -> Callable[..., Written]:
                 refusals.failed(token)
             raise
     return enrol
+
+
+def _registered_elsewhere(urn: str, upn: str) -> bool:
+    try:
+        return services().tracker.registered_elsewhere(urn, upn)
+    except InvalidValue:  # left for the use case to refuse, in its own words
+        return False
 
 
 @blp.post("/schools/<urn>/pupils/import")
