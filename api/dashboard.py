@@ -82,7 +82,7 @@ def signed_in(view):
         if token is None:
             _sessions().end(session.pop("session_id", ""))
             return redirect(url_for("dashboard.sign_in"))
-        reach(None)
+        reach()
         return view(Access.of(token), *args, **kwargs)
     return guarded
 

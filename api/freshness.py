@@ -25,7 +25,7 @@ def catch_up_before_reading() -> None:
         reach(requested_min_position())
 
 
-def reach(wanted: int | None) -> None:
+def reach(wanted: int | None = None) -> None:
     """Bring the views to `wanted` (and, embedded, up to date): 422 for a position the log has not
     got to, which waiting cannot bring; 503 with Retry-After if the views take too long."""
     services().catch_up_inline()
