@@ -1,10 +1,9 @@
-"""Who is asking: bearer tokens (stored hashed), their one scope, and checks against each object."""
+"""Who is asking through the API: bearer tokens (stored hashed), and each route's check of the
+caller's access (api/policy.py), refused with the API's 403."""
 
 from __future__ import annotations
 
 import functools
-import inspect
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
@@ -12,52 +11,33 @@ from flask import Flask, abort, current_app, g, request
 from werkzeug.exceptions import TooManyRequests
 
 from api.accesslog import log_read
+from api.freshness import catch_up_before_reading
+from api.policy import Access
 from api.ratelimit import HOUR, FailedSignIns, RefusedTransfers
-from api.routes import reach, requested_min_position
 from api.services import services
 from tracker.domain.base import Caller
-
-
-
-@dataclass(frozen=True)
-class Scope:
-    kind: str  # admin, auditor, school, hub
-    name: str | None
-    subject: str
-
-    @classmethod
-    def parse(cls, scope: str, subject: str) -> "Scope":
-        kind, _, name = scope.partition(":")
-        return cls(kind, name or None, subject)
-
-    @property
-    def school(self) -> str | None:
-        return self.name if self.kind == "school" else None
-
-
-def checked(check: Callable[..., Any]) -> Callable:
-    """Run a scope check before the body is parsed, so an outsider learns nothing from validation."""
-    wanted = inspect.signature(check).parameters
-
-    def decorate(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            check(**{name: value for name, value in kwargs.items() if name in wanted})
-            return view(*args, **kwargs)
-        return guarded
-    return decorate
+from tracker.scopes import Scope
 
 
 def register(app: Flask) -> None:
-    app.extensions["failed_sign_ins"] = FailedSignIns(lambda: services().store,
-                                                      app.config["SIGN_IN_FAILURES_PER_MINUTE"])
-    app.extensions["refused_transfers"] = RefusedTransfers(lambda: services().store,
-                                                           app.config["TRANSFER_ATTEMPTS_PER_HOUR"], HOUR)
+    config = app.config
+    app.extensions["failed_sign_ins"] = FailedSignIns(_store, config["SIGN_IN_FAILURES_PER_MINUTE"])
+    per_hour = config["TRANSFER_ATTEMPTS_PER_HOUR"]
+    app.extensions["refused_transfers"] = RefusedTransfers(_store, per_hour, HOUR)
     app.before_request(authenticate)
+    app.before_request(catch_up_before_reading)  # after sign-in, before any scope check reads
+
+
+def _store():
+    return services().store
+
+
+OPEN_PATHS = ("/healthz", "/readyz", "/api/openapi.json")
+OPEN_PREFIXES = ("/api/docs", "/dashboard", "/static")  # the dashboard signs in its own way
 
 
 def _is_open(path: str) -> bool:
-    return path in ("/healthz", "/readyz", "/api/openapi.json") or path.startswith(("/api/docs", "/dashboard", "/static"))
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
 
 
 def authenticate() -> None:
@@ -66,158 +46,136 @@ def authenticate() -> None:
         return
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    access = signed_in_with(token) if token else None
-    if access is None:
+    signed_in = signed_in_with(token) if token else None
+    if signed_in is None:
         abort(401, "a valid bearer token is required")
-    g.scope, g.token_id = Scope.parse(access.scope, access.subject), str(access.id)
-    if request.method in ("GET", "HEAD"):
-        # Scope checks read the views too: a pupil enrolled at the caller's `min_position` is theirs.
-        reach(requested_min_position())
+    g.access = Access.of(signed_in)
 
 
 def signed_in_with(token: str):
-    """The token's access, or None; a wrong token from an address with too many recent failures is
-    told to wait (429). A valid token is never refused: behind a proxy every user shares one address."""
-    access = services().tracker.token_for(token)
-    if access is not None:
-        return access
+    """The token's record, or None; a wrong token from an address with too many recent failures
+    is told to wait (429). A valid token is never refused: behind a proxy every user shares one
+    address. So the failures are read only for a wrong token, never on a good sign-in."""
+    token_record = services().tracker.token_for(token)
+    if token_record is not None:
+        return token_record
     failures, address = current_app.extensions["failed_sign_ins"], request.remote_addr or "unknown"
     if (wait := failures.retry_after(address)) is not None:
-        raise TooManyRequests("too many failed sign-ins from this address; try again later", retry_after=wait)
+        raise TooManyRequests("too many failed sign-ins from this address; try again later",
+                              retry_after=wait)
     failures.failed(address)
     return None
 
 
+def access() -> Access:
+    return g.access
+
+
 def scope() -> Scope:
-    return g.scope
+    return access().scope
 
 
 def token_id() -> str:
-    return g.token_id
+    return access().token_id
 
 
 def caller() -> Caller:
-    return Caller(scope().subject, g.get("request_id", ""))
+    return Caller(access().subject, g.get("request_id", ""))
+
+
+def guard(check: Callable[..., None], *path_arguments: str) -> Callable:
+    """Run `check` on the named path arguments before the body is parsed, so an outsider learns
+    nothing from validation: `@guard(require_school_writer, "urn")`."""
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            check(*(kwargs[name] for name in path_arguments))
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def _allow(allowed: bool, refusal: str) -> None:
+    if not allowed:
+        abort(403, refusal)
 
 
 def require_admin() -> None:
-    if scope().kind != "admin":
-        abort(403, "only an admin may do this")
+    _allow(access().is_admin, "only an admin may do this")
 
 
-def require_school_writer(urn: str) -> str | None:
-    """Admins and the school's own token may write; returns the school a token is confined to."""
-    current = scope()
-    if current.kind == "admin":
-        return None
-    if current.kind == "school" and current.name == urn:
-        return urn
-    abort(403, "this token may not write for that school")
+def require_school_writer(urn: str) -> None:
+    """Admins and the school's own token; a school token's use cases are confined to its school."""
+    _allow(access().may_write_for(urn), "this token may not write for that school")
 
 
-def require_some_school_writer() -> str | None:
+def require_some_school_writer() -> None:
     """For paths naming an activity or placement: the use case checks the object's school."""
-    current = scope()
-    if current.kind in ("admin", "school"):
-        return current.school
-    abort(403, "this token may not write")
+    _allow(access().may_write(), "this token may not write")
 
 
 def require_school_reader(urn: str) -> None:
-    """Admins, auditors, the school itself, and the hub the school belongs to on the date asked."""
-    current = scope()
-    as_of = _query_date("as_of")
-    if current.kind in ("admin", "auditor") or (current.kind == "school" and current.name == urn):
-        return
-    if current.kind == "hub" and services().reads.hub_of_school(urn, as_of) == current.name:
-        return
-    abort(403, "this token may not read that school")
+    _allow(access().may_read_school(urn, query_date("as_of"), services().reads),
+           "this token may not read that school")
 
 
-def _query_date(name: str) -> date | None:
+def query_date(name: str) -> date | None:
+    """A date from the query, for a scope check that runs before the schema (which refuses a
+    malformed one after it)."""
     try:
         return date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
 
 
+def require_attendee_reader(urn: str) -> None:
+    """An activity's attendees are pupils: hubs that may read the school are still refused them."""
+    require_school_reader(urn)
+    _allow(access().may_see_pupils_of(urn), "attendee lists are not shown to hub tokens")
+
+
 def require_hub_reader(code: str) -> None:
-    current = scope()
-    if current.kind in ("admin", "auditor") or (current.kind == "hub" and current.name == code):
-        return
-    abort(403, "this token may not read that hub")
+    _allow(access().may_read_hub(code), "this token may not read that hub")
 
 
 def require_pupil_reader(upn: str) -> None:
-    """Pupil records are for admins, auditors, and schools the pupil is or was on roll at; never hubs."""
-    current = scope()
-    if current.kind in ("admin", "auditor"):
-        return
-    if current.kind == "school" and current.name in services().reads.pupil_schools(upn):
-        return
-    abort(403, "this token may not read that pupil")
+    _allow(access().may_read_pupil(upn, services().reads), "this token may not read that pupil")
 
 
 def require_roll_reader(urn: str) -> None:
-    """A school's roll names its pupils: admins, auditors and the school itself; never hubs."""
-    current = scope()
-    if current.kind in ("admin", "auditor") or (current.kind == "school" and current.name == urn):
-        return
-    abort(403, "this token may not read that school's pupils")
+    _allow(access().may_see_pupils_of(urn), "this token may not read that school's pupils")
 
 
 def pupil_viewer() -> str | None:
-    """The school whose part of a pupil's record the caller sees; None for admins and auditors, who see it all."""
-    current = scope()
-    if current.kind in ("admin", "auditor"):
-        return None
-    if current.kind == "school":
-        return current.name
-    abort(403, "this token may not read that pupil")
+    """The school whose part of a pupil's record the caller sees; None for admins and auditors,
+    who see it all."""
+    current = access()
+    _allow(current.oversees or current.kind == "school", "this token may not read that pupil")
+    return current.pupil_viewer
 
 
 def require_auditor() -> None:
-    if scope().kind not in ("admin", "auditor"):
-        abort(403, "only auditors may read the event log")
-
-
-def holding_school(upn: str) -> str | None:
-    """The school the pupil is on roll at, or the last one they were on roll at if they have left."""
-    schools = services().reads.pupil_schools(upn)
-    return schools[-1] if schools else None
+    _allow(access().may_read_event_log(), "only auditors may read the event log")
 
 
 def require_pupil_holder(upn: str) -> None:
-    """A pupil's whole record (a subject access export) is for admins, auditors and the holding school."""
-    current = scope()
-    if current.kind in ("admin", "auditor"):
-        return
-    if current.kind == "school" and current.name == holding_school(upn):
-        return
-    abort(403, "only the pupil's own school, auditors and admins may export that pupil's record")
+    _allow(access().may_export_pupil(upn, services().reads),
+           "only the pupil's own school, auditors and admins may export that pupil's record")
 
 
 def require_access_log_kind() -> None:
     """Before the query is read: hubs never see the access log, whatever they ask."""
-    if scope().kind not in ("admin", "auditor", "school"):
-        abort(403, "only auditors, or a school asking about a pupil it holds, may read the access log")
+    _allow(access().may_ask_access_log(),
+           "only auditors, or a school asking about a pupil it holds, may read the access log")
 
 
 def require_access_log_reader(upn: str | None) -> None:
-    """The access log is for admins and auditors, and for a school about the pupils it holds."""
-    current = scope()
-    if current.kind in ("admin", "auditor"):
-        return
-    if current.kind == "school" and upn and current.name == holding_school(upn):
-        return
-    abort(403, "only auditors, or a school asking about a pupil it holds (upn=), may read the access log")
+    _allow(access().may_read_access_log(upn, services().reads), "only auditors, or a school asking "
+           "about a pupil it holds (upn=), may read the access log")
 
 
 def log_pupil_read(*upns: str) -> None:
-    """Write this request's read of each pupil's identity to the access log (503 if it cannot be)."""
-    current = scope()
-    log_read(services().store, upns, current.subject, _scope_text(current))
-
-
-def _scope_text(current: Scope) -> str:
-    return f"{current.kind}:{current.name}" if current.name else current.kind
+    """Write this request's read of each pupil's identity to the access log (503 if it cannot
+    be)."""
+    current = access()
+    log_read(services().store, upns, current.subject, str(current.scope))

@@ -12,7 +12,9 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from werkzeug.exceptions import TooManyRequests
 
 from api.accesslog import log_read, pupils_shown
-from api.auth import signed_in_with
+from api.auth import query_date, signed_in_with
+from api.freshness import reach
+from api.policy import Access
 from api.routes import as_seen
 from api.services import services
 from projections import records, small_numbers
@@ -71,18 +73,24 @@ def _sessions():
 
 
 def signed_in(view):
-    """The page's scope, from the server's record of the session; a revoked or expired token, or a
-    session signed out of or past its lifetime, is signed out at once."""
+    """The page's access, from the server's record of the session; a revoked or expired token, or a
+    session signed out of or past its lifetime, is signed out at once. The views are caught up here,
+    once, before the page's scope check reads them."""
     @wraps(view)
     def guarded(*args, **kwargs):
         token_id = _sessions().token_id(session.get("session_id", ""))
-        access = services().tracker.token_by_id(token_id) if token_id else None
-        if access is None:
+        token = services().tracker.token_by_id(token_id) if token_id else None
+        if token is None:
             _sessions().end(session.pop("session_id", ""))
             return redirect(url_for("dashboard.sign_in"))
-        services().catch_up_inline()
-        return view(access, *args, **kwargs)
+        reach()
+        return view(Access.of(token), *args, **kwargs)
     return guarded
+
+
+def _allow(allowed: bool, refusal: str) -> None:
+    if not allowed:
+        abort(403, refusal)
 
 
 @bp.get("/sign-in")
@@ -118,11 +126,10 @@ def sign_out():
 @bp.get("/")
 @signed_in
 def home(access):
-    kind, _, name = access.scope.partition(":")
-    if kind == "hub":
-        return redirect(url_for("dashboard.hub", code=name))
-    if kind == "school":
-        return redirect(url_for("dashboard.school", urn=name))
+    if access.scope.hub:
+        return redirect(url_for("dashboard.hub", code=access.scope.hub))
+    if access.school:
+        return redirect(url_for("dashboard.school", urn=access.school))
     hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
     return render_template("home.html", access=access, hubs=hubs, csrf=_csrf_token())
 
@@ -131,12 +138,11 @@ def home(access):
 @signed_in
 def hub(access, code):
     """The Hub Lead page: headline figures against national and non-hub, schools by benchmark."""
-    if access.scope not in ("admin", "auditor", f"hub:{code}"):
-        abort(403, "this sign-in may not see that hub")
+    _allow(access.may_read_hub(code), "this sign-in may not see that hub")
     metrics = services().reads.hub_metrics(code, _as_of(), _known_at())
     if metrics is None:
         abort(404, f"no hub {code}")
-    seen = as_seen(small_numbers.hub_metrics, _kind(access))
+    seen = as_seen(small_numbers.hub_metrics, access)
     series = services().reads.hub_series(code, AcademicYear.containing(date.fromisoformat(metrics["as_of"])),
                                          shown=seen)
     return render_template("hub.html", access=access, m=seen(metrics), points=series["points"] if series else [],
@@ -147,25 +153,20 @@ def hub(access, code):
 @signed_in
 def school(access, urn):
     """A school's status by benchmark and year group."""
-    allowed = access.scope in ("admin", "auditor", f"school:{urn}") or (
-        access.scope == f"hub:{services().reads.hub_of_school(urn)}")
-    if not allowed:
-        abort(403, "this sign-in may not see that school")
+    # The API's rule, on the date the page asks for: a hub sees a school only while it is a member.
+    _allow(access.may_read_school(urn, query_date("as_of"), services().reads),
+           "this sign-in may not see that school")
     status = services().reads.school_status(urn, as_of=_as_of())
     if status is None:
         abort(404, f"no school {urn}")
-    can_record = _writes_for(access, urn)
+    can_record = access.may_write_for(urn)
     since = date.fromisoformat(status["as_of"]) - timedelta(days=RECENT_DAYS)
     activities = records.school_activities(services().store, urn, since, None, None, None, RECENT_ACTIVITIES).items
-    status = as_seen(small_numbers.school_status, _kind(access))(status)
-    activities = as_seen(small_numbers.activities, _kind(access))(activities)
+    status = as_seen(small_numbers.school_status, access)(status)
+    activities = as_seen(small_numbers.activities, access)(activities)
     return render_template("school.html", access=access, s=status, csrf=_csrf_token(), kinds=sorted(ACTIVITY_KINDS),
                            can_record=can_record, error=request.args.get("error"), done=request.args.get("done"),
                            activities=activities, since=since.isoformat())
-
-
-def _kind(access) -> str:
-    return access.scope.partition(":")[0]
 
 
 # How the pages show a withheld figure: as the DfE's tables do.
@@ -179,16 +180,11 @@ def withheld(item: dict, key: str) -> str | None:
     return WITHHELD[why] if why else None
 
 
-def _writes_for(access, urn: str) -> bool:
-    return access.scope in ("admin", f"school:{urn}")
-
-
-def _school_form(access, urn: str, write, done: str, back: tuple[str, dict] | None = None):
+def _school_form(access: Access, urn: str, write, done: str, back: tuple[str, dict] | None = None):
     """A school's form posted: CSRF and scope checked, `write(caller, form_id)` run, and back to
     the school page (or `back`: an endpoint and its values) saying what was written or why it was refused."""
     _check_csrf()
-    if not _writes_for(access, urn):
-        abort(403, "this sign-in may not write for that school")
+    _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     endpoint, values = back or ("dashboard.school", {"urn": urn})
     try:
         written = write(Caller(access.subject, g.get("request_id", "")), request.form.get("form_id") or None)
@@ -234,18 +230,17 @@ def record_activity(access, urn):
 @signed_in
 def pupil(access, upn):
     """A pupil's record and timeline: for admins, auditors and schools the pupil is or was at; never hubs."""
-    schools = services().reads.pupil_schools(upn)
-    if not (access.scope in ("admin", "auditor") or any(access.scope == f"school:{urn}" for urn in schools)):
-        abort(403, "this sign-in may not see that pupil")
-    viewer = _pupil_viewer(access)
+    _allow(access.may_read_pupil(upn, services().reads), "this sign-in may not see that pupil")
+    viewer = access.pupil_viewer
     record = records.pupil(services().store, upn, services().tracker.identity_of, services().reads.today(), school=viewer)
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000, school=viewer).items
-    log_read(services().store, [upn], access.subject, access.scope)
-    can_correct = record["current_school"] is not None and _writes_for(access, record["current_school"])
+    log_read(services().store, [upn], access.subject, str(access.scope))
+    holder = record["current_school"]
+    can_correct = holder is not None and access.may_write_for(holder)
     today = services().reads.today().isoformat()
-    can_erase = access.scope == "admin" and not record["erased"] and all(  # a leaver, gone before today
+    can_erase = access.is_admin and not record["erased"] and all(  # a leaver, gone before today
         e["left_on"] is not None and e["left_on"] < today for e in record["enrolments"])
     return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
                            can_correct=can_correct, year=str(AcademicYear.containing(services().reads.today())),
@@ -253,19 +248,14 @@ def pupil(access, upn):
                            error=request.args.get("error"), done=request.args.get("done"))
 
 
-def _pupil_viewer(access) -> str | None:
-    """The school whose part of a pupil's record the sign-in sees (docs/transfers.md); None sees it all."""
-    kind, _, name = access.scope.partition(":")
-    return name if kind == "school" else None
-
-
 @bp.post("/pupils/<upn>/year-group")
 @signed_in
 def correct_year_group(access, upn):
     """Correct the pupil's year group for an academic year: a further record, as the API's is."""
-    record = records.pupil(services().store, upn, None, services().reads.today(), school=_pupil_viewer(access))
+    record = records.pupil(services().store, upn, None, services().reads.today(),
+                           school=access.pupil_viewer)
     urn, form = record and record["current_school"], request.form
-    if urn is None and access.scope == "admin":
+    if urn is None and access.is_admin:
         abort(404, f"no pupil {upn} on any school's roll")
     if urn is None:  # to anyone else, as for a pupil of another school: no telling who exists
         abort(403, "this sign-in may not write for that pupil")
@@ -273,7 +263,7 @@ def correct_year_group(access, upn):
     def write(caller, form_id):
         return services().tracker.change_year_group(
             upn, _form_year_group(form.get("year_group", "")), form.get("year", ""),
-            within_school=None if access.scope == "admin" else urn, caller=caller, idempotency_key=form_id)
+            within_school=None if access.is_admin else urn, caller=caller, idempotency_key=form_id)
     return _school_form(access, urn, write, "Year group corrected", back=("dashboard.pupil", {"upn": upn}))
 
 
@@ -282,8 +272,7 @@ def correct_year_group(access, upn):
 def erase_pupil(access, upn):
     """Erase a leaver's identity, once the admin has typed the UPN again to confirm: it cannot be undone."""
     _check_csrf()
-    if access.scope != "admin":
-        abort(403, "only an admin may erase a pupil's identity")
+    _allow(access.is_admin, "only an admin may erase a pupil's identity")
     form, back = request.form, {"endpoint": "dashboard.pupil", "upn": upn}
     if form.get("confirm", "").strip().upper() != upn:
         return redirect(url_for(**back, error="Nothing was erased: type the pupil's UPN to confirm."))
@@ -301,13 +290,13 @@ def erase_pupil(access, upn):
 @signed_in
 def audit(access):
     """The auditor's page: the event log, filtered and paged, each event with who, when and why."""
-    if access.scope not in ("admin", "auditor"):
-        abort(403, "only auditors may read the event log")
+    _allow(access.may_read_event_log(), "only auditors may read the event log")
     args = request.args
     after = _position(args.get("after", ""))
     page = records.audit_events(services().store, services().tracker, after, 50, args.get("school") or None,
                                 args.get("upn") or None, args.get("type") or None)
-    log_read(services().store, pupils_shown(args.get("upn") or None, page.items), access.subject, access.scope)
+    shown = pupils_shown(args.get("upn") or None, page.items)
+    log_read(services().store, shown, access.subject, str(access.scope))
     hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
     return render_template("audit.html", access=access, page=page, args=args, hubs=hubs, csrf=_csrf_token())
 

@@ -10,7 +10,7 @@ from datetime import date
 from flask import abort, g, redirect, render_template, request, url_for
 
 from api.accesslog import log_read
-from api.dashboard import _as_of, _check_csrf, _csrf_token, _writes_for, bp, signed_in
+from api.dashboard import _allow, _as_of, _check_csrf, _csrf_token, bp, signed_in
 from api.routes.pupils import limited_enrol
 from api.services import services
 from projections.pupil_status import RollFilter
@@ -28,13 +28,13 @@ ROLL_PAGE = 200  # pupils a page; a large year group is about that
 def roll(access, urn):
     """The roll on a date, each pupil with benchmarks 5-8 met or still needed: for the school, auditors
     and admins (it names pupils), and every pupil shown goes in the access log."""
-    if access.scope not in ("admin", "auditor", f"school:{urn}"):
-        abort(403, "this sign-in may not see that school's pupils")
+    _allow(access.may_see_pupils_of(urn), "this sign-in may not see that school's pupils")
     wanted = _roll_filter(request.args)
     page = services().reads.roll(urn, _as_of(), wanted, request.args.get("after") or None, ROLL_PAGE)
     if page is None:
         abort(404, f"no school {urn}")
-    log_read(services().store, [item["upn"] for item in page["items"]], access.subject, access.scope)
+    log_read(services().store, [item["upn"] for item in page["items"]], access.subject,
+             str(access.scope))
     return render_template("roll.html", access=access, urn=urn, page=page, wanted=wanted, args=request.args,
                            school=services().reads.school(urn), done=request.args.get("done"))
 
@@ -60,13 +60,12 @@ def _roll_filter(args) -> RollFilter:
 def import_roll(access, urn):
     """An MIS file: first a preview of what it would do (storing nothing), then, confirmed, the import."""
     _check_csrf()
-    if not _writes_for(access, urn):
-        abort(403, "this sign-in may not write for that school")
+    _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     form, confirmed = request.form, request.form.get("confirm") == "yes"
     data = _file_bytes()
     options = {"exported_on": _export_date(form.get("exported_on", "")), "full_roll": form.get("full_roll") == "yes",
                "apply_good_rows": form.get("apply_good_rows") == "yes"}
-    token = str(access.id) if access.scope.startswith("school:") else None
+    token = access.token_id if access.school else None  # a school's refusals are counted
     try:
         report = import_pupils(services().tracker, urn, data, caller=Caller(access.subject, g.get("request_id", "")),
                                enrol=limited_enrol(token), dry_run=not confirmed, **options)

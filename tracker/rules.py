@@ -7,17 +7,18 @@ from uuid import UUID
 
 from tracker.errors import Forbidden, InvalidValue, TrackerError
 from tracker.identifiers import validate_urn
+from tracker.scopes import Scope
 from tracker.validation import check_text
 
 
 def check_scope_text(scope: str) -> str:
     if scope in ("admin", "auditor"):
         return scope
-    kind, _, name = (scope or "").partition(":")
-    if kind == "school":
-        return f"school:{validate_urn(name, 'scope')}"
-    if kind == "hub" and name:
-        return f"hub:{hub_code(name)}"
+    parsed = Scope.parse(scope)
+    if parsed.kind == "school":
+        return f"school:{validate_urn(parsed.name or '', 'scope')}"
+    if parsed.hub:
+        return f"hub:{hub_code(parsed.hub)}"
     raise InvalidValue("scope must be admin, auditor, school:<URN> or hub:<CODE>", "scope")
 
 

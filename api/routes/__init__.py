@@ -7,16 +7,14 @@ from typing import Any, Callable
 
 import flask_smorest
 from flask import abort, current_app, request
-from flask_smorest import abort as refuse  # takes field messages, for the one error body
 
-from api import formats
+from api import auth, formats
+from api.policy import Access
 from api.services import services
 from tracker.commands import Written
-from tracker.identifiers import is_digits
 
 PREFIX = "/api/v1"
 RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # the name in <upn> or <int:benchmark>
-RETRY_AFTER = 2  # seconds
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -50,31 +48,6 @@ def idempotency_key() -> str | None:
     return key
 
 
-def fresh(args: dict[str, Any]) -> None:
-    """Bring the views to the request's parsed `min_position` (and, embedded, up to date)."""
-    reach(args.pop("min_position", None))
-
-
-def reach(wanted: int | None) -> None:
-    """Bring the views to `wanted` (and, embedded, up to date): 422 for a position the log has not
-    got to, which waiting cannot bring; 503 with Retry-After if the views take too long."""
-    services().catch_up_inline()
-    reads = services().reads
-    if not wanted or reads.position() >= wanted:
-        return
-    if wanted > (services().tracker.recorder.max_notification_id() or 0):
-        refuse(422, messages={"query": {"min_position": ["is beyond the last position in the event log"]}})
-    if not reads.wait_for(wanted, current_app.config["MIN_POSITION_WAIT_SECONDS"]):
-        abort(503, f"the views have not reached position {wanted} yet; retry shortly", retry_after=RETRY_AFTER)
-
-
-def requested_min_position() -> int | None:
-    """The query's `min_position`, read before the route's schema does, for the scope check that runs
-    first; a malformed one is left for the schema to refuse."""
-    text = request.args.get("min_position", "")
-    return int(text) if is_digits(text) and len(text) <= 16 else None
-
-
 def after_write(result: Written) -> dict[str, Any]:
     services().catch_up_inline()
     return written(result)
@@ -86,12 +59,12 @@ def found(value: Any, what: str) -> Any:
     return value
 
 
-def as_seen(withhold: Callable[[Any, int], Any], kind: str | None = None) -> Callable[[Any], Any]:
-    """What the caller (of scope `kind`, by default the token's) may see of an answer: for hubs, `withhold`
-    with the small-number threshold (projections/small_numbers.py); schools, auditors and admins see exact counts."""
-    from api import auth
-
-    if (kind or auth.scope().kind) != "hub":
+def as_seen(withhold: Callable[[Any, int], Any],
+            access: Access | None = None) -> Callable[[Any], Any]:
+    """What the caller (by default the token's) may see of an answer: for hubs, `withhold` with the
+    small-number threshold (projections/small_numbers.py); schools, auditors and admins see exact
+    counts."""
+    if (access or auth.access()).sees_exact_counts:
         return lambda answer: answer
     threshold = current_app.config["SMALL_NUMBER_THRESHOLD"]
     return lambda answer: withhold(answer, threshold)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api import auth, schemas
 from api.accesslog import pupils_shown, reads
-from api.routes import PREFIX, Blueprint, fresh
+from api.routes import PREFIX, Blueprint
 from api.services import services
 from projections import records
 from projections.rebuild import verify
@@ -13,12 +13,11 @@ blp = Blueprint("audit", __name__, url_prefix=f"{PREFIX}/audit", description="Th
 
 
 @blp.get("/events")
-@auth.checked(auth.require_auditor)
+@auth.guard(auth.require_auditor)
 @blp.arguments(schemas.AuditArgs, location="query")
 @blp.response(200, schemas.ListPage)
 def events(args):
     """The event log in order: position, recorded_at, type, aggregate, actor, request id, data."""
-    fresh(args)
     page = records.audit_events(services().store, services().tracker, args["after"], args["limit"],
                                 args.get("school"), args.get("upn"), args.get("type"))
     auth.log_pupil_read(*pupils_shown(args.get("upn"), page.items))
@@ -26,7 +25,7 @@ def events(args):
 
 
 @blp.get("/verify")
-@auth.checked(auth.require_auditor)
+@auth.guard(auth.require_auditor)
 @blp.response(200, schemas.Verification)
 def verify_views():
     """Rebuild every view from the log into scratch tables and report any difference."""
@@ -35,12 +34,11 @@ def verify_views():
 
 
 @blp.get("/pupil-reads")
-@auth.checked(auth.require_access_log_kind)
+@auth.guard(auth.require_access_log_kind)
 @blp.arguments(schemas.PupilReadsArgs, location="query")
 @blp.response(200, schemas.ListPage)
 def pupil_reads(args):
     """Who read which pupil's identity, when, from where and through what; a school, about a pupil it holds."""
-    fresh(args)
     auth.require_access_log_reader(args.get("upn"))
     page = reads(services().store, args.get("upn"), args["after"], args["limit"])
     if auth.scope().kind == "school":  # other people's addresses and request ids are for auditors

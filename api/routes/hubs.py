@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api import auth, formats, schemas
-from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, as_seen, found, idempotency_key
 from api.services import services
 from projections import small_numbers
 from tracker.calendar import AcademicYear
@@ -13,7 +13,7 @@ blp = Blueprint("hubs", __name__, url_prefix=f"{PREFIX}/hubs", description="Care
 
 
 @blp.post("")
-@auth.checked(auth.require_admin)
+@auth.guard(auth.require_admin)
 @blp.arguments(schemas.HubIn)
 @blp.response(201, schemas.Written)
 def register_hub(body):
@@ -24,7 +24,7 @@ def register_hub(body):
 
 
 @blp.put("/<code>/schools/<urn>")
-@auth.checked(auth.require_admin)
+@auth.guard(auth.require_admin)
 @blp.arguments(schemas.JoinIn)
 @blp.response(200, schemas.Written)
 def join_hub(body, code, urn):
@@ -33,7 +33,7 @@ def join_hub(body, code, urn):
 
 
 @blp.post("/<code>/schools/<urn>/leave")
-@auth.checked(auth.require_admin)
+@auth.guard(auth.require_admin)
 @blp.arguments(schemas.LeaveHubIn)
 @blp.response(200, schemas.Written)
 def leave_hub(body, code, urn):
@@ -43,35 +43,32 @@ def leave_hub(body, code, urn):
 
 
 @blp.get("/<code>/metrics")
-@auth.checked(auth.require_hub_reader)
+@auth.guard(auth.require_hub_reader, "code")
 @blp.arguments(schemas.Figures, location="query")
 @blp.response(200, schemas.HubMetrics)
 def hub_metrics(args, code):
     """The hub's figures with national and non-hub beside them, and a row per member school."""
-    fresh(args)
     metrics = found(services().reads.hub_metrics(code, args.get("as_of"), args.get("known_at")), f"hub {code}")
     return as_seen(small_numbers.hub_metrics)(metrics)
 
 
 @blp.get("/<code>/metrics/series")
-@auth.checked(auth.require_hub_reader)
+@auth.guard(auth.require_hub_reader, "code")
 @blp.arguments(schemas.SeriesArgs, location="query")
 @blp.response(200, schemas.Series)
 def hub_series(args, code):
     """The hub's figures at each termly snapshot of an academic year, and at any dates asked."""
-    fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
     return found(services().reads.hub_series(code, year, args.get("dates"), as_seen(small_numbers.hub_metrics)),
                  f"hub {code}")
 
 
 @blp.get("/<code>/destinations")
-@auth.checked(auth.require_hub_reader)
+@auth.guard(auth.require_hub_reader, "code")
 @blp.arguments(schemas.DestinationArgs, location="query")
 @blp.response(200, schemas.DestinationReport)
 def hub_destinations(args, code):
     """Where the member schools' leavers of a cohort went: counts and shares only, never a pupil."""
-    fresh(args)
     found(services().reads.hub(code), f"hub {code}")
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
     members = services().reads.hub_members(code, args.get("as_of"))
@@ -80,11 +77,10 @@ def hub_destinations(args, code):
 
 
 @blp.get("/<code>/metrics/years")
-@auth.checked(auth.require_hub_reader)
+@auth.guard(auth.require_hub_reader, "code")
 @blp.arguments(schemas.YearsArgs, location="query")
 @blp.response(200, schemas.HubYears)
 def hub_years(args, code):
     """Year on year: the hub's figures at the end of each academic year, national and non-hub beside."""
-    fresh(args)
     since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
     return found(services().reads.hub_years(code, since, as_seen(small_numbers.hub_metrics)), f"hub {code}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, request
 
 from api import auth, schemas
-from api.routes import PREFIX, Blueprint, as_seen, fresh
+from api.routes import PREFIX, Blueprint, as_seen
 from api.services import services
 from projections import small_numbers
 
@@ -17,7 +17,6 @@ blp = Blueprint("metrics", __name__, url_prefix=f"{PREFIX}/metrics", description
 @blp.response(200, schemas.NationalMetrics)
 def national(args):
     """Figures over every registered school, with schools in no hub beside them."""
-    fresh(args)
     # Not in the schema, so the document offers no request it refuses; refused, not ignored, when sent.
     if "known_at" in request.args:
         abort(422, "known_at is answered per school or hub; ask /hubs/{code}/metrics or /schools/{urn}/status")

@@ -7,20 +7,20 @@ from typing import Callable
 from flask import Response, abort, current_app, render_template, request
 
 from api import auth, schemas
-from api.routes import PREFIX, Blueprint, after_write, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, found, idempotency_key
 from api.services import services
 from projections import records
 from projections.pupil_status import RollFilter
 from projections.subject_access import subject_access
 from tracker.commands import Written
-from tracker.errors import EnrolmentRefused, TooManyAttempts
+from tracker.errors import EnrolmentRefused, InvalidValue, TooManyAttempts
 from tracker.imports import import_pupils
 
 blp = Blueprint("pupils", __name__, url_prefix=PREFIX, description="Pupils and their records")
 
 
 @blp.post("/schools/<urn>/pupils")
-@auth.checked(auth.require_school_writer)
+@auth.guard(auth.require_school_writer, "urn")
 @blp.arguments(schemas.PupilIn)
 @blp.response(201, schemas.Written)
 def enrol_pupil(body, urn):
@@ -33,13 +33,16 @@ def _enrol(urn: str, upn: str, **pupil) -> Written:
 
 
 def limited_enrol(token: str | None) -> Callable[..., Written]:
-    """Enrolment counting a school token's refused enrolments of pupils registered elsewhere: past the
-    limit those wait, matching or not (docs/transfers.md). An admin (`token` None) reads every record anyway."""
+    """Enrolment counting a school token's refused enrolments of pupils registered elsewhere: past
+    the limit those wait, matching or not (docs/transfers.md). An admin (`token` None) reads every
+    record anyway. The refusals are read only for a pupil registered elsewhere, the one enrolment
+    the limit can hold back."""
     tracker, refusals = services().tracker, current_app.extensions["refused_transfers"]
 
     def enrol(urn: str, upn: str, **pupil) -> Written:
-        if token and (wait := refusals.retry_after(token)) is not None and tracker.registered_elsewhere(urn, upn):
-            raise TooManyAttempts(wait)
+        if token and _registered_elsewhere(urn, upn):
+            if (wait := refusals.retry_after(token)) is not None:
+                raise TooManyAttempts(wait)
         try:
             return tracker.enrol_pupil(urn, upn, **pupil)
         except EnrolmentRefused:
@@ -49,8 +52,15 @@ def limited_enrol(token: str | None) -> Callable[..., Written]:
     return enrol
 
 
+def _registered_elsewhere(urn: str, upn: str) -> bool:
+    try:
+        return services().tracker.registered_elsewhere(urn, upn)
+    except InvalidValue:  # left for the use case to refuse, in its own words
+        return False
+
+
 @blp.post("/schools/<urn>/pupils/import")
-@auth.checked(auth.require_school_writer)
+@auth.guard(auth.require_school_writer, "urn")
 @blp.arguments(schemas.ImportArgs, location="query")
 @blp.doc(requestBody={"content": {"text/csv": {"schema": {"type": "string"}}}})
 @blp.response(200, schemas.Report)
@@ -67,7 +77,7 @@ def import_csv(args, urn):
 
 
 @blp.post("/schools/<urn>/pupils/<upn>/leave")
-@auth.checked(auth.require_school_writer)
+@auth.guard(auth.require_school_writer, "urn")
 @blp.arguments(schemas.PupilLeaveIn)
 @blp.response(200, schemas.Written)
 def record_leaving(body, urn, upn):
@@ -78,7 +88,7 @@ def record_leaving(body, urn, upn):
 
 
 @blp.post("/schools/<urn>/pupils/<upn>/destination")
-@auth.checked(auth.require_school_writer)
+@auth.guard(auth.require_school_writer, "urn")
 @blp.arguments(schemas.DestinationIn)
 @blp.response(200, schemas.Written)
 def record_destination(body, urn, upn):
@@ -89,25 +99,23 @@ def record_destination(body, urn, upn):
 
 
 @blp.post("/pupils/<upn>/year-group")
-@auth.checked(auth.require_some_school_writer)
+@auth.guard(auth.require_some_school_writer)
 @blp.arguments(schemas.YearGroupIn)
 @blp.response(200, schemas.Written)
 def change_year_group(body, upn):
     """Correct the pupil's year group for an academic year."""
-    within = auth.require_some_school_writer()
     return after_write(services().tracker.change_year_group(
-        upn, body["year_group"], body["year"], within_school=within, caller=auth.caller(),
-        idempotency_key=idempotency_key()))
+        upn, body["year_group"], body["year"], within_school=auth.access().school,
+        caller=auth.caller(), idempotency_key=idempotency_key()))
 
 
 @blp.get("/pupils/<upn>")
-@auth.checked(auth.require_pupil_reader)
+@auth.guard(auth.require_pupil_reader, "upn")
 @blp.arguments(schemas.PupilArgs, location="query")
 @blp.response(200, schemas.Pupil)
 def pupil(args, upn):
     """Where the pupil is, their year group, counts, benchmark status, and who they are: a school sees
     its own part of the record."""
-    fresh(args)
     as_of, viewer = args.get("as_of") or services().reads.today(), auth.pupil_viewer()
     record = found(records.pupil(services().store, upn, services().tracker.identity_of, as_of,
                                  school=viewer), f"pupil {upn}")
@@ -116,13 +124,12 @@ def pupil(args, upn):
 
 
 @blp.get("/schools/<urn>/pupils")
-@auth.checked(auth.require_roll_reader)
+@auth.guard(auth.require_roll_reader, "urn")
 @blp.arguments(schemas.RollArgs, location="query")
 @blp.response(200, schemas.Roll)
 def roll(args, urn):
     """The school's roll on a date, paged, each pupil with their benchmark status: filter by year group,
     SEN, pupil premium, and a benchmark not yet met ("Year 10 with no employer encounter this year")."""
-    fresh(args)
     wanted = RollFilter(args.get("year_group"), args.get("group"), args.get("not_met"), args.get("sen"),
                         args.get("pupil_premium"))
     page = found(services().reads.roll(urn, args.get("as_of"), wanted, args.get("after"), args["limit"]),
@@ -132,12 +139,11 @@ def roll(args, urn):
 
 
 @blp.get("/pupils/<upn>/timeline")
-@auth.checked(auth.require_pupil_reader)
+@auth.guard(auth.require_pupil_reader, "upn")
 @blp.arguments(schemas.TimelineArgs, location="query")
 @blp.response(200, schemas.ListPage)
 def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order, paged."""
-    fresh(args)
     page = records.timeline(services().store, upn, args["after"], args["limit"], school=auth.pupil_viewer())
     auth.log_pupil_read(upn)
     return {"items": page.items, "next": page.next}
@@ -147,7 +153,7 @@ NOT_STORED = {"Cache-Control": "no-store"}  # a pupil's whole record stays out o
 
 
 @blp.get("/pupils/<upn>/export")
-@auth.checked(auth.require_pupil_holder)
+@auth.guard(auth.require_pupil_holder, "upn")
 @blp.arguments(schemas.ExportArgs, location="query")
 @blp.response(200, schemas.SubjectAccess)
 @blp.doc(responses={"200": {"description": "the pupil's whole record", "content": {
@@ -155,7 +161,6 @@ NOT_STORED = {"Cache-Control": "no-store"}  # a pupil's whole record stays out o
     "text/html": {"schema": {"type": "string"}}}}})
 def export(args, upn):
     """Everything held about the pupil, for a subject access request: JSON, or a printable page (format=html)."""
-    fresh(args)
     record = found(subject_access(services().store, services().tracker, upn, services().reads.today(),
                                   school=auth.pupil_viewer()),
                    f"pupil {upn}")
@@ -171,7 +176,7 @@ def _prefers_json() -> bool:
 
 
 @blp.post("/pupils/<upn>/erase")
-@auth.checked(auth.require_admin)
+@auth.guard(auth.require_admin)
 @blp.arguments(schemas.EraseIn)
 @blp.response(200, schemas.Written)
 def erase_pupil(body, upn):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api import auth, formats, schemas
-from api.routes import PREFIX, Blueprint, after_write, as_seen, found, fresh, idempotency_key
+from api.routes import PREFIX, Blueprint, after_write, as_seen, found, idempotency_key
 from api.services import services
 from projections import records, small_numbers
 from tracker.calendar import AcademicYear
@@ -13,7 +13,7 @@ blp = Blueprint("schools", __name__, url_prefix=f"{PREFIX}/schools", description
 
 
 @blp.post("")
-@auth.checked(auth.require_admin)
+@auth.guard(auth.require_admin)
 @blp.arguments(schemas.SchoolIn)
 @blp.response(201, schemas.Written)
 def register_school(body):
@@ -23,7 +23,7 @@ def register_school(body):
 
 
 @blp.put("/<urn>/year-groups")
-@auth.checked(auth.require_admin)
+@auth.guard(auth.require_admin)
 @blp.arguments(schemas.YearGroupsIn)
 @blp.response(200, schemas.Written)
 def set_year_groups(body, urn):
@@ -34,7 +34,7 @@ def set_year_groups(body, urn):
 
 
 @blp.post("/<urn>/rollover")
-@auth.checked(auth.require_school_writer)
+@auth.guard(auth.require_school_writer, "urn")
 @blp.arguments(schemas.RolloverIn)
 @blp.response(200, schemas.RolloverReport)
 def roll_over(body, urn):
@@ -50,24 +50,22 @@ def roll_over(body, urn):
 
 
 @blp.get("/<urn>/metrics/years")
-@auth.checked(auth.require_school_reader)
+@auth.guard(auth.require_school_reader, "urn")
 @blp.arguments(schemas.YearsArgs, location="query")
 @blp.response(200, schemas.SchoolYears)
 def school_years(args, urn):
     """Year on year: the school's figures at the end of each academic year."""
-    fresh(args)
     since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
     return found(services().reads.school_years(urn, since, as_seen(small_numbers.school_status)), f"school {urn}")
 
 
 @blp.get("/<urn>/destinations")
-@auth.checked(auth.require_school_reader)
+@auth.guard(auth.require_school_reader, "urn")
 @blp.arguments(schemas.DestinationArgs, location="query")
 @blp.response(200, schemas.DestinationReport)
 def school_destinations(args, urn):
     """Where a cohort's leavers went: counts and shares per destination, the unknown and the not followed
     up; for the school itself (and auditors and admins) each leaver with their next follow-up date."""
-    fresh(args)
     found(services().reads.school(urn), f"school {urn}")
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
     report = services().reads.destinations([urn], cohort, args.get("as_of"), with_leavers=auth.scope().kind != "hub")
@@ -75,7 +73,7 @@ def school_destinations(args, urn):
 
 
 @blp.post("/<urn>/benchmarks/<int:benchmark>/criteria/<code>")
-@auth.checked(auth.require_school_writer)
+@auth.guard(auth.require_school_writer, "urn")
 @blp.arguments(schemas.CriterionIn)
 @blp.response(200, schemas.Written)
 def change_criterion(body, urn, benchmark, code):
@@ -86,7 +84,7 @@ def change_criterion(body, urn, benchmark, code):
 
 
 @blp.post("/<urn>/activities")
-@auth.checked(auth.require_school_writer)
+@auth.guard(auth.require_school_writer, "urn")
 @blp.arguments(schemas.ActivityIn)
 @blp.response(201, schemas.Written)
 def record_activity(body, urn):
@@ -96,7 +94,7 @@ def record_activity(body, urn):
 
 
 @blp.post("/<urn>/placements")
-@auth.checked(auth.require_school_writer)
+@auth.guard(auth.require_school_writer, "urn")
 @blp.arguments(schemas.PlacementIn)
 @blp.response(201, schemas.Written)
 def arrange_placement(body, urn):
@@ -106,12 +104,11 @@ def arrange_placement(body, urn):
 
 
 @blp.get("/<urn>/status")
-@auth.checked(auth.require_school_reader)
+@auth.guard(auth.require_school_reader, "urn")
 @blp.arguments(schemas.SchoolStatusArgs, location="query")
 @blp.response(200, schemas.SchoolStatus)
 def school_status(args, urn):
     """Per benchmark: measured, met, coverage, score, achieved; and by year group."""
-    fresh(args)
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
     status = found(services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
                    f"school {urn}")
@@ -119,12 +116,11 @@ def school_status(args, urn):
 
 
 @blp.get("/<urn>/activities")
-@auth.checked(auth.require_school_reader)
+@auth.guard(auth.require_school_reader, "urn")
 @blp.arguments(schemas.ActivitiesArgs, location="query")
 @blp.response(200, schemas.ListPage)
 def school_activities(args, urn):
     """The school's activities by date, paged with the `next` cursor."""
-    fresh(args)
     found(services().reads.school(urn), f"school {urn}")
     page = records.school_activities(services().store, urn, args.get("start"), args.get("end"),
                                      args.get("kind"), args.get("after"), args["limit"])
@@ -132,11 +128,10 @@ def school_activities(args, urn):
 
 
 @blp.get("/<urn>")
-@auth.checked(auth.require_school_reader)
+@auth.guard(auth.require_school_reader, "urn")
 @blp.arguments(schemas.Freshness, location="query")
 @blp.response(200, schemas.SchoolDetails)
 def school(args, urn):
     """The school's registration and its hub today."""
-    fresh(args)
     details = found(services().reads.school(urn), f"school {urn}")
     return {**details, "hub": services().reads.hub_of_school(urn)}

@@ -150,3 +150,16 @@ def test_each_dashboard_page_answers_each_caller_as_its_scope_allows(page, calle
         assert response.status_code == (success if caller in allowed else 403)
     stored = world.tracker.recorder.max_notification_id() > before
     assert stored == (method == "POST" and caller in allowed), "allowed forms store; refused ones store nothing"
+
+
+@pytest.mark.parametrize("as_of, member", [("2018-06-30", False), ("2019-03-31", True)])
+def test_the_dashboard_answers_a_hub_asking_for_a_school_on_a_date_as_the_api_does(as_of, member):
+    # School A joined the hub on 2018-09-01: its figures from before then are not the hub's to see.
+    from tests.api.test_dashboard import sign_in
+
+    world = make_world()
+    api = world.client.get(f"/api/v1/schools/900001/status?as_of={as_of}",
+                           headers=world.headers("hub"))
+    sign_in(world.client, world.tokens["hub"])
+    page = world.client.get(f"/dashboard/schools/900001?as_of={as_of}")
+    assert api.status_code == page.status_code == (200 if member else 403)

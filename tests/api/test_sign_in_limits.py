@@ -90,3 +90,30 @@ def test_a_rebuild_of_the_views_keeps_the_failures():
     services = world.client.application.extensions["tracker"]
     rebuild(services.tracker, services.store)
     assert world.client.get("/api/v1/metrics/national", headers={"Authorization": "Bearer guessed"}).status_code == 429
+
+
+class WatchedStore:
+    """The views' store, noting every read it is asked for."""
+
+    def __init__(self, store):
+        self.store, self.asked = store, []
+
+    def query(self, template, params=()):
+        self.asked.append(template)
+        return self.store.query(template, params)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def test_the_failures_are_read_only_for_a_wrong_token_never_on_a_good_sign_in():
+    world = make_world({"SIGN_IN_FAILURES_PER_MINUTE": LIMIT})
+    app = world.client.application
+    watched = WatchedStore(app.extensions["tracker"].store)
+    app.extensions["failed_sign_ins"] = FailedSignIns(lambda: watched, LIMIT)
+    admin = world.headers("admin")
+    assert world.client.get("/api/v1/metrics/national", headers=admin).status_code == 200
+    assert sign_in(world.client, world.tokens["hub"]).status_code == 302
+    assert watched.asked == []
+    world.client.get("/api/v1/metrics/national", headers={"Authorization": "Bearer guessed"})
+    assert len(watched.asked) == 1

@@ -155,6 +155,21 @@ def test_every_api_process_on_one_database_counts_the_same_refusals(postgres_url
                            headers=world.headers("other_school")).status_code == 429
 
 
+def test_a_schools_refusals_are_read_only_when_it_enrols_a_pupil_registered_elsewhere(database_url):
+    from api.ratelimit import RefusedTransfers
+    from tests.api.test_sign_in_limits import WatchedStore
+
+    world = world_on(database_url, TRANSFER_ATTEMPTS_PER_HOUR=LIMIT)
+    app = world.client.application
+    watched = WatchedStore(app.extensions["tracker"].store)
+    app.extensions["refused_transfers"] = RefusedTransfers(lambda: watched, LIMIT, 3600)
+    leave(world)
+    assert enrol(world, upn=NEW_UPN).status_code == 201
+    assert watched.asked == []
+    assert enrol(world).status_code == 201  # P1, who left school A, with their full identity
+    assert len(watched.asked) == 1
+
+
 def test_an_admin_is_not_limited(database_url):
     world = world_on(database_url, TRANSFER_ATTEMPTS_PER_HOUR=1)
     leave(world)
