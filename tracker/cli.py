@@ -59,7 +59,7 @@ def cmd_project(args) -> int:
 def _once_reachable(start, stop: threading.Event, poll_seconds: float):
     """What `start` returns once the store answers: a worker restarted while the database is still
     away (after a crash, by its supervisor) waits for it, as a running worker does, instead of exiting."""
-    from tracker.stores import unavailable_errors
+    from adapters import unavailable_errors
 
     pause = max(poll_seconds, 0.5)  # a short poll suits a running worker, not reconnecting
     while not stop.is_set():
@@ -195,7 +195,6 @@ def cmd_demo(args) -> int:
 
     from projections.runner import Runner
     from tracker.demo import build_demo, establishments, sole_writer
-    from tracker.stores import bulk_loading
 
     app, store = sole_writer(database_url(), os.environ.get("CIPHER_KEY")), _views()
     if args.if_empty and (app.recorder.max_notification_id() or 0) > 0:
@@ -204,7 +203,7 @@ def cmd_demo(args) -> int:
     with Progress() as progress:
         hub, outside = tuple(args.la), tuple(args.outside)
         task = progress.add_task("schools", total=len(establishments(hub + outside)))
-        with bulk_loading(app.recorder):
+        with app.recorder.bulk_loading():
             totals = build_demo(app, hub, outside=outside, progress=lambda name, pupils: progress.advance(task))
         views = progress.add_task("views", total=app.recorder.max_notification_id())
         runner = Runner(app, store, page_size=DEMO_PAGE_SIZE)
