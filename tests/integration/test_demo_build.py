@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from cli import main
 from projections.store import view_store_for
 from tests.conftest import TODAY
 from tracker.application import Tracker
 from tracker.calendar import AcademicYear
-from tracker.cli import main
 from tracker.demo import DEMO, Establishment, build_demo, pupils_for, sole_writer
 from tracker.errors import ConcurrentChange
 
