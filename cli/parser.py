@@ -12,7 +12,12 @@ from cli.exports import cmd_export
 from cli.schools import cmd_erase, cmd_import_pupils, cmd_retention, cmd_rollover
 from cli.serve import cmd_demo, cmd_serve
 from cli.store import (
-    cmd_events, cmd_init, cmd_migrate_identities, cmd_project, cmd_rebuild, cmd_verify,
+    cmd_events,
+    cmd_init,
+    cmd_migrate_identities,
+    cmd_project,
+    cmd_rebuild,
+    cmd_verify,
 )
 from cli.tokens import cmd_token_create, cmd_token_list, cmd_token_revoke
 

@@ -8,7 +8,11 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
-    EventStore, IntegrityError, JSONTranscoder, Mapper, Transcoding,
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Transcoding,
 )
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, year_group_in

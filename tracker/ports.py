@@ -30,5 +30,6 @@ class StoreQuestions(ABC):
         """Every stored event of these aggregates at or before position `up_to`, in log order."""
 
     def bulk_loading(self) -> AbstractContextManager[None]:
-        """A one-off load by the store's only writer; a store with nothing to relax keeps as it is."""
+        """A one-off load by the store's only writer; a store with nothing to relax is left as
+        it is."""
         return nullcontext()

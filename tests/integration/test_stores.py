@@ -67,7 +67,8 @@ def test_with_a_cipher_key_a_pupils_name_is_not_in_the_stored_bytes(database_url
 def test_database_urls_map_onto_the_librarys_settings():
     assert store_settings("postgresql://u:p%40ss@db:5433/tracker?schema=s1") == {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": "adapters.postgres_keys:PostgresKeyedRecorder", "POSTGRES_DBNAME": "tracker",
+        "APPLICATION_RECORDER_TOPIC": "adapters.postgres_keys:PostgresKeyedRecorder",
+        "POSTGRES_DBNAME": "tracker",
         "POSTGRES_HOST": "db", "POSTGRES_PORT": "5433", "POSTGRES_USER": "u",
         "POSTGRES_PASSWORD": "p@ss", "POSTGRES_POOL_SIZE": "5", "POSTGRES_MAX_OVERFLOW": "10",
         "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_SCHEMA": "s1"}
