@@ -8,9 +8,9 @@ from http import HTTPStatus
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from adapters import unavailable_errors
 from projections.runner import ViewsAheadOfLog, ViewsOutOfDate
 from tracker.errors import Conflict, Forbidden, NotFound, TooManyAttempts, TrackerError
-from tracker.stores import unavailable_errors
 
 log = logging.getLogger("api.errors")
 RETRY_AFTER_SECONDS = "2"

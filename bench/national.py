@@ -49,7 +49,6 @@ from tracker.domain.base import Caller
 from tracker.domain.roll import Roll
 from tracker.domain.school import School
 from tracker.domain.student import Student
-from tracker.stores import creating_tables
 
 LOADER = Caller("national-bench", "national-bench")
 YEAR = AcademicYear.containing(TODAY)
@@ -285,8 +284,7 @@ def _events_per_second(work: Any, librarys_recorder: bool = False) -> float:
         if librarys_recorder:
             settings = store_settings(url)
             del settings["APPLICATION_RECORDER_TOPIC"]
-            with creating_tables(settings):
-                app = Tracker(settings, today=lambda: TODAY)
+            app = Tracker(settings, today=lambda: TODAY)
         else:
             app = tracker(url)
         began = time.perf_counter()

@@ -10,7 +10,6 @@ from projections.page import Known, Page
 from projections.projection import CareersProjection
 from projections.rows import stamp
 from projections.store import SQLiteViewStore, ViewStore
-from tracker.stores import events_of
 
 # Events that change no figure: left out of a replay to keep it small.
 NOT_REPLAYED = frozenset({"Roll.Opened", "Roll.PupilAdmitted", "Roll.PupilDischarged",
@@ -70,6 +69,6 @@ def _ids(live: ViewStore, template: str, values: list[str], position: int) -> se
 
 def _events(app: Any, aggregates: set[str], position: int) -> list[tuple[int, Any]]:
     """Each aggregate's events up to `position`, with the position each was recorded at, in log order."""
-    notifications = events_of(app.recorder, sorted(UUID(a) for a in aggregates), position)
+    notifications = app.recorder.events_of(sorted(UUID(a) for a in aggregates), position)
     events = app.mapper.to_domain_events(notifications, identities=False)  # figures need no identity
     return [(notification.id, event) for notification, event in zip(notifications, events)]

@@ -8,11 +8,11 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
+from adapters import unavailable_errors
 from projections.page import Known, Page
 from projections.projection import CareersProjection, Indexed
 from projections.store import ViewStore
 from projections.tables import SCHEMA
-from tracker.stores import unavailable_errors
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 5000  # per transaction when behind; a pupil touched twice in a page is recomputed once

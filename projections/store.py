@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
+from adapters import SCHEMA_LOCK_KEY
 from projections.tables import INDEXES, OPERATIONAL, SCHEMA, TABLES
-from tracker.stores import SCHEMA_LOCK_KEY
 
 LIVE = "v_"
 SCRATCH = "r_"  # a rebuild's tables, swapped in when built

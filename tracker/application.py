@@ -8,13 +8,16 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
-    ApplicationRecorder, EventStore, IntegrityError, JSONTranscoder, Mapper, Transcoding,
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Transcoding,
 )
-from eventsourcing.popo import POPOFactory
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future
 from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
-from tracker.config import database_url, store_settings
+from tracker.config import MEMORY_FACTORY, database_url, store_settings
 from tracker.domain.access import IdempotencyKey
 from tracker.domain.activity import Activity
 from tracker.domain.base import Caller, acting_as
@@ -33,9 +36,7 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.identity import IdentityMapper, KeyedEventStore
-from tracker.keys import POPOKeyedRecorder
 from tracker.rules import check_scope, parse_uuid
-from tracker.stores import creating_tables, notification_id_of
 from tracker.usecases.access import AccessTokens
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.erasure import Erasures
@@ -64,7 +65,9 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
     """Careers Hub Tracker's write side."""
 
     name = "Tracker"
-    env = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+    # Without a store named, the in-memory one, with our recorder (adapters/memory.py).
+    env = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y",
+           "PERSISTENCE_MODULE": MEMORY_FACTORY}
 
     def __init__(self, env: dict[str, str] | None = None, today: Callable[[], date] = date.today):
         super().__init__(env)
@@ -73,9 +76,7 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
     @classmethod
     def from_url(cls, url: str | None = None, cipher_key: str | None = None, **kwargs: Any) -> "Tracker":
         """The application over the store a `DATABASE_URL` names (default: the environment's)."""
-        settings = store_settings(url or database_url(), cipher_key)
-        with creating_tables(settings):
-            return cls(settings, **kwargs)
+        return cls(store_settings(url or database_url(), cipher_key), **kwargs)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -85,10 +86,6 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
 
     def construct_mapper(self) -> Mapper:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=IdentityMapper)
-
-    def construct_recorder(self) -> ApplicationRecorder:
-        # The in-memory factory takes no recorder setting; the others are chosen in tracker/config.py.
-        return POPOKeyedRecorder() if isinstance(self.factory, POPOFactory) else super().construct_recorder()
 
     def construct_event_store(self) -> EventStore:
         self.mapper.keys = self.recorder  # the keys are kept beside the events, by the same recorder
@@ -139,7 +136,7 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
             return None
         if used.fingerprint != fingerprint:
             raise IdempotencyKeyReused(key)
-        return Written(used.result_id, notification_id_of(self.recorder, key_id, 1))
+        return Written(used.result_id, self.recorder.notification_id_of(key_id, 1))
 
     def _save(self, aggregates: list) -> int:
         last = next((a.pending_events[-1] for a in reversed(aggregates) if a.pending_events), None)
@@ -160,7 +157,7 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
         stored = list(self.events.get(event.originator_id, gt=event.originator_version - 1,
                                       lte=event.originator_version))
         if stored and stored[0].timestamp == event.timestamp:
-            return notification_id_of(self.recorder, event.originator_id, event.originator_version)
+            return self.recorder.notification_id_of(event.originator_id, event.originator_version)
         return None
 
     def _load(self, cls: type[A], aggregate_id: UUID, not_found: TrackerError) -> A:

@@ -9,6 +9,9 @@ from tracker.errors import InvalidValue
 from tracker.identifiers import is_digits
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.sqlite3"
+# Our recorders are named by topic, resolved by the library when the application starts: the
+# write side never imports them (adapters/).
+MEMORY_FACTORY = "adapters.memory:MemoryFactory"
 
 
 def database_url(environ: dict[str, str] | None = None) -> str:
@@ -24,7 +27,7 @@ def store_settings(url: str, cipher_key: str | None = None) -> dict[str, str]:
     elif parts.scheme == "sqlite":
         settings = _sqlite_settings(parts)
     elif parts.scheme == "memory":
-        settings = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        settings = {"PERSISTENCE_MODULE": MEMORY_FACTORY}
     else:
         raise InvalidValue(
             f"DATABASE_URL must start postgresql://, sqlite:/// or memory://, got {parts.scheme!r}",
@@ -39,7 +42,7 @@ def _postgres_settings(parts) -> dict[str, str]:
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     settings = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": "tracker.recorder:PostgresKeyedRecorder",
+        "APPLICATION_RECORDER_TOPIC": "adapters.postgres_keys:PostgresKeyedRecorder",
         "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),
@@ -62,7 +65,8 @@ def _sqlite_settings(parts) -> dict[str, str]:
     if path == ":memory:":
         path = "file::memory:?mode=memory&cache=shared"
     return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": "10", "APPLICATION_RECORDER_TOPIC": "tracker.keys:SQLiteKeyedRecorder"}
+            "SQLITE_LOCK_TIMEOUT": "10",
+            "APPLICATION_RECORDER_TOPIC": "adapters.sqlite_keys:SQLiteKeyedRecorder"}
 
 
 DEFAULT_SMALL_NUMBER_THRESHOLD = 5  # the DfE's: counts of 1 to 4 pupils are not published

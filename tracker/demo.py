@@ -15,7 +15,6 @@ from tracker.calendar import AcademicYear
 from tracker.config import store_settings
 from tracker.domain.base import Caller
 from tracker.identifiers import make_upn
-from tracker.stores import creating_tables
 
 DEMO = Caller("demo", "demo")
 EMPLOYERS = [("Worcester Bosch", "engineering", "large"), ("Mazak", "manufacturing", "large"),
@@ -38,9 +37,7 @@ SOLE_WRITER = {"AGGREGATE_CACHE_FASTFORWARD": "n"}
 
 def sole_writer(url: str, cipher_key: str | None = None, **kwargs: Any) -> Tracker:
     """The application as the demo runs it: the only writer to the store at `url` while it builds."""
-    settings = {**store_settings(url, cipher_key), **SOLE_WRITER}
-    with creating_tables(settings):
-        return Tracker(settings, **kwargs)
+    return Tracker({**store_settings(url, cipher_key), **SOLE_WRITER}, **kwargs)
 
 
 @dataclass(frozen=True)

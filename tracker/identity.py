@@ -4,7 +4,7 @@ the key erases the identity from the log, from every view built from it, and fro
 A `Student` event carrying a name or a date of birth (a registration; an enrolment, with the names
 the school gave) is stored with those fields replaced by one sealed field: ChaCha20-Poly1305 under
 the pupil's key, bound to the pupil's id so a sealed identity cannot be opened as another pupil's.
-The keys live in a table of the event store's own database (`tracker.recorder`, `tracker.keys`)
+The keys live in a table of the event store's own database (the recorders in `adapters/`)
 and are written in the very transaction that stores the events needing them: a key is stored with
 the pupil's registration and deleted with their erasure, so there is no moment at which one is
 recorded and the other not. `CIPHER_KEY` still encrypts each whole event on top. Design and
@@ -43,7 +43,7 @@ _sealing_keys: ContextVar[dict[UUID, bytes]] = ContextVar("sealing_keys", defaul
 
 
 class KeyRing(Protocol):
-    """What the recorders of every store offer besides events (`tracker.recorder`, `tracker.keys`)."""
+    """What the recorders of every store offer besides events (`adapters/`)."""
 
     def select_keys(self, ids: Sequence[UUID]) -> dict[UUID, bytes]:
         """The keys still held for these pupils (an erased pupil has none)."""

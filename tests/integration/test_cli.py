@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
+from cli import main
 from tests.scenarios import ADMIN
 from tracker.application import Tracker
 from tracker.calendar import AcademicYear
-from tracker.cli import main
 
 # Born in January eleven years before this academic year began: Year 7 whenever the test runs.
 BORN = date(AcademicYear.containing(date.today()).start_year - 11, 1, 15)

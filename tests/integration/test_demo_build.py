@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from cli import main
 from projections.store import view_store_for
 from tests.conftest import TODAY
 from tracker.application import Tracker
 from tracker.calendar import AcademicYear
-from tracker.cli import main
 from tracker.demo import DEMO, Establishment, build_demo, pupils_for, sole_writer
 from tracker.errors import ConcurrentChange
-from tracker.stores import bulk_loading
 
 SCILLY = Establishment("144638", "4204002", "420", "The Five Islands Academy", "secondary", 92)
 
@@ -49,7 +48,7 @@ def as_usual() -> list[tuple[int, str, dict]]:
 
 def test_the_demo_writer_records_the_same_events_as_the_application_the_api_runs(database_url, as_usual):
     demo = sole_writer(database_url, today=lambda: TODAY)
-    with bulk_loading(demo.recorder):
+    with demo.recorder.bulk_loading():
         build_demo(demo, ("420",), hub="SCILLY", outside=("857",))
     recorded = stored_events(demo)
     assert len(recorded) > 5000  # three years at four schools: rollovers, destinations, intakes
@@ -76,7 +75,7 @@ def test_a_second_writer_stops_the_demo_writer_rather_than_being_written_over(da
 def test_a_bulk_load_into_sqlite_commits_without_fsync_and_ends_with_everything_in_the_file(database_url):
     app = Tracker.from_url(database_url, today=lambda: TODAY)
     assert synchronous(app) == 2  # FULL: every commit waits for the disk
-    with bulk_loading(app.recorder):
+    with app.recorder.bulk_loading():
         assert synchronous(app) == 1  # NORMAL: under WAL, consistent through a power cut
         app.register_school(SCILLY.urn, SCILLY.name, "secondary", "420", SCILLY.laestab, caller=DEMO)
     assert synchronous(app) == 2
@@ -88,7 +87,7 @@ def test_a_bulk_load_into_sqlite_commits_without_fsync_and_ends_with_everything_
 @pytest.mark.parametrize("database_url", ["memory", "postgres"], indirect=True)
 def test_a_bulk_load_elsewhere_runs_as_usual(database_url):
     app = Tracker.from_url(database_url, today=lambda: TODAY)
-    with bulk_loading(app.recorder):
+    with app.recorder.bulk_loading():
         app.register_school(SCILLY.urn, SCILLY.name, "secondary", "420", SCILLY.laestab, caller=DEMO)
     assert app.school_exists(SCILLY.urn)
 

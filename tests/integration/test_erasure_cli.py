@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cli import main
 from tests.integration.test_identity_migration import writing_as_older_versions_did
 from tests.scenarios import ADMIN, SCHOOL_A, build_worked_example
 from tracker.application import Tracker
-from tracker.cli import main
 from tracker.domain.student import Student
 from tracker.identifiers import make_upn
 from tracker.usecases.erasure import years_before

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from cli import main
 from tests.scenarios import ADMIN
 from tracker.application import Tracker
-from tracker.cli import main
 from tracker.exports import HEADER, csv_cell, write
 
 HOSTILE = {

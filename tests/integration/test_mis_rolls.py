@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli import main
 from tests.conftest import TODAY
 from tests.integration.test_import_fuzz import GOOD_UPNS, fresh_app
 from tests.scenarios import SCHOOL_A, register_hub_and_schools
 from tracker.application import Tracker
 from tracker.calendar import AcademicYear
-from tracker.cli import main
 from tracker.domain.student import Student
 from tracker.imports import import_pupils
 

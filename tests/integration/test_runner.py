@@ -149,7 +149,7 @@ def test_under_gatsby_2024_bm6_needs_two_meaningful_experiences_with_an_employer
 def test_a_runner_killed_again_and_again_never_applies_an_event_twice(postgres_url, tmp_path):
     app, store = world(postgres_url)
     environment = {**os.environ, "DATABASE_URL": postgres_url}
-    command = [sys.executable, "-m", "tracker.cli", "project", "--page-size", "3", "--poll", "0.05"]
+    command = [sys.executable, "-m", "cli", "project", "--page-size", "3", "--poll", "0.05"]
     stop_writing = threading.Event()
     written: list[int] = []
 

@@ -67,7 +67,8 @@ def test_with_a_cipher_key_a_pupils_name_is_not_in_the_stored_bytes(database_url
 def test_database_urls_map_onto_the_librarys_settings():
     assert store_settings("postgresql://u:p%40ss@db:5433/tracker?schema=s1") == {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": "tracker.recorder:PostgresKeyedRecorder", "POSTGRES_DBNAME": "tracker",
+        "APPLICATION_RECORDER_TOPIC": "adapters.postgres_keys:PostgresKeyedRecorder",
+        "POSTGRES_DBNAME": "tracker",
         "POSTGRES_HOST": "db", "POSTGRES_PORT": "5433", "POSTGRES_USER": "u",
         "POSTGRES_PASSWORD": "p@ss", "POSTGRES_POOL_SIZE": "5", "POSTGRES_MAX_OVERFLOW": "10",
         "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_SCHEMA": "s1"}
@@ -115,7 +116,6 @@ def test_a_batch_enrolment_finds_which_pupils_are_already_registered_in_one_quer
     from tests.scenarios import PUPILS, enrol
     from tracker.domain.student import Student
     from tracker.identifiers import make_upn
-    from tracker.stores import existing_aggregates
 
     app = reopen(database_url)
     register_hub_and_schools(app)
@@ -124,13 +124,13 @@ def test_a_batch_enrolment_finds_which_pupils_are_already_registered_in_one_quer
     app.record_leaving(SCHOOL_A, moving.upn, date(2019, 1, 31), caller=ADMIN)
     newcomer = make_upn("885", "4002", 18, 77)
     ids = [Student.create_id(moving.upn), Student.create_id(newcomer)]
-    assert existing_aggregates(app.recorder, ids) == {ids[0]}
+    assert app.recorder.existing_aggregates(ids) == {ids[0]}
     app.enrol_pupils(SCHOOL_B, [
         {"upn": moving.upn, "given_name": "P1", "family_name": "Pupil", "date_of_birth": moving.date_of_birth,
          "year_group": 7, "enrolled_on": date(2019, 2, 1)},
         {"upn": newcomer, "given_name": "New", "family_name": "Comer", "date_of_birth": moving.date_of_birth,
          "year_group": 7, "enrolled_on": date(2019, 2, 1)}], caller=ADMIN)
-    assert existing_aggregates(app.recorder, ids) == set(ids)
+    assert app.recorder.existing_aggregates(ids) == set(ids)
     again = app if database_url == "memory://" else reopen(database_url)
     assert again.current_school_of(moving.upn) == SCHOOL_B and again.current_school_of(newcomer) == SCHOOL_B
     registered = [e for e in again.events.get(ids[0]) if type(e).__name__ == "Registered"]
@@ -138,17 +138,15 @@ def test_a_batch_enrolment_finds_which_pupils_are_already_registered_in_one_quer
 
 
 def test_the_events_of_many_aggregates_come_back_in_one_query_in_log_order(database_url):
-    from tracker.stores import events_of
-
     app = Tracker.from_url(database_url, today=lambda: TODAY)
     build_worked_example(app)
     log = app.recorder.select_notifications(start=1, limit=1000)
     wanted = {log[9].originator_id, log[0].originator_id, log[-1].originator_id}
     up_to = log[-2].id  # the last event is left out by position, even though its aggregate is wanted
-    found = events_of(app.recorder, sorted(wanted), up_to)
+    found = app.recorder.events_of(sorted(wanted), up_to)
     assert found == [n for n in log if n.originator_id in wanted and n.id <= up_to]
     assert len({n.originator_id for n in found}) >= 2 and found[-1].id <= up_to
-    assert events_of(app.recorder, [], up_to) == []
+    assert app.recorder.events_of([], up_to) == []
     assert type(app.mapper.to_domain_event(found[0])).__qualname__ == type(app.mapper.to_domain_event(log[0])).__qualname__
 
 
@@ -157,7 +155,7 @@ def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_st
 
     from eventsourcing.persistence import IntegrityError, StoredEvent
 
-    from tracker.recorder import PostgresEventRecorder
+    from adapters.postgres import PostgresEventRecorder
 
     app = reopen(postgres_url)
     recorder = app.recorder

@@ -139,7 +139,7 @@ def test_the_rollover_command_lists_then_records_then_finds_nobody(tmp_path, cap
     for group in (10, 11):
         app.enrol_pupil(ELEVEN_SIXTEEN, upn(ELEVEN_SIXTEEN, group), "Pat", "Pupil", date(2018 - group - 4, 1, 15),
                         group, date(2018, 9, 3), caller=ADMIN)
-    from tracker.cli import main
+    from cli import main
 
     assert main(["rollover", "--year", "2019/20", "--dry-run"]) == 0
     assert capsys.readouterr().out == f"{ELEVEN_SIXTEEN}: 1 would leave on 2019-08-31: {upn(ELEVEN_SIXTEEN, 11)}\n"

@@ -24,7 +24,7 @@ def test_every_command_the_containers_run_is_the_projects_own():
     assert ("gunicorn", "-c") in commands and ("tracker", "project") in commands
     assert (ROOT / "gunicorn.conf.py").exists() and "wsgi_app" in (ROOT / "gunicorn.conf.py").read_text()
     entry = (ROOT / "setup.cfg").read_text()
-    assert "tracker = tracker.cli:main" in entry
+    assert "tracker = cli:main" in entry
     assert "dockerfile: docker/Dockerfile" in compose and (ROOT / ".dockerignore").exists()
 
 

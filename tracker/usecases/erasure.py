@@ -10,7 +10,6 @@ from tracker.commands import Changes, Written, use_case
 from tracker.domain.student import Student
 from tracker.identifiers import validate_upn, validate_urn
 from tracker.identity import IDENTITY, IDENTITY_TOPICS
-from tracker.stores import events_of
 from tracker.validation import check_text
 
 MAX_REASON = 500
@@ -49,8 +48,8 @@ class Erasures:
 
     def identities_of(self, upns: list[str]) -> dict[str, dict[str, Any]]:
         """The same for many pupils (a page of a school's roll): one read of the log, one of the keys."""
-        stored = events_of(self.recorder, [Student.create_id(upn) for upn in upns],
-                           self.recorder.max_notification_id() or 0)
+        stored = self.recorder.events_of([Student.create_id(upn) for upn in upns],
+                                         self.recorder.max_notification_id() or 0)
         return _identities(self.mapper.to_domain_events([event for event in stored
                                                          if event.topic in IDENTITY_TOPICS]))
 

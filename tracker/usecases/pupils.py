@@ -13,7 +13,6 @@ from tracker.domain.roll import Roll
 from tracker.domain.student import Identity, Student
 from tracker.errors import InvalidValue, PupilNotFound
 from tracker.identifiers import validate_upn, validate_urn
-from tracker.stores import existing_aggregates
 from tracker.validation import check_destination, check_text
 
 
@@ -38,7 +37,7 @@ class Pupils:
             raise InvalidValue("a UPN appears twice in the batch", "upn")
         roll, students = self._roll(urn), []
         # One query for the whole batch, not one per pupil: most pupils in a bulk load are new.
-        registered = existing_aggregates(self.recorder, [Student.create_id(upn) for upn in upns])
+        registered = self.recorder.existing_aggregates([Student.create_id(upn) for upn in upns])
         for upn, pupil in zip(upns, pupils):
             known = Student.create_id(upn) in registered
             students.append(self._enrolled_student(roll, urn, **pupil, registered=known))
