@@ -89,6 +89,12 @@ class Reads(Lookups):
                     Summary.of([f for urn, f in everyone.items() if urn not in in_hubs], position))
         return self._comparisons.get(as_of, everyone, summarised)
 
+    def school_rows(self, as_of: date, urns: list[str] | None = None) -> list[SchoolRow]:
+        """Each school's row on `as_of` (every school's when `urns` is None), in URN order: what
+        a hub's figures list, and the export writes."""
+        return [self.per_school.row(figures, as_of)
+                for figures in self.per_school.figures(self.store, as_of, urns).values()]
+
     def figures_by_school(self, as_of: date,
                           urns: list[str] | None = None) -> dict[str, SchoolFigures]:
         """Each school's figures on `as_of` (every school when `urns` is None), from the
