@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from api import formats
+from api.rows import Rows
 from tracker.calendar import OUTSIDE_YEARS, in_calendar
 from tracker.rulesets import (
     ACTIVITY_KINDS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
@@ -230,7 +231,36 @@ class AuditArgs(Freshness):
     type = fields.String(validate=validate.Length(max=80), metadata=formats.IN_ADDRESS)
 
 
-class Benchmark(Schema):
+class Answer(Schema):
+    """The schema of a typed answer (projections/answers.py): its fields read as attributes (or,
+    from a dict, as keys)."""
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default) if isinstance(obj, dict) else getattr(obj, attr, default)
+
+
+class _WhenGiven:
+    """A figure in the body only where the answer has it: `suppressed` for hub tokens,
+    `position` beside a comparison."""
+
+    when_given = True
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        value = super().serialize(attr, obj, accessor, **kwargs)
+        return missing if value is None else value
+
+
+class Withheld(_WhenGiven, fields.Dict):
+    def __init__(self, description: str):
+        super().__init__(keys=fields.String(), values=fields.String(),
+                         metadata={"description": description})
+
+
+class ComparedAt(_WhenGiven, fields.Integer):
+    pass
+
+
+class Benchmark(Answer):
     benchmark = fields.Integer()
     measured = fields.Integer()
     met = fields.Integer()
@@ -238,20 +268,11 @@ class Benchmark(Schema):
     score = fields.Float(allow_none=True)
     achieved = fields.Boolean()
     applicable = fields.Boolean()
-    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
-        "description": "hub tokens only: each count or rate withheld (shown as null) and why: low or secondary"})
+    suppressed = Withheld("hub tokens only: each count or rate withheld (shown as null) and why: "
+                          "low or secondary")
 
 
-class ReadyMade(fields.Nested):
-    """Nested rows the read side already built in their JSON form (`projections.queries`): documented
-    by their schema, passed through as they are. Dumping a hub's 40 schools x 8 benchmarks field by
-    field cost more than reading their figures."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
-
-
-class SchoolRow(Schema):
+class SchoolRow(Answer):
     urn = fields.String()
     name = fields.String()
     type = fields.String()
@@ -259,35 +280,58 @@ class SchoolRow(Schema):
     benchmarks_achieved = fields.Integer()
 
 
-class Summary(Schema):
+class YearGroupRow(Answer):
+    year_group = fields.Integer()
+    pupils = fields.Integer(allow_none=True)
+    bm5_measured = fields.Integer(allow_none=True)
+    bm5_met = fields.Integer(allow_none=True)
+    bm6_by_16 = fields.Integer(allow_none=True)
+    bm7_by_16 = fields.Integer(allow_none=True)
+    bm8_by_16 = fields.Integer(allow_none=True)
+    suppressed = Withheld("hub tokens only: each count withheld (shown as null) and why: low or "
+                          "secondary")
+
+
+class SeriesFigures(Answer):
     schools = fields.Integer()
     every_student_employer_encounters = fields.Float(allow_none=True)
     every_student_workplace_experience = fields.Float(allow_none=True)
     mean_benchmarks_achieved = fields.Float(allow_none=True)
     pct_schools_achieving = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
-    mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     pupil_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     pupils_measured = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
     pupils_met = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
-    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
-        "description": "hub tokens only: each figure withheld (shown as null) and why: low or secondary"})
-    position = fields.Integer(metadata={"description": "the view position these figures were computed at"})
+    suppressed = Withheld("hub tokens only: each figure withheld (shown as null) and why: low or "
+                          "secondary")
 
 
-class Header(Schema):
-    as_of = fields.String()
+class Summary(SeriesFigures):
+    mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    position = ComparedAt(metadata={
+        "description": "the view position these figures were computed at"})
+
+
+class Header(Answer):
+    as_of = fields.Date()
     year = fields.String()
     rule_set = fields.String()
-    known_at = fields.String(allow_none=True)
+    known_at = fields.DateTime(allow_none=True)
 
 
 class SchoolStatus(Header, SchoolRow):
-    by_year_group = fields.List(fields.Dict())
+    by_year_group = fields.List(fields.Nested(YearGroupRow))
+
+
+class Hub(Answer):
+    code = fields.String()
+    name = fields.String()
+    area = fields.String()
+    wave = fields.Integer(allow_none=True)
 
 
 class HubMetrics(Header, Summary):
-    hub = fields.Dict()
-    school_rows = ReadyMade(SchoolRow, many=True)
+    hub = fields.Nested(Hub)
+    school_rows = Rows(SchoolRow)
     national = fields.Nested(Summary, allow_none=True)
     non_hub = fields.Nested(Summary, allow_none=True)
 
@@ -296,10 +340,15 @@ class NationalMetrics(Header, Summary):
     non_hub = fields.Nested(Summary, allow_none=True)
 
 
-class Series(Schema):
+class SeriesPoint(SeriesFigures):
+    as_of = fields.Date()
+    national = fields.Nested(SeriesFigures)
+
+
+class Series(Answer):
     hub = fields.String()
     year = fields.String()
-    points = fields.List(fields.Dict())
+    points = fields.List(fields.Nested(SeriesPoint))
 
 
 class Pupil(Schema):
@@ -362,7 +411,7 @@ class Ready(Health):
     seconds = fields.Float()
 
 
-class SchoolDetails(Schema):
+class SchoolDetails(Answer):
     urn = fields.String()
     name = fields.String()
     type = fields.String()
@@ -441,7 +490,7 @@ class HubYear(Header, Summary):
     non_hub = fields.Nested(Summary, allow_none=True)
 
 
-class HubYears(Schema):
+class HubYears(Answer):
     hub = fields.String()
     years = fields.List(fields.Nested(HubYear), metadata={
         "description": "each academic year's figures on its last day (this year's as of today)"})
@@ -451,7 +500,7 @@ class SchoolYear(Header, SchoolRow):
     pass
 
 
-class SchoolYears(Schema):
+class SchoolYears(Answer):
     urn = fields.String()
     years = fields.List(fields.Nested(SchoolYear), metadata={
         "description": "each academic year's figures on its last day (this year's as of today)"})

@@ -12,10 +12,11 @@ stay. docs/privacy.md has a worked example.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, is_dataclass, replace
+from typing import Any, Sequence, TypeVar
 
-from tracker.calendar import AcademicYear
+from projections.answers import Benchmark, SchoolRow, SchoolStatus
+from projections.hub_answers import HubMetrics, NationalMetrics, Summary
 from tracker.rulesets import rule_set_for
 
 LOW, SECONDARY = "low", "secondary"
@@ -82,37 +83,41 @@ def _reason(hidden: dict[str, str], *names: str) -> str | None:
 
 # --- a school's own figures -------------------------------------------------------------------
 
-def _benchmark(figure: dict[str, Any], prefix: str, hidden: dict[str, str]) -> dict[str, Any]:
+def _benchmark(figure: Benchmark, prefix: str, hidden: dict[str, str]) -> Benchmark:
     """One benchmark with its withheld counts, and its coverage if either count is withheld, made null."""
-    suppressed = {key: hidden[f"{prefix}.{key}"] for key in ("measured", "met") if f"{prefix}.{key}" in hidden}
+    suppressed = {key: hidden[f"{prefix}.{key}"] for key in ("measured", "met")
+                  if f"{prefix}.{key}" in hidden}
     if why := _reason(hidden, f"{prefix}.measured", f"{prefix}.met"):
         suppressed["coverage"] = why
-    return {**figure, **dict.fromkeys(suppressed), "suppressed": suppressed}
+    return replace(figure, **dict.fromkeys(suppressed), suppressed=suppressed)
 
 
-def _school_cells(prefix: str, benchmarks: list[dict[str, Any]]) -> tuple[dict[str, int], list[Sum]]:
+def _school_cells(prefix: str, benchmarks: Sequence[Benchmark]) -> tuple[dict[str, int], list[Sum]]:
     """A school's counts by benchmark; an achieved benchmark says met equals measured."""
     values, sums = {}, []
     for figure in benchmarks:
-        if figure["benchmark"] in COUNTED:
-            name = f"{prefix}.{figure['benchmark']}"
-            values[f"{name}.measured"], values[f"{name}.met"] = figure["measured"], figure["met"]
-            if figure["achieved"]:
+        if figure.benchmark in COUNTED:
+            name = f"{prefix}.{figure.benchmark}"
+            values[f"{name}.measured"], values[f"{name}.met"] = figure.measured, figure.met
+            if figure.achieved:
                 sums.append(Sum(f"{name}.met", (f"{name}.measured",)))
     return values, sums
 
 
-def _year_group_cells(status: dict[str, Any]) -> tuple[dict[str, int], list[Sum], frozenset[str]]:
+def _year_group_cells(status: SchoolStatus) -> tuple[dict[str, int], list[Sum], frozenset[str]]:
     """The year-group counts, and how they add up to the school's own (metrics.md, per pupil)."""
-    rule_set = rule_set_for(AcademicYear.parse(status["year"]))
-    groups = {row["year_group"]: row for row in status["by_year_group"]}
-    values = {f"y{n}.{key}": row[key] for n, row in groups.items() for key in YEAR_GROUP_COUNTS}
-    sums = [Sum(f"y{n}.bm5_measured", (f"y{n}.pupils",)) for n, row in groups.items() if row["bm5_measured"]]
+    rule_set = rule_set_for(status.year)
+    groups = {row.year_group: row for row in status.by_year_group}
+    values = {f"y{n}.{key}": getattr(row, key)
+              for n, row in groups.items() for key in YEAR_GROUP_COUNTS}
+    sums = [Sum(f"y{n}.bm5_measured", (f"y{n}.pupils",))
+            for n, row in groups.items() if row.bm5_measured]
     sums += [Sum(f"school.5.{key}", tuple(f"y{n}.bm5_{key}" for n in groups)) for key in ("measured", "met")]
     sixteen, eighteen = rule_set.by_16_year_group, rule_set.by_18_year_group
-    met, unshown = {figure["benchmark"]: figure["met"] for figure in status["benchmarks"]}, set()
+    met, unshown = {figure.benchmark: figure.met for figure in status.benchmarks}, set()
     for b in (6, 7, 8):
-        sums.append(Sum(f"school.{b}.measured", tuple(f"y{n}.pupils" for n in (sixteen, eighteen) if n in groups)))
+        sums.append(Sum(f"school.{b}.measured",
+                        tuple(f"y{n}.pupils" for n in (sixteen, eighteen) if n in groups)))
         # The by-18 pupils who meet it are in no answer, but the school's total less the by-16 ones gives them.
         by_16 = (f"y{sixteen}.bm{b}_by_16",) if sixteen in groups else ()
         rest = f"y{eighteen}.bm{b}_by_18"
@@ -122,34 +127,41 @@ def _year_group_cells(status: dict[str, Any]) -> tuple[dict[str, int], list[Sum]
     return values, sums, frozenset(unshown)
 
 
-def school_status(status: dict[str, Any], threshold: int) -> dict[str, Any]:
+def school_status(status: SchoolStatus, threshold: int) -> SchoolStatus:
     """A school's status as a hub token sees it: small counts, and what would give them away, withheld."""
-    values, sums = _school_cells("school", status["benchmarks"])
+    values, sums = _school_cells("school", status.benchmarks)
     more_values, more_sums, unshown = _year_group_cells(status)
     hidden = withheld({**values, **more_values}, sums + more_sums, threshold, unshown)
-    return {**status, "benchmarks": [_benchmark(b, f"school.{b['benchmark']}", hidden) for b in status["benchmarks"]],
-            "by_year_group": [_row(row, f"y{row['year_group']}", YEAR_GROUP_COUNTS, hidden)
-                              for row in status["by_year_group"]]}
+    return replace(status, benchmarks=tuple(_benchmark(b, f"school.{b.benchmark}", hidden)
+                                            for b in status.benchmarks),
+                   by_year_group=tuple(_row(row, f"y{row.year_group}", YEAR_GROUP_COUNTS, hidden)
+                                       for row in status.by_year_group))
 
 
-def _row(row: dict[str, Any], prefix: str, keys: tuple[str, ...], hidden: dict[str, str]) -> dict[str, Any]:
+Row = TypeVar("Row")  # a typed answer's row, or an activity's dict
+
+
+def _row(row: Row, prefix: str, keys: tuple[str, ...], hidden: dict[str, str]) -> Row:
     suppressed = {key: hidden[f"{prefix}.{key}"] for key in keys if f"{prefix}.{key}" in hidden}
-    return {**row, **dict.fromkeys(suppressed), "suppressed": suppressed}
+    changes = {**dict.fromkeys(suppressed), "suppressed": suppressed}
+    return replace(row, **changes) if is_dataclass(row) else {**row, **changes}
 
 
 # --- hubs, and the national and non-hub figures beside them ---------------------------------------
 
-def _summary_cells(summaries: dict[str, dict[str, Any] | None], members: list[dict[str, Any]]
+def _summary_cells(summaries: dict[str, Summary | None], members: Sequence[SchoolRow]
                    ) -> tuple[dict[str, int], list[Sum], frozenset[str]]:
     """Pupil totals of the hub (its schools' sum) and of national (hub + non-hub + other hubs' schools)."""
     values, sums, unshown = {}, [], set()
     for name, summary in summaries.items():
         if summary is not None:
-            values.update({f"{name}.{key}.{b}": summary[key][str(b)] for key in SUMMED for b in COUNTED})
+            values.update({f"{name}.{key}.{b}": getattr(summary, key)[str(b)]
+                           for key in SUMMED for b in COUNTED})
     for key, field in (("pupils_measured", "measured"), ("pupils_met", "met")):
         for b in COUNTED:
             if "hub" in summaries:
-                sums.append(Sum(f"hub.{key}.{b}", tuple(f"{row['urn']}.{b}.{field}" for row in members), True))
+                parts = tuple(f"{row.urn}.{b}.{field}" for row in members)
+                sums.append(Sum(f"hub.{key}.{b}", parts, True))
             if summaries.get("national") and summaries.get("non_hub"):
                 others = f"others.{key}.{b}"  # schools in other hubs: no answer gives them
                 values[others] = values[f"national.{key}.{b}"] - sum(
@@ -160,60 +172,68 @@ def _summary_cells(summaries: dict[str, dict[str, Any] | None], members: list[di
     return values, sums, frozenset(unshown)
 
 
-def _summary(summary: dict[str, Any] | None, name: str, hidden: dict[str, str],
-             members_hidden: dict[int, str | None]) -> dict[str, Any] | None:
+Summarised = TypeVar("Summarised", bound=Summary)
+
+
+def _summary(summary: Summarised | None, name: str, hidden: dict[str, str],
+             members_hidden: dict[int, str | None]) -> Summarised | None:
     """A summary with its withheld totals, and the coverages over them, made null."""
     if summary is None:
         return None
     suppressed: dict[str, str] = {}
-    result = {**summary, **{key: dict(summary[key]) for key in (*SUMMED, "pupil_coverage", "mean_coverage")}}
+    changed = {key: dict(getattr(summary, key))
+               for key in (*SUMMED, "pupil_coverage", "mean_coverage")}
     for b in COUNTED:
         for key in SUMMED:
             if why := hidden.get(f"{name}.{key}.{b}"):
-                result[key][str(b)], suppressed[f"{key}.{b}"] = None, why
+                changed[key][str(b)], suppressed[f"{key}.{b}"] = None, why
         rate = _reason(hidden, *(f"{name}.{key}.{b}" for key in SUMMED))
         # A mean of the schools' coverages gives a withheld one away as surely as a total does.
         mean = rate or members_hidden.get(b)
         for key, why in (("pupil_coverage", rate), ("mean_coverage", mean)):
             if why:
-                result[key][str(b)], suppressed[f"{key}.{b}"] = None, why
-    return {**result, "suppressed": suppressed}
+                changed[key][str(b)], suppressed[f"{key}.{b}"] = None, why
+    return replace(summary, **changed, suppressed=suppressed)
 
 
-def _members_withheld(rows: list[dict[str, Any]], threshold: int, summaries: dict[str, Any]
+def _members_withheld(rows: Sequence[SchoolRow], threshold: int,
+                      summaries: dict[str, Summary | None]
                       ) -> tuple[dict[str, str], dict[int, str | None]]:
     """What to withhold of the member schools' figures and the summaries beside them, and for each
     benchmark whether (and why) any member's coverage is withheld."""
     values, sums = {}, []
     for row in rows:
-        more_values, more_sums = _school_cells(row["urn"], row["benchmarks"])
+        more_values, more_sums = _school_cells(row.urn, row.benchmarks)
         values.update(more_values)
         sums += more_sums
     totals, total_sums, unshown = _summary_cells(summaries, rows)
     hidden = withheld({**values, **totals}, sums + total_sums, threshold, unshown)
-    coverage = {b: _reason(hidden, *(f"{row['urn']}.{b}.{key}" for row in rows for key in ("measured", "met")))
+    coverage = {b: _reason(hidden, *(f"{row.urn}.{b}.{key}"
+                                     for row in rows for key in ("measured", "met")))
                 for b in COUNTED}
     return hidden, coverage
 
 
-def hub_metrics(metrics: dict[str, Any], threshold: int) -> dict[str, Any]:
+def hub_metrics(metrics: HubMetrics, threshold: int) -> HubMetrics:
     """A hub's figures as its own Hub Lead sees them: the shares of schools exact, small counts withheld."""
-    summaries = {"hub": metrics, "national": metrics.get("national"), "non_hub": metrics.get("non_hub")}
-    hidden, members = _members_withheld(metrics["school_rows"], threshold, summaries)
-    rows = [{**row, "benchmarks": [_benchmark(b, f"{row['urn']}.{b['benchmark']}", hidden) for b in row["benchmarks"]]}
-            for row in metrics["school_rows"]]
-    return {**_summary(metrics, "hub", hidden, members), "school_rows": rows,
-            "national": _summary(metrics.get("national"), "national", hidden, {}),
-            "non_hub": _summary(metrics.get("non_hub"), "non_hub", hidden, {})}
+    summaries = {"hub": metrics, "national": metrics.national, "non_hub": metrics.non_hub}
+    hidden, members = _members_withheld(metrics.school_rows, threshold, summaries)
+    rows = tuple(replace(row, benchmarks=tuple(_benchmark(b, f"{row.urn}.{b.benchmark}", hidden)
+                                               for b in row.benchmarks))
+                 for row in metrics.school_rows)
+    return replace(_summary(metrics, "hub", hidden, members), school_rows=rows,
+                   national=_summary(metrics.national, "national", hidden, {}),
+                   non_hub=_summary(metrics.non_hub, "non_hub", hidden, {}))
 
 
-def national_metrics(national: dict[str, Any], hub: dict[str, Any] | None, threshold: int) -> dict[str, Any]:
+def national_metrics(national: NationalMetrics, hub: HubMetrics | None,
+                     threshold: int) -> NationalMetrics:
     """The national figures as a Hub Lead sees them: withheld as they are beside their own hub's, so
     national less non-hub never gives back a figure withheld there."""
-    summaries = {"national": national, "non_hub": national.get("non_hub"), **({"hub": hub} if hub else {})}
-    hidden, _ = _members_withheld(hub["school_rows"] if hub else [], threshold, summaries)
-    return {**_summary(national, "national", hidden, {}),
-            "non_hub": _summary(national.get("non_hub"), "non_hub", hidden, {})}
+    summaries = {"national": national, "non_hub": national.non_hub, **({"hub": hub} if hub else {})}
+    hidden, _ = _members_withheld(hub.school_rows if hub else (), threshold, summaries)
+    return replace(_summary(national, "national", hidden, {}),
+                   non_hub=_summary(national.non_hub, "non_hub", hidden, {}))
 
 
 def activities(items: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:

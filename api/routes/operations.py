@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from api import schemas
 from api.services import services
+from projections.answers import attributes
 
 blp = Blueprint("operations", __name__, description="Health of the process and its store")
 
@@ -21,4 +22,4 @@ def healthz():
 @blp.response(200, schemas.Ready)
 def readyz():
     """The store answers; how far the views lag behind the log."""
-    return {"status": "ready", **services().reads.lag()}
+    return {"status": "ready", **attributes(services().reads.lag())}

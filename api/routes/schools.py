@@ -133,5 +133,4 @@ def school_activities(args, urn):
 @blp.response(200, schemas.SchoolDetails)
 def school(args, urn):
     """The school's registration and its hub today."""
-    details = found(services().reads.school(urn), f"school {urn}")
-    return {**details, "hub": services().reads.hub_of_school(urn)}
+    return found(services().reads.school_details(urn), f"school {urn}")
