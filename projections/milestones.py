@@ -131,24 +131,21 @@ def _rewrite(page: Page, upns: list[str], encounters: dict[str, list[tuple]]) ->
 
 
 def _write(page: Page, upns: list[str], encounters: dict, year_groups: dict, enrolments: dict) -> None:
-    page.write_in("DELETE FROM {milestones} WHERE upn IN ({in})", upns)
-    page.write_in("DELETE FROM {employer_dates} WHERE upn IN ({in})", upns)
+    page.delete_among("milestones", "upn", upns)
+    page.delete_among("employer_dates", "upn", upns)
     employer_years = {upn: employer_dates_of((d, y, c) for d, y, _, c in rows) for upn, rows in encounters.items()}
-    for upn, by_year in employer_years.items():
-        for year, dates in by_year.items():
-            page.write("INSERT INTO {employer_dates} VALUES (?, ?, ?, ?)", (upn, year, dates[0], _nth(dates, 2)))
+    page.insert("employer_dates", [(upn, year, dates[0], _nth(dates, 2))
+                                   for upn, by_year in employer_years.items()
+                                   for year, dates in by_year.items()])
     latest_year = 0
     for upn, groups in year_groups.items():  # a pupil with no year group is in no school's figures
         dates = milestones_of(((d, k, c) for d, _, k, c in encounters.get(upn, [])), groups)
         employer = _latest(employer_years.get(upn, {}))
         latest_year = max(latest_year, employer[0] or 0)
-        for enrolment in enrolments.get(upn, ()):
-            page.write("INSERT INTO {milestones} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (upn, *enrolment, *dates, *max(groups), *employer))
+        page.insert("milestones", [(upn, *enrolment, *dates, *max(groups), *employer)
+                                   for enrolment in enrolments.get(upn, ())])
     # Only ever raised: a year too late makes readers take the slower general query, never a wrong one.
-    page.write("INSERT INTO {tracking} VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = "
-               "CASE WHEN excluded.position > {tracking}.position THEN excluded.position "
-               "ELSE {tracking}.position END", (LATEST_EMPLOYER_YEAR, latest_year))
+    page.upsert_greatest("tracking", ("name",), [(LATEST_EMPLOYER_YEAR, latest_year)])
     page.flush()
 
 
