@@ -36,7 +36,7 @@ class ViewStore:
     types: dict[str, str]
     column_types: dict[str, str]  # the types as columns are declared, where they differ from casts
     lock_clause = ""  # what a read adds to hold the rows it read until the transaction ends
-    date_param = "?"  # a date parameter whose type the database can tell where it cannot infer it
+    date_cast = "{}"  # a date parameter as the database can tell its type where it cannot infer it
     subquery_fence = ""  # what keeps a subquery from being merged into the query around it
 
     def __init__(self, prefix: str = LIVE):
@@ -73,6 +73,10 @@ class ViewStore:
     def write(self, cursor, write: Write, rows: list[Sequence]) -> None:
         """The rows queued for one of the projection's writes, in order."""
         self.executemany(cursor, write.template, rows)
+
+    def date_param(self, name: str) -> str:
+        """The named date parameter `name`, typed where the database cannot infer its type."""
+        return self.date_cast.format(f":{name}")
 
     def membership(self, template: str, values: list,
                    params: Mapping[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
@@ -264,7 +268,7 @@ class PostgresViewStore(ViewStore):
     # insert of a catch-up slower (the indexes on text keys are most of the writing it does).
     column_types = {**types, "text": 'text COLLATE "C"'}
     lock_clause = " FOR UPDATE"
-    date_param = "CAST(? AS date)"
+    date_cast = "CAST({} AS date)"
     # Merged, the roll's year-group expression was copied into every sum and priced as if run for
     # every candidate row, and a large school's figures scanned every pupil in the region instead
     # of probing its own (55 ms against 18 ms).
