@@ -7,9 +7,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from projections.page import Page
-
-MILESTONES = ("workplace_1", "workplace_2", "fe_1", "he_1", "university_2", "guidance_1",
-              "ks5_start", "workplace_ks5", "guidance_ks5")
+from tracker.calendar import AcademicYear, ks5_window_start
 
 
 def _as_date(value: Any) -> date:
@@ -28,12 +26,12 @@ def _first_from(dates: list[date], start: date | None) -> date | None:
     return next((d for d in dates if start is not None and d >= start), None)
 
 
-def ks5_start(year_groups: list[tuple[int, int]]) -> date | None:
-    """1 September of the year the pupil is in Year 12, by their latest recorded year group."""
+def _ks5_start(year_groups: list[tuple[int, int]]) -> date | None:
+    """When the pupil's Year 12 starts, by their latest recorded year group."""
     if not year_groups:
         return None
     from_year, year_group = max(year_groups)
-    return date(from_year + 12 - year_group, 9, 1)
+    return ks5_window_start(year_group, AcademicYear(from_year))
 
 
 def milestones_of(encounters: Iterable[tuple], year_groups: list[tuple[int, int]]) -> tuple:
@@ -43,7 +41,7 @@ def milestones_of(encounters: Iterable[tuple], year_groups: list[tuple[int, int]
         by_category[category].append(occurred_on)
         if kind == "university_visit":
             by_category["university"].append(occurred_on)
-    start = ks5_start(year_groups)
+    start = _ks5_start(year_groups)
     workplace, guidance = by_category["workplace"], by_category["guidance"]
     return (_nth(workplace, 1), _nth(workplace, 2), _nth(by_category["fe"], 1), _nth(by_category["he"], 1),
             _nth(by_category["university"], 2), _nth(guidance, 1), start,
