@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from functools import singledispatchmethod
 from typing import Any, Callable, NamedTuple
 
@@ -311,6 +312,7 @@ def _flag_changed(page: Page, event: Any, column: str, value: bool) -> Subject:
     return event.school_urn, upn
 
 
+@functools.cache
 def _handler_for(event_type: type) -> Callable[[CareersProjection, Any, Page], Subject | None]:
     # Looked up once per event type: on Python 3.11 every `self.project` builds a new bound
     # wrapper, which cost a tenth of a catch-up.
