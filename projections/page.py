@@ -1,4 +1,4 @@
-"""One page of the event log applied in one transaction: batched writes, and the pupils it touched."""
+"""A page of the log applied in one transaction: its queued writes, and the pupils it touched."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections import OrderedDict
 from typing import Any, Sequence
 
 from projections import writes
-from projections.store import ViewStore
+from projections.store import Params, ViewStore
 from projections.writes import Write
 
 
@@ -42,8 +42,9 @@ class Page:
         self.store = store
         self.cursor = cursor
         self.known = known
-        self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from their history
-        # Pupils who only gained encounters: (occurred_on, academic year, kind, category) of the counted ones.
+        self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from history
+        # Pupils who only gained encounters: (occurred_on, academic year, kind, category) of the
+        # counted ones.
         self.added: dict[str, list[tuple]] = {}
         self.dirty_schools: set[str] = set()
         self.activity_facts: dict[str, dict[str, Any]] = {}
@@ -105,7 +106,7 @@ class Page:
                 self.store.write(self.cursor, write, rows)
         self._queues = {}
 
-    def read(self, template: str, params: Sequence = ()) -> list[tuple]:
+    def read(self, template: str, params: Params = ()) -> list[tuple]:
         self.flush()
         return list(self.store.execute(self.cursor, template, params).fetchall())
 

@@ -24,6 +24,7 @@ _TABLE_REFERENCE = re.compile(r"\{(\w+)\}")
 # A named parameter, `:name`, but not a PostgreSQL cast (`::date`) or a time's minutes (`12:30`).
 _NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 IN_CHUNK = 500  # bound parameters per statement, well inside SQLite's limit
+Params = Sequence[Any] | Mapping[str, Any]  # bound in order (`?`) or by name (`:name`)
 
 sqlite3.register_adapter(date, date.isoformat)
 _NO_LOCK = nullcontext()
@@ -62,7 +63,7 @@ class ViewStore:
         """A cursor whose statements commit together, or not at all."""
         raise NotImplementedError
 
-    def execute(self, cursor, template: str, params: Sequence = ()) -> Any:
+    def execute(self, cursor, template: str, params: Params = ()) -> Any:
         cursor.execute(self.statement(template), params)
         return cursor
 
@@ -86,7 +87,7 @@ class ViewStore:
         return [(template.replace("{in}", marks), {**(params or {}), **bound})
                 for marks, bound in (any_of("among", chunk) for chunk in chunks)]
 
-    def query(self, template: str, params: Sequence = ()) -> list[tuple]:
+    def query(self, template: str, params: Params = ()) -> list[tuple]:
         """Rows of one read, in its own short transaction."""
         with self.transaction() as cursor:
             return list(self.execute(cursor, template, params).fetchall())
@@ -369,7 +370,7 @@ class PostgresViewStore(ViewStore):
                 tried = connection.execute("SELECT pg_try_advisory_lock(%s)", (MAINTENANCE_LOCK_KEY,))
                 yield tried.fetchone()[0]
 
-    def query(self, template: str, params: Sequence = ()) -> list[tuple]:
+    def query(self, template: str, params: Params = ()) -> list[tuple]:
         # One statement sees one snapshot of its own: without a BEGIN and COMMIT around it a read is
         # one round trip, not three (a warm hub read makes four of them).
         with self._pool.connection() as connection:
