@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from projections.store import ViewStore
+from projections.store import ViewStore, any_of
 from tracker.calendar import AcademicYear
 from tracker.rulesets import DESTINATIONS
 
@@ -47,11 +47,12 @@ def leavers(store: ViewStore, schools: list[str], cohort: AcademicYear, as_of: d
     destination recorded by `as_of`."""
     if not schools:
         return []
+    marks, named_schools = any_of("school", schools)
     rows = store.query(
         "SELECT upn, school_urn, left_on, destination, recorded_on FROM {destinations} "
-        f"WHERE school_urn IN ({', '.join('?' * len(schools))}) AND left_on >= ? AND left_on <= ? "
-        "AND left_on <= ? AND recorded_on <= ? ORDER BY recorded_on",
-        (*schools, cohort.start, cohort.end, as_of, as_of))
+        f"WHERE school_urn IN ({marks}) AND left_on >= :start AND left_on <= :end "
+        "AND left_on <= :as_of AND recorded_on <= :as_of ORDER BY recorded_on",
+        {**named_schools, "start": cohort.start, "end": cohort.end, "as_of": as_of})
     latest = {(upn, urn, left_on): Leaver(upn, urn, _day(left_on), where if where in DESTINATIONS else "unknown",
                                           _day(recorded_on))
               for upn, urn, left_on, where, recorded_on in rows}

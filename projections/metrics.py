@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from projections.milestones import LATEST_EMPLOYER_YEAR
-from projections.store import ViewStore
+from projections.store import ViewStore, any_of
 from projections.thresholds import thresholds_of
 from tracker.calendar import AcademicYear
 from tracker.rulesets import COLLEGE_TYPES, DEFAULT_YEAR_GROUPS, RuleSet, rule_set_for
@@ -76,58 +76,64 @@ _REACHED = {"first_on": "first_on <= d", "second_on": "second_on <= d", "workpla
             "guidance_1": "guidance_1 <= d", "guidance_ks5": "guidance_ks5 <= d"}
 
 
-def _counts_sql(store: ViewStore, schools: int | None, from_row: bool) -> str:
+def _counts_sql(store: ViewStore, schools: str, from_row: bool) -> str:
     """Per school and year group: pupils on roll, and how many have reached each milestone.
 
     `from_row` reads every value from the pupil's own row: their latest year group and their
     latest year's employer encounters, right for any year no pupil's row has moved past. A last
     column counts the rows that have (to be asked again the other way). Otherwise the year group
     in force in the year asked about, and that year's encounters, are looked up for each pupil.
-    What the counts mean for each benchmark is the rule set's, in Python (`_counted`).
+    What the counts mean for each benchmark is the rule set's, in Python (`_counted`). Its
+    parameters are `:as_of`, `:year` (the year's first calendar year) and `schools`, the named
+    URNs' placeholders (`any_of`), if any.
     """
     conditions = list(_REACHED.values()) + (["moved_past = 1"] if from_row else [])
-    school_filter = f"AND m.school_urn IN ({', '.join('?' * schools)})" if schools else ""
+    school_filter = f"AND m.school_urn IN ({schools})" if schools else ""
     looked_up, fence = (_FROM_ROW, "") if from_row else (_LOOKED_UP, store.subquery_fence)
     # Only fixed column names are formatted in; every value is a parameter. A pupil with no year
     # group by then is not counted (ncy is NULL).
     return f"""
         SELECT urn, ncy, COUNT(*), {', '.join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)} FROM (
-            SELECT m.school_urn AS urn, {store.date_param} AS d,
+            SELECT m.school_urn AS urn, {store.date_param("as_of")} AS d,
                    m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1,
                    m.workplace_ks5, m.guidance_ks5, {looked_up[0]}
             FROM {{milestones}} m {looked_up[1]}
-            WHERE m.enrolled_on <= ? AND (m.left_on IS NULL OR ? <= m.left_on) {school_filter}{fence}
+            WHERE m.enrolled_on <= :as_of AND (m.left_on IS NULL OR :as_of <= m.left_on)
+                  {school_filter}{fence}
         ) roll WHERE ncy IS NOT NULL GROUP BY urn, ncy"""
 
 
-# Each takes the year asked about five times. From the row alone nothing is looked up, so on
-# PostgreSQL the whole pass, counts included, runs in parallel; it is kept unfenced for that.
-_FROM_ROW = ("m.year_group + (? - m.from_year) AS ncy, "
-             "CASE WHEN m.employer_year = ? THEN m.employer_first END AS first_on, "
-             "CASE WHEN m.employer_year = ? THEN m.employer_second END AS second_on, "
-             "CASE WHEN m.from_year > ? OR m.employer_year > ? THEN 1 ELSE 0 END AS moved_past", "")
+# From the row alone nothing is looked up, so on PostgreSQL the whole pass, counts included, runs
+# in parallel; it is kept unfenced for that.
+_FROM_ROW = ("m.year_group + (:year - m.from_year) AS ncy, "
+             "CASE WHEN m.employer_year = :year THEN m.employer_first END AS first_on, "
+             "CASE WHEN m.employer_year = :year THEN m.employer_second END AS second_on, "
+             "CASE WHEN m.from_year > :year OR m.employer_year > :year THEN 1 ELSE 0 END "
+             "AS moved_past", "")
 # The year group from the history where a later year's record superseded the row's (rare), and
 # the year's employer encounters joined from every year's. The fence keeps the planner from
 # copying the year-group lookup into every count (55 ms against 18 ms for a large school).
-_LOOKED_UP = ("CASE WHEN m.from_year <= ? THEN m.year_group + (? - m.from_year) "
-              "ELSE (SELECT y.year_group + (? - y.from_year) FROM {year_groups} y WHERE y.upn = m.upn "
-              "AND y.from_year <= ? ORDER BY y.from_year DESC LIMIT 1) END AS ncy, ed.first_on, ed.second_on",
-              "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = ?")
+_LOOKED_UP = ("CASE WHEN m.from_year <= :year THEN m.year_group + (:year - m.from_year) "
+              "ELSE (SELECT y.year_group + (:year - y.from_year) FROM {year_groups} y "
+              "WHERE y.upn = m.upn AND y.from_year <= :year ORDER BY y.from_year DESC LIMIT 1) END "
+              "AS ncy, ed.first_on, ed.second_on",
+              "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = :year")
 
 
 def _counts(store: ViewStore, as_of: date, schools: list[str] | None, from_row: bool | None = None) -> list[tuple]:
     """Rows of (urn, ncy, pupils, reached...) read from each pupil's row where that is right for the
     year asked about (by default when no pupil's latest employer year is later), otherwise looked
     up: exact either way."""
-    y, count = AcademicYear.containing(as_of).start_year, len(schools) if schools else None
-    params = (as_of, y, y, y, y, y, as_of, as_of, *(schools or ()))
+    year = AcademicYear.containing(as_of).start_year
+    marks, named_schools = any_of("school", schools or [])
+    params = {"as_of": as_of, "year": year, **named_schools}
     if from_row is None:
-        from_row = y >= store.position(LATEST_EMPLOYER_YEAR)
+        from_row = year >= store.position(LATEST_EMPLOYER_YEAR)
     if from_row:
-        rows = store.query(_counts_sql(store, count, True), params)
+        rows = store.query(_counts_sql(store, marks, True), params)
         if not any(row[-1] for row in rows):
             return [row[:-1] for row in rows]
-    return store.query(_counts_sql(store, count, False), params)
+    return store.query(_counts_sql(store, marks, False), params)
 
 
 def _year_groups(store: ViewStore, as_of: date, registered: list[tuple],
@@ -150,9 +156,11 @@ def _taught(store: ViewStore, year: AcademicYear, registered: list[tuple],
             schools: list[str] | None) -> dict[str, tuple[int, int]]:
     """(first, last) year group each school teaches in `year`: the range set latest, else its type's."""
     taught = {urn: DEFAULT_YEAR_GROUPS[kind] for urn, _name, kind in registered}
-    school_filter = f" AND urn IN ({', '.join('?' * len(schools))})" if schools else ""
-    rows = store.query("SELECT urn, from_year, first_ncy, last_ncy FROM {year_ranges} WHERE from_year <= ?"
-                       + school_filter, (year.start_year, *(schools or ()))) if registered else []
+    marks, named_schools = any_of("school", schools or [])
+    school_filter = f" AND urn IN ({marks})" if schools else ""
+    rows = store.query("SELECT urn, from_year, first_ncy, last_ncy FROM {year_ranges} "
+                       "WHERE from_year <= :year" + school_filter,
+                       {"year": year.start_year, **named_schools}) if registered else []
     for urn, _from, first, last in sorted(rows, key=lambda row: row[1]):
         if urn in taught:
             taught[urn] = (first, last)
@@ -178,9 +186,11 @@ def _counted(rule_set: RuleSet, college: bool, group: YearGroupCounts) -> dict[i
 
 def _checklist_scores(store: ViewStore, as_of: date, rule_set: RuleSet, schools: list[str] | None) -> dict:
     """Per school and benchmark 1–4: the share of the rule set's criteria whose latest change is 'met'."""
-    school_filter = f" AND urn IN ({', '.join('?' * len(schools))})" if schools else ""
-    rows = store.query("SELECT urn, benchmark, code, met FROM {checklist} WHERE changed_on <= ?"
-                       + school_filter + " ORDER BY urn, changed_on, position", (as_of, *(schools or ())))
+    marks, named_schools = any_of("school", schools or [])
+    school_filter = f" AND urn IN ({marks})" if schools else ""
+    rows = store.query("SELECT urn, benchmark, code, met FROM {checklist} "
+                       "WHERE changed_on <= :as_of" + school_filter + " ORDER BY urn, changed_on, position",
+                       {"as_of": as_of, **named_schools})
     latest: dict[str, dict[tuple[int, str], int]] = defaultdict(dict)
     for urn, benchmark, code, met in rows:
         latest[urn][(benchmark, code)] = met
@@ -222,8 +232,9 @@ def _schools(store: ViewStore, schools: list[str] | None) -> list[tuple]:
         return store.query("SELECT urn, name, type FROM {schools} ORDER BY urn")
     if not schools:
         return []
-    return store.query(f"SELECT urn, name, type FROM {{schools}} WHERE urn IN ({', '.join('?' * len(schools))}) "
-                       "ORDER BY urn", schools)
+    marks, named_schools = any_of("school", schools)
+    return store.query(f"SELECT urn, name, type FROM {{schools}} WHERE urn IN ({marks}) "
+                       "ORDER BY urn", named_schools)
 
 
 def year_group_figures(store: ViewStore, as_of: date, urn: str) -> list[dict[str, Any]]:

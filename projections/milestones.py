@@ -7,9 +7,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from projections.page import Page
-
-MILESTONES = ("workplace_1", "workplace_2", "fe_1", "he_1", "university_2", "guidance_1",
-              "ks5_start", "workplace_ks5", "guidance_ks5")
+from tracker.calendar import AcademicYear, ks5_window_start
 
 
 def _as_date(value: Any) -> date:
@@ -28,12 +26,12 @@ def _first_from(dates: list[date], start: date | None) -> date | None:
     return next((d for d in dates if start is not None and d >= start), None)
 
 
-def ks5_start(year_groups: list[tuple[int, int]]) -> date | None:
-    """1 September of the year the pupil is in Year 12, by their latest recorded year group."""
+def _ks5_start(year_groups: list[tuple[int, int]]) -> date | None:
+    """When the pupil's Year 12 starts, by their latest recorded year group."""
     if not year_groups:
         return None
     from_year, year_group = max(year_groups)
-    return date(from_year + 12 - year_group, 9, 1)
+    return ks5_window_start(year_group, AcademicYear(from_year))
 
 
 def milestones_of(encounters: Iterable[tuple], year_groups: list[tuple[int, int]]) -> tuple:
@@ -43,7 +41,7 @@ def milestones_of(encounters: Iterable[tuple], year_groups: list[tuple[int, int]
         by_category[category].append(occurred_on)
         if kind == "university_visit":
             by_category["university"].append(occurred_on)
-    start = ks5_start(year_groups)
+    start = _ks5_start(year_groups)
     workplace, guidance = by_category["workplace"], by_category["guidance"]
     return (_nth(workplace, 1), _nth(workplace, 2), _nth(by_category["fe"], 1), _nth(by_category["he"], 1),
             _nth(by_category["university"], 2), _nth(guidance, 1), start,
@@ -131,24 +129,21 @@ def _rewrite(page: Page, upns: list[str], encounters: dict[str, list[tuple]]) ->
 
 
 def _write(page: Page, upns: list[str], encounters: dict, year_groups: dict, enrolments: dict) -> None:
-    page.write_in("DELETE FROM {milestones} WHERE upn IN ({in})", upns)
-    page.write_in("DELETE FROM {employer_dates} WHERE upn IN ({in})", upns)
+    page.delete_among("milestones", "upn", upns)
+    page.delete_among("employer_dates", "upn", upns)
     employer_years = {upn: employer_dates_of((d, y, c) for d, y, _, c in rows) for upn, rows in encounters.items()}
-    for upn, by_year in employer_years.items():
-        for year, dates in by_year.items():
-            page.write("INSERT INTO {employer_dates} VALUES (?, ?, ?, ?)", (upn, year, dates[0], _nth(dates, 2)))
+    page.insert("employer_dates", [(upn, year, dates[0], _nth(dates, 2))
+                                   for upn, by_year in employer_years.items()
+                                   for year, dates in by_year.items()])
     latest_year = 0
     for upn, groups in year_groups.items():  # a pupil with no year group is in no school's figures
         dates = milestones_of(((d, k, c) for d, _, k, c in encounters.get(upn, [])), groups)
         employer = _latest(employer_years.get(upn, {}))
         latest_year = max(latest_year, employer[0] or 0)
-        for enrolment in enrolments.get(upn, ()):
-            page.write("INSERT INTO {milestones} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (upn, *enrolment, *dates, *max(groups), *employer))
+        page.insert("milestones", [(upn, *enrolment, *dates, *max(groups), *employer)
+                                   for enrolment in enrolments.get(upn, ())])
     # Only ever raised: a year too late makes readers take the slower general query, never a wrong one.
-    page.write("INSERT INTO {tracking} VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = "
-               "CASE WHEN excluded.position > {tracking}.position THEN excluded.position "
-               "ELSE {tracking}.position END", (LATEST_EMPLOYER_YEAR, latest_year))
+    page.upsert_greatest("tracking", ("name",), [(LATEST_EMPLOYER_YEAR, latest_year)])
     page.flush()
 
 

@@ -1,20 +1,13 @@
-"""One page of the event log applied in one transaction: batched writes, and the pupils it touched."""
+"""A page of the log applied in one transaction: its queued writes, and the pupils it touched."""
 
 from __future__ import annotations
 
-import functools
-import re
 from collections import OrderedDict
 from typing import Any, Sequence
 
-from projections.store import ViewStore
-
-_FIRST_TABLE = re.compile(r"\{(\w+)\}")
-
-
-@functools.cache  # a page queues a few million writes over a long catch-up, from a few dozen templates
-def _table_of(template: str) -> str:
-    return _FIRST_TABLE.search(template).group(1)
+from projections import writes
+from projections.store import Params, ViewStore
+from projections.writes import Write
 
 
 class Known:
@@ -37,56 +30,91 @@ class Known:
 
 
 class Page:
-    """Writes for one page, queued per table so runs of one statement go in one `executemany`.
+    """Writes for one page, queued per table so runs of one write go to the database together.
 
-    Statements on different tables never depend on each other (no write reads another
-    table), so only each table's own order must be kept; reads flush everything first.
+    Writes to different tables never depend on each other (no write reads another table), so
+    only each table's own order must be kept; reads flush everything first. A write names its
+    table's columns (projections/tables.py); a key is a dict of column values, where None matches
+    NULL.
     """
 
     def __init__(self, store: ViewStore, cursor: Any, known: Known):
         self.store = store
         self.cursor = cursor
         self.known = known
-        self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from their history
-        # Pupils who only gained encounters: (occurred_on, academic year, kind, category) of the counted ones.
+        self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from history
+        # Pupils who only gained encounters: (occurred_on, academic year, kind, category) of the
+        # counted ones.
         self.added: dict[str, list[tuple]] = {}
         self.dirty_schools: set[str] = set()
         self.activity_facts: dict[str, dict[str, Any]] = {}
-        self._queues: dict[str, list[tuple[str, list[Sequence]]]] = {}
+        self._queues: dict[str, list[tuple[Write, list[Sequence]]]] = {}
 
-    def write(self, template: str, params: Sequence) -> None:
-        self._rows_of(template).append(params)
-
-    def write_many(self, template: str, rows: list[Sequence]) -> None:
+    def insert(self, table: str, rows: list[Sequence]) -> None:
+        """Whole rows, their values in the table's column order."""
         if rows:
-            self._rows_of(template).extend(rows)
+            self._rows_of(writes.insert(table)).extend(rows)
 
-    def _rows_of(self, template: str) -> list[Sequence]:
-        """The rows queued for `template`, after every earlier write to its table."""
-        queue = self._queues.setdefault(_table_of(template), [])
-        if not queue or queue[-1][0] != template:
-            queue.append((template, []))
+    def upsert(self, table: str, key: tuple[str, ...], rows: list[Sequence]) -> None:
+        """Whole rows; a row whose `key` columns match a stored row's replaces it (last wins)."""
+        if rows:
+            self._rows_of(writes.upsert(table, key)).extend(rows)
+
+    def upsert_greatest(self, table: str, key: tuple[str, ...], rows: list[Sequence]) -> None:
+        """Whole rows; a row whose `key` columns match a stored row's raises its other columns to
+        the new values, never lowers them."""
+        if rows:
+            self._rows_of(writes.upsert_greatest(table, key)).extend(rows)
+
+    def update(self, table: str, key: dict[str, Any], **values: Any) -> None:
+        """Set the columns named in `values` in the rows matching `key`."""
+        shape, matching = writes.key_shape(key)
+        rows = self._rows_of(writes.update(table, tuple(values), shape))
+        rows.append((*values.values(), *matching))
+
+    def increment(self, table: str, key: dict[str, Any], **amounts: int) -> None:
+        """Add to the columns named in `amounts` in the rows matching `key`."""
+        shape, matching = writes.key_shape(key)
+        rows = self._rows_of(writes.increment(table, tuple(amounts), shape))
+        rows.append((*amounts.values(), *matching))
+
+    def delete(self, table: str, key: dict[str, Any]) -> None:
+        """Delete the rows matching `key`."""
+        shape, matching = writes.key_shape(key)
+        self._rows_of(writes.delete(table, shape)).append(matching)
+
+    def delete_among(self, table: str, column: str, values: list[Any],
+                     key: dict[str, Any] | None = None) -> None:
+        """Delete the rows matching `key` whose `column` holds any of `values`."""
+        shape, _matching = writes.key_shape(key or {})
+        self.flush()
+        template = writes.delete_among(table, shape, column)
+        for statement, params in self.store.membership(template, values, key):
+            self.store.execute(self.cursor, statement, params)
+
+    def _rows_of(self, write: Write) -> list[Sequence]:
+        """The rows queued for `write`, after every earlier write to its table."""
+        queue = self._queues.setdefault(write.table, [])
+        if not queue or queue[-1][0] is not write:  # each write is made once (writes.py)
+            queue.append((write, []))
         return queue[-1][1]
 
     def flush(self) -> None:
         """Send queued writes; reads within the page must come after this."""
         for queue in self._queues.values():
-            for template, rows in queue:
-                self.store.executemany(self.cursor, template, rows)
+            for write, rows in queue:
+                self.store.write(self.cursor, write, rows)
         self._queues = {}
 
-    def read(self, template: str, params: Sequence = ()) -> list[tuple]:
+    def read(self, template: str, params: Params = ()) -> list[tuple]:
         self.flush()
         return list(self.store.execute(self.cursor, template, params).fetchall())
 
-    def read_in(self, template: str, values: list[Any], before: Sequence = ()) -> list[tuple]:
-        """Rows of a template containing `IN ({in})`, for every one of `values`."""
+    def read_in(self, template: str, values: list[Any],
+                params: dict[str, Any] | None = None) -> list[tuple]:
+        """Rows of a template containing `IN ({in})`, for every one of `values`; its other
+        parameters, if any, are named."""
         rows: list[tuple] = []
-        for statement, params in self.store.membership(template, values, before):
-            rows.extend(self.read(statement, params))
+        for statement, bound in self.store.membership(template, values, params):
+            rows.extend(self.read(statement, bound))
         return rows
-
-    def write_in(self, template: str, values: list[Any], before: Sequence = ()) -> None:
-        self.flush()
-        for statement, params in self.store.membership(template, values, before):
-            self.store.execute(self.cursor, statement, params)

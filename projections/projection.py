@@ -62,16 +62,14 @@ class CareersProjection:
 
     def apply_indexed(self, indexed: Indexed, page: Page) -> None:
         school_urn, upn = _handler_for(type(indexed.event))(self, indexed.event, page) or (None, None)
-        page.write("INSERT INTO {events} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*indexed.audit, school_urn, upn))
-        page.write_many("INSERT INTO {event_upns} VALUES (?, ?)", indexed.listed)
+        page.insert("events", [(*indexed.audit, school_urn, upn)])
+        page.insert("event_upns", indexed.listed)
 
     def finish(self, page: Page, position: int) -> None:
         """Work left to the end of a page so it is done once per pupil, not once per event."""
         page.flush()
         schools = page.dirty_schools | rewrite_milestones(page, page.dirty_upns, page.added)
-        page.write_many("INSERT INTO {school_versions} VALUES (?, ?) "
-                        "ON CONFLICT (urn) DO UPDATE SET position = excluded.position",
-                        [(urn, position) for urn in sorted(schools)])
+        page.upsert("school_versions", ("urn",), [(urn, position) for urn in sorted(schools)])
         page.flush()
 
     @singledispatchmethod
@@ -82,13 +80,13 @@ class CareersProjection:
 
     @project.register
     def hub_registered(self, event: Hub.Registered, page: Page) -> Subject:
-        page.write("INSERT INTO {hubs} VALUES (?, ?, ?, ?)", (event.code, event.name, event.area, event.wave))
+        page.insert("hubs", [(event.code, event.name, event.area, event.wave)])
         return None, None
 
     @project.register
     def school_registered(self, event: School.Registered, page: Page) -> Subject:
-        page.write("INSERT INTO {schools} VALUES (?, ?, ?, ?, ?, ?)",
-                   (event.urn, event.name, event.type, event.la_code, event.laestab, None))
+        page.insert("schools", [
+            (event.urn, event.name, event.type, event.la_code, event.laestab, None)])
         page.dirty_schools.add(event.urn)
         name(page, event, event.urn)
         return event.urn, None
@@ -96,7 +94,7 @@ class CareersProjection:
     @project.register
     def careers_leader_appointed(self, event: School.CareersLeaderAppointed, page: Page) -> Subject:
         urn = natural_key(page, event)
-        page.write("UPDATE {schools} SET careers_leader = ? WHERE urn = ?", (event.name, urn))
+        page.update("schools", {"urn": urn}, careers_leader=event.name)
         return urn, None
 
     @project.register
@@ -110,22 +108,21 @@ class CareersProjection:
     @project.register
     def year_groups_set(self, event: School.YearGroupsSet, page: Page) -> Subject:
         urn = natural_key(page, event)
-        page.write("INSERT INTO {year_ranges} VALUES (?, ?, ?, ?) ON CONFLICT (urn, from_year) "
-                   "DO UPDATE SET first_ncy = excluded.first_ncy, last_ncy = excluded.last_ncy",
-                   (urn, event.from_year or 0, event.first, event.last))
+        page.upsert("year_ranges", ("urn", "from_year"),
+                    [(urn, event.from_year or 0, event.first, event.last)])
         page.dirty_schools.add(urn)
         return urn, None
 
     @project.register
     def joined_hub(self, event: School.JoinedHub, page: Page) -> Subject:
         urn = natural_key(page, event)
-        page.write("INSERT INTO {memberships} VALUES (?, ?, ?, ?)", (urn, event.hub_code, event.joined_on, None))
+        page.insert("memberships", [(urn, event.hub_code, event.joined_on, None)])
         return urn, None
 
     @project.register
     def left_hub(self, event: School.LeftHub, page: Page) -> Subject:
         urn = natural_key(page, event)
-        page.write("UPDATE {memberships} SET left_on = ? WHERE urn = ? AND left_on IS NULL", (event.left_on, urn))
+        page.update("memberships", {"urn": urn, "left_on": None}, left_on=event.left_on)
         return urn, None
 
     @project.register
@@ -141,24 +138,24 @@ class CareersProjection:
 
     @project.register
     def student_registered(self, event: Student.Registered, page: Page) -> Subject:
-        page.write("INSERT INTO {pupils} VALUES (?, ?)", (event.upn, 0))
+        page.insert("pupils", [(event.upn, 0)])
         name(page, event, event.upn)
         return None, event.upn
 
     @project.register
     def enrolled(self, event: Student.Enrolled, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("INSERT INTO {enrolments} VALUES (?, ?, ?, ?, ?, ?, ?)",  # the names it gave: in the log
-                   (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen), int(event.pupil_premium)))
+        page.insert("enrolments", [  # the names it gave: in the log
+            (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen),
+             int(event.pupil_premium))])
         year_group(page, upn, event.academic_year, event.year_group)
         return event.school_urn, upn
 
     @project.register
     def left(self, event: Student.Left, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("UPDATE {enrolments} SET left_on = ?, destination = ? "
-                   "WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
-                   (event.left_on, event.destination, upn, event.school_urn))
+        page.update("enrolments", {"upn": upn, "school_urn": event.school_urn, "left_on": None},
+                    left_on=event.left_on, destination=event.destination)
         destination(page, upn, event.school_urn, event.left_on, event.destination, event.left_on)
         page.dirty_upns.add(upn)  # the school's roll changed
         return event.school_urn, upn
@@ -166,9 +163,8 @@ class CareersProjection:
     @project.register
     def group_assigned(self, event: Student.GroupAssigned, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("INSERT INTO {groups} VALUES (?, ?, ?, ?) ON CONFLICT (upn, school_urn, academic_year) "
-                   "DO UPDATE SET group_name = excluded.group_name",
-                   (upn, event.school_urn, event.academic_year, event.group))
+        page.upsert("groups", ("upn", "school_urn", "academic_year"),
+                    [(upn, event.school_urn, event.academic_year, event.group)])
         return event.school_urn, upn
 
     @project.register
@@ -182,8 +178,9 @@ class CareersProjection:
     @project.register
     def destination_recorded(self, event: Student.DestinationRecorded, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("UPDATE {enrolments} SET destination = ? WHERE upn = ? AND school_urn = ? AND left_on = ?",
-                   (event.destination, upn, event.school_urn, event.left_on))
+        page.update("enrolments",
+                    {"upn": upn, "school_urn": event.school_urn, "left_on": event.left_on},
+                    destination=event.destination)
         destination(page, upn, event.school_urn, event.left_on, event.destination, event.recorded_on)
         return event.school_urn, upn
 
@@ -196,7 +193,7 @@ class CareersProjection:
     @project.register
     def identity_erased(self, event: Student.IdentityErased | Student.IdentityPseudonymised, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.write("UPDATE {pupils} SET erased = 1 WHERE upn = ?", (upn,))
+        page.update("pupils", {"upn": upn}, erased=1)
         return None, upn
 
     # --- activities ---------------------------------------------------------------------
@@ -205,11 +202,11 @@ class CareersProjection:
     def activity_recorded(self, event: Activity.Recorded, page: Page) -> Subject:
         facts = {name: getattr(event, name) for name in ("school_urn", "kind", *AMENDABLE)}
         page.activity_facts[aggregate_id(event)] = facts
-        page.write("INSERT INTO {activities} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (aggregate_id(event), event.school_urn, event.kind, ACTIVITY_KINDS[event.kind],
-                    event.title, *dated(facts), flag(event.meaningful), json_text(event.criteria),
-                    name_of(event.employer), name_of(event.provider), len(event.attendees), None,
-                    stamp(event.timestamp), event.originator_version))
+        page.insert("activities", [
+            (aggregate_id(event), event.school_urn, event.kind, ACTIVITY_KINDS[event.kind],
+             event.title, *dated(facts), flag(event.meaningful), json_text(event.criteria),
+             name_of(event.employer), name_of(event.provider), len(event.attendees), None,
+             stamp(event.timestamp), event.originator_version)])
         add_encounters(page, aggregate_id(event), facts, event.attendees)
         return event.school_urn, None
 
@@ -218,15 +215,15 @@ class CareersProjection:
         activity_id = aggregate_id(event)
         facts = activity_facts(page, activity_id)
         add_encounters(page, activity_id, facts, event.upns)
-        page.write("UPDATE {activities} SET attendees = attendees + ? WHERE id = ?", (len(event.upns), activity_id))
+        page.increment("activities", {"id": activity_id}, attendees=len(event.upns))
         return facts["school_urn"], None
 
     @project.register
     def attendees_removed(self, event: Activity.AttendeesRemoved, page: Page) -> Subject:
         activity_id = aggregate_id(event)
-        page.write_in("DELETE FROM {encounters} WHERE source_id = ? AND upn IN ({in})", event.upns, (activity_id,))
+        page.delete_among("encounters", "upn", event.upns, {"source_id": activity_id})
         page.dirty_upns.update(event.upns)
-        page.write("UPDATE {activities} SET attendees = attendees - ? WHERE id = ?", (len(event.upns), activity_id))
+        page.increment("activities", {"id": activity_id}, attendees=-len(event.upns))
         return activity_facts(page, activity_id)["school_urn"], None
 
     @project.register
@@ -234,13 +231,17 @@ class CareersProjection:
         activity_id = aggregate_id(event)
         facts = activity_facts(page, activity_id)
         facts.update({name: getattr(event, name) for name in AMENDABLE if getattr(event, name) is not None})
-        page.write("UPDATE {activities} SET title = ?, occurred_on = ?, academic_year = ?, counts = ?, "
-                   "meaningful = ?, criteria = ?, employer_name = COALESCE(?, employer_name), "
-                   "provider_name = COALESCE(?, provider_name) WHERE id = ?",
-                   (facts["title"], *dated(facts), flag(facts["meaningful"]), json_text(facts["criteria"]),
-                    name_of(event.employer), name_of(event.provider), activity_id))
-        page.write("UPDATE {encounters} SET occurred_on = ?, academic_year = ?, counts = ? WHERE source_id = ?",
-                   (*dated(facts), activity_id))
+        occurred_on, academic_year, counts = dated(facts)
+        # An amendment naming no employer (or provider) keeps the one already named.
+        parties = {column: party for column, party in (("employer_name", name_of(event.employer)),
+                                                       ("provider_name", name_of(event.provider)))
+                   if party is not None}
+        page.update("activities", {"id": activity_id}, title=facts["title"],
+                    occurred_on=occurred_on, academic_year=academic_year, counts=counts,
+                    meaningful=flag(facts["meaningful"]), criteria=json_text(facts["criteria"]),
+                    **parties)
+        page.update("encounters", {"source_id": activity_id}, occurred_on=occurred_on,
+                    academic_year=academic_year, counts=counts)
         page.dirty_upns.update(attendees(page, activity_id))
         return facts["school_urn"], None
 
@@ -248,18 +249,17 @@ class CareersProjection:
     def activity_retracted(self, event: Activity.Retracted, page: Page) -> Subject:
         activity_id = aggregate_id(event)
         page.dirty_upns.update(attendees(page, activity_id))
-        page.write("DELETE FROM {encounters} WHERE source_id = ?", (activity_id,))
-        page.write("UPDATE {activities} SET retracted_reason = ? WHERE id = ?", (event.reason, activity_id))
+        page.delete("encounters", {"source_id": activity_id})
+        page.update("activities", {"id": activity_id}, retracted_reason=event.reason)
         return activity_facts(page, activity_id)["school_urn"], None
 
     # --- placements --------------------------------------------------------------------
 
     @project.register
     def placement_arranged(self, event: Placement.Arranged, page: Page) -> Subject:
-        page.write("INSERT INTO {placements} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (aggregate_id(event), event.school_urn, event.upn, event.kind,
-                    name_of(event.employer), event.starts_on, event.ends_on, "arranged", None, None,
-                    event.originator_version))
+        page.insert("placements", [
+            (aggregate_id(event), event.school_urn, event.upn, event.kind, name_of(event.employer),
+             event.starts_on, event.ends_on, "arranged", None, None, event.originator_version)])
         page.known.put(aggregate_id(event), (event.school_urn, event.upn))
         return event.school_urn, event.upn
 
@@ -274,13 +274,13 @@ class CareersProjection:
     @project.register
     def placement_completed(self, event: Placement.Completed, page: Page) -> Subject:
         placement_id = aggregate_id(event)
-        page.write("UPDATE {placements} SET state = 'completed', completed_on = ?, hours = ? WHERE id = ?",
-                   (event.completed_on, event.hours, placement_id))
+        page.update("placements", {"id": placement_id}, state="completed",
+                    completed_on=event.completed_on, hours=event.hours)
         school_urn, upn = placement_subject(page, placement_id)
         year = AcademicYear.containing(event.completed_on).start_year
         # A completed placement is a workplace experience on its completion date, under both rule sets.
-        page.write("INSERT INTO {encounters} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (placement_id, upn, school_urn, event.completed_on, year, "placement", "workplace", 1))
+        page.insert("encounters", [
+            (placement_id, upn, school_urn, event.completed_on, year, "placement", "workplace", 1)])
         page.dirty_upns.add(upn)
         return school_urn, upn
 
@@ -288,15 +288,15 @@ class CareersProjection:
 
     @project.register
     def token_issued(self, event: AccessToken.Issued, page: Page) -> Subject:
-        page.write("INSERT INTO {tokens} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (aggregate_id(event), event.scope, event.subject, event.note,
-                    stamp(event.timestamp), event.actor, None, None, None, event.expires_on))
+        page.insert("tokens", [(aggregate_id(event), event.scope, event.subject, event.note,
+                                stamp(event.timestamp), event.actor, None, None, None,
+                                event.expires_on)])
         return None, None
 
     @project.register
     def token_revoked(self, event: AccessToken.Revoked, page: Page) -> Subject:
-        page.write("UPDATE {tokens} SET revoked_at = ?, revoked_by = ?, reason = ? WHERE id = ?",
-                   (stamp(event.timestamp), event.actor, event.reason, aggregate_id(event)))
+        page.update("tokens", {"id": aggregate_id(event)}, revoked_at=stamp(event.timestamp),
+                    revoked_by=event.actor, reason=event.reason)
         return None, None
 
     @project.register
@@ -304,15 +304,15 @@ class CareersProjection:
         return None, None
 
 
-@functools.cache
 def _flag_changed(page: Page, event: Any, column: str, value: bool) -> Subject:
-    """A flag of the pupil's current enrolment at the event's school; `column` is one of ours, never input."""
+    """A flag of the pupil's current enrolment at the event's school."""
     upn = natural_key(page, event)
-    page.write(f"UPDATE {{enrolments}} SET {column} = ? WHERE upn = ? AND school_urn = ? AND left_on IS NULL",
-               (int(value), upn, event.school_urn))
+    page.update("enrolments", {"upn": upn, "school_urn": event.school_urn, "left_on": None},
+                **{column: int(value)})
     return event.school_urn, upn
 
 
+@functools.cache
 def _handler_for(event_type: type) -> Callable[[CareersProjection, Any, Page], Subject | None]:
     # Looked up once per event type: on Python 3.11 every `self.project` builds a new bound
     # wrapper, which cost a tenth of a catch-up.

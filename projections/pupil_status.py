@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from projections.metrics import year_groups_taught
 from projections.records import names_seen_by
-from projections.store import ViewStore
+from projections.store import ViewStore, any_of
 from projections.thresholds import Threshold, dated_by, thresholds_of
 from tracker.calendar import AcademicYear
 from tracker.rulesets import COLLEGE_TYPES, RuleSet, rule_set_for
@@ -38,15 +38,18 @@ def on_roll(store: ViewStore, urn: str, as_of: date, upns: list[str] | None = No
     """The school's pupils on roll on `as_of` in the year groups it teaches, each with their year group
     and milestone dates then (year group and employer encounters looked up for the year asked)."""
     year = AcademicYear.containing(as_of).start_year
-    upn_filter = f" AND m.upn IN ({', '.join('?' * len(upns))})" if upns else ""
+    marks, named_upns = any_of("upn", upns or [])
+    upn_filter = f" AND m.upn IN ({marks})" if upns else ""
     rows = store.query(
         "SELECT m.upn, m.school_urn, m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1, "
-        "m.workplace_ks5, m.guidance_ks5, (SELECT y.year_group + (? - y.from_year) FROM {year_groups} y "
-        "WHERE y.upn = m.upn AND y.from_year <= ? ORDER BY y.from_year DESC LIMIT 1) AS ncy, "
+        "m.workplace_ks5, m.guidance_ks5, (SELECT y.year_group + (:year - y.from_year) "
+        "FROM {year_groups} y WHERE y.upn = m.upn AND y.from_year <= :year "
+        "ORDER BY y.from_year DESC LIMIT 1) AS ncy, "
         "ed.first_on, ed.second_on FROM {milestones} m "
-        "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = ? "
-        "WHERE m.school_urn = ? AND m.enrolled_on <= ? AND (m.left_on IS NULL OR ? <= m.left_on)" + upn_filter
-        + " ORDER BY m.upn", (year, year, year, urn, as_of, as_of, *(upns or ())))
+        "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = :year "
+        "WHERE m.school_urn = :urn AND m.enrolled_on <= :as_of "
+        "AND (m.left_on IS NULL OR :as_of <= m.left_on)" + upn_filter + " ORDER BY m.upn",
+        {"year": year, "urn": urn, "as_of": as_of, **named_upns})
     first, last = year_groups_taught(store, AcademicYear(year), [urn]).get(urn, (1, 14))
     return [row for row in (dict(zip(_COLUMNS, values)) for values in rows)
             if row["ncy"] is not None and first <= row["ncy"] <= last]

@@ -38,28 +38,30 @@ def replay_schools(app: Any, live: ViewStore, urns: list[str], position: int) ->
 
 
 def _rows(live: ViewStore, template: str, values: list[str], position: int) -> list[tuple]:
-    """Rows of a template with `position <= ?` then `IN ({in})`, for every one of `values`."""
+    """Rows of a template with `position <= :position` and `IN ({in})`, for all of `values`."""
     rows: list[tuple] = []
-    for statement, params in live.membership(template, values, (position,)):
+    for statement, params in live.membership(template, values, {"position": position}):
         rows.extend(live.query(statement, params))
     return rows
 
 
 def _pupils_of(live: ViewStore, urns: list[str], position: int) -> list[str]:
-    return sorted({upn for (upn,) in _rows(live, "SELECT DISTINCT upn FROM {events} WHERE position <= ? "
-                                                "AND upn IS NOT NULL AND school_urn IN ({in})", urns, position)})
+    return sorted({upn for (upn,) in _rows(
+        live, "SELECT DISTINCT upn FROM {events} WHERE position <= :position "
+              "AND upn IS NOT NULL AND school_urn IN ({in})", urns, position)})
 
 
 def _aggregates(live: ViewStore, urns: list[str], upns: list[str], position: int) -> set[str]:
     """Hubs, the schools, their own records, their pupils' records and activities anywhere."""
     found = {row[0] for row in live.query(
         "SELECT aggregate_id FROM {events} WHERE type = 'Hub.Registered' AND position <= ?", (position,))}
-    found |= _ids(live, "SELECT aggregate_id, type FROM {events} WHERE position <= ? AND school_urn IN ({in})",
-                  urns, position)
-    found |= _ids(live, "SELECT aggregate_id, type FROM {events} WHERE position <= ? AND upn IN ({in})",
-                  upns, position)
+    found |= _ids(live, "SELECT aggregate_id, type FROM {events} "
+                        "WHERE position <= :position AND school_urn IN ({in})", urns, position)
+    found |= _ids(live, "SELECT aggregate_id, type FROM {events} "
+                        "WHERE position <= :position AND upn IN ({in})", upns, position)
     found |= _ids(live, "SELECT e.aggregate_id, e.type FROM {event_upns} u JOIN {events} e "
-                        "ON e.position = u.position WHERE u.position <= ? AND u.upn IN ({in})", upns, position)
+                        "ON e.position = u.position "
+                        "WHERE u.position <= :position AND u.upn IN ({in})", upns, position)
     return found
 
 

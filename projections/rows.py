@@ -43,7 +43,7 @@ def listed_upns(event: Any) -> list[str]:
 
 
 def name(page: Page, event: Any, natural_key: str) -> None:
-    page.write("INSERT INTO {names} VALUES (?, ?)", (aggregate_id(event), natural_key))
+    page.insert("names", [(aggregate_id(event), natural_key)])
     page.known.put(aggregate_id(event), natural_key)
 
 
@@ -60,15 +60,13 @@ def natural_key(page: Page, event: Any) -> str:
 def criterion(page: Page, event: Any, met: int) -> Subject:
     urn = natural_key(page, event)
     page.dirty_schools.add(urn)
-    page.write("INSERT INTO {checklist} VALUES (?, ?, ?, ?, ?, ?, ?)",
-               (urn, event.benchmark, event.code, met, event.changed_on, event.evidence, event.originator_version))
+    page.insert("checklist", [(urn, event.benchmark, event.code, met, event.changed_on,
+                               event.evidence, event.originator_version)])
     return urn, None
 
 
 def year_group(page: Page, upn: str, from_year: int, year_group: int) -> None:
-    page.write("INSERT INTO {year_groups} VALUES (?, ?, ?) "
-               "ON CONFLICT (upn, from_year) DO UPDATE SET year_group = excluded.year_group",
-               (upn, from_year, year_group))
+    page.upsert("year_groups", ("upn", "from_year"), [(upn, from_year, year_group)])
     page.dirty_upns.add(upn)
 
 
@@ -82,7 +80,7 @@ def dated(facts: dict[str, Any]) -> tuple:
 def add_encounters(page: Page, activity_id: str, facts: dict[str, Any], upns: list[str]) -> None:
     occurred_on, year, counted = dated(facts)
     category = ACTIVITY_KINDS[facts["kind"]]
-    page.write_many("INSERT INTO {encounters} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+    page.insert("encounters", [
         (activity_id, upn, facts["school_urn"], occurred_on, year, facts["kind"], category, counted)
         for upn in upns])
     # An encounter that does not count changes no milestone, but its pupil's school still moved.
@@ -113,7 +111,7 @@ def attendees(page: Page, activity_id: str) -> list[str]:
 
 
 def placement_state(page: Page, event: Any, state: str) -> Subject:
-    page.write("UPDATE {placements} SET state = ? WHERE id = ?", (state, aggregate_id(event)))
+    page.update("placements", {"id": aggregate_id(event)}, state=state)
     return placement_subject(page, aggregate_id(event))
 
 
@@ -137,9 +135,7 @@ def name_of(party: dict[str, Any] | None) -> str | None:
     return party.get("name") if party else None
 
 
-
 def destination(page: Page, upn: str, urn: str, left_on: Any, where: str | None, recorded_on: Any) -> None:
     """One word of where a leaver went; a second word on the same day replaces the first."""
-    page.write("INSERT INTO {destinations} VALUES (?, ?, ?, ?, ?) "
-               "ON CONFLICT (upn, school_urn, left_on, recorded_on) DO UPDATE SET destination = excluded.destination",
-               (upn, urn, left_on, where, recorded_on))
+    page.upsert("destinations", ("upn", "school_urn", "left_on", "recorded_on"),
+                [(upn, urn, left_on, where, recorded_on)])

@@ -9,35 +9,35 @@ import threading
 import uuid
 from contextlib import contextmanager, nullcontext
 from datetime import date
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from adapters import SCHEMA_LOCK_KEY
-from projections.tables import INDEXES, OPERATIONAL, SCHEMA, TABLES
+from projections.tables import COLUMNS, INDEXES, OPERATIONAL, SCHEMA, TABLES
+from projections.writes import INSERT, UPSERT, Write, column_names
 
 LIVE = "v_"
 SCRATCH = "r_"  # a rebuild's tables, swapped in when built
 CHECK = "c_"  # a verify's tables, dropped when compared: never a rebuild's
 MAINTENANCE_LOCK_KEY = SCHEMA_LOCK_KEY + 1  # PostgreSQL advisory lock: one rebuild or verify at a time
 _TABLE_REFERENCE = re.compile(r"\{(\w+)\}")
+# A named parameter, `:name`, but not a PostgreSQL cast (`::date`) or a time's minutes (`12:30`).
+_NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 IN_CHUNK = 500  # bound parameters per statement, well inside SQLite's limit
-_PLAIN_INSERT = re.compile(r"^INSERT INTO \{(\w+)\} VALUES \([?, ]+\)$")
-# An upsert whose update takes the new row's values: applied in order, the last row for a key wins.
-_LAST_WINS_UPSERT = re.compile(r"^INSERT INTO \{(\w+)\} VALUES \([?, ]+\) (ON CONFLICT \(([\w, ]+)\) "
-                               r"DO UPDATE SET \w+ = excluded\.\w+(?:, \w+ = excluded\.\w+)*)$")
-_COLUMN = re.compile(r"(\w+) \{(\w+)\}")
+Params = Sequence[Any] | Mapping[str, Any]  # bound in order (`?`) or by name (`:name`)
 
 sqlite3.register_adapter(date, date.isoformat)
 _NO_LOCK = nullcontext()
 
 
 class ViewStore:
-    """Runs statements written with `{table}` references and `?` placeholders on one database."""
+    """Runs statements written with `{table}` references and parameters on one database: `?` bound
+    in order, or `:name` bound by name (never both in one statement)."""
 
     types: dict[str, str]
     column_types: dict[str, str]  # the types as columns are declared, where they differ from casts
     lock_clause = ""  # what a read adds to hold the rows it read until the transaction ends
-    date_param = "?"  # a date parameter whose type the database can tell where it cannot infer it
+    date_cast = "{}"  # a date parameter as the database can tell its type where it cannot infer it
     subquery_fence = ""  # what keeps a subquery from being merged into the query around it
 
     def __init__(self, prefix: str = LIVE):
@@ -63,7 +63,7 @@ class ViewStore:
         """A cursor whose statements commit together, or not at all."""
         raise NotImplementedError
 
-    def execute(self, cursor, template: str, params: Sequence = ()) -> Any:
+    def execute(self, cursor, template: str, params: Params = ()) -> Any:
         cursor.execute(self.statement(template), params)
         return cursor
 
@@ -71,12 +71,23 @@ class ViewStore:
         if rows:
             cursor.executemany(self.statement(template), rows)
 
-    def membership(self, template: str, values: list, before: Sequence = ()) -> list[tuple[str, Sequence]]:
-        """`IN ({in})` filled for `values`: in chunks of bound parameters (PostgreSQL: one array)."""
-        chunks = [values[start:start + IN_CHUNK] for start in range(0, len(values), IN_CHUNK)]
-        return [(template.replace("{in}", ", ".join("?" * len(chunk))), (*before, *chunk)) for chunk in chunks]
+    def write(self, cursor, write: Write, rows: list[Sequence]) -> None:
+        """The rows queued for one of the projection's writes, in order."""
+        self.executemany(cursor, write.template, rows)
 
-    def query(self, template: str, params: Sequence = ()) -> list[tuple]:
+    def date_param(self, name: str) -> str:
+        """The named date parameter `name`, typed where the database cannot infer its type."""
+        return self.date_cast.format(f":{name}")
+
+    def membership(self, template: str, values: list,
+                   params: Mapping[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """`IN ({in})` filled for `values`, beside the template's other parameters (named): in
+        chunks of bound parameters (PostgreSQL: one array)."""
+        chunks = [values[start:start + IN_CHUNK] for start in range(0, len(values), IN_CHUNK)]
+        return [(template.replace("{in}", marks), {**(params or {}), **bound})
+                for marks, bound in (any_of("among", chunk) for chunk in chunks)]
+
+    def query(self, template: str, params: Params = ()) -> list[tuple]:
         """Rows of one read, in its own short transaction."""
         with self.transaction() as cursor:
             return list(self.execute(cursor, template, params).fetchall())
@@ -258,7 +269,7 @@ class PostgresViewStore(ViewStore):
     # insert of a catch-up slower (the indexes on text keys are most of the writing it does).
     column_types = {**types, "text": 'text COLLATE "C"'}
     lock_clause = " FOR UPDATE"
-    date_param = "CAST(? AS date)"
+    date_cast = "CAST({} AS date)"
     # Merged, the roll's year-group expression was copied into every sum and priced as if run for
     # every candidate row, and a large school's figures scanned every pupil in the region instead
     # of probing its own (55 ms against 18 ms).
@@ -272,32 +283,36 @@ class PostgresViewStore(ViewStore):
     def with_prefix(self, prefix: str) -> "PostgresViewStore":
         return PostgresViewStore(self.url, prefix, pool=self._pool)
 
-    def membership(self, template: str, values: list, before: Sequence = ()) -> list[tuple[str, Sequence]]:
+    def membership(self, template: str, values: list,
+                   params: Mapping[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
         # One array parameter: one statement, whose plan is cached, whatever the number of values.
-        return [(template.replace("IN ({in})", "= ANY(CAST(? AS text[]))"), (*before, array_literal(values)))
-                ] if values else []
+        return [(template.replace("IN ({in})", "= ANY(CAST(:among AS text[]))"),
+                 {**(params or {}), "among": array_literal(values)})] if values else []
 
-    def executemany(self, cursor, template: str, rows: list[Sequence]) -> None:
-        """Plain inserts (every value a parameter) go through COPY: one stream, not a message per row;
-        upserts taking the new values go as one statement over arrays of the rows' values."""
-        if len(rows) >= 2 and (plain := _PLAIN_INSERT.match(template)):
-            with cursor.copy(self.statement(f"COPY {{{plain.group(1)}}} FROM STDIN")) as copy:
+    def write(self, cursor, write: Write, rows: list[Sequence]) -> None:
+        """Inserts go through COPY: one stream, not a message per row; upserts as one statement
+        over arrays of the rows' values. One row goes as one statement."""
+        if len(rows) >= 2 and write.kind == INSERT:
+            names = ", ".join(column_names(write.table))
+            statement = self.statement(f"COPY {{{write.table}}} ({names}) FROM STDIN")
+            with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
-        elif len(rows) >= 2 and (upsert := _LAST_WINS_UPSERT.match(template)):
-            self._upsert(cursor, *upsert.groups(), rows)
+        elif len(rows) >= 2 and write.kind == UPSERT:
+            self._upsert(cursor, write, rows)
         else:
-            super().executemany(cursor, template, rows)
+            super().write(cursor, write, rows)
 
-    def _upsert(self, cursor, table: str, on_conflict: str, key: str, rows: list[Sequence]) -> None:
-        columns = _COLUMN.findall(TABLES[table])
+    def _upsert(self, cursor, write: Write, rows: list[Sequence]) -> None:
+        columns = COLUMNS[write.table]
         names = [name for name, _ in columns]
         # One statement may not update a row twice: keep each key's last row, as the rows in
         # order would have left it.
-        at = [names.index(name) for name in key.split(", ")]
+        at = [names.index(name) for name in write.key]
         last = list({tuple(row[i] for i in at): row for row in rows}.values())
         arrays = ", ".join(f"CAST(? AS {self.types[kind]}[])" for _, kind in columns)
-        self.execute(cursor, f"INSERT INTO {{{table}}} SELECT * FROM unnest({arrays}) {on_conflict}",
+        self.execute(cursor, f"INSERT INTO {{{write.table}}} ({', '.join(names)}) "
+                             f"SELECT * FROM unnest({arrays}) {write.on_conflict}",
                      [array_literal(values) for values in zip(*last)])
 
     def _compose(self, template: str):
@@ -307,8 +322,8 @@ class PostgresViewStore(ViewStore):
         def reference(match: re.Match) -> str:
             identifiers[match.group(1)] = sql.Identifier(self.prefix + match.group(1))
             return "{" + match.group(1) + "}"
-        text = _TABLE_REFERENCE.sub(reference, template.replace("?", "%s"))
-        return sql.SQL(text).format(**identifiers)
+        text = _NAMED_PARAMETER.sub(r"%(\1)s", template.replace("?", "%s"))
+        return sql.SQL(_TABLE_REFERENCE.sub(reference, text)).format(**identifiers)
 
     def _create_table(self, name: str, columns: str):
         return self._compose(f"CREATE TABLE IF NOT EXISTS {{{name}}} ({columns})")
@@ -355,7 +370,7 @@ class PostgresViewStore(ViewStore):
                 tried = connection.execute("SELECT pg_try_advisory_lock(%s)", (MAINTENANCE_LOCK_KEY,))
                 yield tried.fetchone()[0]
 
-    def query(self, template: str, params: Sequence = ()) -> list[tuple]:
+    def query(self, template: str, params: Params = ()) -> list[tuple]:
         # One statement sees one snapshot of its own: without a BEGIN and COMMIT around it a read is
         # one round trip, not three (a warm hub read makes four of them).
         with self._pool.connection() as connection:
@@ -386,6 +401,13 @@ def _flocked(lock_file, wait: bool) -> bool:
     except BlockingIOError:
         return False
     return True
+
+
+def any_of(name: str, values: Sequence) -> tuple[str, dict[str, Any]]:
+    """The inside of an `IN (…)` list of `values` as named parameters, `:name_0, :name_1, …`, and
+    the values they bind: every list of values a statement names is written by this."""
+    bound = {f"{name}_{index}": value for index, value in enumerate(values)}
+    return ", ".join(f":{key}" for key in bound), bound
 
 
 def array_literal(values: Sequence) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 
 # Column types are written {date}, {text}, {int}, {big}, {flag} and filled in per database.
@@ -92,6 +93,12 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "memberships": ("hub_code",),
     "events": ("school_urn, position", "upn, position", "type, position", "recorded_at"),
 }
+
+_COLUMN = re.compile(r"(\w+) \{(\w+)\}")
+
+# Each view table's (column, type) pairs in order: the column lists of the projection's writes.
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    name: tuple(_COLUMN.findall(columns)) for name, columns in TABLES.items()}
 
 # Tables compared by `verify`: positions of tracking and school versions depend on where pages
 # happened to end, so they differ between two correct builds by design.
