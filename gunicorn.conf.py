@@ -5,7 +5,9 @@ import os
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("THREADS", "4"))
-worker_class = "api.server.Worker"  # gthread, answering what it cannot parse in the API's JSON error body
+worker_class = (
+    "api.server.Worker"  # gthread, answering what it cannot parse in the API's JSON error body
+)
 timeout = int(os.environ.get("TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5

@@ -22,5 +22,11 @@ def unavailable_errors() -> tuple[type[Exception], ...]:
     import psycopg_pool
     from eventsourcing.persistence import InterfaceError, OperationalError
 
-    return (psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout,
-            sqlite3.OperationalError, OperationalError, InterfaceError)
+    return (
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+        psycopg_pool.PoolTimeout,
+        sqlite3.OperationalError,
+        OperationalError,
+        InterfaceError,
+    )

@@ -26,9 +26,14 @@ class POPOKeyedRecorder(POPOApplicationRecorder, StoreQuestions):
         super().__init__()
         self.keys: dict[UUID, bytes] = {}
 
-    def _update_table(self, stored_events: Sequence[StoredEvent], *,
-                      new_keys: dict | None = None, erased_keys: Sequence[UUID] = (),
-                      **kwargs: Any) -> Sequence[int] | None:
+    def _update_table(
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        new_keys: dict | None = None,
+        erased_keys: Sequence[UUID] = (),
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
         ids = super()._update_table(stored_events, **kwargs)  # after the uniqueness check passed
         self.keys.update(new_keys or {})
         self.destroy_keys(erased_keys)
@@ -44,14 +49,25 @@ class POPOKeyedRecorder(POPOApplicationRecorder, StoreQuestions):
 
     def rewrite_identities(self, events: Sequence[StoredEvent], reseal) -> int:
         with self._database_lock:
-            at = {(e.originator_id, e.originator_version):
-                  self._stored_events_index[str(e.originator_id)].get(e.originator_version)
-                  for e in events}
-            fresh = [self._stored_events[position] for position in at.values()
-                     if position is not None]
+            at = {
+                (e.originator_id, e.originator_version): self._stored_events_index[
+                    str(e.originator_id)
+                ].get(e.originator_version)
+                for e in events
+            }
+            fresh = [
+                self._stored_events[position] for position in at.values() if position is not None
+            ]
             erased = {e.originator_id for e in fresh if self._erased(e.originator_id)}
-            resealed, keys = reseal(fresh, erased, {e.originator_id: self.keys[e.originator_id]
-                                                    for e in fresh if e.originator_id in self.keys})
+            resealed, keys = reseal(
+                fresh,
+                erased,
+                {
+                    e.originator_id: self.keys[e.originator_id]
+                    for e in fresh
+                    if e.originator_id in self.keys
+                },
+            )
             for event in resealed:
                 self._stored_events[at[(event.originator_id, event.originator_version)]] = event
             self.keys.update(keys)
@@ -64,8 +80,10 @@ class POPOKeyedRecorder(POPOApplicationRecorder, StoreQuestions):
         """Nor here."""
 
     def _erased(self, pupil: UUID) -> bool:
-        return any(self._stored_events[position].topic in ERASURES
-                   for position in self._stored_events_index[str(pupil)].values())
+        return any(
+            self._stored_events[position].topic in ERASURES
+            for position in self._stored_events_index[str(pupil)].values()
+        )
 
     # The store's questions (tracker/ports.py), answered from the recorder's own index.
 
@@ -74,13 +92,17 @@ class POPOKeyedRecorder(POPOApplicationRecorder, StoreQuestions):
         return None if position is None else position + 1
 
     def existing_aggregates(self, ids: list[UUID]) -> set[UUID]:
-        return {aggregate_id for aggregate_id in ids
-                if str(aggregate_id) in self._stored_events_index}
+        return {
+            aggregate_id for aggregate_id in ids if str(aggregate_id) in self._stored_events_index
+        }
 
     def events_of(self, aggregate_ids: list[UUID], up_to: int) -> list[Notification]:
         wanted = {str(aggregate_id) for aggregate_id in aggregate_ids}
-        return [n for n in self.select_notifications(start=1, limit=up_to, stop=up_to)
-                if str(n.originator_id) in wanted]
+        return [
+            n
+            for n in self.select_notifications(start=1, limit=up_to, stop=up_to)
+            if str(n.originator_id) in wanted
+        ]
 
 
 class MemoryFactory(POPOFactory):

@@ -31,15 +31,22 @@ class _ColumnInsert(PostgresAggregateRecorder):
         self.insert_events_statement = SQL(
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%b::{id_type}[], %b::integer[], %b::text[], %b::bytea[])"
-        ).format(schema=Identifier(datastore.schema), table=Identifier(events_table_name),
-                 id_type=Identifier(datastore.originator_id_type))
+        ).format(
+            schema=Identifier(datastore.schema),
+            table=Identifier(events_table_name),
+            id_type=Identifier(datastore.originator_id_type),
+        )
 
     def _insert_stored_events(self, curs, stored_events: list[StoredEvent], **_) -> None:
-        curs.execute(self.insert_events_statement, (
-            [event.originator_id for event in stored_events],
-            [event.originator_version for event in stored_events],
-            [event.topic for event in stored_events],
-            [event.state for event in stored_events]))
+        curs.execute(
+            self.insert_events_statement,
+            (
+                [event.originator_id for event in stored_events],
+                [event.originator_version for event in stored_events],
+                [event.topic for event in stored_events],
+                [event.state for event in stored_events],
+            ),
+        )
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert, StoreQuestions):
@@ -56,17 +63,22 @@ class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert, StoreQue
         # them.
         datastore.pool.kwargs["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
         super().__init__(datastore, events_table_name=events_table_name)
-        names = {"schema": Identifier(datastore.schema or "public"),
-                 "table": Identifier(events_table_name)}
+        names = {
+            "schema": Identifier(datastore.schema or "public"),
+            "table": Identifier(events_table_name),
+        }
         self._select_position = SQL(
             "SELECT notification_id FROM {schema}.{table} "
-            "WHERE originator_id = %s AND originator_version = %s").format(**names)
+            "WHERE originator_id = %s AND originator_version = %s"
+        ).format(**names)
         self._select_created = SQL(
             "SELECT originator_id FROM {schema}.{table} "
-            "WHERE originator_id = ANY(%s) AND originator_version = 1").format(**names)
+            "WHERE originator_id = ANY(%s) AND originator_version = 1"
+        ).format(**names)
         self._select_events_of = SQL(
             "SELECT * FROM {schema}.{table} WHERE originator_id = ANY(%s) "
-            "AND notification_id <= %s ORDER BY notification_id").format(**names)
+            "AND notification_id <= %s ORDER BY notification_id"
+        ).format(**names)
 
     def create_table(self) -> None:
         with self._schema_lock():
@@ -77,10 +89,15 @@ class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert, StoreQue
         """Hold the advisory lock every process takes to create tables (adapters.SCHEMA_LOCK_KEY),
         on a connection of its own: the lock goes with the connection."""
         given = self.datastore.pool.kwargs
-        with psycopg.connect(host=given["host"], port=given["port"], dbname=given["dbname"],
-                             user=given["user"], password=given["password"] or None,
-                             connect_timeout=int(self.datastore.pool.timeout),
-                             autocommit=True) as connection:
+        with psycopg.connect(
+            host=given["host"],
+            port=given["port"],
+            dbname=given["dbname"],
+            user=given["user"],
+            password=given["password"] or None,
+            connect_timeout=int(self.datastore.pool.timeout),
+            autocommit=True,
+        ) as connection:
             connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
             yield
 
@@ -101,6 +118,13 @@ class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert, StoreQue
         # each aggregate's in turn took one round trip per pupil.
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(self._select_events_of, (list(aggregate_ids), up_to))
-            return [Notification(id=row["notification_id"], originator_id=row["originator_id"],
-                                 originator_version=row["originator_version"], topic=row["topic"],
-                                 state=bytes(row["state"])) for row in cursor.fetchall()]
+            return [
+                Notification(
+                    id=row["notification_id"],
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in cursor.fetchall()
+            ]

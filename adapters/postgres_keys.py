@@ -21,33 +21,50 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
 
     def __init__(self, datastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        names = {"schema": Identifier(datastore.schema), "keys": Identifier(KEYS_TABLE),
-                 "events": Identifier(events_table_name)}
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {schema}.{keys} "
-            "(originator_id uuid PRIMARY KEY, key bytea NOT NULL)").format(**names))
+        names = {
+            "schema": Identifier(datastore.schema),
+            "keys": Identifier(KEYS_TABLE),
+            "events": Identifier(events_table_name),
+        }
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{keys} "
+                "(originator_id uuid PRIMARY KEY, key bytea NOT NULL)"
+            ).format(**names)
+        )
         self._put_keys = SQL(
             "INSERT INTO {schema}.{keys} SELECT * FROM unnest(%s::uuid[], %s::bytea[]) "
-            "ON CONFLICT (originator_id) DO UPDATE SET key = excluded.key").format(**names)
-        self._delete_keys = SQL(
-            "DELETE FROM {schema}.{keys} WHERE originator_id = ANY(%s)").format(**names)
+            "ON CONFLICT (originator_id) DO UPDATE SET key = excluded.key"
+        ).format(**names)
+        self._delete_keys = SQL("DELETE FROM {schema}.{keys} WHERE originator_id = ANY(%s)").format(
+            **names
+        )
         self._select_keys = SQL(
-            "SELECT originator_id, key FROM {schema}.{keys} "
-            "WHERE originator_id = ANY(%s)").format(**names)
+            "SELECT originator_id, key FROM {schema}.{keys} WHERE originator_id = ANY(%s)"
+        ).format(**names)
         self._select_versions = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
             "WHERE (originator_id, originator_version) IN "
-            "(SELECT * FROM unnest(%s::uuid[], %s::integer[])) FOR UPDATE").format(**names)
+            "(SELECT * FROM unnest(%s::uuid[], %s::integer[])) FOR UPDATE"
+        ).format(**names)
         self._select_erased = SQL(
             "SELECT DISTINCT originator_id FROM {schema}.{events} "
-            "WHERE originator_id = ANY(%s) AND topic = ANY(%s)").format(**names)
+            "WHERE originator_id = ANY(%s) AND topic = ANY(%s)"
+        ).format(**names)
         self._replace_state = SQL(
             "UPDATE {schema}.{events} SET state = %s "
-            "WHERE originator_id = %s AND originator_version = %s").format(**names)
+            "WHERE originator_id = %s AND originator_version = %s"
+        ).format(**names)
 
-    def _insert_events(self, curs, stored_events: Sequence[StoredEvent], *,
-                       new_keys: dict | None = None, erased_keys: Sequence[UUID] = (),
-                       **kwargs: Any) -> None:
+    def _insert_events(
+        self,
+        curs,
+        stored_events: Sequence[StoredEvent],
+        *,
+        new_keys: dict | None = None,
+        erased_keys: Sequence[UUID] = (),
+        **kwargs: Any,
+    ) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
         if new_keys or erased_keys:
             # The events' table lock first, as every writer of keys takes it: none waits on
@@ -81,18 +98,29 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
         with self.datastore.transaction(commit=True) as curs:
             # No event is written meanwhile: an erasure cannot slip in between.
             self._lock_table(curs)
-            curs.execute(self._select_versions, ([e.originator_id for e in events],
-                                                 [e.originator_version for e in events]))
-            fresh = [StoredEvent(row["originator_id"], row["originator_version"], row["topic"],
-                                 bytes(row["state"])) for row in curs.fetchall()]
+            curs.execute(
+                self._select_versions,
+                ([e.originator_id for e in events], [e.originator_version for e in events]),
+            )
+            fresh = [
+                StoredEvent(
+                    row["originator_id"],
+                    row["originator_version"],
+                    row["topic"],
+                    bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
             pupils = sorted({e.originator_id for e in fresh})
             curs.execute(self._select_erased, (pupils, list(ERASURES)))
             erased = {row["originator_id"] for row in curs.fetchall()}
             curs.execute(self._select_keys, (pupils,))
             held = {row["originator_id"]: bytes(row["key"]) for row in curs.fetchall()}
             resealed, keys = reseal(fresh, erased, held)
-            curs.executemany(self._replace_state, [(e.state, e.originator_id, e.originator_version)
-                                                   for e in resealed])
+            curs.executemany(
+                self._replace_state,
+                [(e.state, e.originator_id, e.originator_version) for e in resealed],
+            )
             self._write_keys(curs, keys, ())
         return len(resealed)
 
@@ -108,5 +136,8 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
         # The pool's connections autocommit: VACUUM runs outside a transaction.
         with self.datastore.get_connection() as connection:
             for table in tables:
-                connection.execute(SQL("VACUUM (FULL) {}.{}").format(
-                    Identifier(self.datastore.schema), Identifier(table)))
+                connection.execute(
+                    SQL("VACUUM (FULL) {}.{}").format(
+                        Identifier(self.datastore.schema), Identifier(table)
+                    )
+                )

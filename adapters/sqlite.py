@@ -20,7 +20,7 @@ CHUNK = 500  # bound parameters per statement, well inside SQLite's limit
 def chunks(values: list, size: int = CHUNK) -> Iterator[list]:
     """`values` in lists of at most `size`, each to bind in one statement."""
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def placeholders(values: Sequence) -> str:
@@ -34,9 +34,11 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder, StoreQuestions):
 
     def notification_id_of(self, originator_id: UUID, version: int) -> int | None:
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT rowid FROM {self.events_table_name} "
-                           "WHERE originator_id = ? AND originator_version = ?",
-                           (originator_id.hex, version))
+            cursor.execute(
+                f"SELECT rowid FROM {self.events_table_name} "
+                "WHERE originator_id = ? AND originator_version = ?",
+                (originator_id.hex, version),
+            )
             row = cursor.fetchone()
         return row[0] if row else None
 
@@ -44,9 +46,12 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder, StoreQuestions):
         found: set[UUID] = set()
         with self.datastore.transaction(commit=False) as cursor:
             for chunk in chunks([aggregate_id.hex for aggregate_id in ids]):
-                cursor.execute(f"SELECT originator_id FROM {self.events_table_name} "
-                               f"WHERE originator_version = 1 "
-                               f"AND originator_id IN ({placeholders(chunk)})", chunk)
+                cursor.execute(
+                    f"SELECT originator_id FROM {self.events_table_name} "
+                    f"WHERE originator_version = 1 "
+                    f"AND originator_id IN ({placeholders(chunk)})",
+                    chunk,
+                )
                 found.update(UUID(row[0]) for row in cursor.fetchall())
         return found
 
@@ -54,16 +59,22 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder, StoreQuestions):
         found: list[Notification] = []
         with self.datastore.transaction(commit=False) as cursor:
             for chunk in chunks([aggregate_id.hex for aggregate_id in aggregate_ids]):
-                cursor.execute(f"SELECT rowid, * FROM {self.events_table_name} WHERE rowid <= ? "
-                               f"AND originator_id IN ({placeholders(chunk)})", (up_to, *chunk))
+                cursor.execute(
+                    f"SELECT rowid, * FROM {self.events_table_name} WHERE rowid <= ? "
+                    f"AND originator_id IN ({placeholders(chunk)})",
+                    (up_to, *chunk),
+                )
                 found.extend(self._notification(row) for row in cursor.fetchall())
         return sorted(found, key=lambda notification: notification.id)
 
     def _notification(self, row: Any) -> Notification:
-        return Notification(id=row["rowid"],
-                            originator_id=self.convert_originator_id(row["originator_id"]),
-                            originator_version=row["originator_version"], topic=row["topic"],
-                            state=row["state"])
+        return Notification(
+            id=row["rowid"],
+            originator_id=self.convert_originator_id(row["originator_id"]),
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=row["state"],
+        )
 
     @contextmanager
     def bulk_loading(self) -> Iterator[None]:

@@ -31,16 +31,27 @@ def _database_errors() -> tuple[type[Exception], ...]:
     return sqlite3.Error, psycopg.Error, psycopg_pool.PoolTimeout
 
 
-def record(store: ViewStore, upns: Iterable[str], subject: str, scope: str, address: str | None, what: str,
-           request_id: str | None) -> None:
+def record(
+    store: ViewStore,
+    upns: Iterable[str],
+    subject: str,
+    scope: str,
+    address: str | None,
+    what: str,
+    request_id: str | None,
+) -> None:
     """One row per pupil read, in one transaction."""
     read_at = datetime.now(timezone.utc).isoformat()
     rows = [(upn, read_at, subject, scope, address, what, request_id) for upn in sorted(set(upns))]
     if not rows:
         return
     with store.transaction() as cursor:
-        store.executemany(cursor, "INSERT INTO {pupil_reads} (upn, read_at, subject, scope, address, what, "
-                                  "request_id) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        store.executemany(
+            cursor,
+            "INSERT INTO {pupil_reads} (upn, read_at, subject, scope, address, what, "
+            "request_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
 
 def log_read(store: ViewStore, upns: Iterable[str], subject: str, scope: str) -> None:
@@ -49,15 +60,19 @@ def log_read(store: ViewStore, upns: Iterable[str], subject: str, scope: str) ->
     try:
         record(store, upns, subject, scope, request.remote_addr, what, g.get("request_id"))
     except _database_errors():
-        raise ServiceUnavailable("the read could not be recorded in the access log, so nothing was shown; "
-                                 "retry shortly", retry_after=int(RETRY_AFTER_SECONDS)) from None
+        raise ServiceUnavailable(
+            "the read could not be recorded in the access log, so nothing was shown; retry shortly",
+            retry_after=int(RETRY_AFTER_SECONDS),
+        ) from None
 
 
 def reads(store: ViewStore, upn: str | None, after: int, limit: int) -> PageOf:
     """The access log in the order it was written, for one pupil or everyone; `after` is an id."""
     clause, params = ("upn = ? AND id > ?", (upn, after)) if upn else ("id > ?", (after,))
-    rows = store.query(f"SELECT {', '.join(FIELDS)} FROM {{pupil_reads}} WHERE {clause} ORDER BY id LIMIT ?",
-                       (*params, limit + 1))
+    rows = store.query(
+        f"SELECT {', '.join(FIELDS)} FROM {{pupil_reads}} WHERE {clause} ORDER BY id LIMIT ?",
+        (*params, limit + 1),
+    )
     items: list[dict[str, Any]] = [dict(zip(FIELDS, row)) for row in rows[:limit]]
     return PageOf(items, str(items[-1]["id"]) if len(rows) > limit else None)
 
@@ -65,5 +80,7 @@ def reads(store: ViewStore, upn: str | None, after: int, limit: int) -> PageOf:
 def pupils_shown(asked_for: str | None, events: list[dict[str, Any]]) -> set[str]:
     """The pupils a page of the audit log shows: the one asked about, and any whose own record's
     events (where names and dates of birth live) are on it."""
-    shown = {event["upn"] for event in events if event["type"].startswith("Student.") and event["upn"]}
+    shown = {
+        event["upn"] for event in events if event["type"].startswith("Student.") and event["upn"]
+    }
     return shown | {asked_for} if asked_for else shown

@@ -61,8 +61,9 @@ def signed_in_with(token: str):
         return token_record
     failures, address = current_app.extensions["failed_sign_ins"], request.remote_addr or "unknown"
     if (wait := failures.retry_after(address)) is not None:
-        raise TooManyRequests("too many failed sign-ins from this address; try again later",
-                              retry_after=wait)
+        raise TooManyRequests(
+            "too many failed sign-ins from this address; try again later", retry_after=wait
+        )
     failures.failed(address)
     return None
 
@@ -86,12 +87,15 @@ def caller() -> Caller:
 def guard(check: Callable[..., None], *path_arguments: str) -> Callable:
     """Run `check` on the named path arguments before the body is parsed, so an outsider learns
     nothing from validation: `@guard(require_school_writer, "urn")`."""
+
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             check(*(kwargs[name] for name in path_arguments))
             return view(*args, **kwargs)
+
         return guarded
+
     return decorate
 
 
@@ -115,8 +119,10 @@ def require_some_school_writer() -> None:
 
 
 def require_school_reader(urn: str) -> None:
-    _allow(access().may_read_school(urn, query_date("as_of"), services().reads),
-           "this token may not read that school")
+    _allow(
+        access().may_read_school(urn, query_date("as_of"), services().reads),
+        "this token may not read that school",
+    )
 
 
 def query_date(name: str) -> date | None:
@@ -159,19 +165,25 @@ def require_auditor() -> None:
 
 
 def require_pupil_holder(upn: str) -> None:
-    _allow(access().may_export_pupil(upn, services().reads),
-           "only the pupil's own school, auditors and admins may export that pupil's record")
+    _allow(
+        access().may_export_pupil(upn, services().reads),
+        "only the pupil's own school, auditors and admins may export that pupil's record",
+    )
 
 
 def require_access_log_kind() -> None:
     """Before the query is read: hubs never see the access log, whatever they ask."""
-    _allow(access().may_ask_access_log(),
-           "only auditors, or a school asking about a pupil it holds, may read the access log")
+    _allow(
+        access().may_ask_access_log(),
+        "only auditors, or a school asking about a pupil it holds, may read the access log",
+    )
 
 
 def require_access_log_reader(upn: str | None) -> None:
-    _allow(access().may_read_access_log(upn, services().reads), "only auditors, or a school asking "
-           "about a pupil it holds (upn=), may read the access log")
+    _allow(
+        access().may_read_access_log(upn, services().reads),
+        "only auditors, or a school asking about a pupil it holds (upn=), may read the access log",
+    )
 
 
 def log_pupil_read(*upns: str) -> None:

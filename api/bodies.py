@@ -51,8 +51,11 @@ def check_body() -> None:
 
 def check_address() -> None:
     """No control characters in the path or query: PostgreSQL text cannot even hold a NUL."""
-    if _CONTROL.search(request.path) or _CONTROL.search(request.query_string.decode("latin-1")) or \
-            any(_CONTROL.search(value) for value in request.args.values()):
+    if (
+        _CONTROL.search(request.path)
+        or _CONTROL.search(request.query_string.decode("latin-1"))
+        or any(_CONTROL.search(value) for value in request.args.values())
+    ):
         abort(400, "the address holds a control character")
 
 
@@ -63,8 +66,12 @@ def _whole_body() -> bytes:
     might still parse, or a CSV file missing its last rows."""
     body = request.get_data(cache=True)
     limit = request.max_content_length
-    if request.content_length is None and limit is not None and len(body) >= limit and \
-            request.environ["wsgi.input"].read(1):
+    if (
+        request.content_length is None
+        and limit is not None
+        and len(body) >= limit
+        and request.environ["wsgi.input"].read(1)
+    ):
         abort(413)
     return body
 
@@ -73,10 +80,18 @@ def _check_storable(value: Any, field: str = "") -> None:
     """Every string in a parsed body, keys included, named as the domain names fields ("employer.name")."""
     if isinstance(value, str):
         check_storable(field or "_schema", value)
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
     for key, item in items:
         if isinstance(key, str):
-            check_storable(field or "_schema", key)  # a bad key is named by where it is, not by itself
+            check_storable(
+                field or "_schema", key
+            )  # a bad key is named by where it is, not by itself
         _check_storable(item, f"{field}.{key}" if field else str(key))
 
 
@@ -92,4 +107,3 @@ def _depth(body: bytes) -> int:
         depth += 1 if bracket in "[{" else -1
         deepest = max(deepest, depth)
     return deepest
-

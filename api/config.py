@@ -21,7 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "CIPHER_KEY": None,
     "VIEWS_DATABASE_URL": None,
     "SECRET_KEY": None,
-    "SESSION_LIFETIME_SECONDS": 12 * 3600,  # a working day: a dashboard sign-in then ends on the server
+    "SESSION_LIFETIME_SECONDS": 12
+    * 3600,  # a working day: a dashboard sign-in then ends on the server
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
 }
@@ -31,18 +32,33 @@ ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS"
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     # Counts of pupils from 1 to the threshold less one are withheld from hub tokens (docs/privacy.md).
-    config = dict(DEFAULTS, DATABASE_URL=database_url(), SMALL_NUMBER_THRESHOLD=small_number_threshold())
+    config = dict(
+        DEFAULTS, DATABASE_URL=database_url(), SMALL_NUMBER_THRESHOLD=small_number_threshold()
+    )
     config.update({key: os.environ[key] for key in ENVIRONMENT if os.environ.get(key)})
-    for number in ("MAX_CONTENT_LENGTH", "SIGN_IN_FAILURES_PER_MINUTE", "TRANSFER_ATTEMPTS_PER_HOUR",
-                   "SESSION_LIFETIME_SECONDS"):
+    for number in (
+        "MAX_CONTENT_LENGTH",
+        "SIGN_IN_FAILURES_PER_MINUTE",
+        "TRANSFER_ATTEMPTS_PER_HOUR",
+        "SESSION_LIFETIME_SECONDS",
+    ):
         if os.environ.get(number):
             config[number] = int(os.environ[number])
-    if os.environ.get("SESSION_COOKIE_SECURE"):  # TLS ended at a proxy: the app itself sees plain HTTP
-        config["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes", "on")
+    if os.environ.get(
+        "SESSION_COOKIE_SECURE"
+    ):  # TLS ended at a proxy: the app itself sees plain HTTP
+        config["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in (
+            "1",
+            "true",
+            "yes",
+            "on",
+        )
     config.update(overrides or {})
     if not config["PROJECTIONS"]:
         # An embedded store has no worker beside it: keep the views current in-process.
-        config["PROJECTIONS"] = "worker" if config["DATABASE_URL"].startswith("postgres") else "inline"
+        config["PROJECTIONS"] = (
+            "worker" if config["DATABASE_URL"].startswith("postgres") else "inline"
+        )
     if not config["SECRET_KEY"]:
         if not config.get("TESTING"):
             raise MissingSecretKey(MISSING_SECRET_KEY)
@@ -53,7 +69,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 MISSING_SECRET_KEY = (
     "SECRET_KEY is not set. Every API process must sign dashboard sessions with the same key, or a "
     "sign-in works only on the worker that made it. Set one, e.g. "
-    "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); `tracker serve` makes and keeps its own.")
+    "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); `tracker serve` makes and keeps its own."
+)
 
 
 class MissingSecretKey(RuntimeError):

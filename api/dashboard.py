@@ -8,7 +8,17 @@ from datetime import date, datetime, timedelta
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.exceptions import TooManyRequests
 
 from api.accesslog import log_read, pupils_shown
@@ -26,7 +36,13 @@ from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
 
 UK_TIME = ZoneInfo("Europe/London")
 RECENT_DAYS, RECENT_ACTIVITIES = 120, 200  # what a school page lists, and offers to correct
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates", static_folder="static")
+bp = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/dashboard",
+    template_folder="templates",
+    static_folder="static",
+)
 
 
 def _as_of() -> date | None:
@@ -76,6 +92,7 @@ def signed_in(view):
     """The page's access, from the server's record of the session; a revoked or expired token, or a
     session signed out of or past its lifetime, is signed out at once. The views are caught up here,
     once, before the page's scope check reads them."""
+
     @wraps(view)
     def guarded(*args, **kwargs):
         token_id = _sessions().token_id(session.get("session_id", ""))
@@ -85,6 +102,7 @@ def signed_in(view):
             return redirect(url_for("dashboard.sign_in"))
         reach()
         return view(Access.of(token), *args, **kwargs)
+
     return guarded
 
 
@@ -104,11 +122,19 @@ def sign_in_post():
     try:
         access = signed_in_with(request.form.get("token", "").strip())
     except TooManyRequests as waiting:
-        return render_template("sign_in.html", csrf=_csrf_token(),
-                               error="Too many failed sign-ins from here; wait a minute and try again."), \
-            429, dict(waiting.get_headers())
+        return (
+            render_template(
+                "sign_in.html",
+                csrf=_csrf_token(),
+                error="Too many failed sign-ins from here; wait a minute and try again.",
+            ),
+            429,
+            dict(waiting.get_headers()),
+        )
     if access is None:
-        return render_template("sign_in.html", csrf=_csrf_token(), error="That token is not valid."), 401
+        return render_template(
+            "sign_in.html", csrf=_csrf_token(), error="That token is not valid."
+        ), 401
     _sessions().end(session.get("session_id", ""))
     session.clear()  # a new session, and a new CSRF token, for every sign-in
     session["session_id"] = _sessions().start(str(access.id))
@@ -143,10 +169,16 @@ def hub(access, code):
     if metrics is None:
         abort(404, f"no hub {code}")
     seen = as_seen(small_numbers.hub_metrics, access)
-    series = services().reads.hub_series(code, AcademicYear.containing(date.fromisoformat(metrics["as_of"])),
-                                         shown=seen)
-    return render_template("hub.html", access=access, m=seen(metrics), points=series["points"] if series else [],
-                           csrf=_csrf_token())
+    series = services().reads.hub_series(
+        code, AcademicYear.containing(date.fromisoformat(metrics["as_of"])), shown=seen
+    )
+    return render_template(
+        "hub.html",
+        access=access,
+        m=seen(metrics),
+        points=series["points"] if series else [],
+        csrf=_csrf_token(),
+    )
 
 
 @bp.get("/schools/<urn>")
@@ -154,19 +186,32 @@ def hub(access, code):
 def school(access, urn):
     """A school's status by benchmark and year group."""
     # The API's rule, on the date the page asks for: a hub sees a school only while it is a member.
-    _allow(access.may_read_school(urn, query_date("as_of"), services().reads),
-           "this sign-in may not see that school")
+    _allow(
+        access.may_read_school(urn, query_date("as_of"), services().reads),
+        "this sign-in may not see that school",
+    )
     status = services().reads.school_status(urn, as_of=_as_of())
     if status is None:
         abort(404, f"no school {urn}")
     can_record = access.may_write_for(urn)
     since = date.fromisoformat(status["as_of"]) - timedelta(days=RECENT_DAYS)
-    activities = records.school_activities(services().store, urn, since, None, None, None, RECENT_ACTIVITIES).items
+    activities = records.school_activities(
+        services().store, urn, since, None, None, None, RECENT_ACTIVITIES
+    ).items
     status = as_seen(small_numbers.school_status, access)(status)
     activities = as_seen(small_numbers.activities, access)(activities)
-    return render_template("school.html", access=access, s=status, csrf=_csrf_token(), kinds=sorted(ACTIVITY_KINDS),
-                           can_record=can_record, error=request.args.get("error"), done=request.args.get("done"),
-                           activities=activities, since=since.isoformat())
+    return render_template(
+        "school.html",
+        access=access,
+        s=status,
+        csrf=_csrf_token(),
+        kinds=sorted(ACTIVITY_KINDS),
+        can_record=can_record,
+        error=request.args.get("error"),
+        done=request.args.get("done"),
+        activities=activities,
+        since=since.isoformat(),
+    )
 
 
 # How the pages show a withheld figure: as the DfE's tables do.
@@ -175,7 +220,7 @@ WITHHELD = {small_numbers.LOW: "low", small_numbers.SECONDARY: "c"}
 
 @bp.app_template_global()
 def withheld(item: dict, key: str) -> str | None:
-    """"low" for a small count withheld from a hub, "c" for a figure withheld so it cannot give one away."""
+    """ "low" for a small count withheld from a hub, "c" for a figure withheld so it cannot give one away."""
     why = (item.get("suppressed") or {}).get(key)
     return WITHHELD[why] if why else None
 
@@ -187,7 +232,9 @@ def _school_form(access: Access, urn: str, write, done: str, back: tuple[str, di
     _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     endpoint, values = back or ("dashboard.school", {"urn": urn})
     try:
-        written = write(Caller(access.subject, g.get("request_id", "")), request.form.get("form_id") or None)
+        written = write(
+            Caller(access.subject, g.get("request_id", "")), request.form.get("form_id") or None
+        )
     except TrackerError as refused:
         return redirect(url_for(endpoint, **values, error=refused.message))
     services().catch_up_inline()
@@ -203,10 +250,13 @@ def correct_activity(access, urn):
     def write(caller, form_id):
         keyed = {"within_school": urn, "caller": caller, "idempotency_key": form_id}
         if form.get("action") == "retract":
-            return tracker.retract_activity(form.get("activity_id", ""), form.get("reason", ""), **keyed)
+            return tracker.retract_activity(
+                form.get("activity_id", ""), form.get("reason", ""), **keyed
+            )
         upns = form.get("upns", "").split()
         change = {"add": upns} if form.get("action") == "add" else {"remove": upns}
         return tracker.change_attendees(form.get("activity_id", ""), **change, **keyed)
+
     return _school_form(access, urn, write, "Corrected")
 
 
@@ -218,11 +268,18 @@ def record_activity(access, urn):
 
     def write(caller, form_id):
         return services().tracker.record_activity(
-            urn, form.get("kind", ""), form.get("title", ""), _form_date(form.get("occurred_on", "")),
-            form.get("attendees", "").split(), **_counterpart(form),
+            urn,
+            form.get("kind", ""),
+            form.get("title", ""),
+            _form_date(form.get("occurred_on", "")),
+            form.get("attendees", "").split(),
+            **_counterpart(form),
             meaningful=form.get("meaningful") == "yes",
             criteria={check: form.get("meaningful") == "yes" for check in CRITERIA_CHECKS},
-            caller=caller, idempotency_key=form_id)
+            caller=caller,
+            idempotency_key=form_id,
+        )
+
     return _school_form(access, urn, write, "Recorded")
 
 
@@ -232,7 +289,13 @@ def pupil(access, upn):
     """A pupil's record and timeline: for admins, auditors and schools the pupil is or was at; never hubs."""
     _allow(access.may_read_pupil(upn, services().reads), "this sign-in may not see that pupil")
     viewer = access.pupil_viewer
-    record = records.pupil(services().store, upn, services().tracker.identity_of, services().reads.today(), school=viewer)
+    record = records.pupil(
+        services().store,
+        upn,
+        services().tracker.identity_of,
+        services().reads.today(),
+        school=viewer,
+    )
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000, school=viewer).items
@@ -240,20 +303,35 @@ def pupil(access, upn):
     holder = record["current_school"]
     can_correct = holder is not None and access.may_write_for(holder)
     today = services().reads.today().isoformat()
-    can_erase = access.is_admin and not record["erased"] and all(  # a leaver, gone before today
-        e["left_on"] is not None and e["left_on"] < today for e in record["enrolments"])
-    return render_template("pupil.html", access=access, p=record, events=events, csrf=_csrf_token(),
-                           can_correct=can_correct, year=str(AcademicYear.containing(services().reads.today())),
-                           can_erase=can_erase, schools=sorted({e["school_urn"] for e in record["enrolments"]}),
-                           error=request.args.get("error"), done=request.args.get("done"))
+    can_erase = (
+        access.is_admin
+        and not record["erased"]
+        and all(  # a leaver, gone before today
+            e["left_on"] is not None and e["left_on"] < today for e in record["enrolments"]
+        )
+    )
+    return render_template(
+        "pupil.html",
+        access=access,
+        p=record,
+        events=events,
+        csrf=_csrf_token(),
+        can_correct=can_correct,
+        year=str(AcademicYear.containing(services().reads.today())),
+        can_erase=can_erase,
+        schools=sorted({e["school_urn"] for e in record["enrolments"]}),
+        error=request.args.get("error"),
+        done=request.args.get("done"),
+    )
 
 
 @bp.post("/pupils/<upn>/year-group")
 @signed_in
 def correct_year_group(access, upn):
     """Correct the pupil's year group for an academic year: a further record, as the API's is."""
-    record = records.pupil(services().store, upn, None, services().reads.today(),
-                           school=access.pupil_viewer)
+    record = records.pupil(
+        services().store, upn, None, services().reads.today(), school=access.pupil_viewer
+    )
     urn, form = record and record["current_school"], request.form
     if urn is None and access.is_admin:
         abort(404, f"no pupil {upn} on any school's roll")
@@ -262,9 +340,17 @@ def correct_year_group(access, upn):
 
     def write(caller, form_id):
         return services().tracker.change_year_group(
-            upn, _form_year_group(form.get("year_group", "")), form.get("year", ""),
-            within_school=None if access.is_admin else urn, caller=caller, idempotency_key=form_id)
-    return _school_form(access, urn, write, "Year group corrected", back=("dashboard.pupil", {"upn": upn}))
+            upn,
+            _form_year_group(form.get("year_group", "")),
+            form.get("year", ""),
+            within_school=None if access.is_admin else urn,
+            caller=caller,
+            idempotency_key=form_id,
+        )
+
+    return _school_form(
+        access, urn, write, "Year group corrected", back=("dashboard.pupil", {"upn": upn})
+    )
 
 
 @bp.post("/pupils/<upn>/erase")
@@ -275,11 +361,17 @@ def erase_pupil(access, upn):
     _allow(access.is_admin, "only an admin may erase a pupil's identity")
     form, back = request.form, {"endpoint": "dashboard.pupil", "upn": upn}
     if form.get("confirm", "").strip().upper() != upn:
-        return redirect(url_for(**back, error="Nothing was erased: type the pupil's UPN to confirm."))
+        return redirect(
+            url_for(**back, error="Nothing was erased: type the pupil's UPN to confirm.")
+        )
     try:
-        written = services().tracker.erase_pupil(upn, form.get("requested_by", ""), form.get("reason", ""),
-                                                 caller=Caller(access.subject, g.get("request_id", "")),
-                                                 idempotency_key=form.get("form_id") or None)
+        written = services().tracker.erase_pupil(
+            upn,
+            form.get("requested_by", ""),
+            form.get("reason", ""),
+            caller=Caller(access.subject, g.get("request_id", "")),
+            idempotency_key=form.get("form_id") or None,
+        )
     except TrackerError as refused:
         return redirect(url_for(**back, error=refused.message))
     services().catch_up_inline()
@@ -293,12 +385,21 @@ def audit(access):
     _allow(access.may_read_event_log(), "only auditors may read the event log")
     args = request.args
     after = _position(args.get("after", ""))
-    page = records.audit_events(services().store, services().tracker, after, 50, args.get("school") or None,
-                                args.get("upn") or None, args.get("type") or None)
+    page = records.audit_events(
+        services().store,
+        services().tracker,
+        after,
+        50,
+        args.get("school") or None,
+        args.get("upn") or None,
+        args.get("type") or None,
+    )
     shown = pupils_shown(args.get("upn") or None, page.items)
     log_read(services().store, shown, access.subject, str(access.scope))
     hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
-    return render_template("audit.html", access=access, page=page, args=args, hubs=hubs, csrf=_csrf_token())
+    return render_template(
+        "audit.html", access=access, page=page, args=args, hubs=hubs, csrf=_csrf_token()
+    )
 
 
 def _form_date(text: str) -> date:
@@ -326,6 +427,14 @@ def _position(text: str) -> int:
 def _counterpart(form) -> dict:
     name = form.get("with", "").strip() or None
     if ACTIVITY_KINDS.get(form.get("kind", "")) in ("fe", "he"):
-        return {"provider": {"name": name, "type": "university" if form.get("kind", "").startswith(("he", "univ"))
-                             else "fe_college"} if name else None}
+        return {
+            "provider": {
+                "name": name,
+                "type": "university"
+                if form.get("kind", "").startswith(("he", "univ"))
+                else "fe_college",
+            }
+            if name
+            else None
+        }
     return {"employer": {"name": name} if name else None}

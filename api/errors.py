@@ -16,7 +16,9 @@ log = logging.getLogger("api.errors")
 RETRY_AFTER_SECONDS = "2"
 
 
-def error_body(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json") -> dict:
+def error_body(
+    code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"
+) -> dict:
     """The one error body, also written by the gunicorn worker for what never reaches Flask."""
     payload = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
     if fields:
@@ -24,7 +26,9 @@ def error_body(code: int, message: str, fields: dict[str, list[str]] | None = No
     return payload
 
 
-def error_response(code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"):
+def error_response(
+    code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"
+):
     response = jsonify(error_body(code, message, fields, location))
     response.status_code = code
     return response
@@ -85,5 +89,6 @@ def register(app: Flask) -> None:
         app.register_error_handler(unavailable, store_unavailable)
     for refused in (ViewsOutOfDate, ViewsAheadOfLog):
         app.register_error_handler(refused, views_refused)
-    app.register_error_handler(InternalServerError, lambda e: unexpected(getattr(e, "original_exception", e)))
-
+    app.register_error_handler(
+        InternalServerError, lambda e: unexpected(getattr(e, "original_exception", e))
+    )

@@ -37,8 +37,11 @@ def reach(wanted: int | None = None) -> None:
         beyond = "is beyond the last position in the event log"
         refuse(422, messages={"query": {"min_position": [beyond]}})
     if not reads.wait_for(wanted, current_app.config["MIN_POSITION_WAIT_SECONDS"]):
-        abort(503, f"the views have not reached position {wanted} yet; retry shortly",
-              retry_after=RETRY_AFTER)
+        abort(
+            503,
+            f"the views have not reached position {wanted} yet; retry shortly",
+            retry_after=RETRY_AFTER,
+        )
 
 
 def requested_min_position() -> int | None:

@@ -30,17 +30,23 @@ class RecentFailures:
     column: str
     at: str
 
-    def __init__(self, store: Callable[[], ViewStore], limit: int, window: float = WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        store: Callable[[], ViewStore],
+        limit: int,
+        window: float = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ):
         # Wall-clock time, since other processes' failures are compared with ours.
         self.store, self.limit, self.window, self.clock = store, limit, window, clock
 
     def retry_after(self, who: str) -> int | None:
         """Seconds this address (or token) must wait before trying again, or None if it may try now."""
         now = self.clock()
-        (count, oldest), = self.store().query(
+        ((count, oldest),) = self.store().query(
             f"SELECT COUNT(*), MIN({self.at}) FROM {{{self.table}}} WHERE {self.column} = ? AND {self.at} > ?",
-            (who, now - self.window))
+            (who, now - self.window),
+        )
         if count < self.limit:
             return None
         return max(1, math.ceil(oldest + self.window - now))
@@ -49,7 +55,9 @@ class RecentFailures:
         """Count a failure; failures older than the window go, so the table stays small whoever knocks."""
         now, store = self.clock(), self.store()
         with store.transaction() as cursor:
-            store.execute(cursor, f"DELETE FROM {{{self.table}}} WHERE {self.at} <= ?", (now - self.window,))
+            store.execute(
+                cursor, f"DELETE FROM {{{self.table}}} WHERE {self.at} <= ?", (now - self.window,)
+            )
             store.execute(cursor, f"INSERT INTO {{{self.table}}} VALUES (?, ?)", (who, now))
 
 

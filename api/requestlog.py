@@ -35,12 +35,19 @@ def start() -> None:
 def finish(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
     scope = g.get("scope")
-    log.info(json.dumps({
-        "request_id": g.get("request_id"), "method": request.method,
-        # The route's rule, not the path: paths and query strings can hold UPNs.
-        "route": request.url_rule.rule if request.url_rule else "unmatched",
-        "status": response.status_code,
-        "ms": round(1000 * (time.perf_counter() - g.get("started", time.perf_counter())), 1),
-        "actor": scope.subject if scope else None,
-    }))
+    log.info(
+        json.dumps(
+            {
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                # The route's rule, not the path: paths and query strings can hold UPNs.
+                "route": request.url_rule.rule if request.url_rule else "unmatched",
+                "status": response.status_code,
+                "ms": round(
+                    1000 * (time.perf_counter() - g.get("started", time.perf_counter())), 1
+                ),
+                "actor": scope.subject if scope else None,
+            }
+        )
+    )
     return response

@@ -30,13 +30,24 @@ def roll(access, urn):
     and admins (it names pupils), and every pupil shown goes in the access log."""
     _allow(access.may_see_pupils_of(urn), "this sign-in may not see that school's pupils")
     wanted = _roll_filter(request.args)
-    page = services().reads.roll(urn, _as_of(), wanted, request.args.get("after") or None, ROLL_PAGE)
+    page = services().reads.roll(
+        urn, _as_of(), wanted, request.args.get("after") or None, ROLL_PAGE
+    )
     if page is None:
         abort(404, f"no school {urn}")
-    log_read(services().store, [item["upn"] for item in page["items"]], access.subject,
-             str(access.scope))
-    return render_template("roll.html", access=access, urn=urn, page=page, wanted=wanted, args=request.args,
-                           school=services().reads.school(urn), done=request.args.get("done"))
+    log_read(
+        services().store, [item["upn"] for item in page["items"]], access.subject, str(access.scope)
+    )
+    return render_template(
+        "roll.html",
+        access=access,
+        urn=urn,
+        page=page,
+        wanted=wanted,
+        args=request.args,
+        school=services().reads.school(urn),
+        done=request.args.get("done"),
+    )
 
 
 def _roll_filter(args) -> RollFilter:
@@ -51,8 +62,13 @@ def _roll_filter(args) -> RollFilter:
     def flag(name: str) -> bool | None:
         return {"": None, "yes": True, "no": False}.get(args.get(name, ""))
 
-    return RollFilter(number("year_group", 1, 14), args.get("group") or None, number("not_met", 5, 8),
-                      flag("sen"), flag("pupil_premium"))
+    return RollFilter(
+        number("year_group", 1, 14),
+        args.get("group") or None,
+        number("not_met", 5, 8),
+        flag("sen"),
+        flag("pupil_premium"),
+    )
 
 
 @bp.post("/schools/<urn>/import")
@@ -63,22 +79,52 @@ def import_roll(access, urn):
     _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     form, confirmed = request.form, request.form.get("confirm") == "yes"
     data = _file_bytes()
-    options = {"exported_on": _export_date(form.get("exported_on", "")), "full_roll": form.get("full_roll") == "yes",
-               "apply_good_rows": form.get("apply_good_rows") == "yes"}
+    options = {
+        "exported_on": _export_date(form.get("exported_on", "")),
+        "full_roll": form.get("full_roll") == "yes",
+        "apply_good_rows": form.get("apply_good_rows") == "yes",
+    }
     token = access.token_id if access.school else None  # a school's refusals are counted
     try:
-        report = import_pupils(services().tracker, urn, data, caller=Caller(access.subject, g.get("request_id", "")),
-                               enrol=limited_enrol(token), dry_run=not confirmed, **options)
+        report = import_pupils(
+            services().tracker,
+            urn,
+            data,
+            caller=Caller(access.subject, g.get("request_id", "")),
+            enrol=limited_enrol(token),
+            dry_run=not confirmed,
+            **options,
+        )
     except TrackerError as refused:
-        return render_template("import.html", access=access, urn=urn, error=refused.message, report=None,
-                               csrf=_csrf_token(), options=options, data="")
+        return render_template(
+            "import.html",
+            access=access,
+            urn=urn,
+            error=refused.message,
+            report=None,
+            csrf=_csrf_token(),
+            options=options,
+            data="",
+        )
     if confirmed:
         services().catch_up_inline()
-        done = (f"Imported: {report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
-                f"{len(report.leavers)} left." if report.applied else "Nothing was changed: rows were refused.")
+        done = (
+            f"Imported: {report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
+            f"{len(report.leavers)} left."
+            if report.applied
+            else "Nothing was changed: rows were refused."
+        )
         return redirect(url_for("dashboard.roll", urn=urn, done=done))
-    return render_template("import.html", access=access, urn=urn, error=None, report=report, csrf=_csrf_token(),
-                           options=options, data=base64.b64encode(data).decode())
+    return render_template(
+        "import.html",
+        access=access,
+        urn=urn,
+        error=None,
+        report=report,
+        csrf=_csrf_token(),
+        options=options,
+        data=base64.b64encode(data).decode(),
+    )
 
 
 def _file_bytes() -> bytes:

@@ -12,8 +12,12 @@ Dump = Callable[[Any], Any]
 
 # What marshmallow makes of a value (not None) of each plain field; Float before Integer, which
 # it subclasses.
-_PLAIN = ((fields.Float, float), (fields.Integer, int), (fields.String, str),
-          (fields.Boolean, bool))
+_PLAIN = (
+    (fields.Float, float),
+    (fields.Integer, int),
+    (fields.String, str),
+    (fields.Boolean, bool),
+)
 
 
 class Rows(fields.List):
@@ -34,8 +38,10 @@ def _rows(schema: Schema) -> Dump:
 
 def _row(schema: Schema) -> Dump:
     """One row as `schema.dump` gives it, for a schema of plain, nested and listed fields."""
-    parts = [(name, _value(field), getattr(field, "when_given", False))
-             for name, field in schema.dump_fields.items()]
+    parts = [
+        (name, _value(field), getattr(field, "when_given", False))
+        for name, field in schema.dump_fields.items()
+    ]
 
     def dump(row: Any) -> dict[str, Any]:
         body = {}
@@ -47,6 +53,7 @@ def _row(schema: Schema) -> Dump:
             else:
                 body[name] = value_of(value)
         return body
+
     return dump
 
 
@@ -54,8 +61,11 @@ def _value(field: fields.Field) -> Dump:
     plain = _plain(field)
     if plain is not None:
         return plain
-    if isinstance(field, fields.Dict) and isinstance(field.key_field, fields.String) \
-            and _plain(field.value_field) in (str, int):  # texts or counts by name: as they are
+    if (
+        isinstance(field, fields.Dict)
+        and isinstance(field.key_field, fields.String)
+        and _plain(field.value_field) in (str, int)
+    ):  # texts or counts by name: as they are
         return dict
     if isinstance(field, fields.Nested) and not field.many:
         return _row(field.schema)

@@ -8,7 +8,12 @@ from api import formats
 from api.rows import Rows
 from tracker.calendar import OUTSIDE_YEARS, in_calendar
 from tracker.rulesets import (
-    ACTIVITY_KINDS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES, SCHOOL_TYPES,
+    ACTIVITY_KINDS,
+    DESTINATIONS,
+    EMPLOYER_SIZES,
+    PLACEMENT_KINDS,
+    PROVIDER_TYPES,
+    SCHOOL_TYPES,
 )
 from tracker.validation import MAX_EVIDENCE
 
@@ -46,7 +51,9 @@ class Written(Schema):
 
 
 class HubIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata=formats.HUB_CODE)
+    code = fields.String(
+        required=True, validate=validate.Length(min=1, max=32), metadata=formats.HUB_CODE
+    )
     name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     area = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     wave = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100))
@@ -64,18 +71,35 @@ class SchoolIn(Schema):
     urn = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.URN)
     name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     type = fields.String(required=True, validate=validate.OneOf(SCHOOL_TYPES))
-    la_code = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.LA_CODE)
-    laestab = fields.String(required=True, validate=validate.Length(max=10), metadata=formats.LAESTAB)
-    first_year_group = fields.Integer(validate=validate.Range(1, 14), metadata={
-        "description": "the first year group taught (default by type: secondary 7, middle 5, colleges 12)"})
-    last_year_group = fields.Integer(validate=validate.Range(1, 14), metadata={
-        "description": "the last year group taught (default by type: secondary 11, middle 8, colleges 14)"})
+    la_code = fields.String(
+        required=True, validate=validate.Length(max=10), metadata=formats.LA_CODE
+    )
+    laestab = fields.String(
+        required=True, validate=validate.Length(max=10), metadata=formats.LAESTAB
+    )
+    first_year_group = fields.Integer(
+        validate=validate.Range(1, 14),
+        metadata={
+            "description": "the first year group taught (default by type: secondary 7, middle 5, colleges 12)"
+        },
+    )
+    last_year_group = fields.Integer(
+        validate=validate.Range(1, 14),
+        metadata={
+            "description": "the last year group taught (default by type: secondary 11, middle 8, colleges 14)"
+        },
+    )
 
 
 class RolloverIn(Schema):
-    year = fields.String(required=True, validate=validate.Regexp(r"^\d{4}/\d{2}$"),
-                         metadata=formats.academic_year("the academic year starting, e.g. 2027/28"))
-    dry_run = fields.Boolean(load_default=False, metadata={"description": "say who would leave; store nothing"})
+    year = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{4}/\d{2}$"),
+        metadata=formats.academic_year("the academic year starting, e.g. 2027/28"),
+    )
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "say who would leave; store nothing"}
+    )
 
 
 class RolloverReport(Schema):
@@ -90,14 +114,22 @@ class RolloverReport(Schema):
 class YearGroupsIn(Schema):
     first_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
     last_year_group = fields.Integer(required=True, validate=validate.Range(1, 14))
-    from_year = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata=formats.academic_year(
-        "the academic year the range applies from, e.g. 2027/28 (default: since registration)"))
+    from_year = fields.String(
+        validate=validate.Regexp(r"^\d{4}/\d{2}$"),
+        metadata=formats.academic_year(
+            "the academic year the range applies from, e.g. 2027/28 (default: since registration)"
+        ),
+    )
 
 
 class PupilIn(Schema):
     upn = fields.String(required=True, validate=validate.Length(max=20), metadata=formats.UPN)
-    given_name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata=formats.TEXT)
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata=formats.TEXT)
+    given_name = fields.String(
+        required=True, validate=validate.Length(min=1, max=100), metadata=formats.TEXT
+    )
+    family_name = fields.String(
+        required=True, validate=validate.Length(min=1, max=100), metadata=formats.TEXT
+    )
     date_of_birth = CalendarDate(required=True)
     year_group = fields.Integer(required=True, strict=True, metadata=formats.YEAR_GROUP)
     enrolled_on = CalendarDate(required=True)
@@ -106,20 +138,31 @@ class PupilIn(Schema):
 
 
 class PupilLeaveIn(Schema):
-    left_on = CalendarDate(required=True, metadata={"description": "the last day on roll: no later than the end "
-                                                                  "of this academic year"})
-    destination = fields.String(allow_none=True, validate=validate.OneOf(DESTINATIONS), metadata={
-        "description": "where they went, if known (it can be recorded later)"})
+    left_on = CalendarDate(
+        required=True,
+        metadata={
+            "description": "the last day on roll: no later than the end of this academic year"
+        },
+    )
+    destination = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(DESTINATIONS),
+        metadata={"description": "where they went, if known (it can be recorded later)"},
+    )
 
 
 class YearGroupIn(Schema):
     year_group = fields.Integer(required=True, strict=True, metadata=formats.YEAR_GROUP)
-    year = fields.String(required=True, validate=validate.Length(max=7), metadata=formats.academic_year())
+    year = fields.String(
+        required=True, validate=validate.Length(max=7), metadata=formats.academic_year()
+    )
 
 
 class Employer(Schema):
     name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
-    sector = fields.String(allow_none=True, validate=validate.Length(max=100), metadata=formats.OPTIONAL_TEXT)
+    sector = fields.String(
+        allow_none=True, validate=validate.Length(max=100), metadata=formats.OPTIONAL_TEXT
+    )
     size = fields.String(allow_none=True, validate=validate.OneOf(EMPLOYER_SIZES))
 
 
@@ -144,15 +187,24 @@ class ActivityIn(Schema):
     provider = fields.Nested(Provider, allow_none=True)
     meaningful = fields.Boolean(allow_none=True)
     criteria = fields.Nested(Criteria, allow_none=True)
-    attendees = fields.List(fields.String(validate=validate.Length(max=20), metadata=formats.UPN), required=True,
-                            validate=validate.Length(min=1, max=2000))
+    attendees = fields.List(
+        fields.String(validate=validate.Length(max=20), metadata=formats.UPN),
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+    )
 
 
 class AttendeesIn(Schema):
-    add = fields.List(fields.String(validate=validate.Length(max=20), metadata=formats.UPN), load_default=list,
-                      validate=validate.Length(max=2000))
-    remove = fields.List(fields.String(validate=validate.Length(max=20), metadata=formats.UPN), load_default=list,
-                         validate=validate.Length(max=2000))
+    add = fields.List(
+        fields.String(validate=validate.Length(max=20), metadata=formats.UPN),
+        load_default=list,
+        validate=validate.Length(max=2000),
+    )
+    remove = fields.List(
+        fields.String(validate=validate.Length(max=20), metadata=formats.UPN),
+        load_default=list,
+        validate=validate.Length(max=2000),
+    )
 
 
 class AmendIn(Schema):
@@ -178,23 +230,30 @@ class PlacementIn(Schema):
 
 
 class ConfirmIn(Schema):
-    checks = fields.Dict(keys=fields.String(validate=validate.Length(max=50)), values=fields.Boolean(),
-                         load_default=dict)
+    checks = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=50)),
+        values=fields.Boolean(),
+        load_default=dict,
+    )
 
 
 class CompleteIn(Schema):
     completed_on = CalendarDate(required=True)
-    hours = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=1000))
+    hours = fields.Float(
+        required=True, validate=validate.Range(min=0, min_inclusive=False, max=1000)
+    )
 
 
 class CriterionIn(Schema):
     met = fields.Boolean(required=True)
-    evidence = fields.String(allow_none=True, validate=validate.Length(max=MAX_EVIDENCE),
-                             metadata=formats.OPTIONAL_TEXT)
+    evidence = fields.String(
+        allow_none=True, validate=validate.Length(max=MAX_EVIDENCE), metadata=formats.OPTIONAL_TEXT
+    )
     changed_on = CalendarDate()
 
 
 # --- reads ---------------------------------------------------------------------------
+
 
 class Freshness(Schema):
     min_position = fields.Integer(validate=POSITION)
@@ -218,8 +277,13 @@ class ActivitiesArgs(Freshness):
     start = CalendarDate(data_key="from")
     end = CalendarDate(data_key="to")
     kind = fields.String(validate=validate.OneOf(sorted(ACTIVITY_KINDS)))
-    after = fields.String(validate=validate.Length(max=80), metadata={
-        **formats.IN_ADDRESS, "description": "the cursor a previous page gave (its `next`), as it gave it"})
+    after = fields.String(
+        validate=validate.Length(max=80),
+        metadata={
+            **formats.IN_ADDRESS,
+            "description": "the cursor a previous page gave (its `next`), as it gave it",
+        },
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -252,8 +316,9 @@ class _WhenGiven:
 
 class Withheld(_WhenGiven, fields.Dict):
     def __init__(self, description: str):
-        super().__init__(keys=fields.String(), values=fields.String(),
-                         metadata={"description": description})
+        super().__init__(
+            keys=fields.String(), values=fields.String(), metadata={"description": description}
+        )
 
 
 class ComparedAt(_WhenGiven, fields.Integer):
@@ -268,8 +333,9 @@ class Benchmark(Answer):
     score = fields.Float(allow_none=True)
     achieved = fields.Boolean()
     applicable = fields.Boolean()
-    suppressed = Withheld("hub tokens only: each count or rate withheld (shown as null) and why: "
-                          "low or secondary")
+    suppressed = Withheld(
+        "hub tokens only: each count or rate withheld (shown as null) and why: low or secondary"
+    )
 
 
 class SchoolRow(Answer):
@@ -288,8 +354,9 @@ class YearGroupRow(Answer):
     bm6_by_16 = fields.Integer(allow_none=True)
     bm7_by_16 = fields.Integer(allow_none=True)
     bm8_by_16 = fields.Integer(allow_none=True)
-    suppressed = Withheld("hub tokens only: each count withheld (shown as null) and why: low or "
-                          "secondary")
+    suppressed = Withheld(
+        "hub tokens only: each count withheld (shown as null) and why: low or secondary"
+    )
 
 
 class SeriesFigures(Answer):
@@ -301,14 +368,16 @@ class SeriesFigures(Answer):
     pupil_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     pupils_measured = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
     pupils_met = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
-    suppressed = Withheld("hub tokens only: each figure withheld (shown as null) and why: low or "
-                          "secondary")
+    suppressed = Withheld(
+        "hub tokens only: each figure withheld (shown as null) and why: low or secondary"
+    )
 
 
 class Summary(SeriesFigures):
     mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
-    position = ComparedAt(metadata={
-        "description": "the view position these figures were computed at"})
+    position = ComparedAt(
+        metadata={"description": "the view position these figures were computed at"}
+    )
 
 
 class Header(Answer):
@@ -365,8 +434,12 @@ class Pupil(Schema):
     pupil_premium = fields.Boolean()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     encounters = fields.List(fields.Dict())  # counted ones: occurred_on, category, kind
-    benchmarks = fields.List(fields.Nested(lambda: BenchmarkStatus()), metadata={
-        "description": "benchmarks 5-8 on as_of at the school the pupil is on roll at then (a school: its own)"})
+    benchmarks = fields.List(
+        fields.Nested(lambda: BenchmarkStatus()),
+        metadata={
+            "description": "benchmarks 5-8 on as_of at the school the pupil is on roll at then (a school: its own)"
+        },
+    )
 
 
 class ListPage(Schema):
@@ -375,27 +448,51 @@ class ListPage(Schema):
 
 
 class ImportArgs(Schema):
-    exported_on = fields.Date(metadata={**formats.DATE,
-                                        "description": "the day the MIS made the file: its NC Year is each "
-                                                       "pupil's year group in that academic year (default today)"})
-    full_roll = fields.Boolean(load_default=False, metadata={
-        "description": "the file is the whole roll: pupils on roll but not in it leave on the day before the export; "
-                       "all or nothing when a row is refused"})
-    dry_run = fields.Boolean(load_default=False, metadata={"description": "report what would happen; store nothing"})
-    apply_good_rows = fields.Boolean(load_default=False, metadata={
-        "description": "with full_roll: apply the good rows even though some are refused"})
+    exported_on = fields.Date(
+        metadata={
+            **formats.DATE,
+            "description": "the day the MIS made the file: its NC Year is each "
+            "pupil's year group in that academic year (default today)",
+        }
+    )
+    full_roll = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "the file is the whole roll: pupils on roll but not in it leave on the day before the export; "
+            "all or nothing when a row is refused"
+        },
+    )
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "report what would happen; store nothing"}
+    )
+    apply_good_rows = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "with full_roll: apply the good rows even though some are refused"
+        },
+    )
 
 
 class Report(Schema):
     accepted = fields.Integer()
-    changed = fields.Integer(metadata={"description": "pupils on roll here already, with another year group, "
-                                                      "group, SEN or pupil premium now"})
+    changed = fields.Integer(
+        metadata={
+            "description": "pupils on roll here already, with another year group, "
+            "group, SEN or pupil premium now"
+        }
+    )
     unchanged = fields.Integer()
-    leavers = fields.List(fields.String(), metadata={"description": "a full roll: pupils on roll not in the file"})
+    leavers = fields.List(
+        fields.String(), metadata={"description": "a full roll: pupils on roll not in the file"}
+    )
     left_on = fields.String(allow_none=True)
     dry_run = fields.Boolean()
-    applied = fields.Boolean(metadata={"description": "false when nothing was stored (a dry run, or a full roll "
-                                                      "with refused rows)"})
+    applied = fields.Boolean(
+        metadata={
+            "description": "false when nothing was stored (a dry run, or a full roll "
+            "with refused rows)"
+        }
+    )
     rejected = fields.List(fields.Dict())
     position = fields.Integer()
 
@@ -438,17 +535,27 @@ class Verification(Schema):
 
 
 class DestinationArgs(Freshness):
-    cohort = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata=formats.academic_year(
-        "the academic year the pupils left in, e.g. 2025/26 (default: the year before as_of's)"))
-    as_of = CalendarDate(metadata={"description": "destinations as recorded by this date (default today)"})
+    cohort = fields.String(
+        validate=validate.Regexp(r"^\d{4}/\d{2}$"),
+        metadata=formats.academic_year(
+            "the academic year the pupils left in, e.g. 2025/26 (default: the year before as_of's)"
+        ),
+    )
+    as_of = CalendarDate(
+        metadata={"description": "destinations as recorded by this date (default today)"}
+    )
 
 
 class DestinationCount(Schema):
     destination = fields.String()
-    count = fields.Integer(allow_none=True, metadata={"description": "leavers with this destination "
-                                                                    "(for hubs, null where withheld)"})
+    count = fields.Integer(
+        allow_none=True,
+        metadata={"description": "leavers with this destination (for hubs, null where withheld)"},
+    )
     share = fields.Float(allow_none=True)
-    suppressed = fields.Dict(metadata={"description": "for hubs: why a value is withheld (low, secondary)"})
+    suppressed = fields.Dict(
+        metadata={"description": "for hubs: why a value is withheld (low, secondary)"}
+    )
 
 
 class FollowUp(Schema):
@@ -466,23 +573,39 @@ class DestinationReport(Schema):
     schools = fields.Integer()
     leavers = fields.Integer(allow_none=True)
     destinations = fields.List(fields.Nested(DestinationCount))
-    unknown = fields.Integer(allow_none=True, metadata={
-        "description": "leavers with no destination recorded, or 'unknown'"})
-    not_followed_up = fields.Integer(allow_none=True, metadata={
-        "description": "leavers not asked since the last follow-up date (1 October after leaving, then 1, 2 and "
-                       "3 years on)"})
-    suppressed = fields.Dict(metadata={"description": "for hubs: why a value is withheld (low, secondary)"})
-    follow_ups = fields.List(fields.Nested(FollowUp), metadata={"description": "the school's own leavers only"})
+    unknown = fields.Integer(
+        allow_none=True,
+        metadata={"description": "leavers with no destination recorded, or 'unknown'"},
+    )
+    not_followed_up = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "leavers not asked since the last follow-up date (1 October after leaving, then 1, 2 and "
+            "3 years on)"
+        },
+    )
+    suppressed = fields.Dict(
+        metadata={"description": "for hubs: why a value is withheld (low, secondary)"}
+    )
+    follow_ups = fields.List(
+        fields.Nested(FollowUp), metadata={"description": "the school's own leavers only"}
+    )
 
 
 class DestinationIn(Schema):
     destination = fields.String(required=True, validate=validate.OneOf(DESTINATIONS))
-    recorded_on = CalendarDate(metadata={"description": "when the school learnt it (default today)"})
+    recorded_on = CalendarDate(
+        metadata={"description": "when the school learnt it (default today)"}
+    )
 
 
 class YearsArgs(Freshness):
-    since = fields.String(validate=validate.Regexp(r"^\d{4}/\d{2}$"), metadata=formats.academic_year(
-        "the first academic year (default: the year of the first activity; ten years at most)"))
+    since = fields.String(
+        validate=validate.Regexp(r"^\d{4}/\d{2}$"),
+        metadata=formats.academic_year(
+            "the first academic year (default: the year of the first activity; ten years at most)"
+        ),
+    )
 
 
 class HubYear(Header, Summary):
@@ -492,8 +615,12 @@ class HubYear(Header, Summary):
 
 class HubYears(Answer):
     hub = fields.String()
-    years = fields.List(fields.Nested(HubYear), metadata={
-        "description": "each academic year's figures on its last day (this year's as of today)"})
+    years = fields.List(
+        fields.Nested(HubYear),
+        metadata={
+            "description": "each academic year's figures on its last day (this year's as of today)"
+        },
+    )
 
 
 class SchoolYear(Header, SchoolRow):
@@ -502,15 +629,22 @@ class SchoolYear(Header, SchoolRow):
 
 class SchoolYears(Answer):
     urn = fields.String()
-    years = fields.List(fields.Nested(SchoolYear), metadata={
-        "description": "each academic year's figures on its last day (this year's as of today)"})
+    years = fields.List(
+        fields.Nested(SchoolYear),
+        metadata={
+            "description": "each academic year's figures on its last day (this year's as of today)"
+        },
+    )
 
 
 # --- subject access, the access log, small numbers ------------------------------------
 
+
 class ExportArgs(Freshness):
-    format = fields.String(validate=validate.OneOf(["json", "html"]),
-                           metadata={"description": "html for a printable page (or send Accept: text/html)"})
+    format = fields.String(
+        validate=validate.OneOf(["json", "html"]),
+        metadata={"description": "html for a printable page (or send Accept: text/html)"},
+    )
 
 
 class SubjectAccess(Schema):
@@ -536,31 +670,50 @@ class PupilReadsArgs(Freshness):
 
 
 class PupilArgs(Freshness):
-    as_of = CalendarDate(metadata={"description": "the year group and benchmark status on this date (default today)"})
-    known_at = CalendarDateTime(metadata={"description": "the benchmark status as the system knew it at this time"})
+    as_of = CalendarDate(
+        metadata={"description": "the year group and benchmark status on this date (default today)"}
+    )
+    known_at = CalendarDateTime(
+        metadata={"description": "the benchmark status as the system knew it at this time"}
+    )
 
 
 class BenchmarkStatus(Schema):
     benchmark = fields.Integer()
-    measured = fields.Boolean(metadata={"description": "whether the pupil is in the school's figure this year"})
-    met = fields.Boolean(metadata={"description": "whether they have what it counts (in earlier years: so far)"})
+    measured = fields.Boolean(
+        metadata={"description": "whether the pupil is in the school's figure this year"}
+    )
+    met = fields.Boolean(
+        metadata={"description": "whether they have what it counts (in earlier years: so far)"}
+    )
     have = fields.Integer()
     need = fields.Integer()
     counted = fields.String(metadata={"description": "this year, by 16 or by 18"})
-    still_needed = fields.String(allow_none=True, metadata={"description": "e.g. 1 more workplace experience by 16"})
+    still_needed = fields.String(
+        allow_none=True, metadata={"description": "e.g. 1 more workplace experience by 16"}
+    )
 
 
 class RollArgs(Freshness):
     as_of = CalendarDate(metadata={"description": "the roll on this date (default today)"})
     year_group = fields.Integer(validate=validate.Range(1, 14))
-    group = fields.String(validate=validate.Length(min=1, max=20), metadata={**formats.IN_ADDRESS,
-                                                                              "description": "registration group"})
-    not_met = fields.Integer(validate=validate.Range(5, 8), metadata={
-        "description": "only pupils who do not (yet) meet this benchmark"})
+    group = fields.String(
+        validate=validate.Length(min=1, max=20),
+        metadata={**formats.IN_ADDRESS, "description": "registration group"},
+    )
+    not_met = fields.Integer(
+        validate=validate.Range(5, 8),
+        metadata={"description": "only pupils who do not (yet) meet this benchmark"},
+    )
     sen = fields.Boolean()
     pupil_premium = fields.Boolean()
-    after = fields.String(validate=validate.Regexp(r"^[A-Z]\d{11}[0-9A-Z]$"), metadata={
-        "pattern": formats.UPN["pattern"], "description": "the cursor a previous page gave: the UPN it ended on"})
+    after = fields.String(
+        validate=validate.Regexp(r"^[A-Z]\d{11}[0-9A-Z]$"),
+        metadata={
+            "pattern": formats.UPN["pattern"],
+            "description": "the cursor a previous page gave: the UPN it ended on",
+        },
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -578,7 +731,9 @@ class RollPupil(Schema):
 class Roll(Schema):
     as_of = fields.String()
     items = fields.List(fields.Nested(RollPupil))
-    next = fields.String(allow_none=True, metadata={"description": "pass as `after` for the next page"})
+    next = fields.String(
+        allow_none=True, metadata={"description": "pass as `after` for the next page"}
+    )
 
 
 class NationalArgs(Freshness):
@@ -588,6 +743,14 @@ class NationalArgs(Freshness):
 
 
 class EraseIn(Schema):
-    requested_by = fields.String(required=True, validate=validate.Length(max=20), metadata={
-        **formats.URN, "description": "URN of the school that held the pupil and asks for the erasure"})
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata=formats.TEXT)
+    requested_by = fields.String(
+        required=True,
+        validate=validate.Length(max=20),
+        metadata={
+            **formats.URN,
+            "description": "URN of the school that held the pupil and asks for the erasure",
+        },
+    )
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=500), metadata=formats.TEXT
+    )

@@ -24,19 +24,33 @@ WORKER_CLASS = "api.server.Worker"
 def _refusals() -> tuple[tuple[type, int], ...]:
     """gunicorn's statuses for what it refuses before the app sees it (its `Worker.handle_error`),
     most specific first; some of these errors are newer than the oldest gunicorn we allow."""
-    named = (("InvalidResponseHeader", 500), ("InvalidResponseHeaderName", 500), ("ConfigurationProblem", 500),
-             ("LimitRequestLine", 414), ("LimitRequestHeaders", 431), ("ForbiddenProxyRequest", 403),
-             ("UnsupportedTransferCoding", 501), ("ExpectationFailed", 417), ("ParseException", 400))
-    found = tuple((getattr(http_errors, name), code) for name, code in named if hasattr(http_errors, name))
+    named = (
+        ("InvalidResponseHeader", 500),
+        ("InvalidResponseHeaderName", 500),
+        ("ConfigurationProblem", 500),
+        ("LimitRequestLine", 414),
+        ("LimitRequestHeaders", 431),
+        ("ForbiddenProxyRequest", 403),
+        ("UnsupportedTransferCoding", 501),
+        ("ExpectationFailed", 417),
+        ("ParseException", 400),
+    )
+    found = tuple(
+        (getattr(http_errors, name), code) for name, code in named if hasattr(http_errors, name)
+    )
     return found + ((ssl.SSLError, 403),)
 
 
 REFUSALS = _refusals()
-MESSAGES = {400: "the request could not be read as HTTP", 403: "the request was refused",
-            414: "the request line (method, path and query) is too long",
-            417: "the Expect header asks for something this server does not do",
-            431: "the request's headers are too many or too large",
-            500: "internal error", 501: "that Transfer-Encoding is not supported"}
+MESSAGES = {
+    400: "the request could not be read as HTTP",
+    403: "the request was refused",
+    414: "the request line (method, path and query) is too long",
+    417: "the Expect header asks for something this server does not do",
+    431: "the request's headers are too many or too large",
+    500: "internal error",
+    501: "that Transfer-Encoding is not supported",
+}
 
 
 def refusal_status(error: BaseException) -> int:
@@ -46,9 +60,16 @@ def refusal_status(error: BaseException) -> int:
 def refusal(code: int) -> bytes:
     """A whole HTTP response in the API's one error body, with the app's headers: gunicorn's own is an HTML page."""
     body = json.dumps(error_body(code, MESSAGES.get(code, HTTPStatus(code).phrase))).encode()
-    headers = {"Connection": "close", "Content-Type": "application/json", "Content-Length": str(len(body)),
-               **SECURITY_HEADERS, "Cache-Control": "no-store"}
-    head = f"HTTP/1.1 {code} {HTTPStatus(code).phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    headers = {
+        "Connection": "close",
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        **SECURITY_HEADERS,
+        "Cache-Control": "no-store",
+    }
+    head = f"HTTP/1.1 {code} {HTTPStatus(code).phrase}\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in headers.items()
+    )
     return (head + "\r\n").encode("latin-1") + body
 
 
@@ -99,7 +120,9 @@ def secret_key(database_url: str) -> str:
 
 def _kept_key(path: Path) -> str:
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # readable by its owner only
+        descriptor = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+        )  # readable by its owner only
     except FileExistsError:
         return path.read_text().strip()
     key = os.urandom(32).hex()
@@ -109,5 +132,14 @@ def _kept_key(path: Path) -> str:
 
 
 def serve(bind: str = "127.0.0.1:8000", workers: int = 1, threads: int = 4) -> None:
-    Server({"bind": bind, "workers": workers, "threads": threads, "worker_class": WORKER_CLASS,
-            "timeout": 60, "preload_app": False, "accesslog": None}).run()
+    Server(
+        {
+            "bind": bind,
+            "workers": workers,
+            "threads": threads,
+            "worker_class": WORKER_CLASS,
+            "timeout": 60,
+            "preload_app": False,
+            "accesslog": None,
+        }
+    ).run()

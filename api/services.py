@@ -26,11 +26,19 @@ class Services:
         with self._lock:
             if self._built is None:
                 today = self.config.get("TODAY") or date.today
-                app = Tracker.from_url(self.config["DATABASE_URL"], self.config.get("CIPHER_KEY"), today=today)
-                store = view_store_for(self.config["DATABASE_URL"], self.config.get("VIEWS_DATABASE_URL"))
+                app = Tracker.from_url(
+                    self.config["DATABASE_URL"], self.config.get("CIPHER_KEY"), today=today
+                )
+                store = view_store_for(
+                    self.config["DATABASE_URL"], self.config.get("VIEWS_DATABASE_URL")
+                )
                 store.create_tables()
-                self._built = {"tracker": app, "store": store, "reads": Reads(app, store, today=today),
-                               "runner": Runner(app, store)}
+                self._built = {
+                    "tracker": app,
+                    "store": store,
+                    "reads": Reads(app, store, today=today),
+                    "runner": Runner(app, store),
+                }
             return self._built
 
     @property

@@ -21,7 +21,12 @@ from tracker.usecases.access import hash_token
 
 
 class Sessions:
-    def __init__(self, store: Callable[[], ViewStore], lifetime: float, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        store: Callable[[], ViewStore],
+        lifetime: float,
+        clock: Callable[[], float] = time.time,
+    ):
         # Wall-clock time, since other processes' sessions are compared with ours.
         self.store, self.lifetime, self.clock = store, lifetime, clock
 
@@ -29,23 +34,33 @@ class Sessions:
         """A new session for the token; sessions past their lifetime go, so the table stays small."""
         session_id, now, store = secrets.token_urlsafe(32), self.clock(), self.store()
         with store.transaction() as cursor:
-            store.execute(cursor, "DELETE FROM {sessions} WHERE started_at <= ?", (now - self.lifetime,))
-            store.execute(cursor, "INSERT INTO {sessions} VALUES (?, ?, ?)", (hash_token(session_id), token_id, now))
+            store.execute(
+                cursor, "DELETE FROM {sessions} WHERE started_at <= ?", (now - self.lifetime,)
+            )
+            store.execute(
+                cursor,
+                "INSERT INTO {sessions} VALUES (?, ?, ?)",
+                (hash_token(session_id), token_id, now),
+            )
         return session_id
 
     def token_id(self, session_id: str) -> str | None:
         """The token a live session was started with, or None (unknown, ended or too old)."""
         if not session_id:
             return None
-        rows = self.store().query("SELECT token_id FROM {sessions} WHERE id = ? AND started_at > ?",
-                                  (hash_token(session_id), self.clock() - self.lifetime))
+        rows = self.store().query(
+            "SELECT token_id FROM {sessions} WHERE id = ? AND started_at > ?",
+            (hash_token(session_id), self.clock() - self.lifetime),
+        )
         return rows[0][0] if rows else None
 
     def end(self, session_id: str) -> None:
         if session_id:
             store = self.store()
             with store.transaction() as cursor:
-                store.execute(cursor, "DELETE FROM {sessions} WHERE id = ?", (hash_token(session_id),))
+                store.execute(
+                    cursor, "DELETE FROM {sessions} WHERE id = ?", (hash_token(session_id),)
+                )
 
 
 class CookieSessions(SecureCookieSessionInterface):

@@ -32,7 +32,9 @@ class Finding:
 
 
 def installed() -> dict[str, str]:
-    return {canonicalize_name(dist.metadata["Name"]): dist.version for dist in metadata.distributions()}
+    return {
+        canonicalize_name(dist.metadata["Name"]): dist.version for dist in metadata.distributions()
+    }
 
 
 def affects(version: str, affected: dict[str, Any]) -> bool:
@@ -80,27 +82,42 @@ def audit(vulns: Path, distributions: dict[str, str]) -> tuple[list[Finding], in
                 try:
                     hit = affects(distributions[package], affected)
                 except InvalidVersion:  # a local or odd version string: say so rather than guess
-                    print(f"cannot compare {package} {distributions[package]} with {advisory['id']}",
-                          file=sys.stderr)
+                    print(
+                        f"cannot compare {package} {distributions[package]} with {advisory['id']}",
+                        file=sys.stderr,
+                    )
                     continue
                 if hit:
                     summary = advisory.get("summary") or advisory.get("details", "").split("\n")[0]
-                    findings.append(Finding(package, distributions[package], advisory["id"],
-                                            tuple(advisory.get("aliases") or ()), summary[:120]))
+                    findings.append(
+                        Finding(
+                            package,
+                            distributions[package],
+                            advisory["id"],
+                            tuple(advisory.get("aliases") or ()),
+                            summary[:120],
+                        )
+                    )
     return findings, read
 
 
 def main() -> int:
-    options = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    options = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     options.add_argument("vulns", type=Path, help="the advisory database's vulns folder")
     vulns = options.parse_args().vulns
     distributions = installed()
     findings, read = audit(vulns, distributions)
-    print(f"{len(distributions)} distributions installed; {read} advisories read for them; "
-          f"{len(findings)} affect the installed version")
+    print(
+        f"{len(distributions)} distributions installed; {read} advisories read for them; "
+        f"{len(findings)} affect the installed version"
+    )
     for finding in findings:
-        print(f"  {finding.package} {finding.version}: {finding.advisory} {' '.join(finding.aliases)} "
-              f"- {finding.summary}")
+        print(
+            f"  {finding.package} {finding.version}: {finding.advisory} {' '.join(finding.aliases)} "
+            f"- {finding.summary}"
+        )
     return 1 if findings else 0
 
 

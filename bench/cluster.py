@@ -41,13 +41,21 @@ def wait_until_up(base: str, seconds: float = 20) -> bool:
 class Cluster:
     """gunicorn and a projection worker; the worker is restarted when it dies, as a supervisor would."""
 
-    def __init__(self, database_url: str, web_workers: int = 2, threads: int = 4, poll_seconds: float = 0.5):
+    def __init__(
+        self, database_url: str, web_workers: int = 2, threads: int = 4, poll_seconds: float = 0.5
+    ):
         self.database_url = database_url
         self.bind = f"127.0.0.1:{free_port()}"
-        self.environment = {**os.environ, "DATABASE_URL": database_url, "BIND": self.bind,
-                            "WEB_CONCURRENCY": str(web_workers), "THREADS": str(threads),
-                            "PROJECTIONS": "worker", "TIMEOUT": "30",
-                            "SECRET_KEY": os.urandom(32).hex()}
+        self.environment = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "BIND": self.bind,
+            "WEB_CONCURRENCY": str(web_workers),
+            "THREADS": str(threads),
+            "PROJECTIONS": "worker",
+            "TIMEOUT": "30",
+            "SECRET_KEY": os.urandom(32).hex(),
+        }
         self.poll_seconds = poll_seconds
         self.logs = Path(tempfile.mkdtemp(prefix="tracker-cluster-"))
         self.gunicorn: subprocess.Popen | None = None
@@ -64,7 +72,9 @@ class Cluster:
         return self
 
     def start_projector(self) -> None:
-        self.projector = self._spawn("projector", [BIN / "tracker", "project", "--poll", str(self.poll_seconds)])
+        self.projector = self._spawn(
+            "projector", [BIN / "tracker", "project", "--poll", str(self.poll_seconds)]
+        )
 
     def stop(self) -> None:
         for process in (self.gunicorn, self.projector):
@@ -118,8 +128,11 @@ class Cluster:
         name = urlsplit(self.database_url).path.lstrip("/")
         with psycopg.connect(_admin_url(self.database_url), autocommit=True) as admin:
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
             try:
                 yield
             finally:
@@ -130,19 +143,34 @@ class Cluster:
         """A real restart of the local PostgreSQL server (Debian's cluster tools); seconds it took."""
         version = sorted(os.listdir("/etc/postgresql"))[-1]
         began = time.perf_counter()
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "pg_ctlcluster",
+                "--skip-systemctl-redirect",
+                version,
+                "main",
+                "restart",
+                "-m",
+                "fast",
+            ],
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - began
 
     # --- plumbing ----------------------------------------------------------------------
 
     def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-                         for path in sorted(self.logs.glob("*.log")))
+        return "\n".join(
+            f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            for path in sorted(self.logs.glob("*.log"))
+        )
 
     def _spawn(self, name: str, command: list) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")
-        return subprocess.Popen(command, cwd=ROOT, env=self.environment, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            command, cwd=ROOT, env=self.environment, stdout=log, stderr=subprocess.STDOUT
+        )
 
     def _wait_until_up(self) -> None:
         if not wait_until_up(self.base, 30):

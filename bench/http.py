@@ -35,8 +35,12 @@ TODAY = date.today()
 
 def request(base: str, token: str, method: str, path: str, body=None) -> int:
     data = json.dumps(body).encode() if body is not None else None
-    call = urllib.request.Request(base + path, data=data, method=method, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    call = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(call, timeout=30) as response:
             response.read()
@@ -65,8 +69,11 @@ def load(seconds: float, clients: int, make_call) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"requests_per_s": round(len(samples) / (time.perf_counter() - began), 1), **percentiles(samples),
-            "statuses": statuses}
+    return {
+        "requests_per_s": round(len(samples) / (time.perf_counter() - began), 1),
+        **percentiles(samples),
+        "statuses": statuses,
+    }
 
 
 def main() -> None:
@@ -81,11 +88,21 @@ def main() -> None:
         token, _ = app.issue_token("admin", "bench")
         views = view_store_for(url)
         views.create_tables()  # before the worker does: the first phase's wait reads them at once
-        environment = {**os.environ, "DATABASE_URL": url, "BIND": "127.0.0.1:8799", "WEB_CONCURRENCY": "2",
-                       "THREADS": "4", "PROJECTIONS": "worker",
-                       "SECRET_KEY": os.urandom(32).hex()}
-        server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
-                                  stderr=subprocess.DEVNULL)
+        environment = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "BIND": "127.0.0.1:8799",
+            "WEB_CONCURRENCY": "2",
+            "THREADS": "4",
+            "PROJECTIONS": "worker",
+            "SECRET_KEY": os.urandom(32).hex(),
+        }
+        server = subprocess.Popen(
+            [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=environment,
+            stderr=subprocess.DEVNULL,
+        )
         worker = subprocess.Popen([BIN / "tracker", "project", "--poll", "0.5"], env=environment)
         base = "http://127.0.0.1:8799"
         try:
@@ -104,7 +121,9 @@ def caught_up(app: Tracker, views, timeout: float = 300) -> None:
         raise RuntimeError("the projection worker did not catch up")
 
 
-def where_cpu_went(before: dict, after: dict, requests: int, processes: dict[str, int]) -> dict[str, float]:
+def where_cpu_went(
+    before: dict, after: dict, requests: int, processes: dict[str, int]
+) -> dict[str, float]:
     """Milliseconds of CPU per request over a phase: gunicorn (its arbiter and workers), the projection
     worker, every PostgreSQL process (so run on an otherwise idle server), and this client."""
     spent = dict.fromkeys(("gunicorn", "projection_worker", "postgresql", "client"), 0.0)
@@ -119,7 +138,9 @@ def where_cpu_went(before: dict, after: dict, requests: int, processes: dict[str
             group = "client"
         else:
             continue
-        spent[group] += seconds - before.get(pid, (0, "", 0.0))[2]  # a process begun since counts from 0
+        spent[group] += (
+            seconds - before.get(pid, (0, "", 0.0))[2]
+        )  # a process begun since counts from 0
     return {group: round(1000 * seconds / max(requests, 1), 2) for group, seconds in spent.items()}
 
 
@@ -129,22 +150,54 @@ def run(base: str, token: str, app: Tracker, views, processes: dict[str, int], a
 
     def record(n: int) -> int:
         attendees = [roll[(n * 30 + k) % len(roll)] for k in range(30)]
-        return request(base, token, "POST", "/api/v1/schools/135035/activities", {
-            "kind": "employer_talk", "title": f"Talk {n}", "occurred_on": TODAY.isoformat(), "employer": employer,
-            "meaningful": True, "criteria": {"purpose_shared": True, "outcomes": True, "two_way": True,
-                                             "reflection": True}, "attendees": attendees})
+        return request(
+            base,
+            token,
+            "POST",
+            "/api/v1/schools/135035/activities",
+            {
+                "kind": "employer_talk",
+                "title": f"Talk {n}",
+                "occurred_on": TODAY.isoformat(),
+                "employer": employer,
+                "meaningful": True,
+                "criteria": {
+                    "purpose_shared": True,
+                    "outcomes": True,
+                    "two_way": True,
+                    "reflection": True,
+                },
+                "attendees": attendees,
+            },
+        )
 
     def enrol(n: int) -> int:
         from tracker.identifiers import make_upn
 
-        return request(base, token, "POST", "/api/v1/schools/135035/pupils", {
-            "upn": make_upn("885", f"{9000 + n // 1000}", 11, n % 1000), "given_name": "Load",
-            "family_name": "Test", "date_of_birth": date(TODAY.year - 15, 1, 15).isoformat(),
-            "year_group": 10 if TODAY.month >= 9 else 9, "enrolled_on": TODAY.isoformat()})
+        return request(
+            base,
+            token,
+            "POST",
+            "/api/v1/schools/135035/pupils",
+            {
+                "upn": make_upn("885", f"{9000 + n // 1000}", 11, n % 1000),
+                "given_name": "Load",
+                "family_name": "Test",
+                "date_of_birth": date(TODAY.year - 15, 1, 15).isoformat(),
+                "year_group": 10 if TODAY.month >= 9 else 9,
+                "enrolled_on": TODAY.isoformat(),
+            },
+        )
 
     trivial = lambda n: request(base, token, "GET", "/healthz")  # noqa: E731
-    phases = {"trivial_healthz": trivial, "record_activity_30_pupils": record, "enrol_pupil": enrol,
-              "hub_metrics_40_schools": lambda n: request(base, token, "GET", "/api/v1/hubs/WORCS/metrics")}
+    phases = {
+        "trivial_healthz": trivial,
+        "record_activity_30_pupils": record,
+        "enrol_pupil": enrol,
+        "hub_metrics_40_schools": lambda n: request(
+            base, token, "GET", "/api/v1/hubs/WORCS/metrics"
+        ),
+    }
     results = {}
     for name, call in phases.items():
         # Each phase starts with the projection worker idle, so no phase (the baseline least of all)
@@ -153,7 +206,9 @@ def run(base: str, token: str, app: Tracker, views, processes: dict[str, int], a
         before = cpu_seconds_by_process()
         results[name] = load(args.seconds, args.clients, call)
         requests = sum(results[name]["statuses"].values())
-        results[name]["cpu_ms_per_request"] = where_cpu_went(before, cpu_seconds_by_process(), requests, processes)
+        results[name]["cpu_ms_per_request"] = where_cpu_went(
+            before, cpu_seconds_by_process(), requests, processes
+        )
     ceiling = results["trivial_healthz"]["requests_per_s"]
     for name in ("record_activity_30_pupils", "enrol_pupil", "hub_metrics_40_schools"):
         results[name]["vs_trivial"] = f"{results[name]['requests_per_s'] / ceiling:.0%}"

@@ -35,7 +35,14 @@ from tracker.application import Tracker
 from tracker.demo import build_demo, establishments
 
 OUTAGE_SECONDS = 5.0
-FAULTS = ("kill-web", "kill-projector", "database-away", "restart-postgres", "all-at-once", "restarts-at-once")
+FAULTS = (
+    "kill-web",
+    "kill-projector",
+    "database-away",
+    "restart-postgres",
+    "all-at-once",
+    "restarts-at-once",
+)
 
 
 def demo_setup(app: Tracker) -> Setup:
@@ -44,8 +51,9 @@ def demo_setup(app: Tracker) -> Setup:
     return setup_for(app, "WORCS", [school.urn for school in establishments(("885",))[:40]])
 
 
-def fault_injector(cluster: Cluster, fault: str, every: float, seconds: float, log: list,
-                   seed: int = 1) -> Callable[[], None]:
+def fault_injector(
+    cluster: Cluster, fault: str, every: float, seconds: float, log: list, seed: int = 1
+) -> Callable[[], None]:
     """The fault (or, for "chaos", any one of them at random), every `every` seconds while the load
     runs; each one noted with its time."""
     chosen = random.Random(seed)
@@ -74,6 +82,7 @@ def fault_injector(cluster: Cluster, fault: str, every: float, seconds: float, l
         if name == "restarts-at-once":
             return restarts_at_once(cluster)
         raise ValueError(name)
+
     return inject
 
 
@@ -109,8 +118,12 @@ def wait_for_views(cluster: Cluster, token: str, timeout: float = 120) -> float:
 
 
 def verify(url: str) -> dict:
-    done = subprocess.run([BIN / "tracker", "verify"], env={**os.environ, "DATABASE_URL": url},
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [BIN / "tracker", "verify"],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
     return {"exit_status": done.returncode, "output": done.stdout.strip().splitlines()[-3:]}
 
 
@@ -118,40 +131,66 @@ def run(url: str, setup: Setup, args) -> dict:
     faults: list = []
     with Cluster(url) as cluster:
         token = setup.tokens["auditor"]
-        initial_catch_up = wait_for_views(cluster, token, timeout=600)  # the set-up's events, before any load
-        trivial = trivial_load(5, args.clients, lambda n: request(cluster.base, token, "GET", "/healthz"))
+        initial_catch_up = wait_for_views(
+            cluster, token, timeout=600
+        )  # the set-up's events, before any load
+        trivial = trivial_load(
+            5, args.clients, lambda n: request(cluster.base, token, "GET", "/healthz")
+        )
         workload = Workload(cluster.base, setup)
-        injector = None if args.fault == "none" else fault_injector(cluster, args.fault, args.every, args.seconds,
-                                                                    faults, args.seed)
+        injector = (
+            None
+            if args.fault == "none"
+            else fault_injector(cluster, args.fault, args.every, args.seconds, faults, args.seed)
+        )
         report = workload.run(args.seconds, args.clients, during=injector)
         catch_up_seconds = wait_for_views(cluster, token)
     app = Tracker.from_url(url)
-    return {"set_up_projected_in_s": round(initial_catch_up, 1), "trivial_healthz_before_load": trivial, **report.summary(), "faults": faults,
-            "views_caught_up_after_s": round(catch_up_seconds, 2), "log_check": check_log(app, report),
-            "verify": verify(url), "events_in_log": app.recorder.max_notification_id()}
+    return {
+        "set_up_projected_in_s": round(initial_catch_up, 1),
+        "trivial_healthz_before_load": trivial,
+        **report.summary(),
+        "faults": faults,
+        "views_caught_up_after_s": round(catch_up_seconds, 2),
+        "log_check": check_log(app, report),
+        "verify": verify(url),
+        "events_in_log": app.recorder.max_notification_id(),
+    }
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    options = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     options.add_argument("--seconds", type=float, default=300)
     options.add_argument("--clients", type=int, default=8)
     options.add_argument("--hub", choices=["demo", "small"], default="demo")
-    options.add_argument("--fault", default="none",
-                         choices=["none", *FAULTS, "chaos"])
+    options.add_argument("--fault", default="none", choices=["none", *FAULTS, "chaos"])
     options.add_argument("--every", type=float, default=30, help="seconds between faults")
-    options.add_argument("--seed", type=int, default=1, help="which faults chaos chooses, and in what order")
-    options.add_argument("--keep", help="an existing PostgreSQL database URL to use and leave in place")
+    options.add_argument(
+        "--seed", type=int, default=1, help="which faults chaos chooses, and in what order"
+    )
+    options.add_argument(
+        "--keep", help="an existing PostgreSQL database URL to use and leave in place"
+    )
     args = options.parse_args()
     print(describe(ADMIN_URL))
     with throwaway("postgres", args.keep) as url:
         app = Tracker.from_url(url)
         began = time.perf_counter()
         setup = demo_setup(app) if args.hub == "demo" else prepare(app)
-        print(f"setup: {time.perf_counter() - began:.1f}s, {app.recorder.max_notification_id()} events", flush=True)
+        print(
+            f"setup: {time.perf_counter() - began:.1f}s, {app.recorder.max_notification_id()} events",
+            flush=True,
+        )
         result = run(url, setup, args)
     print(json.dumps(result, indent=1))
     check = result["log_check"]
-    healthy = not any(check.values()) and result["verify"]["exit_status"] == 0 and not result["unexpected_answers"]
+    healthy = (
+        not any(check.values())
+        and result["verify"]["exit_status"] == 0
+        and not result["unexpected_answers"]
+    )
     print("OK: nothing lost, nothing twice, views equal to a rebuild" if healthy else "FAILED")
     raise SystemExit(0 if healthy else 1)
 

@@ -9,9 +9,13 @@ from importlib.metadata import version
 
 
 def describe(postgres_url: str | None = None) -> str:
-    lines = [f"cpu: {_cpu()} x {os.cpu_count()}", f"memory: {_memory_gib():.1f} GiB",
-             f"python: {platform.python_version()}",
-             "libraries: " + ", ".join(f"{p} {version(p)}" for p in ("eventsourcing", "psycopg", "flask"))]
+    lines = [
+        f"cpu: {_cpu()} x {os.cpu_count()}",
+        f"memory: {_memory_gib():.1f} GiB",
+        f"python: {platform.python_version()}",
+        "libraries: "
+        + ", ".join(f"{p} {version(p)}" for p in ("eventsourcing", "psycopg", "flask")),
+    ]
     if postgres_url:
         lines.append(f"postgresql: {_postgres_version(postgres_url)}")
     return "\n".join(lines)
@@ -24,7 +28,9 @@ def median(values: list[float]) -> float:
 def _cpu() -> str:
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            return next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+            return next(
+                line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         return platform.processor() or "unknown"
 
@@ -48,25 +54,39 @@ def cpu_seconds_by_process(reaped: bool = False) -> dict[int, tuple[int, str, fl
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+            with (
+                open(f"/proc/{entry}/stat") as stat,
+                open(f"/proc/{entry}/cmdline", "rb") as cmdline,
+            ):
                 fields = stat.read().rsplit(")", 1)[1].split()
                 command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:  # gone while we looked
             continue
-        ticks = sum(int(field) for field in fields[11:15 if reaped else 13])
+        ticks = sum(int(field) for field in fields[11 : 15 if reaped else 13])
         found[int(entry)] = (int(fields[1]), command, ticks / tick)
     return found
-
 
 
 def postgres_cpu_seconds() -> float:
     """CPU used so far by every PostgreSQL process on this machine (so: an otherwise idle server),
     counting backends that have exited, through the server process that reaped them."""
-    return sum(seconds for _, command, seconds in cpu_seconds_by_process(reaped=True).values()
-               if command.startswith("postgres") or command.startswith("/usr/lib/postgresql"))
+    return sum(
+        seconds
+        for _, command, seconds in cpu_seconds_by_process(reaped=True).values()
+        if command.startswith("postgres") or command.startswith("/usr/lib/postgresql")
+    )
 
-def server_settings(url: str, names: tuple[str, ...] = (
-        "shared_buffers", "max_wal_size", "checkpoint_timeout", "autovacuum", "jit")) -> dict[str, str]:
+
+def server_settings(
+    url: str,
+    names: tuple[str, ...] = (
+        "shared_buffers",
+        "max_wal_size",
+        "checkpoint_timeout",
+        "autovacuum",
+        "jit",
+    ),
+) -> dict[str, str]:
     """The PostgreSQL settings a large bench's figures depend on, to print beside them."""
     import psycopg
 

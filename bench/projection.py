@@ -40,8 +40,14 @@ def _catch_up(url: str, queue) -> None:
     events = Runner(app, store).catch_up()
     seconds = time.perf_counter() - began
     rows = store.query("SELECT COUNT(*) FROM {encounters}")[0][0]
-    queue.put({"events": events, "seconds": seconds, "encounter_rows": rows,
-               "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    queue.put(
+        {
+            "events": events,
+            "seconds": seconds,
+            "encounter_rows": rows,
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
 
 
 def our_catch_up(url: str) -> dict[str, float]:
@@ -56,7 +62,9 @@ def our_catch_up(url: str) -> dict[str, float]:
             break
         except queues.Empty:
             if not process.is_alive():  # killed (say, the database restarted under it): say so
-                raise RuntimeError(f"the catch-up process died with exit code {process.exitcode}") from None
+                raise RuntimeError(
+                    f"the catch-up process died with exit code {process.exitcode}"
+                ) from None
     process.join()
     return result
 
@@ -78,8 +86,12 @@ def library_runner_rate(url: str, limit: int) -> float:
     app = tracker(url)  # kept in a variable: a dropped application closes its connection pool
     target = min(limit, app.recorder.max_notification_id())
     began = time.perf_counter()
-    with ProjectionRunner(application_class=Tracker, projection_class=CountingProjection,
-                          view_class=PostgresTrackingRecorder, env=store_settings(url)) as runner:
+    with ProjectionRunner(
+        application_class=Tracker,
+        projection_class=CountingProjection,
+        view_class=PostgresTrackingRecorder,
+        env=store_settings(url),
+    ) as runner:
         while (runner.view.max_tracking_id("Tracker") or 0) < target:
             time.sleep(0.05)
         done = runner.view.max_tracking_id("Tracker")
@@ -99,13 +111,22 @@ def main() -> None:
             raw = raw_read_rate(url)
             ours = our_catch_up(url)
             rate = ours["events"] / ours["seconds"]
-            result = {"backend": backend, **region, "raw_read_decode_events_per_s": round(raw),
-                      "ours_events_per_s": round(rate), "ours_encounter_rows_per_s": round(ours["encounter_rows"] / ours["seconds"]),
-                      "ours_vs_raw": f"{rate / raw:.0%}", "catch_up_seconds": round(ours["seconds"], 1),
-                      "peak_mib": round(ours["peak_mib"])}
+            result = {
+                "backend": backend,
+                **region,
+                "raw_read_decode_events_per_s": round(raw),
+                "ours_events_per_s": round(rate),
+                "ours_encounter_rows_per_s": round(ours["encounter_rows"] / ours["seconds"]),
+                "ours_vs_raw": f"{rate / raw:.0%}",
+                "catch_up_seconds": round(ours["seconds"], 1),
+                "peak_mib": round(ours["peak_mib"]),
+            }
             if backend == "postgres":
                 library = library_runner_rate(url, args.library_events)
-                result.update(library_runner_events_per_s=round(library), ours_vs_library=f"{rate / library:.1f}x")
+                result.update(
+                    library_runner_events_per_s=round(library),
+                    ours_vs_library=f"{rate / library:.1f}x",
+                )
             print(json.dumps(result, indent=1))
 
 

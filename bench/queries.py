@@ -27,8 +27,11 @@ EMPLOYER = {"name": "Bench Ltd", "size": "small"}
 
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"p50_ms": round(1000 * statistics.median(ordered), 2),
-            "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 2), "n": len(ordered)}
+    return {
+        "p50_ms": round(1000 * statistics.median(ordered), 2),
+        "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 2),
+        "n": len(ordered),
+    }
 
 
 def timed(call, repeat: int, warm: bool = False) -> dict[str, float]:
@@ -48,16 +51,29 @@ def read_your_writes(url: str, reads: Reads, repeat: int) -> dict[str, float]:
     app, store = tracker(url), reads.store
     urn, upn = store.query("SELECT school_urn, upn FROM {enrolments} LIMIT 1")[0]
     stop = threading.Event()
-    worker = threading.Thread(target=Runner(tracker(url), view_store_for(url)).run_forever,
-                              args=(stop, postgres_waker(url, app.recorder.channel_name), 1.0))
+    worker = threading.Thread(
+        target=Runner(tracker(url), view_store_for(url)).run_forever,
+        args=(stop, postgres_waker(url, app.recorder.channel_name), 1.0),
+    )
     worker.start()
     samples = []
     try:
         for n in range(repeat):
-            position = app.record_activity(urn, "employer_talk", "Talk", TODAY - timedelta(days=n % 200),
-                                           [upn], employer=EMPLOYER, meaningful=True,
-                                           criteria={"purpose_shared": True, "outcomes": True, "two_way": True,
-                                                     "reflection": True}).position
+            position = app.record_activity(
+                urn,
+                "employer_talk",
+                "Talk",
+                TODAY - timedelta(days=n % 200),
+                [upn],
+                employer=EMPLOYER,
+                meaningful=True,
+                criteria={
+                    "purpose_shared": True,
+                    "outcomes": True,
+                    "two_way": True,
+                    "reflection": True,
+                },
+            ).position
             began = time.perf_counter()
             wait_for_position(store, position, timeout=10)
             samples.append(time.perf_counter() - began)
@@ -87,22 +103,35 @@ def main() -> None:
             return reads.national_metrics(as_of)
 
         first_event = store.query("SELECT MIN(recorded_at), MAX(recorded_at) FROM {events}")[0]
-        middle = datetime.fromisoformat(first_event[0]) + (datetime.fromisoformat(first_event[1]) -
-                                                            datetime.fromisoformat(first_event[0])) / 2
+        middle = (
+            datetime.fromisoformat(first_event[0])
+            + (datetime.fromisoformat(first_event[1]) - datetime.fromisoformat(first_event[0])) / 2
+        )
         results = {
             "region": region,
-            "school_status": timed(lambda: reads.school_status(random.choice(schools)), args.repeat),
-            "hub_metrics_40_schools_warm": timed(lambda: reads.hub_metrics(HUB), args.repeat, warm=True),
+            "school_status": timed(
+                lambda: reads.school_status(random.choice(schools)), args.repeat
+            ),
+            "hub_metrics_40_schools_warm": timed(
+                lambda: reads.hub_metrics(HUB), args.repeat, warm=True
+            ),
             "hub_metrics_40_schools_national_recomputed": timed(
                 lambda: (reads.every_school.clear(), reads.hub_metrics(HUB)),
-                max(10, args.repeat // 10)),
+                max(10, args.repeat // 10),
+            ),
             "national_metrics_region_cold": timed(cold_national, max(10, args.repeat // 10)),
-            "hub_metrics_as_of_past_date": timed(lambda: reads.hub_metrics(HUB, as_of=random.choice(past)),
-                                                 max(10, args.repeat // 10)),
+            "hub_metrics_as_of_past_date": timed(
+                lambda: reads.hub_metrics(HUB, as_of=random.choice(past)),
+                max(10, args.repeat // 10),
+            ),
             "school_status_as_of_past_date": timed(
-                lambda: reads.school_status(random.choice(schools), as_of=random.choice(past)), args.repeat),
+                lambda: reads.school_status(random.choice(schools), as_of=random.choice(past)),
+                args.repeat,
+            ),
             "school_status_known_at": timed(
-                lambda: reads.school_status(random.choice(schools), known_at=middle), max(10, args.repeat // 10)),
+                lambda: reads.school_status(random.choice(schools), known_at=middle),
+                max(10, args.repeat // 10),
+            ),
             "read_your_writes_lag": read_your_writes(url, reads, max(20, args.repeat // 2)),
         }
         print(json.dumps(results, indent=1, default=str))

@@ -24,6 +24,9 @@ def ensure_region(url: str) -> dict[str, float]:
         return {"events": app.recorder.max_notification_id(), "generated_seconds": 0.0}
     started = time.perf_counter()
     totals = build_demo(app, NORTH_EAST, hub=HUB, hub_size=HUB_SIZE)
-    return {**totals, "events": app.recorder.max_notification_id(),
-            "generated_seconds": round(time.perf_counter() - started, 1),
-            "schools_in_register": len(establishments(NORTH_EAST))}
+    return {
+        **totals,
+        "events": app.recorder.max_notification_id(),
+        "generated_seconds": round(time.perf_counter() - started, 1),
+        "schools_in_register": len(establishments(NORTH_EAST)),
+    }

@@ -1,6 +1,6 @@
 """Write path: events/s for enrolling pupils and recording 30-pupil activities, beside bare `app.save`.
 
-    python -m bench.write_path [--pupils 2000] [--activities 500] [--rounds 5] [--backends sqlite,postgres]
+python -m bench.write_path [--pupils 2000] [--activities 500] [--rounds 5] [--backends sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ EMPLOYER = {"name": "Acme", "sector": "engineering", "size": "large"}
 
 def synthetic_upns(count: int, year: int, first_establishment: int) -> list[str]:
     """Valid UPNs, a thousand to an establishment number (serials have three digits)."""
-    return [make_upn("885", f"{first_establishment + n // 1000:04d}", year, n % 1000) for n in range(count)]
+    return [
+        make_upn("885", f"{first_establishment + n // 1000:04d}", year, n % 1000)
+        for n in range(count)
+    ]
 
 
 def fresh(url: str, urn: str) -> Tracker:
@@ -56,12 +59,24 @@ def bare_enrol(app: Tracker, urn: str, upns: list[str]) -> None:
 
 def ours_activity(app: Tracker, urn: str, groups: list[list[str]]) -> None:
     for group in groups:
-        app.record_activity(urn, "careers_fair", "Fair", date(2018, 11, 15), group, employer=EMPLOYER, meaningful=True)
+        app.record_activity(
+            urn,
+            "careers_fair",
+            "Fair",
+            date(2018, 11, 15),
+            group,
+            employer=EMPLOYER,
+            meaningful=True,
+        )
 
 
 def bare_activity(app: Tracker, urn: str, groups: list[list[str]]) -> None:
     for group in groups:
-        app.save(Activity(urn, "careers_fair", "Fair", date(2018, 11, 15), EMPLOYER, None, True, None, group))
+        app.save(
+            Activity(
+                urn, "careers_fair", "Fair", date(2018, 11, 15), EMPLOYER, None, True, None, group
+            )
+        )
 
 
 def measure(url: str, pupils: int, activities: int, round_number: int) -> dict[str, float]:
@@ -73,7 +88,7 @@ def measure(url: str, pupils: int, activities: int, round_number: int) -> dict[s
     bare_app = fresh(url, bare_urn)
     bare_upns = synthetic_upns(pupils, round_number, 6000)
     results["enrol bare"] = rate(bare_app, lambda: bare_enrol(bare_app, bare_urn, bare_upns))
-    groups = [upns[(i * 30) % (pupils - 30):][:30] for i in range(activities)]
+    groups = [upns[(i * 30) % (pupils - 30) :][:30] for i in range(activities)]
     results["activity ours"] = rate(app, lambda: ours_activity(app, urn, groups))
     results["activity bare"] = rate(app, lambda: bare_activity(app, urn, groups))
     app.close()
@@ -89,7 +104,9 @@ def main() -> None:
     options.add_argument("--backends", default="sqlite,postgres")
     args = options.parse_args()
     print(describe(ADMIN_URL if "postgres" in args.backends else None))
-    print(f"pupils {args.pupils}, activities {args.activities} of 30 pupils, rounds {args.rounds}; medians in events/s\n")
+    print(
+        f"pupils {args.pupils}, activities {args.activities} of 30 pupils, rounds {args.rounds}; medians in events/s\n"
+    )
     print(f"{'backend':10} {'path':10} {'ours':>10} {'bare save':>10} {'ours/bare':>10}")
     for backend in args.backends.split(","):
         with throwaway(backend) as url:

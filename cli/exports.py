@@ -28,10 +28,19 @@ def cmd_export(args) -> int:
         return _export_hub_rows(reads, args.hub, as_of, Path(args.output))
     members = hub_members(store, args.hub, as_of) if args.hub else None
     figures = reads.figures_by_school(as_of, members)
-    rows = school_rows(({"urn": f.urn, "name": f.name, "type": f.type,
-                         "benchmarks_achieved": f.benchmarks_achieved,
-                         "benchmarks": [b.as_dict() for b in f.benchmarks.values()]}
-                        for f in figures.values()), as_of)
+    rows = school_rows(
+        (
+            {
+                "urn": f.urn,
+                "name": f.name,
+                "type": f.type,
+                "benchmarks_achieved": f.benchmarks_achieved,
+                "benchmarks": [b.as_dict() for b in f.benchmarks.values()],
+            }
+            for f in figures.values()
+        ),
+        as_of,
+    )
     write(Path(args.output), HEADER, rows)
     print(f"wrote {len(rows)} schools to {args.output}")
     return 0
@@ -47,8 +56,10 @@ def _export_hub_rows(reads, hub: str, as_of, output: Path) -> int:
         return 2
     rows = school_rows(_for_hub(metrics)["school_rows"], as_of)
     write(output, HEADER, rows)
-    print(f"wrote {len(rows)} schools to {output}, counts of fewer than "
-          f"{small_number_threshold()} pupils withheld (--exact for every count)")
+    print(
+        f"wrote {len(rows)} schools to {output}, counts of fewer than "
+        f"{small_number_threshold()} pupils withheld (--exact for every count)"
+    )
     return 0
 
 
@@ -57,8 +68,9 @@ def _export_hub_metrics(reads, hub: str | None, as_of, output: Path, exact: bool
 
     metrics = reads.hub_metrics(hub, as_of) if hub else None
     if metrics is None:
-        print(f"--metrics needs the code of a hub that exists (--hub), got {hub!r}",
-              file=sys.stderr)
+        print(
+            f"--metrics needs the code of a hub that exists (--hub), got {hub!r}", file=sys.stderr
+        )
         return 2
     rows = metric_rows(metrics if exact else _for_hub(metrics))
     write(output, METRICS_HEADER, rows)

@@ -39,48 +39,76 @@ def parser() -> argparse.ArgumentParser:
 
 def _add_running(commands: Any) -> None:
     demo = _add(commands, "demo", cmd_demo)
-    demo.add_argument("--if-empty", action="store_true",
-                      help="do nothing if the store already holds events")
-    demo.add_argument("--la", action="append", default=None,
-                      help="local authority codes of the hub's schools (default 885)")
-    demo.add_argument("--outside", action="append", default=None,
-                      help="local authority codes of schools outside the hub, for the non-hub "
-                           "figures (default 884)")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing if the store already holds events"
+    )
+    demo.add_argument(
+        "--la",
+        action="append",
+        default=None,
+        help="local authority codes of the hub's schools (default 885)",
+    )
+    demo.add_argument(
+        "--outside",
+        action="append",
+        default=None,
+        help="local authority codes of schools outside the hub, for the non-hub "
+        "figures (default 884)",
+    )
     serve = _add(commands, "serve", cmd_serve)
     serve.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--threads", type=int, default=4)
     project = _add(commands, "project", cmd_project)
     project.add_argument("--once", action="store_true", help="catch up and exit")
-    project.add_argument("--page-size", type=int, default=1000,
-                         help="events applied per transaction")
-    project.add_argument("--poll", type=float, default=1.0,
-                         help="seconds between polls when idle")
+    project.add_argument(
+        "--page-size", type=int, default=1000, help="events applied per transaction"
+    )
+    project.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")
 
 
 def _add_rolls(commands: Any) -> None:
     imports = _add(commands, "import-pupils", cmd_import_pupils)
-    imports.add_argument("file", help="CSV: our columns or an MIS export's (UTF-8 with or "
-                                      "without BOM, or Windows-1252)")
+    imports.add_argument(
+        "file",
+        help="CSV: our columns or an MIS export's (UTF-8 with or without BOM, or Windows-1252)",
+    )
     imports.add_argument("--school", required=True, help="the school's URN")
-    imports.add_argument("--exported-on", type=_iso_date, default=None,
-                         help="YYYY-MM-DD: the day the MIS made the file; its NC Year is the "
-                              "year group then (default today)")
-    imports.add_argument("--full-roll", action="store_true",
-                         help="the file is the school's whole roll: pupils on roll but not in it "
-                              "leave the day before the export; all or nothing if any row is "
-                              "refused")
-    imports.add_argument("--dry-run", action="store_true",
-                         help="say what the import would do; store nothing")
-    imports.add_argument("--apply-good-rows", action="store_true",
-                         help="with --full-roll: apply the good rows even though some are refused")
+    imports.add_argument(
+        "--exported-on",
+        type=_iso_date,
+        default=None,
+        help="YYYY-MM-DD: the day the MIS made the file; its NC Year is the "
+        "year group then (default today)",
+    )
+    imports.add_argument(
+        "--full-roll",
+        action="store_true",
+        help="the file is the school's whole roll: pupils on roll but not in it "
+        "leave the day before the export; all or nothing if any row is "
+        "refused",
+    )
+    imports.add_argument(
+        "--dry-run", action="store_true", help="say what the import would do; store nothing"
+    )
+    imports.add_argument(
+        "--apply-good-rows",
+        action="store_true",
+        help="with --full-roll: apply the good rows even though some are refused",
+    )
     rollover = _add(commands, "rollover", cmd_rollover)
-    rollover.add_argument("--year", help="the academic year starting, e.g. 2027/28 "
-                                         "(default: the one containing today)")
-    rollover.add_argument("--school", action="append",
-                          help="only this school's URN (repeatable; default every school)")
-    rollover.add_argument("--dry-run", action="store_true",
-                          help="list who would leave; store nothing")
+    rollover.add_argument(
+        "--year",
+        help="the academic year starting, e.g. 2027/28 (default: the one containing today)",
+    )
+    rollover.add_argument(
+        "--school",
+        action="append",
+        help="only this school's URN (repeatable; default every school)",
+    )
+    rollover.add_argument(
+        "--dry-run", action="store_true", help="list who would leave; store nothing"
+    )
 
 
 def _add_export(commands: Any) -> None:
@@ -88,27 +116,36 @@ def _add_export(commands: Any) -> None:
     export.add_argument("output", help="a .csv or .xlsx path")
     export.add_argument("--hub", help="only this hub's member schools on the date")
     export.add_argument("--as-of", help="YYYY-MM-DD (default today)")
-    export.add_argument("--metrics", action="store_true",
-                        help="the hub's metrics (one figure a row, beside national and non-hub) "
-                             "instead of school rows")
-    export.add_argument("--exact", action="store_true",
-                        help="with --hub: every count exact (by default counts of fewer than "
-                             "SMALL_NUMBER_THRESHOLD pupils, and figures that would give them "
-                             "away, are withheld, as the Hub Lead's token sees them)")
+    export.add_argument(
+        "--metrics",
+        action="store_true",
+        help="the hub's metrics (one figure a row, beside national and non-hub) "
+        "instead of school rows",
+    )
+    export.add_argument(
+        "--exact",
+        action="store_true",
+        help="with --hub: every count exact (by default counts of fewer than "
+        "SMALL_NUMBER_THRESHOLD pupils, and figures that would give them "
+        "away, are withheld, as the Hub Lead's token sees them)",
+    )
 
 
 def _add_tokens(commands: Any) -> None:
     token = _add(commands, "token", None, "Create, list and revoke access tokens.")
     tokens = token.add_subparsers(dest="token_command", required=True)
     create = _add(tokens, "create", cmd_token_create)
-    create.add_argument("--scope", required=True,
-                        help="admin, auditor, school:<URN> or hub:<CODE>")
-    create.add_argument("--subject", required=True,
-                        help="who the token is for (recorded on every event)")
+    create.add_argument("--scope", required=True, help="admin, auditor, school:<URN> or hub:<CODE>")
+    create.add_argument(
+        "--subject", required=True, help="who the token is for (recorded on every event)"
+    )
     create.add_argument("--note", help="why it was issued")
-    create.add_argument("--expires", help="the first day the token no longer works "
-                                          "(YYYY-MM-DD), or a number of days from today (90d); "
-                                          "default: until revoked")
+    create.add_argument(
+        "--expires",
+        help="the first day the token no longer works "
+        "(YYYY-MM-DD), or a number of days from today (90d); "
+        "default: until revoked",
+    )
     _add(tokens, "list", cmd_token_list)
     revoke = _add(tokens, "revoke", cmd_token_revoke)
     revoke.add_argument("id")
@@ -118,22 +155,29 @@ def _add_tokens(commands: Any) -> None:
 def _add_erasure(commands: Any) -> None:
     erase = _add(commands, "erase", cmd_erase)
     erase.add_argument("upn")
-    erase.add_argument("--requested-by", required=True,
-                       help="URN of the school that holds or held the pupil")
+    erase.add_argument(
+        "--requested-by", required=True, help="URN of the school that holds or held the pupil"
+    )
     erase.add_argument("--reason", required=True)
     retention = _add(commands, "retention", cmd_retention)
-    retention.add_argument("--dry-run", action="store_true",
-                           help="list who would be erased; erase nobody")
-    retention.add_argument("--years", type=int,
-                           help="years kept after leaving (default RETENTION_YEARS, or 6)")
+    retention.add_argument(
+        "--dry-run", action="store_true", help="list who would be erased; erase nobody"
+    )
+    retention.add_argument(
+        "--years", type=int, help="years kept after leaving (default RETENTION_YEARS, or 6)"
+    )
     migrate = _add(commands, "migrate-identities", cmd_migrate_identities)
-    migrate.add_argument("--dry-run", action="store_true",
-                         help="count the identities in the clear; change nothing")
-    migrate.add_argument("--batch-size", type=int, default=1000,
-                         help="events sealed per transaction")
-    migrate.add_argument("--no-compact", action="store_true",
-                         help="skip rewriting the store's files afterwards (PostgreSQL: VACUUM "
-                              "FULL locks the log)")
+    migrate.add_argument(
+        "--dry-run", action="store_true", help="count the identities in the clear; change nothing"
+    )
+    migrate.add_argument(
+        "--batch-size", type=int, default=1000, help="events sealed per transaction"
+    )
+    migrate.add_argument(
+        "--no-compact",
+        action="store_true",
+        help="skip rewriting the store's files afterwards (PostgreSQL: VACUUM FULL locks the log)",
+    )
 
 
 def _add_events(commands: Any) -> None:
@@ -154,8 +198,9 @@ def _iso_date(text: str):
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _add(commands: Any, name: str, handler,
-         help_text: str | None = None) -> argparse.ArgumentParser:
+def _add(
+    commands: Any, name: str, handler, help_text: str | None = None
+) -> argparse.ArgumentParser:
     doc = help_text or (handler.__doc__ if handler else "")
     command = commands.add_parser(name, help=doc, description=doc)
     command.set_defaults(handler=handler)

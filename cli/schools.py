@@ -18,12 +18,16 @@ def cmd_rollover(args) -> int:
     for urn in args.school or _registered_schools(app):
         if args.dry_run:
             plan = app.rollover_leavers(urn, year)
-            print(f"{urn}: {len(plan.leavers)} would leave on {plan.left_on}"
-                  + (f": {' '.join(plan.leavers)}" if plan.leavers else ""))
+            print(
+                f"{urn}: {len(plan.leavers)} would leave on {plan.left_on}"
+                + (f": {' '.join(plan.leavers)}" if plan.leavers else "")
+            )
         else:
             written = app.roll_over(urn, year, caller=cli_caller())
-            print(f"{urn}: {len(written.id.split())} left on "
-                  f"{AcademicYear.parse(year).previous().end}")
+            print(
+                f"{urn}: {len(written.id.split())} left on "
+                f"{AcademicYear.parse(year).previous().end}"
+            )
     return 0
 
 
@@ -38,29 +42,43 @@ def cmd_import_pupils(args) -> int:
     line."""
     from tracker.imports import import_pupils
 
-    report = import_pupils(open_app(), args.school, Path(args.file).read_bytes(),
-                           caller=cli_caller(), exported_on=args.exported_on,
-                           full_roll=args.full_roll, dry_run=args.dry_run,
-                           apply_good_rows=args.apply_good_rows)
+    report = import_pupils(
+        open_app(),
+        args.school,
+        Path(args.file).read_bytes(),
+        caller=cli_caller(),
+        exported_on=args.exported_on,
+        full_roll=args.full_roll,
+        dry_run=args.dry_run,
+        apply_good_rows=args.apply_good_rows,
+    )
     for refused in report.rejected:
         for field, reasons in refused["reasons"].items():
             print(f"line {refused['line']}: {field}: {'; '.join(reasons)}")
     if args.full_roll:
-        print(f"not in the file, so leaving on {report.left_on}: "
-              f"{' '.join(report.leavers) or 'nobody'}")
-    would = ("would be " if args.dry_run else "" if report.applied
-             else "(nothing changed: refused rows) ")
-    print(f"{would}{report.accepted} enrolled, {report.changed} changed, "
-          f"{report.unchanged} unchanged, {len(report.rejected)} refused"
-          + (f", {len(report.leavers)} left" if args.full_roll else ""))
+        print(
+            f"not in the file, so leaving on {report.left_on}: "
+            f"{' '.join(report.leavers) or 'nobody'}"
+        )
+    would = (
+        "would be "
+        if args.dry_run
+        else ""
+        if report.applied
+        else "(nothing changed: refused rows) "
+    )
+    print(
+        f"{would}{report.accepted} enrolled, {report.changed} changed, "
+        f"{report.unchanged} unchanged, {len(report.rejected)} refused"
+        + (f", {len(report.leavers)} left" if args.full_roll else "")
+    )
     return 1 if report.rejected else 0
 
 
 def cmd_erase(args) -> int:
     """Erase a leaver's name and date of birth for good, at the request of a school that held
     them."""
-    written = open_app().erase_pupil(args.upn, args.requested_by, args.reason,
-                                     caller=cli_caller())
+    written = open_app().erase_pupil(args.upn, args.requested_by, args.reason, caller=cli_caller())
     print(f"the identity of {args.upn} is erased; the log is at position {written.position}")
     return 0
 
@@ -75,8 +93,9 @@ def cmd_retention(args) -> int:
 
     app = open_app()
     store = caught_up_views(app)
-    years = retention_years({"RETENTION_YEARS": str(args.years)}
-                            if args.years is not None else None)
+    years = retention_years(
+        {"RETENTION_YEARS": str(args.years)} if args.years is not None else None
+    )
     due, refused = records.leavers_by(store, years_before(app.today(), years)), 0
     for upn, left_on in due:
         try:
@@ -89,7 +108,9 @@ def cmd_retention(args) -> int:
     swept = app.sweep_keys(records.erased_upns(store), dry_run=args.dry_run)
     if not args.dry_run:
         app.recorder.compact_keys()  # what erased keys left in the table's files goes too
-    print(f"{len(due) - refused} {'to erase' if args.dry_run else 'erased'} "
-          f"(kept {years} years after leaving), {refused} refused; {len(swept)} keys of pupils "
-          f"erased earlier {'still held' if args.dry_run else 'destroyed'}")
+    print(
+        f"{len(due) - refused} {'to erase' if args.dry_run else 'erased'} "
+        f"(kept {years} years after leaving), {refused} refused; {len(swept)} keys of pupils "
+        f"erased earlier {'still held' if args.dry_run else 'destroyed'}"
+    )
     return 1 if refused else 0

@@ -29,15 +29,18 @@ def cmd_demo(args) -> int:
         hub, outside = tuple(args.la), tuple(args.outside)
         task = progress.add_task("schools", total=len(establishments(hub + outside)))
         with app.recorder.bulk_loading():
-            totals = build_demo(app, hub, outside=outside,
-                                progress=lambda name, pupils: progress.advance(task))
+            totals = build_demo(
+                app, hub, outside=outside, progress=lambda name, pupils: progress.advance(task)
+            )
         views = progress.add_task("views", total=app.recorder.max_notification_id())
         runner = Runner(app, store, page_size=DEMO_PAGE_SIZE)
         while (applied := runner.catch_up(until=store.position() + DEMO_PAGE_SIZE)) > 0:
             progress.advance(views, applied)
-    print(f"demo hub WORCS: {totals['hub_schools']} schools in the hub and "
-          f"{totals['schools'] - totals['hub_schools']} outside it, {totals['pupils']} pupils, "
-          f"{totals['activities']} activities")
+    print(
+        f"demo hub WORCS: {totals['hub_schools']} schools in the hub and "
+        f"{totals['schools'] - totals['hub_schools']} outside it, {totals['pupils']} pupils, "
+        f"{totals['activities']} activities"
+    )
     token, _ = app.issue_token("admin", "demo admin", "made by tracker demo")
     hub_token, _ = app.issue_token("hub:WORCS", "demo hub lead", "made by tracker demo")
     print(f"admin token: {token}\nhub lead token: {hub_token}")

@@ -15,8 +15,10 @@ from tracker.config import database_url
 def cmd_init(args) -> int:
     """Create the event store and the view tables."""
     app, store = open_app(), open_views()
-    print(f"event store ready at position {app.recorder.max_notification_id() or 0}; "
-          f"views at {store.position()}")
+    print(
+        f"event store ready at position {app.recorder.max_notification_id() or 0}; "
+        f"views at {store.position()}"
+    )
     return 0
 
 
@@ -26,8 +28,10 @@ def cmd_project(args) -> int:
 
     if args.once:
         app, store = open_app(), open_views()
-        print(f"applied {Runner(app, store, page_size=args.page_size).catch_up()} events; "
-              f"views at position {store.position()}")
+        print(
+            f"applied {Runner(app, store, page_size=args.page_size).catch_up()} events; "
+            f"views at position {store.position()}"
+        )
         return 0
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -52,8 +56,11 @@ def once_reachable(start, stop: threading.Event, poll_seconds: float):
         try:
             return start()
         except unavailable_errors() as problem:
-            print(f"store unavailable at start ({type(problem).__name__}); retrying in {pause}s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"store unavailable at start ({type(problem).__name__}); retrying in {pause}s",
+                file=sys.stderr,
+                flush=True,
+            )
             stop.wait(pause)
     return None
 
@@ -81,8 +88,10 @@ def cmd_verify(args) -> int:
 
     differences = verify(open_app(), open_views())
     for difference in differences:
-        print(f"{difference.table}: {difference.only_live} rows only live, "
-              f"{difference.only_rebuilt} only rebuilt")
+        print(
+            f"{difference.table}: {difference.only_live} rows only live, "
+            f"{difference.only_rebuilt} only rebuilt"
+        )
         for example in difference.examples:
             print(f"  {example}")
     print("views agree with the log" if not differences else f"{len(differences)} tables differ")
@@ -116,8 +125,10 @@ def cmd_migrate_identities(args) -> int:
 
     app = open_app()
     report = migrate_identities(app, args.dry_run, args.batch_size, progress=_progress)
-    print(f"{report.examined} events with an identity, {report.in_the_clear} in the clear, "
-          f"{report.sealed} sealed")
+    print(
+        f"{report.examined} events with an identity, {report.in_the_clear} in the clear, "
+        f"{report.sealed} sealed"
+    )
     if args.dry_run:
         return 0
     store = open_views()
@@ -130,5 +141,8 @@ def cmd_migrate_identities(args) -> int:
 
 
 def _progress(report) -> None:
-    print(f"{report.examined} events with an identity read, {report.in_the_clear} in the clear, "
-          f"{report.sealed} sealed", file=sys.stderr)
+    print(
+        f"{report.examined} events with an identity read, {report.in_the_clear} in the clear, "
+        f"{report.sealed} sealed",
+        file=sys.stderr,
+    )

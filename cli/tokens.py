@@ -14,10 +14,20 @@ def cmd_token_create(args) -> int:
 
     app = open_app()
     expires_on = expiry_date(args.expires, app.today()) if args.expires else None
-    token, written = app.issue_token(args.scope, args.subject, args.note or "",
-                                     expires_on=expires_on, caller=Caller("cli"))
-    print(json.dumps({"id": written.id, "scope": args.scope, "subject": args.subject,
-                      "token": token, "expires_on": expires_on and expires_on.isoformat()}))
+    token, written = app.issue_token(
+        args.scope, args.subject, args.note or "", expires_on=expires_on, caller=Caller("cli")
+    )
+    print(
+        json.dumps(
+            {
+                "id": written.id,
+                "scope": args.scope,
+                "subject": args.subject,
+                "token": token,
+                "expires_on": expires_on and expires_on.isoformat(),
+            }
+        )
+    )
     return 0
 
 

@@ -46,6 +46,7 @@ def attributes(answer: Any) -> dict[str, Any]:
 
 # --- a school's figures ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True, kw_only=True)
 class Benchmark(Answer):
     """One benchmark at one school: the counts, and what they make."""
@@ -61,9 +62,15 @@ class Benchmark(Answer):
 
     @classmethod
     def of(cls, figure: Figure) -> Benchmark:
-        return cls(benchmark=figure.benchmark, measured=figure.measured, met=figure.met,
-                   coverage=figure.coverage, score=figure.score, achieved=figure.achieved,
-                   applicable=figure.applicable)
+        return cls(
+            benchmark=figure.benchmark,
+            measured=figure.measured,
+            met=figure.met,
+            coverage=figure.coverage,
+            score=figure.score,
+            achieved=figure.achieved,
+            applicable=figure.applicable,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,9 +85,13 @@ class SchoolRow(Answer):
 
     @classmethod
     def of(cls, figures: SchoolFigures) -> SchoolRow:
-        return cls(urn=figures.urn, name=figures.name, type=figures.type,
-                   benchmarks=tuple(Benchmark.of(f) for f in figures.benchmarks.values()),
-                   benchmarks_achieved=figures.benchmarks_achieved)
+        return cls(
+            urn=figures.urn,
+            name=figures.name,
+            type=figures.type,
+            benchmarks=tuple(Benchmark.of(f) for f in figures.benchmarks.values()),
+            benchmarks_achieved=figures.benchmarks_achieved,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,8 +121,12 @@ class Header(Answer):
     def at(as_of: date, known_at: datetime | None) -> dict[str, Any]:
         """The header's fields, for the answer that starts with them."""
         year = AcademicYear.containing(as_of)
-        return {"as_of": as_of, "year": year, "rule_set": rule_set_for(year).name,
-                "known_at": known_at.astimezone(timezone.utc) if known_at else None}
+        return {
+            "as_of": as_of,
+            "year": year,
+            "rule_set": rule_set_for(year).name,
+            "known_at": known_at.astimezone(timezone.utc) if known_at else None,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,8 +140,9 @@ class SchoolYear(Header, SchoolRow):
 
     @classmethod
     def of(cls, status: SchoolStatus) -> SchoolYear:
-        return cls(**{name: value for name, value in attributes(status).items()
-                      if name != "by_year_group"})
+        return cls(
+            **{name: value for name, value in attributes(status).items() if name != "by_year_group"}
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,6 +152,7 @@ class SchoolYears(Answer):
 
 
 # --- things ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, kw_only=True)
 class School(Answer):

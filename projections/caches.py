@@ -28,8 +28,9 @@ class SchoolFiguresCache:
         self._rows: dict[tuple[str, date], tuple[SchoolFigures, SchoolRow]] = {}
         self._lock = threading.Lock()
 
-    def figures(self, store: ViewStore, as_of: date,
-                urns: list[str] | None) -> dict[str, SchoolFigures]:
+    def figures(
+        self, store: ViewStore, as_of: date, urns: list[str] | None
+    ) -> dict[str, SchoolFigures]:
         versions = _versions(store, urns)
         with self._lock:
             fresh = {urn: self._entries.get((urn, as_of)) for urn in versions}
@@ -41,8 +42,11 @@ class SchoolFiguresCache:
             if len(self._entries) > self.maxsize:
                 self._entries.clear()  # simple and rare: the next reads refill it
                 self._rows.clear()
-        return {urn: computed[urn] if urn in computed else fresh[urn][1]
-                for urn in sorted(versions) if urn in computed or fresh[urn]}
+        return {
+            urn: computed[urn] if urn in computed else fresh[urn][1]
+            for urn in sorted(versions)
+            if urn in computed or fresh[urn]
+        }
 
     def row(self, figures: SchoolFigures, as_of: date) -> SchoolRow:
         """The school's row as answered, built once for each computation of its figures (this
@@ -72,14 +76,19 @@ class SchoolFiguresCache:
 
 def _versions(store: ViewStore, urns: list[str] | None) -> dict[str, int]:
     if urns is None:
-        rows = store.query("SELECT s.urn, COALESCE(v.position, 0) FROM {schools} s "
-                           "LEFT JOIN {school_versions} v ON v.urn = s.urn")
+        rows = store.query(
+            "SELECT s.urn, COALESCE(v.position, 0) FROM {schools} s "
+            "LEFT JOIN {school_versions} v ON v.urn = s.urn"
+        )
     elif not urns:
         return {}
     else:
-        rows = store.query(f"SELECT s.urn, COALESCE(v.position, 0) FROM {{schools}} s LEFT JOIN "
-                           f"{{school_versions}} v ON v.urn = s.urn "
-                           f"WHERE s.urn IN ({', '.join('?' * len(urns))})", urns)
+        rows = store.query(
+            f"SELECT s.urn, COALESCE(v.position, 0) FROM {{schools}} s LEFT JOIN "
+            f"{{school_versions}} v ON v.urn = s.urn "
+            f"WHERE s.urn IN ({', '.join('?' * len(urns))})",
+            urns,
+        )
     return dict(rows)
 
 
@@ -149,6 +158,7 @@ class EverySchoolCache:
             finally:
                 with self._lock:
                     self._refreshing.discard(as_of)
+
         threading.Thread(target=refresh, name="national-refresh", daemon=True).start()
 
 
@@ -160,8 +170,9 @@ class DerivedCache:
     def __init__(self) -> None:
         self._values: dict[date, tuple[dict[str, SchoolFigures], Any]] = {}
 
-    def get(self, as_of: date, everyone: dict[str, SchoolFigures],
-            derive: Callable[[], Any]) -> Any:
+    def get(
+        self, as_of: date, everyone: dict[str, SchoolFigures], derive: Callable[[], Any]
+    ) -> Any:
         cached = self._values.get(as_of)
         if cached is not None and cached[0] is everyone:
             return cached[1]

@@ -64,8 +64,13 @@ class HubYear(Header, Summary):
 
     @classmethod
     def of(cls, metrics: HubMetrics) -> HubYear:
-        return cls(**{name: value for name, value in attributes(metrics).items()
-                      if name not in ("hub", "school_rows")})
+        return cls(
+            **{
+                name: value
+                for name, value in attributes(metrics).items()
+                if name not in ("hub", "school_rows")
+            }
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,9 +79,16 @@ class HubYears(Answer):
     years: tuple[HubYear, ...]
 
 
-SERIES_FIGURES = ("schools", "every_student_employer_encounters",
-                  "every_student_workplace_experience", "mean_benchmarks_achieved",
-                  "pct_schools_achieving", "pupil_coverage", "pupils_measured", "pupils_met")
+SERIES_FIGURES = (
+    "schools",
+    "every_student_employer_encounters",
+    "every_student_workplace_experience",
+    "mean_benchmarks_achieved",
+    "pct_schools_achieving",
+    "pupil_coverage",
+    "pupils_measured",
+    "pupils_met",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,8 +109,11 @@ class SeriesFigures(Answer):
     def kept(summary: Summary) -> dict[str, Any]:
         kept = {name: getattr(summary, name) for name in SERIES_FIGURES}
         if summary.suppressed is not None:
-            kept["suppressed"] = {name: why for name, why in summary.suppressed.items()
-                                  if name.partition(".")[0] in SERIES_FIGURES}
+            kept["suppressed"] = {
+                name: why
+                for name, why in summary.suppressed.items()
+                if name.partition(".")[0] in SERIES_FIGURES
+            }
         return kept
 
 

@@ -37,14 +37,18 @@ class Lookups:
         """How far the views trail the log."""
         head = self.app.recorder.max_notification_id() or 0
         position = self.position()
-        waiting = (self.app.recorder.select_notifications(start=position + 1, limit=1)
-                   if head > position else [])
+        waiting = (
+            self.app.recorder.select_notifications(start=position + 1, limit=1)
+            if head > position
+            else []
+        )
         seconds = 0.0
         if waiting:
             oldest = self.app.mapper.to_domain_event(waiting[0]).timestamp
             seconds = max(0.0, (datetime.now(timezone.utc) - oldest).total_seconds())
-        return Lag(head=head, position=position, events=max(head - position, 0),
-                   seconds=round(seconds, 3))
+        return Lag(
+            head=head, position=position, events=max(head - position, 0), seconds=round(seconds, 3)
+        )
 
     # --- shared by the figures -----------------------------------------------------------
 
@@ -71,13 +75,21 @@ class Lookups:
         return hub_members(self.store, code, self._as_of(as_of))
 
     def school(self, urn: str) -> School | None:
-        rows = self.store.query("SELECT urn, name, type, la_code, laestab, careers_leader "
-                                "FROM {schools} WHERE urn = ?", (urn,))
+        rows = self.store.query(
+            "SELECT urn, name, type, la_code, laestab, careers_leader FROM {schools} WHERE urn = ?",
+            (urn,),
+        )
         if not rows:
             return None
         urn, name, kind, la_code, laestab, careers_leader = rows[0]
-        return School(urn=urn, name=name, type=kind, la_code=la_code, laestab=laestab,
-                      careers_leader=careers_leader)
+        return School(
+            urn=urn,
+            name=name,
+            type=kind,
+            la_code=la_code,
+            laestab=laestab,
+            careers_leader=careers_leader,
+        )
 
     def school_details(self, urn: str) -> SchoolDetails | None:
         """The school's registration and its hub today."""
@@ -86,9 +98,11 @@ class Lookups:
 
     def hub_of_school(self, urn: str, as_of: date | None = None) -> str | None:
         as_of = self._as_of(as_of)
-        rows = self.store.query("SELECT hub_code FROM {memberships} WHERE urn = ? "
-                                "AND joined_on <= ? AND (left_on IS NULL OR ? <= left_on)",
-                                (urn, as_of, as_of))
+        rows = self.store.query(
+            "SELECT hub_code FROM {memberships} WHERE urn = ? "
+            "AND joined_on <= ? AND (left_on IS NULL OR ? <= left_on)",
+            (urn, as_of, as_of),
+        )
         return rows[0][0] if rows else None
 
     def activity_school(self, activity_id: str) -> str | None:
@@ -97,25 +111,46 @@ class Lookups:
 
     def pupil_schools(self, upn: str) -> list[str]:
         """Every school the pupil has been on roll at, oldest first."""
-        return [row[0] for row in self.store.query(
-            "SELECT school_urn FROM {enrolments} WHERE upn = ? ORDER BY enrolled_on", (upn,))]
+        return [
+            row[0]
+            for row in self.store.query(
+                "SELECT school_urn FROM {enrolments} WHERE upn = ? ORDER BY enrolled_on", (upn,)
+            )
+        ]
 
-    def pupil_benchmarks(self, upn: str, as_of: date | None, school: str | None,
-                         known_at: datetime | None = None) -> list[pupil_status.Status]:
+    def pupil_benchmarks(
+        self, upn: str, as_of: date | None, school: str | None, known_at: datetime | None = None
+    ) -> list[pupil_status.Status]:
         """The pupil's status on each of benchmarks 5 to 8 at the school they are on roll at on
         `as_of` (for a school, at that school only), as known at `known_at`; none where they are on
         no roll then (or outside its year groups)."""
         as_of = self._as_of(as_of)
         store = self._scoped(self.pupil_schools(upn), known_at)
-        urn = school or next(iter(store.query(
-            "SELECT school_urn FROM {enrolments} WHERE upn = ? AND enrolled_on <= ? "
-            "AND (left_on IS NULL OR ? <= left_on)", (upn, as_of, as_of))), (None,))[0]
+        urn = (
+            school
+            or next(
+                iter(
+                    store.query(
+                        "SELECT school_urn FROM {enrolments} WHERE upn = ? AND enrolled_on <= ? "
+                        "AND (left_on IS NULL OR ? <= left_on)",
+                        (upn, as_of, as_of),
+                    )
+                ),
+                (None,),
+            )[0]
+        )
         found = self.school(urn) if urn else None
         rows = pupil_status.on_roll(store, urn, as_of, [upn]) if found else []
         return [status for row in rows for status in pupil_status.statuses(row, as_of, found.type)]
 
-    def roll(self, urn: str, as_of: date | None, wanted: pupil_status.RollFilter, after: str | None,
-             limit: int) -> dict[str, Any] | None:
+    def roll(
+        self,
+        urn: str,
+        as_of: date | None,
+        wanted: pupil_status.RollFilter,
+        after: str | None,
+        limit: int,
+    ) -> dict[str, Any] | None:
         """A page of the school's roll with each pupil's benchmark status, filtered as the
         school asks."""
         found = self.school(urn)
@@ -123,12 +158,21 @@ class Lookups:
             return None
         as_of = self._as_of(as_of)
         # The names come from the log: the views hold none.
-        items, cursor = pupil_status.roll(self.store, urn, found.type, as_of, wanted, after, limit,
-                                          identities_of=self.app.identities_of)
+        items, cursor = pupil_status.roll(
+            self.store,
+            urn,
+            found.type,
+            as_of,
+            wanted,
+            after,
+            limit,
+            identities_of=self.app.identities_of,
+        )
         return {"as_of": as_of.isoformat(), "items": items, "next": cursor}
 
-    def destinations(self, urns: list[str], cohort: AcademicYear | None, as_of: date | None,
-                     with_leavers: bool) -> dict[str, Any]:
+    def destinations(
+        self, urns: list[str], cohort: AcademicYear | None, as_of: date | None, with_leavers: bool
+    ) -> dict[str, Any]:
         """Where the schools' leavers of a cohort went (default: last year's), as known by `as_of`;
         `with_leavers` adds each leaver and their next follow-up, for the school that holds them."""
         as_of = self._as_of(as_of)

@@ -43,9 +43,15 @@ class Figure:
         return self.measured > 0 and self.met == self.measured
 
     def as_dict(self) -> dict[str, Any]:
-        return {"benchmark": self.benchmark, "measured": self.measured, "met": self.met,
-                "coverage": self.coverage, "score": self.score, "achieved": self.achieved,
-                "applicable": self.applicable}
+        return {
+            "benchmark": self.benchmark,
+            "measured": self.measured,
+            "met": self.met,
+            "coverage": self.coverage,
+            "score": self.score,
+            "achieved": self.achieved,
+            "applicable": self.applicable,
+        }
 
 
 @dataclass
@@ -70,10 +76,17 @@ class YearGroupCounts:
 
 
 # What is counted for each year group: a milestone date on or before the as-of date.
-_REACHED = {"first_on": "first_on <= d", "second_on": "second_on <= d", "workplace_1": "workplace_1 <= d",
-            "workplace_2": "workplace_2 <= d", "workplace_ks5": "workplace_ks5 <= d",
-            "fe_and_he": "fe_1 <= d AND he_1 <= d", "university_2": "university_2 <= d",
-            "guidance_1": "guidance_1 <= d", "guidance_ks5": "guidance_ks5 <= d"}
+_REACHED = {
+    "first_on": "first_on <= d",
+    "second_on": "second_on <= d",
+    "workplace_1": "workplace_1 <= d",
+    "workplace_2": "workplace_2 <= d",
+    "workplace_ks5": "workplace_ks5 <= d",
+    "fe_and_he": "fe_1 <= d AND he_1 <= d",
+    "university_2": "university_2 <= d",
+    "guidance_1": "guidance_1 <= d",
+    "guidance_ks5": "guidance_ks5 <= d",
+}
 
 
 def _counts_sql(store: ViewStore, schools: str, from_row: bool) -> str:
@@ -93,7 +106,7 @@ def _counts_sql(store: ViewStore, schools: str, from_row: bool) -> str:
     # Only fixed column names are formatted in; every value is a parameter. A pupil with no year
     # group by then is not counted (ncy is NULL).
     return f"""
-        SELECT urn, ncy, COUNT(*), {', '.join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)} FROM (
+        SELECT urn, ncy, COUNT(*), {", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)} FROM (
             SELECT m.school_urn AS urn, {store.date_param("as_of")} AS d,
                    m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1,
                    m.workplace_ks5, m.guidance_ks5, {looked_up[0]}
@@ -105,22 +118,29 @@ def _counts_sql(store: ViewStore, schools: str, from_row: bool) -> str:
 
 # From the row alone nothing is looked up, so on PostgreSQL the whole pass, counts included, runs
 # in parallel; it is kept unfenced for that.
-_FROM_ROW = ("m.year_group + (:year - m.from_year) AS ncy, "
-             "CASE WHEN m.employer_year = :year THEN m.employer_first END AS first_on, "
-             "CASE WHEN m.employer_year = :year THEN m.employer_second END AS second_on, "
-             "CASE WHEN m.from_year > :year OR m.employer_year > :year THEN 1 ELSE 0 END "
-             "AS moved_past", "")
+_FROM_ROW = (
+    "m.year_group + (:year - m.from_year) AS ncy, "
+    "CASE WHEN m.employer_year = :year THEN m.employer_first END AS first_on, "
+    "CASE WHEN m.employer_year = :year THEN m.employer_second END AS second_on, "
+    "CASE WHEN m.from_year > :year OR m.employer_year > :year THEN 1 ELSE 0 END "
+    "AS moved_past",
+    "",
+)
 # The year group from the history where a later year's record superseded the row's (rare), and
 # the year's employer encounters joined from every year's. The fence keeps the planner from
 # copying the year-group lookup into every count (55 ms against 18 ms for a large school).
-_LOOKED_UP = ("CASE WHEN m.from_year <= :year THEN m.year_group + (:year - m.from_year) "
-              "ELSE (SELECT y.year_group + (:year - y.from_year) FROM {year_groups} y "
-              "WHERE y.upn = m.upn AND y.from_year <= :year ORDER BY y.from_year DESC LIMIT 1) END "
-              "AS ncy, ed.first_on, ed.second_on",
-              "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = :year")
+_LOOKED_UP = (
+    "CASE WHEN m.from_year <= :year THEN m.year_group + (:year - m.from_year) "
+    "ELSE (SELECT y.year_group + (:year - y.from_year) FROM {year_groups} y "
+    "WHERE y.upn = m.upn AND y.from_year <= :year ORDER BY y.from_year DESC LIMIT 1) END "
+    "AS ncy, ed.first_on, ed.second_on",
+    "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = :year",
+)
 
 
-def _counts(store: ViewStore, as_of: date, schools: list[str] | None, from_row: bool | None = None) -> list[tuple]:
+def _counts(
+    store: ViewStore, as_of: date, schools: list[str] | None, from_row: bool | None = None
+) -> list[tuple]:
     """Rows of (urn, ncy, pupils, reached...) read from each pupil's row where that is right for the
     year asked about (by default when no pupil's latest employer year is later), otherwise looked
     up: exact either way."""
@@ -136,65 +156,94 @@ def _counts(store: ViewStore, as_of: date, schools: list[str] | None, from_row: 
     return store.query(_counts_sql(store, marks, False), params)
 
 
-def _year_groups(store: ViewStore, as_of: date, registered: list[tuple],
-                 schools: list[str] | None) -> list[tuple[str, YearGroupCounts]]:
+def _year_groups(
+    store: ViewStore, as_of: date, registered: list[tuple], schools: list[str] | None
+) -> list[tuple[str, YearGroupCounts]]:
     """The year groups on `as_of` of the `registered` schools (`schools` as asked: None for all), but
     those a school does not teach that year: a pupil moved up past its last year (before the
     rollover is recorded) or below its first is in no figure."""
     taught = _taught(store, AcademicYear.containing(as_of), registered, schools)
-    return [(urn, YearGroupCounts(ncy, pupils, dict(zip(_REACHED, reached))))
-            for urn, ncy, pupils, *reached in _counts(store, as_of, schools)
-            if urn in taught and taught[urn][0] <= ncy <= taught[urn][1]]
+    return [
+        (urn, YearGroupCounts(ncy, pupils, dict(zip(_REACHED, reached))))
+        for urn, ncy, pupils, *reached in _counts(store, as_of, schools)
+        if urn in taught and taught[urn][0] <= ncy <= taught[urn][1]
+    ]
 
 
-def year_groups_taught(store: ViewStore, year: AcademicYear, urns: list[str]) -> dict[str, tuple[int, int]]:
+def year_groups_taught(
+    store: ViewStore, year: AcademicYear, urns: list[str]
+) -> dict[str, tuple[int, int]]:
     """(first, last) year group each of the schools teaches in `year`."""
     return _taught(store, year, _schools(store, urns), urns)
 
 
-def _taught(store: ViewStore, year: AcademicYear, registered: list[tuple],
-            schools: list[str] | None) -> dict[str, tuple[int, int]]:
+def _taught(
+    store: ViewStore, year: AcademicYear, registered: list[tuple], schools: list[str] | None
+) -> dict[str, tuple[int, int]]:
     """(first, last) year group each school teaches in `year`: the range set latest, else its type's."""
     taught = {urn: DEFAULT_YEAR_GROUPS[kind] for urn, _name, kind in registered}
     marks, named_schools = any_of("school", schools or [])
     school_filter = f" AND urn IN ({marks})" if schools else ""
-    rows = store.query("SELECT urn, from_year, first_ncy, last_ncy FROM {year_ranges} "
-                       "WHERE from_year <= :year" + school_filter,
-                       {"year": year.start_year, **named_schools}) if registered else []
+    rows = (
+        store.query(
+            "SELECT urn, from_year, first_ncy, last_ncy FROM {year_ranges} "
+            "WHERE from_year <= :year" + school_filter,
+            {"year": year.start_year, **named_schools},
+        )
+        if registered
+        else []
+    )
     for urn, _from, first, last in sorted(rows, key=lambda row: row[1]):
         if urn in taught:
             taught[urn] = (first, last)
     return taught
 
 
-def _counted(rule_set: RuleSet, college: bool, group: YearGroupCounts) -> dict[int, tuple[int, int]]:
+def _counted(
+    rule_set: RuleSet, college: bool, group: YearGroupCounts
+) -> dict[int, tuple[int, int]]:
     """(measured, met) for benchmarks 5–8 in one year group of a school, by the rule set."""
     pupils, reached, need = group.pupils, group.reached, thresholds_of(rule_set)
     counted = dict.fromkeys(COUNTED_BENCHMARKS, (0, 0))
     if college or group.ncy in rule_set.bm5_year_groups:
         counted[5] = (pupils, reached[(need.employer_college if college else need.employer).column])
     if group.ncy == rule_set.by_16_year_group:
-        counted.update({6: (pupils, reached[need.workplace_by_16.column]),
-                        7: (pupils, reached[need.education_by_16.column]),
-                        8: (pupils, reached[need.guidance_by_16.column])})
+        counted.update(
+            {
+                6: (pupils, reached[need.workplace_by_16.column]),
+                7: (pupils, reached[need.education_by_16.column]),
+                8: (pupils, reached[need.guidance_by_16.column]),
+            }
+        )
     elif group.ncy == rule_set.by_18_year_group:
-        counted.update({6: (pupils, reached[need.workplace_by_18.column]),
-                        7: (pupils, reached[need.university_by_18.column]),
-                        8: (pupils, reached[need.guidance_by_18.column])})
+        counted.update(
+            {
+                6: (pupils, reached[need.workplace_by_18.column]),
+                7: (pupils, reached[need.university_by_18.column]),
+                8: (pupils, reached[need.guidance_by_18.column]),
+            }
+        )
     return counted
 
 
-def _checklist_scores(store: ViewStore, as_of: date, rule_set: RuleSet, schools: list[str] | None) -> dict:
+def _checklist_scores(
+    store: ViewStore, as_of: date, rule_set: RuleSet, schools: list[str] | None
+) -> dict:
     """Per school and benchmark 1–4: the share of the rule set's criteria whose latest change is 'met'."""
     marks, named_schools = any_of("school", schools or [])
     school_filter = f" AND urn IN ({marks})" if schools else ""
-    rows = store.query("SELECT urn, benchmark, code, met FROM {checklist} "
-                       "WHERE changed_on <= :as_of" + school_filter + " ORDER BY urn, changed_on, position",
-                       {"as_of": as_of, **named_schools})
+    rows = store.query(
+        "SELECT urn, benchmark, code, met FROM {checklist} "
+        "WHERE changed_on <= :as_of" + school_filter + " ORDER BY urn, changed_on, position",
+        {"as_of": as_of, **named_schools},
+    )
     latest: dict[str, dict[tuple[int, str], int]] = defaultdict(dict)
     for urn, benchmark, code, met in rows:
         latest[urn][(benchmark, code)] = met
-    return {urn: {b: _score(rule_set, b, changes) for b in CHECKLIST_BENCHMARKS} for urn, changes in latest.items()}
+    return {
+        urn: {b: _score(rule_set, b, changes) for b in CHECKLIST_BENCHMARKS}
+        for urn, changes in latest.items()
+    }
 
 
 def _score(rule_set: RuleSet, benchmark: int, changes: dict[tuple[int, str], int]) -> float:
@@ -202,7 +251,9 @@ def _score(rule_set: RuleSet, benchmark: int, changes: dict[tuple[int, str], int
     return round(sum(changes.get((benchmark, c.code), 0) for c in criteria) / len(criteria), 3)
 
 
-def school_figures(store: ViewStore, as_of: date, schools: list[str] | None = None) -> dict[str, SchoolFigures]:
+def school_figures(
+    store: ViewStore, as_of: date, schools: list[str] | None = None
+) -> dict[str, SchoolFigures]:
     """Every benchmark for each named school (or every registered school) on `as_of`."""
     rule_set = rule_set_for(AcademicYear.containing(as_of))
     registered = _schools(store, schools)
@@ -214,7 +265,9 @@ def school_figures(store: ViewStore, as_of: date, schools: list[str] | None = No
         for b in COUNTED_BENCHMARKS:
             figures.benchmarks[b] = Figure(b)
     for urn, group in _year_groups(store, as_of, registered, schools):
-        for b, (measured, met) in _counted(rule_set, result[urn].type in COLLEGE_TYPES, group).items():
+        for b, (measured, met) in _counted(
+            rule_set, result[urn].type in COLLEGE_TYPES, group
+        ).items():
             result[urn].benchmarks[b].measured += measured
             result[urn].benchmarks[b].met += met
     for figures in result.values():
@@ -233,8 +286,10 @@ def _schools(store: ViewStore, schools: list[str] | None) -> list[tuple]:
     if not schools:
         return []
     marks, named_schools = any_of("school", schools)
-    return store.query(f"SELECT urn, name, type FROM {{schools}} WHERE urn IN ({marks}) "
-                       "ORDER BY urn", named_schools)
+    return store.query(
+        f"SELECT urn, name, type FROM {{schools}} WHERE urn IN ({marks}) ORDER BY urn",
+        named_schools,
+    )
 
 
 def year_group_figures(store: ViewStore, as_of: date, urn: str) -> list[dict[str, Any]]:
@@ -244,42 +299,75 @@ def year_group_figures(store: ViewStore, as_of: date, urn: str) -> list[dict[str
     school = _schools(store, [urn])
     college = any(kind in COLLEGE_TYPES for _urn, _name, kind in school)
     rows = []
-    for _urn, group in sorted(_year_groups(store, as_of, school, [urn]), key=lambda item: item[1].ncy):
+    for _urn, group in sorted(
+        _year_groups(store, as_of, school, [urn]), key=lambda item: item[1].ncy
+    ):
         measured5, met5 = _counted(rule_set, college, group)[5]
-        rows.append({"year_group": group.ncy, "pupils": group.pupils, "bm5_measured": measured5, "bm5_met": met5,
-                     "bm6_by_16": group.reached[need.workplace_by_16.column],
-                     "bm7_by_16": group.reached[need.education_by_16.column],
-                     "bm8_by_16": group.reached[need.guidance_by_16.column]})
+        rows.append(
+            {
+                "year_group": group.ncy,
+                "pupils": group.pupils,
+                "bm5_measured": measured5,
+                "bm5_met": met5,
+                "bm6_by_16": group.reached[need.workplace_by_16.column],
+                "bm7_by_16": group.reached[need.education_by_16.column],
+                "bm8_by_16": group.reached[need.guidance_by_16.column],
+            }
+        )
     return rows
 
 
 def hub_members(store: ViewStore, hub_code: str, as_of: date) -> list[str]:
-    return [row[0] for row in store.query(
-        "SELECT urn FROM {memberships} WHERE hub_code = ? AND joined_on <= ? AND (left_on IS NULL OR ? <= left_on) "
-        "ORDER BY urn", (hub_code, as_of, as_of))]
+    return [
+        row[0]
+        for row in store.query(
+            "SELECT urn FROM {memberships} WHERE hub_code = ? AND joined_on <= ? AND (left_on IS NULL OR ? <= left_on) "
+            "ORDER BY urn",
+            (hub_code, as_of, as_of),
+        )
+    ]
 
 
 def schools_in_any_hub(store: ViewStore, as_of: date) -> set[str]:
-    return {row[0] for row in store.query(
-        "SELECT urn FROM {memberships} WHERE joined_on <= ? AND (left_on IS NULL OR ? <= left_on)", (as_of, as_of))}
+    return {
+        row[0]
+        for row in store.query(
+            "SELECT urn FROM {memberships} WHERE joined_on <= ? AND (left_on IS NULL OR ? <= left_on)",
+            (as_of, as_of),
+        )
+    }
 
 
 def summarise(schools: list[SchoolFigures]) -> dict[str, Any]:
     """The hub-level figures over a set of schools: shares achieving, means, pupil coverage."""
     every = list(range(1, 9))
-    achieving = {b: _pct([s.benchmarks[b] for s in schools if s.benchmarks[b].applicable], "achieved") for b in every}
+    achieving = {
+        b: _pct([s.benchmarks[b] for s in schools if s.benchmarks[b].applicable], "achieved")
+        for b in every
+    }
     return {
         "schools": len(schools),
         "every_student_employer_encounters": achieving[5],
         "every_student_workplace_experience": achieving[6],
-        "mean_benchmarks_achieved": round(sum(s.benchmarks_achieved for s in schools) / len(schools), 2)
-        if schools else None,
+        "mean_benchmarks_achieved": round(
+            sum(s.benchmarks_achieved for s in schools) / len(schools), 2
+        )
+        if schools
+        else None,
         "pct_schools_achieving": {str(b): achieving[b] for b in every},
-        "mean_coverage": {str(b): _mean([s.benchmarks[b].coverage for s in schools]) for b in COUNTED_BENCHMARKS},
-        "pupil_coverage": {str(b): _pupil_coverage([s.benchmarks[b] for s in schools]) for b in COUNTED_BENCHMARKS},
+        "mean_coverage": {
+            str(b): _mean([s.benchmarks[b].coverage for s in schools]) for b in COUNTED_BENCHMARKS
+        },
+        "pupil_coverage": {
+            str(b): _pupil_coverage([s.benchmarks[b] for s in schools]) for b in COUNTED_BENCHMARKS
+        },
         # pupil_coverage's denominator and numerator, so it can be checked (and small ones withheld).
-        "pupils_measured": {str(b): sum(s.benchmarks[b].measured for s in schools) for b in COUNTED_BENCHMARKS},
-        "pupils_met": {str(b): sum(s.benchmarks[b].met for s in schools) for b in COUNTED_BENCHMARKS},
+        "pupils_measured": {
+            str(b): sum(s.benchmarks[b].measured for s in schools) for b in COUNTED_BENCHMARKS
+        },
+        "pupils_met": {
+            str(b): sum(s.benchmarks[b].met for s in schools) for b in COUNTED_BENCHMARKS
+        },
     }
 
 

@@ -43,9 +43,17 @@ def milestones_of(encounters: Iterable[tuple], year_groups: list[tuple[int, int]
             by_category["university"].append(occurred_on)
     start = _ks5_start(year_groups)
     workplace, guidance = by_category["workplace"], by_category["guidance"]
-    return (_nth(workplace, 1), _nth(workplace, 2), _nth(by_category["fe"], 1), _nth(by_category["he"], 1),
-            _nth(by_category["university"], 2), _nth(guidance, 1), start,
-            _first_from(workplace, start), _first_from(guidance, start))
+    return (
+        _nth(workplace, 1),
+        _nth(workplace, 2),
+        _nth(by_category["fe"], 1),
+        _nth(by_category["he"], 1),
+        _nth(by_category["university"], 2),
+        _nth(guidance, 1),
+        start,
+        _first_from(workplace, start),
+        _first_from(guidance, start),
+    )
 
 
 def employer_dates_of(encounters: Iterable[tuple]) -> dict[int, list[date]]:
@@ -57,7 +65,9 @@ def employer_dates_of(encounters: Iterable[tuple]) -> dict[int, list[date]]:
     return by_year
 
 
-LATEST_EMPLOYER_YEAR = "employer_year"  # a tracking row: no pupil's latest employer year is after it
+LATEST_EMPLOYER_YEAR = (
+    "employer_year"  # a tracking row: no pupil's latest employer year is after it
+)
 
 
 def rewrite_milestones(page: Page, changed: set[str], added: dict[str, list[tuple]]) -> set[str]:
@@ -73,8 +83,11 @@ def rewrite_milestones(page: Page, changed: set[str], added: dict[str, list[tupl
     """
     extended = {upn: new for upn, new in added.items() if upn not in changed}
     stand_ins = _stand_ins(page, sorted(extended)) if extended else {}
-    from_history = changed | {upn for upn, new in extended.items() if upn not in stand_ins
-                              or any(kind == "university_visit" for _, _, kind, _ in new)}
+    from_history = changed | {
+        upn
+        for upn, new in extended.items()
+        if upn not in stand_ins or any(kind == "university_visit" for _, _, kind, _ in new)
+    }
     encounters = _counted_encounters(page, sorted(from_history)) if from_history else {}
     for upn, new in extended.items():
         if upn not in from_history:
@@ -86,8 +99,10 @@ def rewrite_milestones(page: Page, changed: set[str], added: dict[str, list[tupl
 def _counted_encounters(page: Page, upns: list[str]) -> dict[str, list[tuple]]:
     encounters: dict[str, list[tuple]] = defaultdict(list)
     for upn, occurred_on, year, kind, category in page.read_in(
-            "SELECT upn, occurred_on, academic_year, kind, category FROM {encounters} "
-            "WHERE counts = 1 AND upn IN ({in}) ORDER BY upn, occurred_on", upns):
+        "SELECT upn, occurred_on, academic_year, kind, category FROM {encounters} "
+        "WHERE counts = 1 AND upn IN ({in}) ORDER BY upn, occurred_on",
+        upns,
+    ):
         encounters[upn].append((_as_date(occurred_on), year, kind, category))
     return encounters
 
@@ -97,51 +112,88 @@ def _stand_ins(page: Page, upns: list[str]) -> dict[str, list[tuple]]:
     same milestones and employer dates as their whole history does."""
     stand_ins: dict[str, list[tuple]] = {}
     for upn, w1, w2, w_ks5, g1, g_ks5, fe_1, he_1, university_2 in page.read_in(
-            "SELECT upn, workplace_1, workplace_2, workplace_ks5, guidance_1, guidance_ks5, fe_1, he_1, "
-            "university_2 FROM {milestones} WHERE upn IN ({in})", upns):
+        "SELECT upn, workplace_1, workplace_2, workplace_ks5, guidance_1, guidance_ks5, fe_1, he_1, "
+        "university_2 FROM {milestones} WHERE upn IN ({in})",
+        upns,
+    ):
         # A pupil's rows (one per enrolment) hold the same dates. Workplace visits have a second, so
         # each stands in once: the first after Year 12 starts is another visit only if later than the
         # second. The second university visit stands in twice: it is still the second, and the first
         # higher-education encounter is no later.
-        w_ks5 = w_ks5 if w2 is not None and w_ks5 is not None and _as_date(w_ks5) > _as_date(w2) else None
-        stand_ins[upn] = [(_as_date(on), None, kind, category) for on, kind, category in (
-            (w1, "workplace", "workplace"), (w2, "workplace", "workplace"), (w_ks5, "workplace", "workplace"),
-            (g1, "guidance", "guidance"), (g_ks5, "guidance", "guidance"), (fe_1, "fe", "fe"), (he_1, "he", "he"),
-            (university_2, "university_visit", "he"), (university_2, "university_visit", "he")) if on is not None]
+        w_ks5 = (
+            w_ks5
+            if w2 is not None and w_ks5 is not None and _as_date(w_ks5) > _as_date(w2)
+            else None
+        )
+        stand_ins[upn] = [
+            (_as_date(on), None, kind, category)
+            for on, kind, category in (
+                (w1, "workplace", "workplace"),
+                (w2, "workplace", "workplace"),
+                (w_ks5, "workplace", "workplace"),
+                (g1, "guidance", "guidance"),
+                (g_ks5, "guidance", "guidance"),
+                (fe_1, "fe", "fe"),
+                (he_1, "he", "he"),
+                (university_2, "university_visit", "he"),
+                (university_2, "university_visit", "he"),
+            )
+            if on is not None
+        ]
     for upn, year, *dates in page.read_in(
-            "SELECT upn, academic_year, first_on, second_on FROM {employer_dates} WHERE upn IN ({in})", upns):
+        "SELECT upn, academic_year, first_on, second_on FROM {employer_dates} WHERE upn IN ({in})",
+        upns,
+    ):
         if upn in stand_ins:
-            stand_ins[upn].extend((_as_date(on), year, "employer", "employer") for on in dates if on is not None)
+            stand_ins[upn].extend(
+                (_as_date(on), year, "employer", "employer") for on in dates if on is not None
+            )
     return stand_ins
 
 
 def _rewrite(page: Page, upns: list[str], encounters: dict[str, list[tuple]]) -> set[str]:
     year_groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for upn, from_year, year_group in page.read_in(
-            "SELECT upn, from_year, year_group FROM {year_groups} WHERE upn IN ({in})", upns):
+        "SELECT upn, from_year, year_group FROM {year_groups} WHERE upn IN ({in})", upns
+    ):
         year_groups[upn].append((from_year, year_group))
     enrolments: dict[str, list[tuple]] = defaultdict(list)
     for upn, *enrolment in page.read_in(
-            "SELECT upn, school_urn, enrolled_on, left_on FROM {enrolments} WHERE upn IN ({in})", upns):
+        "SELECT upn, school_urn, enrolled_on, left_on FROM {enrolments} WHERE upn IN ({in})", upns
+    ):
         enrolments[upn].append(enrolment)
     _write(page, upns, encounters, year_groups, enrolments)
     return {enrolment[0] for rows in enrolments.values() for enrolment in rows}
 
 
-def _write(page: Page, upns: list[str], encounters: dict, year_groups: dict, enrolments: dict) -> None:
+def _write(
+    page: Page, upns: list[str], encounters: dict, year_groups: dict, enrolments: dict
+) -> None:
     page.delete_among("milestones", "upn", upns)
     page.delete_among("employer_dates", "upn", upns)
-    employer_years = {upn: employer_dates_of((d, y, c) for d, y, _, c in rows) for upn, rows in encounters.items()}
-    page.insert("employer_dates", [(upn, year, dates[0], _nth(dates, 2))
-                                   for upn, by_year in employer_years.items()
-                                   for year, dates in by_year.items()])
+    employer_years = {
+        upn: employer_dates_of((d, y, c) for d, y, _, c in rows) for upn, rows in encounters.items()
+    }
+    page.insert(
+        "employer_dates",
+        [
+            (upn, year, dates[0], _nth(dates, 2))
+            for upn, by_year in employer_years.items()
+            for year, dates in by_year.items()
+        ],
+    )
     latest_year = 0
     for upn, groups in year_groups.items():  # a pupil with no year group is in no school's figures
         dates = milestones_of(((d, k, c) for d, _, k, c in encounters.get(upn, [])), groups)
         employer = _latest(employer_years.get(upn, {}))
         latest_year = max(latest_year, employer[0] or 0)
-        page.insert("milestones", [(upn, *enrolment, *dates, *max(groups), *employer)
-                                   for enrolment in enrolments.get(upn, ())])
+        page.insert(
+            "milestones",
+            [
+                (upn, *enrolment, *dates, *max(groups), *employer)
+                for enrolment in enrolments.get(upn, ())
+            ],
+        )
     # Only ever raised: a year too late makes readers take the slower general query, never a wrong one.
     page.upsert_greatest("tracking", ("name",), [(LATEST_EMPLOYER_YEAR, latest_year)])
     page.flush()

@@ -83,8 +83,9 @@ class Page:
         shape, matching = writes.key_shape(key)
         self._rows_of(writes.delete(table, shape)).append(matching)
 
-    def delete_among(self, table: str, column: str, values: list[Any],
-                     key: dict[str, Any] | None = None) -> None:
+    def delete_among(
+        self, table: str, column: str, values: list[Any], key: dict[str, Any] | None = None
+    ) -> None:
         """Delete the rows matching `key` whose `column` holds any of `values`."""
         shape, _matching = writes.key_shape(key or {})
         self.flush()
@@ -110,8 +111,9 @@ class Page:
         self.flush()
         return list(self.store.execute(self.cursor, template, params).fetchall())
 
-    def read_in(self, template: str, values: list[Any],
-                params: dict[str, Any] | None = None) -> list[tuple]:
+    def read_in(
+        self, template: str, values: list[Any], params: dict[str, Any] | None = None
+    ) -> list[tuple]:
         """Rows of a template containing `IN ({in})`, for every one of `values`; its other
         parameters, if any, are named."""
         rows: list[tuple] = []

@@ -11,8 +11,8 @@ from projections.page import Page
 from projections.rows import (
     Subject,
     activity_facts,
-    aggregate_id,
     add_encounters,
+    aggregate_id,
     attendees,
     criterion,
     dated,
@@ -42,7 +42,9 @@ from tracker.rulesets import ACTIVITY_KINDS
 
 class Indexed(NamedTuple):
     event: Any
-    audit: tuple  # the audit index row but for the school and pupil, which the event's handler finds
+    audit: (
+        tuple  # the audit index row but for the school and pupil, which the event's handler finds
+    )
     listed: list[tuple[int, str]]  # (position, UPN) of each pupil the event lists
 
 
@@ -56,12 +58,25 @@ class CareersProjection:
     def index(event: Any, position: int) -> Indexed:
         """The audit index's rows as far as the event alone decides them: the runner works this
         out in the thread that reads the next page, while the database writes the current one."""
-        return Indexed(event, (position, stamp(event.timestamp), event_type(event), aggregate_id(event),
-                               event.originator_version, event.actor, event.request_id),
-                       [(position, upn) for upn in listed_upns(event)])
+        return Indexed(
+            event,
+            (
+                position,
+                stamp(event.timestamp),
+                event_type(event),
+                aggregate_id(event),
+                event.originator_version,
+                event.actor,
+                event.request_id,
+            ),
+            [(position, upn) for upn in listed_upns(event)],
+        )
 
     def apply_indexed(self, indexed: Indexed, page: Page) -> None:
-        school_urn, upn = _handler_for(type(indexed.event))(self, indexed.event, page) or (None, None)
+        school_urn, upn = _handler_for(type(indexed.event))(self, indexed.event, page) or (
+            None,
+            None,
+        )
         page.insert("events", [(*indexed.audit, school_urn, upn)])
         page.insert("event_upns", indexed.listed)
 
@@ -85,8 +100,9 @@ class CareersProjection:
 
     @project.register
     def school_registered(self, event: School.Registered, page: Page) -> Subject:
-        page.insert("schools", [
-            (event.urn, event.name, event.type, event.la_code, event.laestab, None)])
+        page.insert(
+            "schools", [(event.urn, event.name, event.type, event.la_code, event.laestab, None)]
+        )
         page.dirty_schools.add(event.urn)
         name(page, event, event.urn)
         return event.urn, None
@@ -108,8 +124,11 @@ class CareersProjection:
     @project.register
     def year_groups_set(self, event: School.YearGroupsSet, page: Page) -> Subject:
         urn = natural_key(page, event)
-        page.upsert("year_ranges", ("urn", "from_year"),
-                    [(urn, event.from_year or 0, event.first, event.last)])
+        page.upsert(
+            "year_ranges",
+            ("urn", "from_year"),
+            [(urn, event.from_year or 0, event.first, event.last)],
+        )
         page.dirty_schools.add(urn)
         return urn, None
 
@@ -145,17 +164,32 @@ class CareersProjection:
     @project.register
     def enrolled(self, event: Student.Enrolled, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.insert("enrolments", [  # the names it gave: in the log
-            (upn, event.school_urn, event.enrolled_on, None, None, int(event.sen),
-             int(event.pupil_premium))])
+        page.insert(
+            "enrolments",
+            [  # the names it gave: in the log
+                (
+                    upn,
+                    event.school_urn,
+                    event.enrolled_on,
+                    None,
+                    None,
+                    int(event.sen),
+                    int(event.pupil_premium),
+                )
+            ],
+        )
         year_group(page, upn, event.academic_year, event.year_group)
         return event.school_urn, upn
 
     @project.register
     def left(self, event: Student.Left, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.update("enrolments", {"upn": upn, "school_urn": event.school_urn, "left_on": None},
-                    left_on=event.left_on, destination=event.destination)
+        page.update(
+            "enrolments",
+            {"upn": upn, "school_urn": event.school_urn, "left_on": None},
+            left_on=event.left_on,
+            destination=event.destination,
+        )
         destination(page, upn, event.school_urn, event.left_on, event.destination, event.left_on)
         page.dirty_upns.add(upn)  # the school's roll changed
         return event.school_urn, upn
@@ -163,8 +197,11 @@ class CareersProjection:
     @project.register
     def group_assigned(self, event: Student.GroupAssigned, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.upsert("groups", ("upn", "school_urn", "academic_year"),
-                    [(upn, event.school_urn, event.academic_year, event.group)])
+        page.upsert(
+            "groups",
+            ("upn", "school_urn", "academic_year"),
+            [(upn, event.school_urn, event.academic_year, event.group)],
+        )
         return event.school_urn, upn
 
     @project.register
@@ -178,10 +215,14 @@ class CareersProjection:
     @project.register
     def destination_recorded(self, event: Student.DestinationRecorded, page: Page) -> Subject:
         upn = natural_key(page, event)
-        page.update("enrolments",
-                    {"upn": upn, "school_urn": event.school_urn, "left_on": event.left_on},
-                    destination=event.destination)
-        destination(page, upn, event.school_urn, event.left_on, event.destination, event.recorded_on)
+        page.update(
+            "enrolments",
+            {"upn": upn, "school_urn": event.school_urn, "left_on": event.left_on},
+            destination=event.destination,
+        )
+        destination(
+            page, upn, event.school_urn, event.left_on, event.destination, event.recorded_on
+        )
         return event.school_urn, upn
 
     @project.register
@@ -191,7 +232,9 @@ class CareersProjection:
         return None, upn
 
     @project.register
-    def identity_erased(self, event: Student.IdentityErased | Student.IdentityPseudonymised, page: Page) -> Subject:
+    def identity_erased(
+        self, event: Student.IdentityErased | Student.IdentityPseudonymised, page: Page
+    ) -> Subject:
         upn = natural_key(page, event)
         page.update("pupils", {"upn": upn}, erased=1)
         return None, upn
@@ -202,11 +245,27 @@ class CareersProjection:
     def activity_recorded(self, event: Activity.Recorded, page: Page) -> Subject:
         facts = {name: getattr(event, name) for name in ("school_urn", "kind", *AMENDABLE)}
         page.activity_facts[aggregate_id(event)] = facts
-        page.insert("activities", [
-            (aggregate_id(event), event.school_urn, event.kind, ACTIVITY_KINDS[event.kind],
-             event.title, *dated(facts), flag(event.meaningful), json_text(event.criteria),
-             name_of(event.employer), name_of(event.provider), len(event.attendees), None,
-             stamp(event.timestamp), event.originator_version)])
+        page.insert(
+            "activities",
+            [
+                (
+                    aggregate_id(event),
+                    event.school_urn,
+                    event.kind,
+                    ACTIVITY_KINDS[event.kind],
+                    event.title,
+                    *dated(facts),
+                    flag(event.meaningful),
+                    json_text(event.criteria),
+                    name_of(event.employer),
+                    name_of(event.provider),
+                    len(event.attendees),
+                    None,
+                    stamp(event.timestamp),
+                    event.originator_version,
+                )
+            ],
+        )
         add_encounters(page, aggregate_id(event), facts, event.attendees)
         return event.school_urn, None
 
@@ -230,18 +289,37 @@ class CareersProjection:
     def activity_amended(self, event: Activity.Amended, page: Page) -> Subject:
         activity_id = aggregate_id(event)
         facts = activity_facts(page, activity_id)
-        facts.update({name: getattr(event, name) for name in AMENDABLE if getattr(event, name) is not None})
+        facts.update(
+            {name: getattr(event, name) for name in AMENDABLE if getattr(event, name) is not None}
+        )
         occurred_on, academic_year, counts = dated(facts)
         # An amendment naming no employer (or provider) keeps the one already named.
-        parties = {column: party for column, party in (("employer_name", name_of(event.employer)),
-                                                       ("provider_name", name_of(event.provider)))
-                   if party is not None}
-        page.update("activities", {"id": activity_id}, title=facts["title"],
-                    occurred_on=occurred_on, academic_year=academic_year, counts=counts,
-                    meaningful=flag(facts["meaningful"]), criteria=json_text(facts["criteria"]),
-                    **parties)
-        page.update("encounters", {"source_id": activity_id}, occurred_on=occurred_on,
-                    academic_year=academic_year, counts=counts)
+        parties = {
+            column: party
+            for column, party in (
+                ("employer_name", name_of(event.employer)),
+                ("provider_name", name_of(event.provider)),
+            )
+            if party is not None
+        }
+        page.update(
+            "activities",
+            {"id": activity_id},
+            title=facts["title"],
+            occurred_on=occurred_on,
+            academic_year=academic_year,
+            counts=counts,
+            meaningful=flag(facts["meaningful"]),
+            criteria=json_text(facts["criteria"]),
+            **parties,
+        )
+        page.update(
+            "encounters",
+            {"source_id": activity_id},
+            occurred_on=occurred_on,
+            academic_year=academic_year,
+            counts=counts,
+        )
         page.dirty_upns.update(attendees(page, activity_id))
         return facts["school_urn"], None
 
@@ -257,9 +335,24 @@ class CareersProjection:
 
     @project.register
     def placement_arranged(self, event: Placement.Arranged, page: Page) -> Subject:
-        page.insert("placements", [
-            (aggregate_id(event), event.school_urn, event.upn, event.kind, name_of(event.employer),
-             event.starts_on, event.ends_on, "arranged", None, None, event.originator_version)])
+        page.insert(
+            "placements",
+            [
+                (
+                    aggregate_id(event),
+                    event.school_urn,
+                    event.upn,
+                    event.kind,
+                    name_of(event.employer),
+                    event.starts_on,
+                    event.ends_on,
+                    "arranged",
+                    None,
+                    None,
+                    event.originator_version,
+                )
+            ],
+        )
         page.known.put(aggregate_id(event), (event.school_urn, event.upn))
         return event.school_urn, event.upn
 
@@ -274,13 +367,31 @@ class CareersProjection:
     @project.register
     def placement_completed(self, event: Placement.Completed, page: Page) -> Subject:
         placement_id = aggregate_id(event)
-        page.update("placements", {"id": placement_id}, state="completed",
-                    completed_on=event.completed_on, hours=event.hours)
+        page.update(
+            "placements",
+            {"id": placement_id},
+            state="completed",
+            completed_on=event.completed_on,
+            hours=event.hours,
+        )
         school_urn, upn = placement_subject(page, placement_id)
         year = AcademicYear.containing(event.completed_on).start_year
         # A completed placement is a workplace experience on its completion date, under both rule sets.
-        page.insert("encounters", [
-            (placement_id, upn, school_urn, event.completed_on, year, "placement", "workplace", 1)])
+        page.insert(
+            "encounters",
+            [
+                (
+                    placement_id,
+                    upn,
+                    school_urn,
+                    event.completed_on,
+                    year,
+                    "placement",
+                    "workplace",
+                    1,
+                )
+            ],
+        )
         page.dirty_upns.add(upn)
         return school_urn, upn
 
@@ -288,15 +399,34 @@ class CareersProjection:
 
     @project.register
     def token_issued(self, event: AccessToken.Issued, page: Page) -> Subject:
-        page.insert("tokens", [(aggregate_id(event), event.scope, event.subject, event.note,
-                                stamp(event.timestamp), event.actor, None, None, None,
-                                event.expires_on)])
+        page.insert(
+            "tokens",
+            [
+                (
+                    aggregate_id(event),
+                    event.scope,
+                    event.subject,
+                    event.note,
+                    stamp(event.timestamp),
+                    event.actor,
+                    None,
+                    None,
+                    None,
+                    event.expires_on,
+                )
+            ],
+        )
         return None, None
 
     @project.register
     def token_revoked(self, event: AccessToken.Revoked, page: Page) -> Subject:
-        page.update("tokens", {"id": aggregate_id(event)}, revoked_at=stamp(event.timestamp),
-                    revoked_by=event.actor, reason=event.reason)
+        page.update(
+            "tokens",
+            {"id": aggregate_id(event)},
+            revoked_at=stamp(event.timestamp),
+            revoked_by=event.actor,
+            reason=event.reason,
+        )
         return None, None
 
     @project.register
@@ -307,8 +437,11 @@ class CareersProjection:
 def _flag_changed(page: Page, event: Any, column: str, value: bool) -> Subject:
     """A flag of the pupil's current enrolment at the event's school."""
     upn = natural_key(page, event)
-    page.update("enrolments", {"upn": upn, "school_urn": event.school_urn, "left_on": None},
-                **{column: int(value)})
+    page.update(
+        "enrolments",
+        {"upn": upn, "school_urn": event.school_urn, "left_on": None},
+        **{column: int(value)},
+    )
     return event.school_urn, upn
 
 

@@ -16,8 +16,21 @@ from tracker.calendar import AcademicYear
 from tracker.rulesets import COLLEGE_TYPES, RuleSet, rule_set_for
 
 IdentitiesOf = Callable[[list[str]], dict[str, dict[str, Any]]]  # UPNs' identities from the log
-_COLUMNS = ("upn", "school_urn", "workplace_1", "workplace_2", "fe_1", "he_1", "university_2", "guidance_1",
-            "workplace_ks5", "guidance_ks5", "ncy", "first_on", "second_on")
+_COLUMNS = (
+    "upn",
+    "school_urn",
+    "workplace_1",
+    "workplace_2",
+    "fe_1",
+    "he_1",
+    "university_2",
+    "guidance_1",
+    "workplace_ks5",
+    "guidance_ks5",
+    "ncy",
+    "first_on",
+    "second_on",
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,9 @@ class Status:
     still_needed: str | None
 
 
-def on_roll(store: ViewStore, urn: str, as_of: date, upns: list[str] | None = None) -> list[dict[str, Any]]:
+def on_roll(
+    store: ViewStore, urn: str, as_of: date, upns: list[str] | None = None
+) -> list[dict[str, Any]]:
     """The school's pupils on roll on `as_of` in the year groups it teaches, each with their year group
     and milestone dates then (year group and employer encounters looked up for the year asked)."""
     year = AcademicYear.containing(as_of).start_year
@@ -49,10 +64,14 @@ def on_roll(store: ViewStore, urn: str, as_of: date, upns: list[str] | None = No
         "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = :year "
         "WHERE m.school_urn = :urn AND m.enrolled_on <= :as_of "
         "AND (m.left_on IS NULL OR :as_of <= m.left_on)" + upn_filter + " ORDER BY m.upn",
-        {"year": year, "urn": urn, "as_of": as_of, **named_upns})
+        {"year": year, "urn": urn, "as_of": as_of, **named_upns},
+    )
     first, last = year_groups_taught(store, AcademicYear(year), [urn]).get(urn, (1, 14))
-    return [row for row in (dict(zip(_COLUMNS, values)) for values in rows)
-            if row["ncy"] is not None and first <= row["ncy"] <= last]
+    return [
+        row
+        for row in (dict(zip(_COLUMNS, values)) for values in rows)
+        if row["ncy"] is not None and first <= row["ncy"] <= last
+    ]
 
 
 def statuses(row: dict[str, Any], as_of: date, school_type: str) -> list[Status]:
@@ -60,9 +79,12 @@ def statuses(row: dict[str, Any], as_of: date, school_type: str) -> list[Status]
     rule_set, ncy = rule_set_for(AcademicYear.containing(as_of)), row["ncy"]
     reached = {key: _on_or_before(row[key], as_of) for key in _COLUMNS[2:10] + _COLUMNS[11:]}
     by_18 = ncy == rule_set.by_18_year_group
-    return [_employer(rule_set, ncy, school_type in COLLEGE_TYPES, reached),
-            _workplace(rule_set, ncy, by_18, reached), _education(rule_set, ncy, by_18, reached),
-            _guidance(rule_set, ncy, by_18, reached)]
+    return [
+        _employer(rule_set, ncy, school_type in COLLEGE_TYPES, reached),
+        _workplace(rule_set, ncy, by_18, reached),
+        _education(rule_set, ncy, by_18, reached),
+        _guidance(rule_set, ncy, by_18, reached),
+    ]
 
 
 def _on_or_before(value: Any, as_of: date) -> bool:
@@ -71,32 +93,60 @@ def _on_or_before(value: Any, as_of: date) -> bool:
     return (value if isinstance(value, date) else date.fromisoformat(value)) <= as_of
 
 
-def _status(benchmark: int, measured: bool, have: int, need: int, counted: str, what: str) -> Status:
+def _status(
+    benchmark: int, measured: bool, have: int, need: int, counted: str, what: str
+) -> Status:
     have = min(have, need)
     missing = need - have
-    needed = None if not missing else f"{missing} more {what if missing == 1 else what + 's'} {counted}"
+    needed = (
+        None if not missing else f"{missing} more {what if missing == 1 else what + 's'} {counted}"
+    )
     return Status(benchmark, measured, not missing, have, need, counted, needed)
 
 
-def _against(benchmark: int, measured: bool, threshold: Threshold, reached: dict[str, bool],
-             counted: str, what: str) -> Status:
+def _against(
+    benchmark: int,
+    measured: bool,
+    threshold: Threshold,
+    reached: dict[str, bool],
+    counted: str,
+    what: str,
+) -> Status:
     return _status(benchmark, measured, threshold.have(reached), threshold.need, counted, what)
 
 
 def _employer(rule_set: RuleSet, ncy: int, college: bool, reached: dict[str, bool]) -> Status:
     need = thresholds_of(rule_set)
     measured = college or ncy in rule_set.bm5_year_groups
-    return _against(5, measured, need.employer_college if college else need.employer, reached,
-                    "this year", "meaningful employer encounter")
+    return _against(
+        5,
+        measured,
+        need.employer_college if college else need.employer,
+        reached,
+        "this year",
+        "meaningful employer encounter",
+    )
 
 
 def _workplace(rule_set: RuleSet, ncy: int, by_18: bool, reached: dict[str, bool]) -> Status:
     need = thresholds_of(rule_set)
     if by_18:
-        return _against(6, True, need.workplace_by_18, reached, "by 18",
-                        "workplace experience in the sixth form")
-    return _against(6, ncy == rule_set.by_16_year_group, need.workplace_by_16, reached, "by 16",
-                    "workplace experience")
+        return _against(
+            6,
+            True,
+            need.workplace_by_18,
+            reached,
+            "by 18",
+            "workplace experience in the sixth form",
+        )
+    return _against(
+        6,
+        ncy == rule_set.by_16_year_group,
+        need.workplace_by_16,
+        reached,
+        "by 16",
+        "workplace experience",
+    )
 
 
 def _education(rule_set: RuleSet, ncy: int, by_18: bool, reached: dict[str, bool]) -> Status:
@@ -105,20 +155,41 @@ def _education(rule_set: RuleSet, ncy: int, by_18: bool, reached: dict[str, bool
         return _against(7, True, need.university_by_18, reached, "by 18", "university visit")
     # One of each side, counted (and named when missing) side by side.
     sides = fe, he = dated_by(need.education_by_16.column)
-    status = _status(7, ncy == rule_set.by_16_year_group, reached[fe] + reached[he],
-                     len(sides) * need.education_by_16.need, "by 16", "encounter")
-    missing = [what for key, what in ((fe, "a further education or apprenticeship encounter"),
-                                      (he, "a higher education encounter")) if not reached[key]]
-    return Status(**{**asdict(status), "still_needed": " and ".join(missing) + " by 16" if missing else None})
+    status = _status(
+        7,
+        ncy == rule_set.by_16_year_group,
+        reached[fe] + reached[he],
+        len(sides) * need.education_by_16.need,
+        "by 16",
+        "encounter",
+    )
+    missing = [
+        what
+        for key, what in (
+            (fe, "a further education or apprenticeship encounter"),
+            (he, "a higher education encounter"),
+        )
+        if not reached[key]
+    ]
+    return Status(
+        **{**asdict(status), "still_needed": " and ".join(missing) + " by 16" if missing else None}
+    )
 
 
 def _guidance(rule_set: RuleSet, ncy: int, by_18: bool, reached: dict[str, bool]) -> Status:
     need = thresholds_of(rule_set)
     if by_18:
-        return _against(8, True, need.guidance_by_18, reached, "by 18",
-                        "guidance meeting in the sixth form")
-    return _against(8, ncy == rule_set.by_16_year_group, need.guidance_by_16, reached, "by 16",
-                    "guidance meeting")
+        return _against(
+            8, True, need.guidance_by_18, reached, "by 18", "guidance meeting in the sixth form"
+        )
+    return _against(
+        8,
+        ncy == rule_set.by_16_year_group,
+        need.guidance_by_16,
+        reached,
+        "by 16",
+        "guidance meeting",
+    )
 
 
 @dataclass(frozen=True)
@@ -132,29 +203,58 @@ class RollFilter:
     pupil_premium: bool | None = None
 
     def keeps(self, row: dict[str, Any], benchmarks: list[Status]) -> bool:
-        return ((self.year_group is None or row["ncy"] == self.year_group)
-                and (self.group is None or row["group"] == self.group)
-                and (self.sen is None or row["sen"] == self.sen)
-                and (self.pupil_premium is None or row["pupil_premium"] == self.pupil_premium)
-                and (self.not_met is None or not benchmarks[self.not_met - 5].met))
+        return (
+            (self.year_group is None or row["ncy"] == self.year_group)
+            and (self.group is None or row["group"] == self.group)
+            and (self.sen is None or row["sen"] == self.sen)
+            and (self.pupil_premium is None or row["pupil_premium"] == self.pupil_premium)
+            and (self.not_met is None or not benchmarks[self.not_met - 5].met)
+        )
 
 
-def roll(store: ViewStore, urn: str, school_type: str, as_of: date, wanted: RollFilter, after: str | None,
-         limit: int, identities_of: IdentitiesOf = lambda upns: {}) -> tuple[list[dict[str, Any]], str | None]:
+def roll(
+    store: ViewStore,
+    urn: str,
+    school_type: str,
+    as_of: date,
+    wanted: RollFilter,
+    after: str | None,
+    limit: int,
+    identities_of: IdentitiesOf = lambda upns: {},
+) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the school's roll on `as_of` (UPN order, after the cursor `after`), each pupil with the
     names and flags the school recorded and their benchmark status; and the next page's cursor."""
     rows = [row for row in on_roll(store, urn, as_of) if after is None or row["upn"] > after]
     details = _details(store, urn, as_of)
     items, cursor = [], None
     for row in rows:
-        row = {**row, **details.get(row["upn"], {"sen": False, "pupil_premium": False, "group": None,
-                                                 "erased": False, "first": urn})}
+        row = {
+            **row,
+            **details.get(
+                row["upn"],
+                {
+                    "sen": False,
+                    "pupil_premium": False,
+                    "group": None,
+                    "erased": False,
+                    "first": urn,
+                },
+            ),
+        }
         benchmarks = statuses(row, as_of, school_type)
         if wanted.keeps(row, benchmarks):
-            items.append({"upn": row["upn"], "given_name": None, "family_name": None,
-                          "year_group": row["ncy"], "group": row["group"], "sen": row["sen"],
-                          "pupil_premium": row["pupil_premium"],
-                          "benchmarks": [asdict(status) for status in benchmarks]})
+            items.append(
+                {
+                    "upn": row["upn"],
+                    "given_name": None,
+                    "family_name": None,
+                    "year_group": row["ncy"],
+                    "group": row["group"],
+                    "sen": row["sen"],
+                    "pupil_premium": row["pupil_premium"],
+                    "benchmarks": [asdict(status) for status in benchmarks],
+                }
+            )
             if len(items) > limit:
                 items, cursor = items[:limit], items[limit - 1]["upn"]
                 break
@@ -162,8 +262,12 @@ def roll(store: ViewStore, urn: str, school_type: str, as_of: date, wanted: Roll
     return items, cursor
 
 
-def _name(items: list[dict[str, Any]], urn: str, details: dict[str, dict[str, Any]],
-          identities_of: IdentitiesOf) -> None:
+def _name(
+    items: list[dict[str, Any]],
+    urn: str,
+    details: dict[str, dict[str, Any]],
+    identities_of: IdentitiesOf,
+) -> None:
     """The names the school gave each pupil on the page, from the log (the views hold none), in one
     read; none for a pupil whose identity was erased. Enrolments from before names were kept show the
     registered names to the pupil's first school only (docs/transfers.md)."""
@@ -172,7 +276,9 @@ def _name(items: list[dict[str, Any]], urn: str, details: dict[str, dict[str, An
     for item in items:
         if item["upn"] in identities:
             first = [{"school_urn": details.get(item["upn"], {}).get("first", urn)}]
-            item["given_name"], item["family_name"] = names_seen_by(urn, identities[item["upn"]], first)
+            item["given_name"], item["family_name"] = names_seen_by(
+                urn, identities[item["upn"]], first
+            )
 
 
 def _details(store: ViewStore, urn: str, as_of: date) -> dict[str, dict[str, Any]]:
@@ -184,7 +290,15 @@ def _details(store: ViewStore, urn: str, as_of: date) -> dict[str, dict[str, Any
         "g.group_name FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn "
         "LEFT JOIN {groups} g ON g.upn = e.upn AND g.school_urn = e.school_urn AND g.academic_year = ? "
         "WHERE e.school_urn = ? AND e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on)",
-        (AcademicYear.containing(as_of).start_year, urn, as_of, as_of))
-    return {upn: {"sen": bool(sen), "pupil_premium": bool(pp), "group": group, "erased": bool(erased),
-                  "first": first}
-            for upn, sen, pp, erased, first, group in rows}
+        (AcademicYear.containing(as_of).start_year, urn, as_of, as_of),
+    )
+    return {
+        upn: {
+            "sen": bool(sen),
+            "pupil_premium": bool(pp),
+            "group": group,
+            "erased": bool(erased),
+            "first": first,
+        }
+        for upn, sen, pp, erased, first, group in rows
+    }

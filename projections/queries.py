@@ -8,15 +8,31 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from projections.answers import (
-    Header, SchoolRow, SchoolStatus, SchoolYear, SchoolYears, YearGroupRow, attributes,
+    Header,
+    SchoolRow,
+    SchoolStatus,
+    SchoolYear,
+    SchoolYears,
+    YearGroupRow,
+    attributes,
 )
 from projections.caches import DerivedCache, EverySchoolCache, SchoolFiguresCache
 from projections.hub_answers import (
-    HubMetrics, HubSeries, HubYear, HubYears, NationalMetrics, SeriesPoint, Summary,
+    HubMetrics,
+    HubSeries,
+    HubYear,
+    HubYears,
+    NationalMetrics,
+    SeriesPoint,
+    Summary,
 )
 from projections.lookups import Lookups
 from projections.metrics import (
-    SchoolFigures, hub_members, school_figures, schools_in_any_hub, year_group_figures,
+    SchoolFigures,
+    hub_members,
+    school_figures,
+    schools_in_any_hub,
+    year_group_figures,
 )
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
@@ -31,16 +47,26 @@ def everything(answer: Any) -> Any:
 class Reads(Lookups):
     """The figures of metrics.md over one view store, as of any date and as known at any time."""
 
-    def __init__(self, app: Any, store: ViewStore, today: Callable[[], date] = date.today,
-                 comparison_max_age: float = 5.0):
+    def __init__(
+        self,
+        app: Any,
+        store: ViewStore,
+        today: Callable[[], date] = date.today,
+        comparison_max_age: float = 5.0,
+    ):
         super().__init__(app, store, today)
         self.comparison_max_age = comparison_max_age
         self.per_school = SchoolFiguresCache()
         self.every_school = EverySchoolCache(store, self.per_school, self.position)
         self._comparisons = DerivedCache()
 
-    def school_status(self, urn: str, year: AcademicYear | None = None, as_of: date | None = None,
-                      known_at: datetime | None = None) -> SchoolStatus | None:
+    def school_status(
+        self,
+        urn: str,
+        year: AcademicYear | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> SchoolStatus | None:
         """Per benchmark for one school, and by year group."""
         as_of = self._as_of(as_of, year)
         if known_at is None:
@@ -54,11 +80,15 @@ class Reads(Lookups):
             by_year_group = year_group_figures(store, as_of, urn)
         if row is None:
             return None
-        return SchoolStatus(**Header.at(as_of, known_at), **attributes(row),
-                            by_year_group=tuple(YearGroupRow(**group) for group in by_year_group))
+        return SchoolStatus(
+            **Header.at(as_of, known_at),
+            **attributes(row),
+            by_year_group=tuple(YearGroupRow(**group) for group in by_year_group),
+        )
 
-    def hub_metrics(self, code: str, as_of: date | None = None,
-                    known_at: datetime | None = None) -> HubMetrics | None:
+    def hub_metrics(
+        self, code: str, as_of: date | None = None, known_at: datetime | None = None
+    ) -> HubMetrics | None:
         """The hub's figures, with national and non-hub beside them, and a row per member school."""
         hub = self.hub(code)
         if hub is None:
@@ -75,8 +105,14 @@ class Reads(Lookups):
             rows = tuple(SchoolRow.of(f) for f in figures.values())
             national = non_hub = None
         summary = Summary.of(list(figures.values()))
-        return HubMetrics(**Header.at(as_of, known_at), **attributes(summary), hub=hub,
-                          school_rows=rows, national=national, non_hub=non_hub)
+        return HubMetrics(
+            **Header.at(as_of, known_at),
+            **attributes(summary),
+            hub=hub,
+            school_rows=rows,
+            national=national,
+            non_hub=non_hub,
+        )
 
     def _beside_hubs(self, as_of: date) -> tuple[Summary, Summary]:
         """National and non-hub, summarised once per computation of every school's figures.
@@ -85,18 +121,24 @@ class Reads(Lookups):
 
         def summarised() -> tuple[Summary, Summary]:
             in_hubs = schools_in_any_hub(self.store, as_of)
-            return (Summary.of(list(everyone.values()), position),
-                    Summary.of([f for urn, f in everyone.items() if urn not in in_hubs], position))
+            return (
+                Summary.of(list(everyone.values()), position),
+                Summary.of([f for urn, f in everyone.items() if urn not in in_hubs], position),
+            )
+
         return self._comparisons.get(as_of, everyone, summarised)
 
     def school_rows(self, as_of: date, urns: list[str] | None = None) -> list[SchoolRow]:
         """Each school's row on `as_of` (every school's when `urns` is None), in URN order: what
         a hub's figures list, and the export writes."""
-        return [self.per_school.row(figures, as_of)
-                for figures in self.per_school.figures(self.store, as_of, urns).values()]
+        return [
+            self.per_school.row(figures, as_of)
+            for figures in self.per_school.figures(self.store, as_of, urns).values()
+        ]
 
-    def figures_by_school(self, as_of: date,
-                          urns: list[str] | None = None) -> dict[str, SchoolFigures]:
+    def figures_by_school(
+        self, as_of: date, urns: list[str] | None = None
+    ) -> dict[str, SchoolFigures]:
         """Each school's figures on `as_of` (every school when `urns` is None), from the
         per-school cache."""
         return self.per_school.figures(self.store, as_of, urns)
@@ -110,8 +152,13 @@ class Reads(Lookups):
         non_hub = Summary.of([f for urn, f in everyone.items() if urn not in in_hubs])
         return NationalMetrics(**Header.at(as_of, None), **attributes(national), non_hub=non_hub)
 
-    def hub_series(self, code: str, year: AcademicYear | None = None,
-                   dates: list[date] | None = None, shown: Shown = everything) -> HubSeries | None:
+    def hub_series(
+        self,
+        code: str,
+        year: AcademicYear | None = None,
+        dates: list[date] | None = None,
+        shown: Shown = everything,
+    ) -> HubSeries | None:
         """The hub's figures at each termly snapshot of a year (those already reached) and any dates
         asked; `shown` makes each date's figures what the caller may see."""
         year = year or AcademicYear.containing(self.today())
@@ -121,28 +168,35 @@ class Reads(Lookups):
             return None
         if self.hub(code) is None:
             return None
-        return HubSeries(hub=code, year=year,
-                         points=tuple(SeriesPoint.of(shown(point)) for point in points))
+        return HubSeries(
+            hub=code, year=year, points=tuple(SeriesPoint.of(shown(point)) for point in points)
+        )
 
-    def hub_years(self, code: str, since: AcademicYear | None = None, shown: Shown = everything
-                  ) -> HubYears | None:
+    def hub_years(
+        self, code: str, since: AcademicYear | None = None, shown: Shown = everything
+    ) -> HubYears | None:
         """The hub's figures at the end of each academic year recorded, and as of today for this
         one; `shown` makes each year's figures what the caller may see."""
         if self.hub(code) is None:
             return None
         members = hub_members(self.store, code, self.today())
-        points = [self.hub_metrics(code, as_of=self._year_end(year))
-                  for year in self._years(members, since)]
+        points = [
+            self.hub_metrics(code, as_of=self._year_end(year))
+            for year in self._years(members, since)
+        ]
         return HubYears(hub=code, years=tuple(HubYear.of(shown(point)) for point in points))
 
-    def school_years(self, urn: str, since: AcademicYear | None = None, shown: Shown = everything
-                     ) -> SchoolYears | None:
+    def school_years(
+        self, urn: str, since: AcademicYear | None = None, shown: Shown = everything
+    ) -> SchoolYears | None:
         """The school's figures at the end of each academic year recorded, and as of today for
         this one."""
         if self.school(urn) is None:
             return None
-        points = [self.school_status(urn, as_of=self._year_end(year))
-                  for year in self._years([urn], since)]
+        points = [
+            self.school_status(urn, as_of=self._year_end(year))
+            for year in self._years([urn], since)
+        ]
         return SchoolYears(urn=urn, years=tuple(SchoolYear.of(shown(point)) for point in points))
 
     def _years(self, urns: list[str], since: AcademicYear | None) -> list[AcademicYear]:
@@ -156,13 +210,16 @@ class Reads(Lookups):
 
     def _first_year(self, urns: list[str]) -> AcademicYear | None:
         """The year of the schools' first activity, if any."""
-        first = self.store.query(f"SELECT MIN(occurred_on) FROM {{activities}} "
-                                 f"WHERE school_urn IN ({', '.join('?' * len(urns))})", urns)[0][0]
+        first = self.store.query(
+            f"SELECT MIN(occurred_on) FROM {{activities}} "
+            f"WHERE school_urn IN ({', '.join('?' * len(urns))})",
+            urns,
+        )[0][0]
         if not first:
             return None
-        return AcademicYear.containing(first if isinstance(first, date)
-                                       else date.fromisoformat(first))
+        return AcademicYear.containing(
+            first if isinstance(first, date) else date.fromisoformat(first)
+        )
 
     def _year_end(self, year: AcademicYear) -> date:
         return min(year.end, self.today())
-

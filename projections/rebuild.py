@@ -32,7 +32,9 @@ def build_scratch(app: Any, live: ViewStore, until: int | None = None) -> ViewSt
 
 class ViewsBusy(Conflict):
     def __init__(self):
-        super().__init__("a verify or a rebuild of the views is already running; try again when it has finished")
+        super().__init__(
+            "a verify or a rebuild of the views is already running; try again when it has finished"
+        )
 
 
 def rebuild(app: Any, live: ViewStore) -> int:
@@ -61,7 +63,9 @@ def _verify(app: Any, live: ViewStore, attempts: int) -> list[Difference]:
         Runner(app, scratch).catch_up(target)
         with live.snapshot() as cursor:
             if _position(live, cursor) == target == _position(scratch, cursor):
-                differences = [d for d in (_compare(live, scratch, cursor, t) for t in COMPARED) if d]
+                differences = [
+                    d for d in (_compare(live, scratch, cursor, t) for t in COMPARED) if d
+                ]
                 break
     else:
         raise RuntimeError("the live views kept moving; verify again when writes are quieter")

@@ -33,7 +33,11 @@ def event_type(event: Any) -> str:
     return type(event).__qualname__
 
 
-_LISTING = {Activity.Recorded: "attendees", Activity.AttendeesAdded: "upns", Activity.AttendeesRemoved: "upns"}
+_LISTING = {
+    Activity.Recorded: "attendees",
+    Activity.AttendeesAdded: "upns",
+    Activity.AttendeesRemoved: "upns",
+}
 
 
 def listed_upns(event: Any) -> list[str]:
@@ -60,8 +64,20 @@ def natural_key(page: Page, event: Any) -> str:
 def criterion(page: Page, event: Any, met: int) -> Subject:
     urn = natural_key(page, event)
     page.dirty_schools.add(urn)
-    page.insert("checklist", [(urn, event.benchmark, event.code, met, event.changed_on,
-                               event.evidence, event.originator_version)])
+    page.insert(
+        "checklist",
+        [
+            (
+                urn,
+                event.benchmark,
+                event.code,
+                met,
+                event.changed_on,
+                event.evidence,
+                event.originator_version,
+            )
+        ],
+    )
     return urn, None
 
 
@@ -73,16 +89,32 @@ def year_group(page: Page, upn: str, from_year: int, year_group: int) -> None:
 def dated(facts: dict[str, Any]) -> tuple:
     """occurred_on, its academic year, and whether it counts under that year's rule set."""
     occurred_on = facts["occurred_on"]
-    return (occurred_on, AcademicYear.containing(occurred_on).start_year,
-            counts(facts["kind"], occurred_on, facts["meaningful"], facts["criteria"]))
+    return (
+        occurred_on,
+        AcademicYear.containing(occurred_on).start_year,
+        counts(facts["kind"], occurred_on, facts["meaningful"], facts["criteria"]),
+    )
 
 
 def add_encounters(page: Page, activity_id: str, facts: dict[str, Any], upns: list[str]) -> None:
     occurred_on, year, counted = dated(facts)
     category = ACTIVITY_KINDS[facts["kind"]]
-    page.insert("encounters", [
-        (activity_id, upn, facts["school_urn"], occurred_on, year, facts["kind"], category, counted)
-        for upn in upns])
+    page.insert(
+        "encounters",
+        [
+            (
+                activity_id,
+                upn,
+                facts["school_urn"],
+                occurred_on,
+                year,
+                facts["kind"],
+                category,
+                counted,
+            )
+            for upn in upns
+        ],
+    )
     # An encounter that does not count changes no milestone, but its pupil's school still moved.
     new = [(occurred_on, year, facts["kind"], category)] if counted else []
     for upn in upns:
@@ -91,23 +123,36 @@ def add_encounters(page: Page, activity_id: str, facts: dict[str, Any], upns: li
 
 def activity_facts(page: Page, activity_id: str) -> dict[str, Any]:
     if activity_id not in page.activity_facts:
-        row = page.read("SELECT school_urn, kind, title, occurred_on, meaningful, criteria FROM {activities} "
-                        "WHERE id = ?", (activity_id,))[0]
+        row = page.read(
+            "SELECT school_urn, kind, title, occurred_on, meaningful, criteria FROM {activities} "
+            "WHERE id = ?",
+            (activity_id,),
+        )[0]
         page.activity_facts[activity_id] = facts_from_row(page, activity_id, row)
     return page.activity_facts[activity_id]
 
 
 def facts_from_row(page: Page, activity_id: str, row: tuple) -> dict[str, Any]:
     school_urn, kind, title, occurred_on, meaningful, criteria = row
-    return {"school_urn": school_urn, "kind": kind, "title": title,
-            "occurred_on": occurred_on if isinstance(occurred_on, date) else date.fromisoformat(occurred_on),
-            "meaningful": None if meaningful is None else bool(meaningful),
-            "criteria": json.loads(criteria) if criteria else None,
-            "employer": None, "provider": None}
+    return {
+        "school_urn": school_urn,
+        "kind": kind,
+        "title": title,
+        "occurred_on": occurred_on
+        if isinstance(occurred_on, date)
+        else date.fromisoformat(occurred_on),
+        "meaningful": None if meaningful is None else bool(meaningful),
+        "criteria": json.loads(criteria) if criteria else None,
+        "employer": None,
+        "provider": None,
+    }
 
 
 def attendees(page: Page, activity_id: str) -> list[str]:
-    return [row[0] for row in page.read("SELECT upn FROM {encounters} WHERE source_id = ?", (activity_id,))]
+    return [
+        row[0]
+        for row in page.read("SELECT upn FROM {encounters} WHERE source_id = ?", (activity_id,))
+    ]
 
 
 def placement_state(page: Page, event: Any, state: str) -> Subject:
@@ -118,7 +163,9 @@ def placement_state(page: Page, event: Any, state: str) -> Subject:
 def placement_subject(page: Page, placement_id: str) -> Subject:
     subject = page.known.get(placement_id)
     if subject is None:
-        subject = tuple(page.read("SELECT school_urn, upn FROM {placements} WHERE id = ?", (placement_id,))[0])
+        subject = tuple(
+            page.read("SELECT school_urn, upn FROM {placements} WHERE id = ?", (placement_id,))[0]
+        )
         page.known.put(placement_id, subject)
     return subject
 
@@ -135,7 +182,12 @@ def name_of(party: dict[str, Any] | None) -> str | None:
     return party.get("name") if party else None
 
 
-def destination(page: Page, upn: str, urn: str, left_on: Any, where: str | None, recorded_on: Any) -> None:
+def destination(
+    page: Page, upn: str, urn: str, left_on: Any, where: str | None, recorded_on: Any
+) -> None:
     """One word of where a leaver went; a second word on the same day replaces the first."""
-    page.upsert("destinations", ("upn", "school_urn", "left_on", "recorded_on"),
-                [(upn, urn, left_on, where, recorded_on)])
+    page.upsert(
+        "destinations",
+        ("upn", "school_urn", "left_on", "recorded_on"),
+        [(upn, urn, left_on, where, recorded_on)],
+    )

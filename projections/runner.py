@@ -17,13 +17,21 @@ from projections.tables import SCHEMA
 log = logging.getLogger(__name__)
 PAGE_SIZE = 5000  # per transaction when behind; a pupil touched twice in a page is recomputed once
 TRACKING_NAME = "views"
-ANALYSE_AFTER = 50_000  # events applied in one catch-up: a bulk load, after which the planner needs statistics
+ANALYSE_AFTER = (
+    50_000  # events applied in one catch-up: a bulk load, after which the planner needs statistics
+)
 
 
 class Runner:
     """Brings one view store up to the head of one application's notification log."""
 
-    def __init__(self, app: Any, store: ViewStore, page_size: int = PAGE_SIZE, analyse_after: int = ANALYSE_AFTER):
+    def __init__(
+        self,
+        app: Any,
+        store: ViewStore,
+        page_size: int = PAGE_SIZE,
+        analyse_after: int = ANALYSE_AFTER,
+    ):
         self.app = app
         self.store = store
         self.page_size = page_size
@@ -39,7 +47,9 @@ class Runner:
         with self._lock, ReadAhead(self.app, self.page_size, self.projection.index) as log_pages:
             while (count := self._apply_next_page(until, log_pages)) > 0:
                 applied += count
-                if count < self.page_size:  # the page ended where the log did: no need to look again
+                if (
+                    count < self.page_size
+                ):  # the page ended where the log did: no need to look again
                     break
         if applied >= self.analyse_after:
             self.store.analyse()
@@ -69,8 +79,12 @@ class Runner:
             self.projection.apply_indexed(indexed, page)
         self.projection.finish(page, position)
 
-    def run_forever(self, stop: threading.Event, wake: Callable[[float], None] | None = None,
-                    poll_seconds: float = 1.0) -> None:
+    def run_forever(
+        self,
+        stop: threading.Event,
+        wake: Callable[[float], None] | None = None,
+        poll_seconds: float = 1.0,
+    ) -> None:
         """Catch up, then wait for a wake-up (or the poll timeout, so a lost one never stalls us)."""
         wait = wake or (lambda seconds: stop.wait(seconds))
         while not stop.is_set():
@@ -79,7 +93,9 @@ class Runner:
             except unavailable_errors() as problem:
                 # The page's transaction rolled back with it: keep trying, and carry on from
                 # the stored position when the store is back, with nobody restarting us.
-                log.warning("store unavailable (%s); retrying in %ss", type(problem).__name__, poll_seconds)
+                log.warning(
+                    "store unavailable (%s); retrying in %ss", type(problem).__name__, poll_seconds
+                )
             wait(poll_seconds)
 
 
@@ -93,7 +109,9 @@ class ReadAhead:
     starts, so it can never be applied twice.
     """
 
-    def __init__(self, app: Any, page_size: int, prepare: Callable[[Any, int], Any] = lambda event, _: event):
+    def __init__(
+        self, app: Any, page_size: int, prepare: Callable[[Any, int], Any] = lambda event, _: event
+    ):
         self.app = app
         self.page_size = page_size
         self.prepare = prepare
@@ -110,8 +128,12 @@ class ReadAhead:
     def starting_at(self, start: int, stop: int | None) -> list[tuple[int, Any]]:
         """The page of (notification id, prepared event) from `start`; and the one after it, begun."""
         ahead, self._ahead = self._ahead, None
-        events = ahead[2].result() if ahead and ahead[:2] == (start, stop) else self._read(start, stop)
-        if len(events) == self.page_size:  # a short page was the end of the log: nothing to read ahead
+        events = (
+            ahead[2].result() if ahead and ahead[:2] == (start, stop) else self._read(start, stop)
+        )
+        if (
+            len(events) == self.page_size
+        ):  # a short page was the end of the log: nothing to read ahead
             self._read_later(events[-1][0] + 1, stop)
         return events
 
@@ -122,10 +144,15 @@ class ReadAhead:
 
     def _read(self, start: int, stop: int | None) -> list[tuple[int, Any]]:
         prepare = self.prepare
-        notifications = self.app.recorder.select_notifications(start=start, limit=self.page_size, stop=stop)
+        notifications = self.app.recorder.select_notifications(
+            start=start, limit=self.page_size, stop=stop
+        )
         # The views hold no identity (projections/tables.py): no pupil's key is read to build them.
         events = self.app.mapper.to_domain_events(notifications, identities=False)
-        return [(notification.id, prepare(event, notification.id)) for notification, event in zip(notifications, events)]
+        return [
+            (notification.id, prepare(event, notification.id))
+            for notification, event in zip(notifications, events)
+        ]
 
 
 class ViewsAheadOfLog(Exception):
@@ -139,8 +166,10 @@ class ViewsOutOfDate(Exception):
 def _check_schema(store: ViewStore, cursor: Any) -> None:
     rows = store.execute(cursor, "SELECT position FROM {tracking} WHERE name = 'schema'").fetchall()
     if not rows or rows[0][0] != SCHEMA:
-        raise ViewsOutOfDate("the views were built by another version of the tracker, with other columns: "
-                             "run `tracker rebuild`")
+        raise ViewsOutOfDate(
+            "the views were built by another version of the tracker, with other columns: "
+            "run `tracker rebuild`"
+        )
 
 
 def _check_not_ahead(app: Any, position: int) -> None:
@@ -148,22 +177,33 @@ def _check_not_ahead(app: Any, position: int) -> None:
     # already applied, then apply later ones on top of the old rows: wrong figures, silently.
     head = app.recorder.max_notification_id() or 0
     if position > head:
-        raise ViewsAheadOfLog(f"the views are at position {position} but the event log ends at {head}: "
-                              "they were built from another store; run `tracker rebuild`")
+        raise ViewsAheadOfLog(
+            f"the views are at position {position} but the event log ends at {head}: "
+            "they were built from another store; run `tracker rebuild`"
+        )
 
 
 def _locked_position(store: ViewStore, cursor: Any) -> int:
-    rows = store.execute(cursor, "SELECT position FROM {tracking} WHERE name = ?" + store.lock_clause,
-                         (TRACKING_NAME,)).fetchall()
+    rows = store.execute(
+        cursor,
+        "SELECT position FROM {tracking} WHERE name = ?" + store.lock_clause,
+        (TRACKING_NAME,),
+    ).fetchall()
     return rows[0][0] if rows else 0
 
 
 def _write_position(store: ViewStore, cursor: Any, position: int) -> None:
-    store.execute(cursor, "INSERT INTO {tracking} VALUES (?, ?) "
-                  "ON CONFLICT (name) DO UPDATE SET position = excluded.position", (TRACKING_NAME, position))
+    store.execute(
+        cursor,
+        "INSERT INTO {tracking} VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+        (TRACKING_NAME, position),
+    )
 
 
-def wait_for_position(store: ViewStore, position: int, timeout: float, interval: float = 0.002) -> bool:
+def wait_for_position(
+    store: ViewStore, position: int, timeout: float, interval: float = 0.002
+) -> bool:
     """Read-your-writes: poll the tracking position every few milliseconds until it reaches `position`."""
     deadline = time.monotonic() + timeout
     while store.position(TRACKING_NAME) < position:

@@ -12,9 +12,9 @@ TABLES: dict[str, str] = {
     "names": "id {text} PRIMARY KEY, natural_key {text}",
     "hubs": "code {text} PRIMARY KEY, name {text}, area {text}, wave {int}",
     "schools": "urn {text} PRIMARY KEY, name {text}, type {text}, la_code {text}, laestab {text}, "
-               "careers_leader {text}",
+    "careers_leader {text}",
     "memberships": "urn {text}, hub_code {text}, joined_on {date}, left_on {date}, "
-                   "PRIMARY KEY (urn, joined_on)",
+    "PRIMARY KEY (urn, joined_on)",
     # The year groups a school teaches from an academic year on (0: since registration); a school
     # with no row teaches its type's usual range (tracker.rulesets.DEFAULT_YEAR_GROUPS).
     "year_ranges": "urn {text}, from_year {int}, first_ncy {int}, last_ncy {int}, PRIMARY KEY (urn, from_year)",
@@ -22,46 +22,46 @@ TABLES: dict[str, str] = {
     # (tracker/identity.py), so a copy of the views holds no identity to erase.
     "pupils": "upn {text} PRIMARY KEY, erased {flag}",
     "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
-                  "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
+    "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
     # The registration group (form) a school puts a pupil in, for an academic year.
     "groups": "upn {text}, school_urn {text}, academic_year {int}, group_name {text}, "
-              "PRIMARY KEY (upn, school_urn, academic_year)",
+    "PRIMARY KEY (upn, school_urn, academic_year)",
     # Every word of where a leaver went: at leaving (recorded_on = left_on) and each follow-up after.
     "destinations": "upn {text}, school_urn {text}, left_on {date}, destination {text}, recorded_on {date}, "
-                    "PRIMARY KEY (upn, school_urn, left_on, recorded_on)",
+    "PRIMARY KEY (upn, school_urn, left_on, recorded_on)",
     "activities": "id {text} PRIMARY KEY, school_urn {text}, kind {text}, category {text}, title {text}, "
-                  "occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "
-                  "criteria {text}, employer_name {text}, provider_name {text}, attendees {int}, "
-                  "retracted_reason {text}, recorded_at {text}, position {big}",
+    "occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "
+    "criteria {text}, employer_name {text}, provider_name {text}, attendees {int}, "
+    "retracted_reason {text}, recorded_at {text}, position {big}",
     # One row per pupil per counted source: an attended activity or a completed placement.
     "encounters": "source_id {text}, upn {text}, school_urn {text}, occurred_on {date}, "
-                  "academic_year {int}, kind {text}, category {text}, counts {flag}, "
-                  "PRIMARY KEY (source_id, upn)",
+    "academic_year {int}, kind {text}, category {text}, counts {flag}, "
+    "PRIMARY KEY (source_id, upn)",
     "placements": "id {text} PRIMARY KEY, school_urn {text}, upn {text}, kind {text}, "
-                  "employer_name {text}, starts_on {date}, ends_on {date}, state {text}, "
-                  "completed_on {date}, hours {real}, position {big}",
+    "employer_name {text}, starts_on {date}, ends_on {date}, state {text}, "
+    "completed_on {date}, hours {real}, position {big}",
     "checklist": "urn {text}, benchmark {int}, code {text}, met {flag}, changed_on {date}, "
-                 "evidence {text}, position {big}, PRIMARY KEY (urn, position)",
+    "evidence {text}, position {big}, PRIMARY KEY (urn, position)",
     # One row per enrolment of a pupil with a year group: the school and dates on roll, the dates on
     # which the pupil first meets each count (so any as-of date is one comparison), their latest
     # year group and their latest year's first two employer encounters. A school's figures on a
     # date in that year read this table alone: one row per pupil, no joins.
     "milestones": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, workplace_1 {date}, "
-                  "workplace_2 {date}, fe_1 {date}, he_1 {date}, university_2 {date}, guidance_1 {date}, "
-                  "ks5_start {date}, workplace_ks5 {date}, guidance_ks5 {date}, from_year {int}, "
-                  "year_group {int}, employer_year {int}, employer_first {date}, employer_second {date}, "
-                  "PRIMARY KEY (upn, enrolled_on)",
+    "workplace_2 {date}, fe_1 {date}, he_1 {date}, university_2 {date}, guidance_1 {date}, "
+    "ks5_start {date}, workplace_ks5 {date}, guidance_ks5 {date}, from_year {int}, "
+    "year_group {int}, employer_year {int}, employer_first {date}, employer_second {date}, "
+    "PRIMARY KEY (upn, enrolled_on)",
     # Every year's first two employer encounters, for figures in a year before a pupil's latest.
     "employer_dates": "upn {text}, academic_year {int}, first_on {date}, second_on {date}, "
-                      "PRIMARY KEY (upn, academic_year)",
+    "PRIMARY KEY (upn, academic_year)",
     # The last position at which anything bearing on a school's figures changed: lets readers
     # keep each school's figures until it moves, so a hub's metrics recompute only what changed.
     "school_versions": "urn {text} PRIMARY KEY, position {big}",
     "tokens": "id {text} PRIMARY KEY, scope {text}, subject {text}, note {text}, issued_at {text}, "
-              "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}, expires_on {date}",
+    "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}, expires_on {date}",
     "events": "position {big} PRIMARY KEY, recorded_at {text}, type {text}, aggregate_id {text}, "
-              "version {int}, actor {text}, request_id {text}, school_urn {text}, upn {text}",
+    "version {int}, actor {text}, request_id {text}, school_urn {text}, upn {text}",
     "event_upns": "position {big}, upn {text}, PRIMARY KEY (upn, position)",
 }
 
@@ -73,7 +73,7 @@ OPERATIONAL: dict[str, str] = {
     # Who read which pupil's identity, when, from where and through what (see api/accesslog.py): a
     # record of reads, not of facts, so the log cannot rebuild it and a rebuild must not lose it.
     "pupil_reads": "id {serial} PRIMARY KEY, upn {text}, read_at {text}, subject {text}, scope {text}, "
-                   "address {text}, what {text}, request_id {text}",
+    "address {text}, what {text}, request_id {text}",
     # Refused enrolments of UPNs registered elsewhere, per token (see api/ratelimit.py).
     "refused_transfers": "token_id {text}, refused_at {real}",
     "sessions": "id {text} PRIMARY KEY, token_id {text}, started_at {real}",
@@ -98,7 +98,8 @@ _COLUMN = re.compile(r"(\w+) \{(\w+)\}")
 
 # Each view table's (column, type) pairs in order: the column lists of the projection's writes.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    name: tuple(_COLUMN.findall(columns)) for name, columns in TABLES.items()}
+    name: tuple(_COLUMN.findall(columns)) for name, columns in TABLES.items()
+}
 
 # Tables compared by `verify`: positions of tracking and school versions depend on where pages
 # happened to end, so they differ between two correct builds by design.

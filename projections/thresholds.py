@@ -44,16 +44,24 @@ class Threshold:
 
     def have(self, reached: dict[str, bool]) -> int:
         """How many a pupil has, as far as the kept dates tell: the most whose date is reached."""
-        return max((n for n, column in KEPT[self.counted].items()
-                    if all(reached[c] for c in dated_by(column))), default=0)
+        return max(
+            (
+                n
+                for n, column in KEPT[self.counted].items()
+                if all(reached[c] for c in dated_by(column))
+            ),
+            default=0,
+        )
 
 
 def threshold(counted: str, need: int) -> Threshold:
     """`need` of `counted`, or LookupError where the views keep no date of the nth."""
     kept = KEPT[counted]
     if need not in kept:
-        raise LookupError(f"a rule set asks for {need} {counted}; the views date the nth of them "
-                          f"for n in {sorted(kept)} only (projections/thresholds.py)")
+        raise LookupError(
+            f"a rule set asks for {need} {counted}; the views date the nth of them "
+            f"for n in {sorted(kept)} only (projections/thresholds.py)"
+        )
     return Threshold(counted, need, kept[need])
 
 

@@ -46,6 +46,7 @@ def postgres_waker(url: str, channel: str) -> Callable[[float], None]:
             log.warning("listening for new events failed (%s); polling instead", problem)
             state["connection"] = None
             time.sleep(seconds)  # the store may be away: do not spin on reconnecting
+
     return wait
 
 

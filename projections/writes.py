@@ -37,8 +37,10 @@ def column_names(table: str) -> tuple[str, ...]:
 
 def key_shape(key: dict[str, Any]) -> tuple[KeyShape, tuple]:
     """A key's shape and the values it binds: a None matches NULL, and binds nothing."""
-    return (tuple((column, value is None) for column, value in key.items()),
-            tuple(value for value in key.values() if value is not None))
+    return (
+        tuple((column, value is None) for column, value in key.items()),
+        tuple(value for value in key.values() if value is not None),
+    )
 
 
 @functools.cache
@@ -61,8 +63,11 @@ def upsert_greatest(table: str, key: tuple[str, ...]) -> Write:
     """Whole rows; a row whose key is stored raises its other columns to the new values where
     they are greater, and never lowers them."""
     stored = f"{{{table}}}"
-    assignments = [f"{name} = CASE WHEN excluded.{name} > {stored}.{name} THEN excluded.{name} "
-                   f"ELSE {stored}.{name} END" for name in _others(table, key)]
+    assignments = [
+        f"{name} = CASE WHEN excluded.{name} > {stored}.{name} THEN excluded.{name} "
+        f"ELSE {stored}.{name} END"
+        for name in _others(table, key)
+    ]
     # No statement over many rows: the greatest of them, not the last, would have to be kept.
     return _upsert(STATEMENT, table, key, assignments)
 
@@ -107,8 +112,11 @@ def _condition(name: str, null: bool, named: bool) -> str:
 
 
 def _update(table: str, assignments: list[str], key: KeyShape) -> Write:
-    return Write(STATEMENT, table,
-                 f"UPDATE {{{table}}} SET {', '.join(assignments)} WHERE {conditions(table, key)}")
+    return Write(
+        STATEMENT,
+        table,
+        f"UPDATE {{{table}}} SET {', '.join(assignments)} WHERE {conditions(table, key)}",
+    )
 
 
 def _upsert(kind: str, table: str, key: tuple[str, ...], assignments: list[str]) -> Write:

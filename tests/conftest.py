@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import contextmanager
-from typing import Iterator
 from datetime import date
+from typing import Iterator
 
 import pytest
 

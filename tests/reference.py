@@ -11,19 +11,32 @@ from tracker.calendar import AcademicYear
 from tracker.rulesets import ACTIVITY_KINDS, COLLEGE_TYPES, rule_set_for
 
 # The year groups each type teaches where none were set, as docs/years.md lists them.
-USUAL_YEAR_GROUPS = {"secondary": (7, 11), "middle": (5, 8), "special": (7, 14), "alternative_provision": (7, 11),
-                     "fe_college": (12, 14), "sixth_form_college": (12, 13), "utc": (10, 13)}
+USUAL_YEAR_GROUPS = {
+    "secondary": (7, 11),
+    "middle": (5, 8),
+    "special": (7, 14),
+    "alternative_provision": (7, 11),
+    "fe_college": (12, 14),
+    "sixth_form_college": (12, 13),
+    "utc": (10, 13),
+}
 
 
 @dataclass
 class World:
     schools: dict[str, str] = field(default_factory=dict)  # urn -> type
-    enrolments: dict[str, list[list]] = field(default_factory=lambda: defaultdict(list))  # upn -> [urn, from, to]
+    enrolments: dict[str, list[list]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # upn -> [urn, from, to]
     year_groups: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)
     placements: dict[str, dict[str, Any]] = field(default_factory=dict)
-    checklist: dict[str, list[tuple[date, int, str, bool]]] = field(default_factory=lambda: defaultdict(list))
-    year_ranges: dict[str, dict[int, tuple[int, int]]] = field(default_factory=lambda: defaultdict(dict))
+    checklist: dict[str, list[tuple[date, int, str, bool]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    year_ranges: dict[str, dict[int, tuple[int, int]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
 
 
 def world_from(events: Iterable[Any]) -> World:
@@ -45,8 +58,14 @@ def world_from(events: Iterable[Any]) -> World:
         elif kind == "Student.YearGroupChanged":
             _set_year_group(world, names[key], event.academic_year, event.year_group)
         elif kind == "Activity.Recorded":
-            world.activities[key] = {"kind": event.kind, "occurred_on": event.occurred_on, "meaningful": event.meaningful,
-                                     "criteria": event.criteria, "attendees": set(event.attendees), "retracted": False}
+            world.activities[key] = {
+                "kind": event.kind,
+                "occurred_on": event.occurred_on,
+                "meaningful": event.meaningful,
+                "criteria": event.criteria,
+                "attendees": set(event.attendees),
+                "retracted": False,
+            }
         elif kind == "Activity.AttendeesAdded":
             world.activities[key]["attendees"] |= set(event.upns)
         elif kind == "Activity.AttendeesRemoved":
@@ -62,8 +81,14 @@ def world_from(events: Iterable[Any]) -> World:
         elif kind == "Placement.Completed":
             world.placements[key]["completed_on"] = event.completed_on
         elif kind in ("School.CriterionMet", "School.CriterionUnmet"):
-            world.checklist[names[key]].append((event.changed_on, event.originator_version, event.code,
-                                                kind == "School.CriterionMet"))
+            world.checklist[names[key]].append(
+                (
+                    event.changed_on,
+                    event.originator_version,
+                    event.code,
+                    kind == "School.CriterionMet",
+                )
+            )
     return world
 
 
@@ -90,8 +115,11 @@ def taught(world: World, urn: str, year: int) -> range:
 
 
 def on_roll(world: World, urn: str, d: date) -> list[str]:
-    return [upn for upn, spans in world.enrolments.items()
-            if any(s == urn and start <= d and (end is None or d <= end) for s, start, end in spans)]
+    return [
+        upn
+        for upn, spans in world.enrolments.items()
+        if any(s == urn and start <= d and (end is None or d <= end) for s, start, end in spans)
+    ]
 
 
 def counted(world: World, upn: str, d: date) -> list[tuple[date, str, int]]:
@@ -101,7 +129,9 @@ def counted(world: World, upn: str, d: date) -> list[tuple[date, str, int]]:
         if activity["retracted"] or upn not in activity["attendees"] or activity["occurred_on"] > d:
             continue
         rule_set = rule_set_for(AcademicYear.containing(activity["occurred_on"]))
-        benchmark = rule_set.counts_towards(activity["kind"], activity["meaningful"], activity["criteria"])
+        benchmark = rule_set.counts_towards(
+            activity["kind"], activity["meaningful"], activity["criteria"]
+        )
         if benchmark:
             found.append((activity["occurred_on"], activity["kind"], benchmark))
     for placement in world.placements.values():

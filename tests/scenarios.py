@@ -40,26 +40,52 @@ EMPLOYER = {"name": "Acme Engineering", "sector": "manufacturing", "size": "larg
 
 def register_hub_and_schools(app: Tracker) -> None:
     app.register_hub("DEMO", "Demo Careers Hub", "Worcestershire", 1, caller=ADMIN)
-    app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001", last_year_group=13, caller=ADMIN)
+    app.register_school(
+        SCHOOL_A, "School A", "secondary", "885", "8854001", last_year_group=13, caller=ADMIN
+    )
     app.register_school(SCHOOL_B, "School B", "secondary", "885", "8854002", caller=ADMIN)
     for urn in (SCHOOL_A, SCHOOL_B):
         app.join_hub("DEMO", urn, date(2018, 9, 1), caller=ADMIN)
 
 
 def enrol(app: Tracker, pupil: Pupil, on: date = date(2018, 9, 3), urn: str | None = None):
-    return app.enrol_pupil(urn or pupil.urn, pupil.upn, pupil.name.upper(), "Pupil",
-                           pupil.date_of_birth, pupil.year_group, on, caller=ADMIN)
+    return app.enrol_pupil(
+        urn or pupil.urn,
+        pupil.upn,
+        pupil.name.upper(),
+        "Pupil",
+        pupil.date_of_birth,
+        pupil.year_group,
+        on,
+        caller=ADMIN,
+    )
 
 
-def activity(app: Tracker, urn: str, kind: str, on: date, names: list[str], meaningful: bool | None = True):
-    return app.record_activity(urn, kind, f"{kind} on {on}", on, [UPN[n] for n in names],
-                               employer=EMPLOYER, meaningful=meaningful, caller=ADMIN)
+def activity(
+    app: Tracker, urn: str, kind: str, on: date, names: list[str], meaningful: bool | None = True
+):
+    return app.record_activity(
+        urn,
+        kind,
+        f"{kind} on {on}",
+        on,
+        [UPN[n] for n in names],
+        employer=EMPLOYER,
+        meaningful=meaningful,
+        caller=ADMIN,
+    )
 
 
 def placement(app: Tracker, name: str, completed_on: date):
-    written = app.arrange_placement(SCHOOL_A, UPN[name], "work_experience", EMPLOYER,
-                                    completed_on.replace(day=1) if completed_on.day > 5 else completed_on,
-                                    completed_on, caller=ADMIN)
+    written = app.arrange_placement(
+        SCHOOL_A,
+        UPN[name],
+        "work_experience",
+        EMPLOYER,
+        completed_on.replace(day=1) if completed_on.day > 5 else completed_on,
+        completed_on,
+        caller=ADMIN,
+    )
     app.complete_placement(written.id, completed_on, 30, caller=ADMIN)
     return written
 
@@ -69,7 +95,11 @@ def build_worked_example(app: Tracker) -> dict[str, str]:
     register_hub_and_schools(app)
     for pupil in PUPILS:
         enrol(app, pupil)
-    ids = {"fair": activity(app, SCHOOL_A, "careers_fair", date(2018, 11, 15), ["p1", "p2", "p3", "p4"]).id}
+    ids = {
+        "fair": activity(
+            app, SCHOOL_A, "careers_fair", date(2018, 11, 15), ["p1", "p2", "p3", "p4"]
+        ).id
+    }
     activity(app, SCHOOL_A, "employer_talk", date(2019, 2, 1), ["p5"])
     app.record_leaving(SCHOOL_A, UPN["p2"], date(2019, 2, 28), "moved_away", caller=ADMIN)
     enrol(app, PUPILS[1], on=date(2019, 3, 1), urn=SCHOOL_B)

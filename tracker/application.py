@@ -60,21 +60,27 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, AccessTokens,
-              Application):
+class Tracker(
+    HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, AccessTokens, Application
+):
     """Careers Hub Tracker's write side."""
 
     name = "Tracker"
     # Without a store named, the in-memory one, with our recorder (adapters/memory.py).
-    env = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y",
-           "PERSISTENCE_MODULE": MEMORY_FACTORY}
+    env = {
+        "AGGREGATE_CACHE_MAXSIZE": "20000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "PERSISTENCE_MODULE": MEMORY_FACTORY,
+    }
 
     def __init__(self, env: dict[str, str] | None = None, today: Callable[[], date] = date.today):
         super().__init__(env)
         self.today = today
 
     @classmethod
-    def from_url(cls, url: str | None = None, cipher_key: str | None = None, **kwargs: Any) -> "Tracker":
+    def from_url(
+        cls, url: str | None = None, cipher_key: str | None = None, **kwargs: Any
+    ) -> "Tracker":
         """The application over the store a `DATABASE_URL` names (default: the environment's)."""
         return cls(store_settings(url or database_url(), cipher_key), **kwargs)
 
@@ -85,43 +91,70 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
     # --- each pupil's identity under a key of its own (tracker/identity.py) -----------------
 
     def construct_mapper(self) -> Mapper:
-        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=IdentityMapper)
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=IdentityMapper
+        )
 
     def construct_event_store(self) -> EventStore:
-        self.mapper.keys = self.recorder  # the keys are kept beside the events, by the same recorder
+        self.mapper.keys = (
+            self.recorder
+        )  # the keys are kept beside the events, by the same recorder
         return KeyedEventStore(self.mapper, self.recorder)
 
     # --- running a command ----------------------------------------------------------
 
-    def execute(self, decide: Callable[[], Changes], *, caller: Caller | None,
-                idempotency_key: str | None, fingerprint: str, commutative: bool) -> Written:
+    def execute(
+        self,
+        decide: Callable[[], Changes],
+        *,
+        caller: Caller | None,
+        idempotency_key: str | None,
+        fingerprint: str,
+        commutative: bool,
+    ) -> Written:
         """Decide, then save atomically with the idempotency key; retry commutative commands."""
         caller = caller or Caller()
         with acting_as(caller):
-            if idempotency_key and (first := self._first_result(caller.actor, idempotency_key, fingerprint)):
+            if idempotency_key and (
+                first := self._first_result(caller.actor, idempotency_key, fingerprint)
+            ):
                 return first
             try:
-                return self._decide_and_save(decide, caller.actor, idempotency_key, fingerprint, commutative)
+                return self._decide_and_save(
+                    decide, caller.actor, idempotency_key, fingerprint, commutative
+                )
             except TrackerError:
                 # A copy sent with the same key may have written after our first look, and our guard
                 # then refused what it had done (a second retraction, a second enrolment): every copy
                 # gets the answer of the one that wrote.
-                if idempotency_key and (first := self._first_result(caller.actor, idempotency_key, fingerprint)):
+                if idempotency_key and (
+                    first := self._first_result(caller.actor, idempotency_key, fingerprint)
+                ):
                     return first
                 raise
 
-    def _decide_and_save(self, decide: Callable[[], Changes], actor: str, idempotency_key: str | None,
-                         fingerprint: str, commutative: bool) -> Written:
+    def _decide_and_save(
+        self,
+        decide: Callable[[], Changes],
+        actor: str,
+        idempotency_key: str | None,
+        fingerprint: str,
+        commutative: bool,
+    ) -> Written:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             changes = decide()
             if idempotency_key:
-                changes.aggregates.append(IdempotencyKey(actor, idempotency_key, fingerprint, changes.id))
+                changes.aggregates.append(
+                    IdempotencyKey(actor, idempotency_key, fingerprint, changes.id)
+                )
             try:
                 return Written(changes.id, self._save(changes.aggregates))
             except IntegrityError:
                 # Someone else wrote first: the same key's twin, or another change, which a
                 # commutative command is decided again on top of.
-                if idempotency_key and (first := self._first_result(actor, idempotency_key, fingerprint)):
+                if idempotency_key and (
+                    first := self._first_result(actor, idempotency_key, fingerprint)
+                ):
                     return first
                 if not commutative or attempt == MAX_ATTEMPTS:
                     raise ConcurrentChange("the record") from None
@@ -154,8 +187,11 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
         return self.recorder.max_notification_id() or 0
 
     def _position_if_stored(self, event: Any) -> int | None:
-        stored = list(self.events.get(event.originator_id, gt=event.originator_version - 1,
-                                      lte=event.originator_version))
+        stored = list(
+            self.events.get(
+                event.originator_id, gt=event.originator_version - 1, lte=event.originator_version
+            )
+        )
         if stored and stored[0].timestamp == event.timestamp:
             return self.recorder.notification_id_of(event.originator_id, event.originator_version)
         return None
@@ -176,12 +212,16 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
         return self._load(Student, Student.create_id(upn), PupilNotFound(upn))
 
     def _activity(self, activity_id: str, within_school: str | None) -> Activity:
-        activity = self._load(Activity, parse_uuid(activity_id, ActivityNotFound), ActivityNotFound(activity_id))
+        activity = self._load(
+            Activity, parse_uuid(activity_id, ActivityNotFound), ActivityNotFound(activity_id)
+        )
         check_scope(activity.school_urn, within_school, f"activity {activity_id}")
         return activity
 
     def _placement(self, placement_id: str, within_school: str | None) -> Placement:
-        placement = self._load(Placement, parse_uuid(placement_id, PlacementNotFound), PlacementNotFound(placement_id))
+        placement = self._load(
+            Placement, parse_uuid(placement_id, PlacementNotFound), PlacementNotFound(placement_id)
+        )
         check_scope(placement.school_urn, within_school, f"placement {placement_id}")
         return placement
 
@@ -213,16 +253,22 @@ class Tracker(HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, 
             return None
         if student.current_enrolment is None:
             return None
-        return {"school_urn": student.current_enrolment.school_urn, "year_group": self.year_group_of(upn, year),
-                "group": student.groups.get(year.start_year), "sen": student.needs[0],
-                "pupil_premium": student.needs[1]}
+        return {
+            "school_urn": student.current_enrolment.school_urn,
+            "year_group": self.year_group_of(upn, year),
+            "group": student.groups.get(year.start_year),
+            "sen": student.needs[0],
+            "pupil_premium": student.needs[1],
+        }
 
     def _check_by_year_end(self, field: str, value: date) -> date:
         """A date no later than the end of this academic year: a leaving known in July for 31 August."""
         if not isinstance(value, date):
             raise InvalidValue(f"{field} must be a date", field)
         if value > (end := AcademicYear.containing(self.today()).end):
-            raise InvalidValue(f"{field} {value} is after the end of this academic year ({end})", field)
+            raise InvalidValue(
+                f"{field} {value} is after the end of this academic year ({end})", field
+            )
         return check_in_calendar(field, value)
 
     def _check_not_future(self, field: str, value: date) -> date:

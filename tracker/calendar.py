@@ -41,8 +41,11 @@ class AcademicYear:
     def parse(cls, text: object, field: str = "year") -> AcademicYear:
         """`2018/19` and nothing else: the second part must be the year after the first."""
         first, _, second = text.partition("/") if isinstance(text, str) else ("", "", "")
-        if not (is_digits(first, 4) and is_digits(second, 2)) \
-                or int(second) != (int(first) + 1) % 100 or int(first) not in YEARS:
+        if (
+            not (is_digits(first, 4) and is_digits(second, 2))
+            or int(second) != (int(first) + 1) % 100
+            or int(first) not in YEARS
+        ):
             raise InvalidAcademicYear(text, field)
         return cls(int(first))
 
@@ -61,11 +64,14 @@ class AcademicYear:
 
     def snapshot_dates(self) -> list[date]:
         """The termly snapshots: end of the autumn, spring and summer terms."""
-        return [date(self.start_year, 12, 31), date(self.start_year + 1, 3, 31),
-                date(self.start_year + 1, 7, 31)]
+        return [
+            date(self.start_year, 12, 31),
+            date(self.start_year + 1, 3, 31),
+            date(self.start_year + 1, 7, 31),
+        ]
 
     def counting_window(self, as_of: date) -> tuple[date, date]:
-        """"This year" as seen on `as_of`: from 1 September to `as_of` or 31 August."""
+        """ "This year" as seen on `as_of`: from 1 September to `as_of` or 31 August."""
         return self.start, min(as_of, self.end)
 
 
@@ -96,8 +102,9 @@ def check_not_future(field: str, value: date, today: date) -> None:
 def check_in_calendar(field: str, value: date) -> date:
     """Refuse a date outside the years the tracker deals in (see YEARS)."""
     if not in_calendar(value):
-        raise InvalidValue(f"{field} {value.isoformat()} is outside {YEARS.start}–{YEARS.stop - 1}",
-                           field)
+        raise InvalidValue(
+            f"{field} {value.isoformat()} is outside {YEARS.start}–{YEARS.stop - 1}", field
+        )
     return value
 
 

@@ -58,8 +58,14 @@ def use_case(*, commutative: bool) -> Callable:
         signature = inspect.signature(decide)
 
         @functools.wraps(decide)
-        def run(app, *args: Any, caller=None, idempotency_key: str | None = None, dry_run: bool = False,
-                **kwargs: Any):
+        def run(
+            app,
+            *args: Any,
+            caller=None,
+            idempotency_key: str | None = None,
+            dry_run: bool = False,
+            **kwargs: Any,
+        ):
             if dry_run:
                 with acting_as(caller or Caller()):
                     return Written(decide(app, *args, **kwargs).id, 0)

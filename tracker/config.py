@@ -64,9 +64,12 @@ def _sqlite_settings(parts) -> dict[str, str]:
         raise InvalidValue("a sqlite:/// DATABASE_URL needs a file path", "DATABASE_URL")
     if path == ":memory:":
         path = "file::memory:?mode=memory&cache=shared"
-    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": "10",
-            "APPLICATION_RECORDER_TOPIC": "adapters.sqlite_keys:SQLiteKeyedRecorder"}
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": path,
+        "SQLITE_LOCK_TIMEOUT": "10",
+        "APPLICATION_RECORDER_TOPIC": "adapters.sqlite_keys:SQLiteKeyedRecorder",
+    }
 
 
 DEFAULT_SMALL_NUMBER_THRESHOLD = 5  # the DfE's: counts of 1 to 4 pupils are not published
@@ -77,8 +80,10 @@ def small_number_threshold(environ: dict[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     text = environ.get("SMALL_NUMBER_THRESHOLD") or str(DEFAULT_SMALL_NUMBER_THRESHOLD)
     if not (is_digits(text) and int(text) >= 1):
-        raise InvalidValue(f"SMALL_NUMBER_THRESHOLD must be a whole number of pupils, 1 or more; got {text!r}",
-                           "SMALL_NUMBER_THRESHOLD")
+        raise InvalidValue(
+            f"SMALL_NUMBER_THRESHOLD must be a whole number of pupils, 1 or more; got {text!r}",
+            "SMALL_NUMBER_THRESHOLD",
+        )
     return int(text)
 
 
@@ -90,6 +95,8 @@ def retention_years(environ: dict[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     text = environ.get("RETENTION_YEARS") or str(DEFAULT_RETENTION_YEARS)
     if not (is_digits(text) and 1 <= int(text) <= 100):
-        raise InvalidValue(f"RETENTION_YEARS must be a whole number of years from 1 to 100, got {text!r}",
-                           "RETENTION_YEARS")
+        raise InvalidValue(
+            f"RETENTION_YEARS must be a whole number of years from 1 to 100, got {text!r}",
+            "RETENTION_YEARS",
+        )
     return int(text)

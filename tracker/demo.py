@@ -17,11 +17,28 @@ from tracker.domain.base import Caller
 from tracker.identifiers import make_upn
 
 DEMO = Caller("demo", "demo")
-EMPLOYERS = [("Worcester Bosch", "engineering", "large"), ("Mazak", "manufacturing", "large"),
-             ("Worcestershire Acute Hospitals", "health", "large"), ("Malvern Instruments", "science", "medium"),
-             ("Kidderminster Carpets", "manufacturing", "small"), ("Local Builders Co", "construction", "micro")]
-CHECKS = {"purpose_shared": True, "outcomes": True, "two_way": True, "reflection": True, "employer_task": True}
-GAPPY = {"purpose_shared": True, "outcomes": False, "two_way": True, "reflection": False, "employer_task": False}
+EMPLOYERS = [
+    ("Worcester Bosch", "engineering", "large"),
+    ("Mazak", "manufacturing", "large"),
+    ("Worcestershire Acute Hospitals", "health", "large"),
+    ("Malvern Instruments", "science", "medium"),
+    ("Kidderminster Carpets", "manufacturing", "small"),
+    ("Local Builders Co", "construction", "micro"),
+]
+CHECKS = {
+    "purpose_shared": True,
+    "outcomes": True,
+    "two_way": True,
+    "reflection": True,
+    "employer_task": True,
+}
+GAPPY = {
+    "purpose_shared": True,
+    "outcomes": False,
+    "two_way": True,
+    "reflection": False,
+    "employer_task": False,
+}
 
 
 # With the library's fast-forward on (the API's setting, where other processes write too), an
@@ -52,7 +69,11 @@ class Establishment:
 
 def register_rows(la_code: str | None = None) -> Iterator[dict[str, str]]:
     """Rows of the shipped register (DfE, Open Government Licence), optionally for one LA."""
-    with resources.files("tracker").joinpath("data/schools-england.csv").open(encoding="utf-8") as file:
+    with (
+        resources.files("tracker")
+        .joinpath("data/schools-england.csv")
+        .open(encoding="utf-8") as file
+    ):
         for row in csv.DictReader(file):
             if la_code is None or row["la_code"] == la_code:
                 yield row
@@ -79,8 +100,16 @@ def establishments(la_codes: tuple[str, ...]) -> list[Establishment]:
     found = []
     for la_code in la_codes:
         for row in register_rows(la_code):
-            found.append(Establishment(row["urn"], row["laestab"], row["la_code"], row["name"], our_type(row),
-                                       max(1, round(float(row["secondary_pupils"] or 0)))))
+            found.append(
+                Establishment(
+                    row["urn"],
+                    row["laestab"],
+                    row["la_code"],
+                    row["name"],
+                    our_type(row),
+                    max(1, round(float(row["secondary_pupils"] or 0))),
+                )
+            )
     return found
 
 
@@ -90,24 +119,63 @@ def year_groups_for(school: Establishment) -> list[int]:
     return [7, 8, 9, 10, 11, 12, 13] if school.pupils > 900 else [7, 8, 9, 10, 11]
 
 
-def pupils_for(school: Establishment, index: int, year: AcademicYear, rng: random.Random,
-               groups: list[int] | None = None, count: int | None = None) -> list[dict[str, Any]]:
+def pupils_for(
+    school: Establishment,
+    index: int,
+    year: AcademicYear,
+    rng: random.Random,
+    groups: list[int] | None = None,
+    count: int | None = None,
+) -> list[dict[str, Any]]:
     """The school's roll at the start of `year` (or `count` pupils in `groups`: an intake), enrolled that day."""
     groups = groups or year_groups_for(school)
     result = []
     for n in range(school.pupils if count is None else count):
         group = groups[n % len(groups)]
         establishment = f"{(index * 10 + n // 1000) % 10000:04d}"
-        result.append({"upn": make_upn(school.la_code, establishment, year.start_year % 100, n % 1000),
-                       "given_name": rng.choice(GIVEN), "family_name": rng.choice(FAMILY),
-                       "date_of_birth": date(year.start_year - group - 4, rng.randint(1, 12), rng.randint(1, 28)),
-                       "year_group": group, "enrolled_on": year.start, "sen": rng.random() < 0.12,
-                       "pupil_premium": rng.random() < 0.25})
+        result.append(
+            {
+                "upn": make_upn(school.la_code, establishment, year.start_year % 100, n % 1000),
+                "given_name": rng.choice(GIVEN),
+                "family_name": rng.choice(FAMILY),
+                "date_of_birth": date(
+                    year.start_year - group - 4, rng.randint(1, 12), rng.randint(1, 28)
+                ),
+                "year_group": group,
+                "enrolled_on": year.start,
+                "sen": rng.random() < 0.12,
+                "pupil_premium": rng.random() < 0.25,
+            }
+        )
     return result
 
 
-GIVEN = ["Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Leo", "Freya", "Arthur", "Zara", "Yusuf"]
-FAMILY = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Khan", "Patel", "Evans", "Walker", "Wright"]
+GIVEN = [
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "George",
+    "Ava",
+    "Noah",
+    "Mia",
+    "Leo",
+    "Freya",
+    "Arthur",
+    "Zara",
+    "Yusuf",
+]
+FAMILY = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Khan",
+    "Patel",
+    "Evans",
+    "Walker",
+    "Wright",
+]
 
 
 def days(year: AcademicYear, today: date, rng: random.Random) -> date:
@@ -115,8 +183,14 @@ def days(year: AcademicYear, today: date, rng: random.Random) -> date:
     return year.start + timedelta(days=rng.randint(7, max(7, (last - year.start).days)))
 
 
-def activities_for(school: Establishment, pupils: list[dict], year: AcademicYear, today: date,
-                   reach: float, rng: random.Random) -> Iterator[dict[str, Any]]:
+def activities_for(
+    school: Establishment,
+    pupils: list[dict],
+    year: AcademicYear,
+    today: date,
+    reach: float,
+    rng: random.Random,
+) -> Iterator[dict[str, Any]]:
     """A year of activity; `reach` (0–1) is how much of each year group this school gets to."""
     by_group: dict[int, list[str]] = {}
     for pupil in pupils:
@@ -138,27 +212,65 @@ def activities_for(school: Establishment, pupils: list[dict], year: AcademicYear
                     yield _activity("guidance_meeting", [upn], year, today, rng, meaningful=True)
 
 
-def _activity(kind: str, attendees: list[str], year: AcademicYear, today: date, rng: random.Random,
-              meaningful: bool) -> dict[str, Any]:
+def _activity(
+    kind: str,
+    attendees: list[str],
+    year: AcademicYear,
+    today: date,
+    rng: random.Random,
+    meaningful: bool,
+) -> dict[str, Any]:
     name, sector, size = rng.choice(EMPLOYERS)
-    return {"kind": kind, "title": kind.replace("_", " ").capitalize(), "occurred_on": days(year, today, rng),
-            "attendees": attendees, "employer": {"name": name, "sector": sector, "size": size},
-            "provider": {"name": "Heart of Worcestershire College", "type": "fe_college"} if kind.startswith("fe")
-            else {"name": "University of Worcester", "type": "university"} if kind.startswith(("he", "univ")) else None,
-            "meaningful": meaningful, "criteria": CHECKS if meaningful else GAPPY}
+    return {
+        "kind": kind,
+        "title": kind.replace("_", " ").capitalize(),
+        "occurred_on": days(year, today, rng),
+        "attendees": attendees,
+        "employer": {"name": name, "sector": sector, "size": size},
+        "provider": {"name": "Heart of Worcestershire College", "type": "fe_college"}
+        if kind.startswith("fe")
+        else {"name": "University of Worcester", "type": "university"}
+        if kind.startswith(("he", "univ"))
+        else None,
+        "meaningful": meaningful,
+        "criteria": CHECKS if meaningful else GAPPY,
+    }
 
 
 # Where leavers go, roughly as England's KS4 and KS5 destination measures have it.
-DESTINATION_SHARES = {11: [("school_sixth_form", 38), ("sixth_form_college", 14), ("fe_college", 30),
-                           ("apprenticeship", 7), ("employment_with_training", 2), ("neet", 4), ("moved_away", 3),
-                           ("unknown", 2)],
-                      13: [("higher_education", 55), ("apprenticeship", 10), ("employment_with_training", 9),
-                           ("employment", 12), ("other_fe", 5), ("neet", 5), ("unknown", 4)]}
+DESTINATION_SHARES = {
+    11: [
+        ("school_sixth_form", 38),
+        ("sixth_form_college", 14),
+        ("fe_college", 30),
+        ("apprenticeship", 7),
+        ("employment_with_training", 2),
+        ("neet", 4),
+        ("moved_away", 3),
+        ("unknown", 2),
+    ],
+    13: [
+        ("higher_education", 55),
+        ("apprenticeship", 10),
+        ("employment_with_training", 9),
+        ("employment", 12),
+        ("other_fe", 5),
+        ("neet", 5),
+        ("unknown", 4),
+    ],
+}
 
 
-def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS",
-               progress: Callable[[str, int], None] = lambda what, n: None, seed: int = 2018,
-               hub_size: int | None = None, outside: tuple[str, ...] = (), years: int = 3) -> dict[str, int]:
+def build_demo(
+    app: Any,
+    la_codes: tuple[str, ...] = ("885",),
+    hub: str = "WORCS",
+    progress: Callable[[str, int], None] = lambda what, n: None,
+    seed: int = 2018,
+    hub_size: int | None = None,
+    outside: tuple[str, ...] = (),
+    years: int = 3,
+) -> dict[str, int]:
     """Register the hub and its schools, enrol their pupils, and record `years` academic years of activity,
     the last one so far; each September the rollover, leavers' destinations and a new Year 7.
 
@@ -173,16 +285,32 @@ def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS
     totals = {"schools": 0, "pupils": 0, "activities": 0, "leavers": 0, "hub_schools": len(in_hub)}
     for index, school in enumerate(establishments(la_codes + outside)):
         taught = year_groups_for(school)
-        app.register_school(school.urn, school.name, school.type, school.la_code, school.laestab,
-                            first_year_group=taught[0], last_year_group=taught[-1], caller=DEMO)
+        app.register_school(
+            school.urn,
+            school.name,
+            school.type,
+            school.la_code,
+            school.laestab,
+            first_year_group=taught[0],
+            last_year_group=taught[-1],
+            caller=DEMO,
+        )
         if school in in_hub:
             app.join_hub(hub, school.urn, first.start - timedelta(days=365), caller=DEMO)
-        roll, reach, leavers = pupils_for(school, index, first, rng), rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.0]), {}
+        roll, reach, leavers = (
+            pupils_for(school, index, first, rng),
+            rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.0]),
+            {},
+        )
         app.enrol_pupils(school.urn, roll, caller=DEMO)
         totals["pupils"] += len(roll)
-        for year in (AcademicYear(start) for start in range(first.start_year, this_year.start_year + 1)):
+        for year in (
+            AcademicYear(start) for start in range(first.start_year, this_year.start_year + 1)
+        ):
             if year != first:
-                roll, leavers, joined = _new_year(app, school, index, year, roll, leavers, today, rng)
+                roll, leavers, joined = _new_year(
+                    app, school, index, year, roll, leavers, today, rng
+                )
                 totals["pupils"] += joined
                 totals["leavers"] += len(leavers)
             activities = list(activities_for(school, roll, year, today, reach, rng))
@@ -194,9 +322,16 @@ def build_demo(app: Any, la_codes: tuple[str, ...] = ("885",), hub: str = "WORCS
     return totals
 
 
-def _new_year(app: Any, school: Establishment, index: int, year: AcademicYear, roll: list[dict[str, Any]],
-              last_leavers: dict[str, str], today: date, rng: random.Random
-              ) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+def _new_year(
+    app: Any,
+    school: Establishment,
+    index: int,
+    year: AcademicYear,
+    roll: list[dict[str, Any]],
+    last_leavers: dict[str, str],
+    today: date,
+    rng: random.Random,
+) -> tuple[list[dict[str, Any]], dict[str, str], int]:
     """1 September: the rollover (leavers' destinations learnt in the autumn, last year's followed up),
     everyone else up a year, and a new first year group. Returns the roll, the leavers and how many joined."""
     left = set(app.roll_over(school.urn, str(year), caller=DEMO).id.split())
@@ -204,11 +339,16 @@ def _new_year(app: Any, school: Establishment, index: int, year: AcademicYear, r
     autumn = min(today, year.start + timedelta(days=rng.randint(20, 50)))
     if known := {upn: where for upn, where in leavers.items() if rng.random() < 0.85}:
         app.record_destinations(school.urn, known, autumn, caller=DEMO)
-    if followed := {upn: (where if rng.random() < 0.8 else "employment")
-                    for upn, where in last_leavers.items() if rng.random() < 0.6}:
+    if followed := {
+        upn: (where if rng.random() < 0.8 else "employment")
+        for upn, where in last_leavers.items()
+        if rng.random() < 0.6
+    }:
         app.record_destinations(school.urn, followed, autumn, caller=DEMO)
     taught = year_groups_for(school)
-    joining = pupils_for(school, index, year, rng, groups=taught[:1], count=max(1, school.pupils // len(taught)))
+    joining = pupils_for(
+        school, index, year, rng, groups=taught[:1], count=max(1, school.pupils // len(taught))
+    )
     app.enrol_pupils(school.urn, joining, caller=DEMO)
     staying = [{**p, "year_group": p["year_group"] + 1} for p in roll if p["upn"] not in left]
     return staying + joining, leavers, len(joining)
@@ -223,9 +363,17 @@ def _checklist(app: Any, urn: str, year: AcademicYear, today: date, rng: random.
     """The year's review of benchmarks 1-4: most criteria met, on days through the year, in one save."""
     from tracker.rulesets import rule_set_for
 
-    changes = [{"benchmark": benchmark, "code": criterion.code, "met": True, "evidence": "demo evidence",
-                "changed_on": days(year, today, rng)}
-               for benchmark, criteria in rule_set_for(year).checklist.items() for criterion in criteria
-               if rng.random() < 0.75]
+    changes = [
+        {
+            "benchmark": benchmark,
+            "code": criterion.code,
+            "met": True,
+            "evidence": "demo evidence",
+            "changed_on": days(year, today, rng),
+        }
+        for benchmark, criteria in rule_set_for(year).checklist.items()
+        for criterion in criteria
+        if rng.random() < 0.75
+    ]
     if changes:
         app.change_criteria(urn, changes, caller=DEMO)

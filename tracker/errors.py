@@ -20,6 +20,7 @@ class TrackerError(Exception):
 
 # --- 422: a value or a rule is wrong ---------------------------------------------
 
+
 class InvalidValue(TrackerError):
     """A value has the wrong format or is out of range."""
 
@@ -75,6 +76,7 @@ class Retracted(RuleBroken):
 
 # --- 403: the caller may not touch this object ---------------------------------------
 
+
 class Forbidden(TrackerError):
     """The object belongs to a school outside the caller's scope."""
 
@@ -83,6 +85,7 @@ class Forbidden(TrackerError):
 
 
 # --- 404: the object is not there -------------------------------------------------
+
 
 class NotFound(TrackerError):
     """The object a command names does not exist."""
@@ -120,6 +123,7 @@ class TokenNotFound(NotFound):
 
 # --- 409: it clashes with what is already stored ---------------------------------
 
+
 class Conflict(TrackerError):
     """The command clashes with the stored state."""
 
@@ -130,7 +134,9 @@ class AlreadyExists(Conflict):
 
 class ConcurrentChange(Conflict):
     def __init__(self, what: str):
-        super().__init__(f"{what} was changed by another request at the same time; retry", "_schema")
+        super().__init__(
+            f"{what} was changed by another request at the same time; retry", "_schema"
+        )
 
 
 class IdempotencyKeyReused(Conflict):
@@ -159,11 +165,14 @@ class EnrolmentRefused(Conflict):
 
 # --- 429: too many attempts -----------------------------------------------------------
 
+
 class TooManyAttempts(TrackerError):
     """Too many refused enrolments of registered UPNs from one token: it must wait."""
 
     def __init__(self, retry_after: int):
         # The wait goes in the Retry-After header: the body stays word for word the same for every such refusal.
-        super().__init__("too many refused enrolments of UPNs registered elsewhere from this token; try again later",
-                         "upn")
+        super().__init__(
+            "too many refused enrolments of UPNs registered elsewhere from this token; try again later",
+            "upn",
+        )
         self.retry_after = retry_after

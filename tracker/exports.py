@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 HEADER = ["urn", "name", "type", "as_of", "benchmarks_achieved"] + [
-    f"bm{b}_{what}" for b in range(1, 9) for what in ("measured", "met", "coverage", "score", "achieved")]
+    f"bm{b}_{what}"
+    for b in range(1, 9)
+    for what in ("measured", "met", "coverage", "score", "achieved")
+]
 
 
 # A figure withheld from a hub's copy (projections/small_numbers.py), written as the DfE's tables write it.
@@ -26,15 +29,31 @@ def school_rows(rows: Iterable[dict[str, Any]], as_of: date) -> list[list[Any]]:
     whether achieved."""
     table = []
     for row in rows:
-        cells = [row["urn"], row["name"], row["type"], as_of.isoformat(), row["benchmarks_achieved"]]
+        cells = [
+            row["urn"],
+            row["name"],
+            row["type"],
+            as_of.isoformat(),
+            row["benchmarks_achieved"],
+        ]
         for b in row["benchmarks"]:
-            cells += [_cell(b, "measured"), _cell(b, "met"), _cell(b, "coverage"), b["score"], b["achieved"]]
+            cells += [
+                _cell(b, "measured"),
+                _cell(b, "met"),
+                _cell(b, "coverage"),
+                b["score"],
+                b["achieved"],
+            ]
         table.append(cells)
     return table
 
 
 METRICS_HEADER = ["figure", "as_of", "hub", "national", "non_hub"]
-HEADLINES = ("every_student_employer_encounters", "every_student_workplace_experience", "mean_benchmarks_achieved")
+HEADLINES = (
+    "every_student_employer_encounters",
+    "every_student_workplace_experience",
+    "mean_benchmarks_achieved",
+)
 BY_BENCHMARK = ("pct_schools_achieving", "pupil_coverage", "mean_coverage")
 
 
@@ -44,8 +63,16 @@ def metric_rows(metrics: dict[str, Any]) -> list[list[Any]]:
     rows = [[name, as_of, metrics[name], national[name], non_hub[name]] for name in HEADLINES]
     for name in BY_BENCHMARK:
         for benchmark in sorted(metrics[name], key=int):
-            rows.append([f"{name}_bm{benchmark}", as_of,
-                         *(_by_benchmark(summary, name, benchmark) for summary in (metrics, national, non_hub))])
+            rows.append(
+                [
+                    f"{name}_bm{benchmark}",
+                    as_of,
+                    *(
+                        _by_benchmark(summary, name, benchmark)
+                        for summary in (metrics, national, non_hub)
+                    ),
+                ]
+            )
     return rows
 
 
@@ -99,7 +126,9 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
         sheet.append([cell_text(value) if isinstance(value, str) else value for value in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
-                cell.data_type = "s"  # a string, whatever it starts with: openpyxl takes "=..." for a formula
+                cell.data_type = (
+                    "s"  # a string, whatever it starts with: openpyxl takes "=..." for a formula
+                )
                 # Excel's own mark of a typed leading quote: the text stays text even when the cell is edited.
                 cell.quotePrefix = looks_like_formula(cell.value)
     book.save(path)

@@ -95,7 +95,11 @@ def _check_upn_parts(la_code: str, establishment: str, year: int, serial: int) -
     # Out-of-range parts would silently build a 14-character or unparseable "UPN".
     validate_la_code(la_code)
     if not (isinstance(establishment, str) and is_digits(establishment, 4)):
-        raise InvalidValue(f"{establishment!r} is not a 4-digit establishment number", "establishment")
+        raise InvalidValue(
+            f"{establishment!r} is not a 4-digit establishment number", "establishment"
+        )
     for name, value, top in (("year", year, 99), ("serial", serial, 999)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
-            raise InvalidValue(f"{name} must be a whole number from 0 to {top}; got {value!r}", name)
+            raise InvalidValue(
+                f"{name} must be a whole number from 0 to {top}; got {value!r}", name
+            )

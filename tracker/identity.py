@@ -34,7 +34,10 @@ IDENTITY = ("given_name", "family_name", "date_of_birth")
 SEALED = "sealed_identity"  # the stored field that holds them
 KEYS_TABLE = "identity_keys"  # beside the events, in the event store's database
 KEY_BYTES, NONCE_BYTES, TAG_BYTES = 32, 12, 16
-IDENTITY_TOPICS = (get_topic(Student.Registered), get_topic(Student.Enrolled))  # the events that carry one
+IDENTITY_TOPICS = (
+    get_topic(Student.Registered),
+    get_topic(Student.Enrolled),
+)  # the events that carry one
 ERASURES = (get_topic(Student.IdentityErased), get_topic(Student.IdentityPseudonymised))
 ERASING = (Student.IdentityErased,)  # events whose recording destroys the pupil's key
 
@@ -64,7 +67,10 @@ class KeyRing(Protocol):
 
 
 # (events, pupils erased, keys held) -> (events sealed, new keys to keep)
-Reseal = Callable[[Sequence[StoredEvent], set[UUID], dict[UUID, bytes]], tuple[list[StoredEvent], dict[UUID, bytes]]]
+Reseal = Callable[
+    [Sequence[StoredEvent], set[UUID], dict[UUID, bytes]],
+    tuple[list[StoredEvent], dict[UUID, bytes]],
+]
 
 
 def new_key() -> bytes:
@@ -72,7 +78,9 @@ def new_key() -> bytes:
 
 
 def seal(plaintext: bytes, key: bytes, pupil_id: UUID) -> str:
-    nonce = os.urandom(NONCE_BYTES)  # random: a pupil's key seals a handful of messages, never 2**32
+    nonce = os.urandom(
+        NONCE_BYTES
+    )  # random: a pupil's key seals a handful of messages, never 2**32
     cipher = ChaCha20_Poly1305.new(key=key, nonce=nonce)
     cipher.update(pupil_id.bytes)
     encrypted, tag = cipher.encrypt_and_digest(plaintext)
@@ -83,7 +91,9 @@ def unseal(sealed: str, key: bytes, pupil_id: UUID) -> bytes:
     raw = b64decode(sealed)
     cipher = ChaCha20_Poly1305.new(key=key, nonce=raw[:NONCE_BYTES])
     cipher.update(pupil_id.bytes)
-    return cipher.decrypt_and_verify(raw[NONCE_BYTES + TAG_BYTES:], raw[NONCE_BYTES:NONCE_BYTES + TAG_BYTES])
+    return cipher.decrypt_and_verify(
+        raw[NONCE_BYTES + TAG_BYTES :], raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES]
+    )
 
 
 class IdentityMapper(Mapper):
@@ -97,9 +107,13 @@ class IdentityMapper(Mapper):
             return super().to_stored_event(domain_event)
         state, key = vars(domain_event), _sealing_keys.get().get(domain_event.originator_id)
         if key is None:  # never store an identity in the clear
-            raise RuntimeError("an identity reached the mapper without a key; store events with KeyedEventStore")
+            raise RuntimeError(
+                "an identity reached the mapper without a key; store events with KeyedEventStore"
+            )
         sealed = object.__new__(type(domain_event))
-        object.__setattr__(sealed, "__dict__", self.sealed_state(state, key, domain_event.originator_id))
+        object.__setattr__(
+            sealed, "__dict__", self.sealed_state(state, key, domain_event.originator_id)
+        )
         return super().to_stored_event(sealed)
 
     def sealed_state(self, state: dict[str, Any], key: bytes, pupil_id: UUID) -> dict[str, Any]:
@@ -111,17 +125,30 @@ class IdentityMapper(Mapper):
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         return self.to_domain_events([stored_event])[0]
 
-    def to_domain_events(self, stored_events: Sequence[StoredEvent], identities: bool = True) -> list[Any]:
+    def to_domain_events(
+        self, stored_events: Sequence[StoredEvent], identities: bool = True
+    ) -> list[Any]:
         """Events decoded, with the keys of the pupils among them fetched in one query; with
         `identities=False` (the views, which hold none) identities read as None and no key is read."""
         events = [Mapper.to_domain_event(self, stored) for stored in stored_events]
         sealed = [event for event in events if SEALED in vars(event)]
-        keys = self.keys.select_keys([event.originator_id for event in sealed]) if sealed and identities else {}
+        keys = (
+            self.keys.select_keys([event.originator_id for event in sealed])
+            if sealed and identities
+            else {}
+        )
         for event in sealed:
-            self._open(vars(event), keys.get(event.originator_id), event.originator_id, identity_fields(type(event)))
+            self._open(
+                vars(event),
+                keys.get(event.originator_id),
+                event.originator_id,
+                identity_fields(type(event)),
+            )
         return events
 
-    def _open(self, state: dict[str, Any], key: bytes | None, pupil_id: UUID, fields: tuple[str, ...]) -> None:
+    def _open(
+        self, state: dict[str, Any], key: bytes | None, pupil_id: UUID, fields: tuple[str, ...]
+    ) -> None:
         sealed = state.pop(SEALED)
         opened = self.transcoder.decode(unseal(sealed, key, pupil_id)) if key else {}
         state.update({name: opened.get(name) for name in fields})
@@ -132,8 +159,9 @@ class IdentityMapper(Mapper):
         state = self.decode_state(stored_event.state)
         return SEALED not in state and any(state.get(name) is not None for name in IDENTITY)
 
-    def reseal(self, stored_events: Sequence[StoredEvent], erased: set[UUID],
-               held: dict[UUID, bytes]) -> tuple[list[StoredEvent], dict[UUID, bytes]]:
+    def reseal(
+        self, stored_events: Sequence[StoredEvent], erased: set[UUID], held: dict[UUID, bytes]
+    ) -> tuple[list[StoredEvent], dict[UUID, bytes]]:
         """Events whose identity is in the clear, sealed under their pupil's key (the one held, or a
         new one); and the new keys to keep. A pupil already erased (or pseudonymised by older code)
         is sealed under a key that is never kept."""
@@ -144,8 +172,14 @@ class IdentityMapper(Mapper):
                 continue  # sealed by an earlier run, or nothing to seal
             kept = discarded if pupil in erased else keys
             key = held.get(pupil) or kept.setdefault(pupil, new_key())
-            resealed.append(StoredEvent(pupil, stored.originator_version, stored.topic,
-                                        self.encode_state(self.sealed_state(state, key, pupil))))
+            resealed.append(
+                StoredEvent(
+                    pupil,
+                    stored.originator_version,
+                    stored.topic,
+                    self.encode_state(self.sealed_state(state, key, pupil)),
+                )
+            )
         return resealed, keys
 
     def decode_state(self, stored_state: bytes) -> dict[str, Any]:
@@ -171,24 +205,31 @@ class KeyedEventStore(EventStore):
 
     def put(self, domain_events: Sequence[Any], **kwargs: Any) -> list:
         pupils = {event.originator_id for event in domain_events if carries_identity(event)}
-        known = pupils - {event.originator_id for event in domain_events if isinstance(event, Student.Registered)}
+        known = pupils - {
+            event.originator_id for event in domain_events if isinstance(event, Student.Registered)
+        }
         held = self.recorder.select_keys(sorted(known)) if known else {}
         new = {pupil: new_key() for pupil in sorted(pupils) if pupil not in held}
-        erased = sorted({event.originator_id for event in domain_events if isinstance(event, ERASING)})
+        erased = sorted(
+            {event.originator_id for event in domain_events if isinstance(event, ERASING)}
+        )
         token = _sealing_keys.set({**held, **new})
         try:
             return super().put(domain_events, new_keys=new, erased_keys=erased, **kwargs)
         finally:
             _sealing_keys.reset(token)
 
-
     def get(self, originator_id: UUID, **selection: Any) -> Iterator[Any]:
         """An aggregate's events, decoded together: one read of its key, however many carry an identity."""
-        return iter(self.mapper.to_domain_events(self.recorder.select_events(originator_id, **selection)))
+        return iter(
+            self.mapper.to_domain_events(self.recorder.select_events(originator_id, **selection))
+        )
 
 
 def carries_identity(event: Any) -> bool:
-    return isinstance(event, Student.Event) and any(vars(event).get(name) is not None for name in IDENTITY)
+    return isinstance(event, Student.Event) and any(
+        vars(event).get(name) is not None for name in IDENTITY
+    )
 
 
 @functools.cache

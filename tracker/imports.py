@@ -20,32 +20,91 @@ from tracker.validation import check_text
 
 # Header spellings seen in MIS exports, mapped to our field names (compared lower-cased, trimmed).
 HEADERS = {
-    "upn": "upn", "unique pupil number": "upn",
-    "given_name": "given_name", "forename": "given_name", "legal forename": "given_name", "first name": "given_name",
-    "family_name": "family_name", "surname": "family_name", "legal surname": "family_name", "last name": "family_name",
-    "date_of_birth": "date_of_birth", "dob": "date_of_birth", "date of birth": "date_of_birth",
-    "year_group": "year_group", "year": "year_group", "nc year": "year_group", "ncy": "year_group",
-    "year group": "year_group", "nc year actual": "year_group",
-    "legal first name": "given_name", "legal last name": "family_name",
-    "enrolled_on": "enrolled_on", "admission date": "enrolled_on", "date of admission": "enrolled_on",
+    "upn": "upn",
+    "unique pupil number": "upn",
+    "given_name": "given_name",
+    "forename": "given_name",
+    "legal forename": "given_name",
+    "first name": "given_name",
+    "family_name": "family_name",
+    "surname": "family_name",
+    "legal surname": "family_name",
+    "last name": "family_name",
+    "date_of_birth": "date_of_birth",
+    "dob": "date_of_birth",
+    "date of birth": "date_of_birth",
+    "year_group": "year_group",
+    "year": "year_group",
+    "nc year": "year_group",
+    "ncy": "year_group",
+    "year group": "year_group",
+    "nc year actual": "year_group",
+    "legal first name": "given_name",
+    "legal last name": "family_name",
+    "enrolled_on": "enrolled_on",
+    "admission date": "enrolled_on",
+    "date of admission": "enrolled_on",
     "entry date": "enrolled_on",
-    "sen": "sen", "sen status": "sen", "sen provision": "sen",
-    "pupil_premium": "pupil_premium", "pp": "pupil_premium", "pupil premium": "pupil_premium",
-    "pupil premium indicator": "pupil_premium", "pp indicator": "pupil_premium",
-    "group": "group", "reg group": "group", "registration group": "group", "form": "group",
-    "registration form": "group", "tutor group": "group",
+    "sen": "sen",
+    "sen status": "sen",
+    "sen provision": "sen",
+    "pupil_premium": "pupil_premium",
+    "pp": "pupil_premium",
+    "pupil premium": "pupil_premium",
+    "pupil premium indicator": "pupil_premium",
+    "pp indicator": "pupil_premium",
+    "group": "group",
+    "reg group": "group",
+    "registration group": "group",
+    "form": "group",
+    "registration form": "group",
+    "tutor group": "group",
 }
 REQUIRED = ("upn", "given_name", "family_name", "date_of_birth", "year_group")
 # SEN as the MIS systems write it: the census codes (N none, K SEN support, E EHC plan; S and A
 # from before 2014) or words, and plain yes/no. A value outside these is refused by name: read as
 # "no SEN" it would hide a pupil's needs from the figures by SEN.
-SEN = {**dict.fromkeys(("", "n", "no", "none", "false", "0", "no special educational need",
-                        "no special educational needs", "no sen"), False),
-       **dict.fromkeys(("k", "e", "s", "a", "p", "y", "yes", "true", "1", "sen support", "ehc plan", "ehcp",
-                        "education, health and care plan", "statement", "school action",
-                        "school action plus"), True)}
-PUPIL_PREMIUM = {**dict.fromkeys(("", "n", "no", "false", "0", "f"), False),
-                 **dict.fromkeys(("y", "yes", "true", "1", "t"), True)}
+SEN = {
+    **dict.fromkeys(
+        (
+            "",
+            "n",
+            "no",
+            "none",
+            "false",
+            "0",
+            "no special educational need",
+            "no special educational needs",
+            "no sen",
+        ),
+        False,
+    ),
+    **dict.fromkeys(
+        (
+            "k",
+            "e",
+            "s",
+            "a",
+            "p",
+            "y",
+            "yes",
+            "true",
+            "1",
+            "sen support",
+            "ehc plan",
+            "ehcp",
+            "education, health and care plan",
+            "statement",
+            "school action",
+            "school action plus",
+        ),
+        True,
+    ),
+}
+PUPIL_PREMIUM = {
+    **dict.fromkeys(("", "n", "no", "false", "0", "f"), False),
+    **dict.fromkeys(("y", "yes", "true", "1", "t"), True),
+}
 
 
 @dataclass
@@ -67,7 +126,9 @@ class ImportReport:
 class Plan:
     """The rows of a file decided before anything is written: whom to enrol, and what changed of whom."""
 
-    enrol: list[tuple[int, dict[str, Any], str | None]] = field(default_factory=list)  # line, arguments, group
+    enrol: list[tuple[int, dict[str, Any], str | None]] = field(
+        default_factory=list
+    )  # line, arguments, group
     update: list[dict[str, Any]] = field(default_factory=list)
     listed: set[str] = field(default_factory=set)  # every UPN in the file, refused rows' too
     report: ImportReport = field(default_factory=ImportReport)
@@ -123,12 +184,16 @@ def parse_date(text: str, field_name: str) -> date:
             return check_in_calendar(field_name, datetime.strptime(text, pattern).date())
         except ValueError:
             continue
-    raise InvalidValue(f"{field_name} {text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)", field_name)
+    raise InvalidValue(
+        f"{field_name} {text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)", field_name
+    )
 
 
 def parse_year_group(text: str) -> int:
     upper = text.upper().strip()
-    digits = (upper.removeprefix("YEAR") if upper.startswith("YEAR") else upper.removeprefix("Y")).strip()
+    digits = (
+        upper.removeprefix("YEAR") if upper.startswith("YEAR") else upper.removeprefix("Y")
+    ).strip()
     if not (is_digits(digits) and len(digits) <= 2):
         raise InvalidValue(f"year_group {text!r} is not a year group", "year_group")
     return int(digits)
@@ -145,25 +210,46 @@ def parse_flag(text: str, meanings: dict[str, bool], field_name: str) -> bool:
 def command(row: dict[str, str], exported_on: date) -> dict[str, Any]:
     """The enrol_pupil arguments for one row of a roll exported on `exported_on`; raises InvalidValue
     naming the bad field."""
-    now, born = AcademicYear.containing(exported_on), parse_date(row["date_of_birth"], "date_of_birth")
+    now, born = (
+        AcademicYear.containing(exported_on),
+        parse_date(row["date_of_birth"], "date_of_birth"),
+    )
     year_group = check_year_group(parse_year_group(row["year_group"]))
-    enrolled_on = parse_date(row["enrolled_on"], "enrolled_on") if row.get("enrolled_on") else exported_on
+    enrolled_on = (
+        parse_date(row["enrolled_on"], "enrolled_on") if row.get("enrolled_on") else exported_on
+    )
     if enrolled_on > exported_on:
-        raise InvalidValue(f"enrolled_on {enrolled_on} is after the export date {exported_on}", "enrolled_on")
+        raise InvalidValue(
+            f"enrolled_on {enrolled_on} is after the export date {exported_on}", "enrolled_on"
+        )
     at_admission = year_group - (now.start_year - AcademicYear.containing(enrolled_on).start_year)
     if at_admission < 1:
         # Admitted in Reception or nursery (an all-through school): year groups here start at 1 and
         # nothing the tracker counts happens earlier, so the stay is recorded from Year 1.
         enrolled_on, at_admission = date(now.start_year - year_group + 1, 9, 1), 1
-    return {"upn": row["upn"], "given_name": row["given_name"], "family_name": row["family_name"],
-            "date_of_birth": born, "year_group": at_admission, "enrolled_on": enrolled_on,
-            "sen": parse_flag(row.get("sen", ""), SEN, "sen"),
-            "pupil_premium": parse_flag(row.get("pupil_premium", ""), PUPIL_PREMIUM, "pupil_premium")}
+    return {
+        "upn": row["upn"],
+        "given_name": row["given_name"],
+        "family_name": row["family_name"],
+        "date_of_birth": born,
+        "year_group": at_admission,
+        "enrolled_on": enrolled_on,
+        "sen": parse_flag(row.get("sen", ""), SEN, "sen"),
+        "pupil_premium": parse_flag(row.get("pupil_premium", ""), PUPIL_PREMIUM, "pupil_premium"),
+    }
 
 
-def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None, exported_on: date | None = None,
-                  enrol: Any = None, full_roll: bool = False, dry_run: bool = False,
-                  apply_good_rows: bool = False) -> ImportReport:
+def import_pupils(
+    app: Any,
+    urn: str,
+    data: bytes,
+    caller: Any = None,
+    exported_on: date | None = None,
+    enrol: Any = None,
+    full_roll: bool = False,
+    dry_run: bool = False,
+    apply_good_rows: bool = False,
+) -> ImportReport:
     """Enrol every good row of a roll exported on `exported_on` (default today); record what changed of
     pupils already on roll here (year group, group, SEN, pupil premium); report each refused row with
     its line and reasons. Importing the same roll again stores nothing.
@@ -182,7 +268,9 @@ def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None, exported_
         # On roll both days: not already gone by the export, nor admitted on its day. A refused row's
         # pupil is not a leaver: the row is wrong, not the roll.
         staying = set(app.on_roll(urn, exported_on))
-        report.leavers = [upn for upn in app.on_roll(urn, day_before) if upn in staying and upn not in plan.listed]
+        report.leavers = [
+            upn for upn in app.on_roll(urn, day_before) if upn in staying and upn not in plan.listed
+        ]
         report.left_on = day_before.isoformat()
     report.dry_run = dry_run
     if dry_run or (full_roll and report.rejected and not apply_good_rows):
@@ -190,8 +278,9 @@ def import_pupils(app: Any, urn: str, data: bytes, caller: Any = None, exported_
         return report
     _apply(app, urn, plan, exported_on, enrol, caller)
     if report.leavers:
-        report.position = app.record_leavers(urn, report.leavers, exported_on - timedelta(days=1),
-                                             caller=caller).position
+        report.position = app.record_leavers(
+            urn, report.leavers, exported_on - timedelta(days=1), caller=caller
+        ).position
     return report
 
 
@@ -214,17 +303,34 @@ def _plan(app: Any, urn: str, data: bytes, exported_on: date, enrol: Any, caller
     return plan
 
 
-def _decide(app: Any, urn: str, plan: Plan, line: int, row: dict[str, str], arguments: dict[str, Any],
-            now: AcademicYear, enrol: Any, caller: Any) -> None:
-    group = check_text("group", row["group"], required=False, max_length=20) if row.get("group") else None
+def _decide(
+    app: Any,
+    urn: str,
+    plan: Plan,
+    line: int,
+    row: dict[str, str],
+    arguments: dict[str, Any],
+    now: AcademicYear,
+    enrol: Any,
+    caller: Any,
+) -> None:
+    group = (
+        check_text("group", row["group"], required=False, max_length=20)
+        if row.get("group")
+        else None
+    )
     details = app.roll_details(arguments["upn"].strip().upper(), now)
     if details is None or details["school_urn"] != urn:
         enrol(urn, caller=caller, dry_run=True, **arguments)  # refused here as it would be for real
         plan.enrol.append((line, arguments, group))
         plan.report.accepted += 1
         return
-    wanted = {"year_group": parse_year_group(row["year_group"]), "group": group or details["group"],
-              "sen": arguments["sen"], "pupil_premium": arguments["pupil_premium"]}
+    wanted = {
+        "year_group": parse_year_group(row["year_group"]),
+        "group": group or details["group"],
+        "sen": arguments["sen"],
+        "pupil_premium": arguments["pupil_premium"],
+    }
     if all(details[key] == value for key, value in wanted.items()):
         plan.report.unchanged += 1
         return
@@ -240,15 +346,23 @@ def _apply(app: Any, urn: str, plan: Plan, exported_on: date, enrol: Any, caller
         try:
             report.position = enrol(urn, caller=caller, **arguments).position
             if group:
-                report.position = app.update_roll_details(urn, arguments["upn"], year, group=group,
-                                                          caller=caller).position
+                report.position = app.update_roll_details(
+                    urn, arguments["upn"], year, group=group, caller=caller
+                ).position
         except TrackerError as refused:
             report.accepted -= 1
             report.rejected.append({"line": line, "reasons": refused.errors})
     for change in plan.update:
         if change["year_group"] != change["was"]["year_group"]:
-            report.position = app.change_year_group(change["upn"], change["year_group"], year, within_school=urn,
-                                                    caller=caller).position
+            report.position = app.change_year_group(
+                change["upn"], change["year_group"], year, within_school=urn, caller=caller
+            ).position
         report.position = app.update_roll_details(
-            urn, change["upn"], year, group=change["group"], sen=change["sen"],
-            pupil_premium=change["pupil_premium"], caller=caller).position
+            urn,
+            change["upn"],
+            year,
+            group=change["group"],
+            sen=change["sen"],
+            pupil_premium=change["pupil_premium"],
+            caller=caller,
+        ).position

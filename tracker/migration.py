@@ -18,8 +18,12 @@ class MigrationReport:
     sealed: int = 0  # rewritten by this run (0 on a dry run)
 
 
-def migrate_identities(app: Any, dry_run: bool = False, batch_size: int = BATCH,
-                       progress: Callable[[MigrationReport], None] = lambda report: None) -> MigrationReport:
+def migrate_identities(
+    app: Any,
+    dry_run: bool = False,
+    batch_size: int = BATCH,
+    progress: Callable[[MigrationReport], None] = lambda report: None,
+) -> MigrationReport:
     """Seal, batch by batch in log order, every event still holding a name or date of birth in the
     clear, under its pupil's own key (a new one where they have none; none is kept for a pupil
     already erased).
@@ -28,8 +32,12 @@ def migrate_identities(app: Any, dry_run: bool = False, batch_size: int = BATCH,
     may stop anywhere and be run again: what it sealed stays sealed, and is passed over.
     """
     report, after = MigrationReport(), 0
-    while batch := app.recorder.select_notifications(start=after + 1, limit=batch_size, topics=list(IDENTITY_TOPICS)):
-        in_the_clear = [notification for notification in batch if app.mapper.is_in_the_clear(notification)]
+    while batch := app.recorder.select_notifications(
+        start=after + 1, limit=batch_size, topics=list(IDENTITY_TOPICS)
+    ):
+        in_the_clear = [
+            notification for notification in batch if app.mapper.is_in_the_clear(notification)
+        ]
         report.examined += len(batch)
         report.in_the_clear += len(in_the_clear)
         if in_the_clear and not dry_run:

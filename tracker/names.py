@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 # Latin letters Unicode does not split into a base letter and a mark, so NFKD alone keeps them.
-_UNSPLIT = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+_UNSPLIT = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
 
 
 def name_key(name: str) -> str:

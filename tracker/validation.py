@@ -10,8 +10,14 @@ from tracker.calendar import AcademicYear
 from tracker.errors import InvalidUPN, InvalidValue
 from tracker.identifiers import validate_upn
 from tracker.rulesets import (
-    ACTIVITY_KINDS, CRITERIA_CHECKS, DESTINATIONS, EMPLOYER_SIZES, PLACEMENT_KINDS, PROVIDER_TYPES,
-    SCHOOL_TYPES, rule_set_for,
+    ACTIVITY_KINDS,
+    CRITERIA_CHECKS,
+    DESTINATIONS,
+    EMPLOYER_SIZES,
+    PLACEMENT_KINDS,
+    PROVIDER_TYPES,
+    SCHOOL_TYPES,
+    rule_set_for,
 )
 
 MAX_TEXT = 200
@@ -24,7 +30,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def check_text(field: str, value: Any, *, required: bool = True, max_length: int = MAX_TEXT) -> str | None:
+def check_text(
+    field: str, value: Any, *, required: bool = True, max_length: int = MAX_TEXT
+) -> str | None:
     """Trimmed text of at most `max_length` characters; None where it may be left out."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -43,13 +51,18 @@ def check_text(field: str, value: Any, *, required: bool = True, max_length: int
 def check_storable(field: str, value: str) -> None:
     """Refuse text UTF-8 cannot encode, before any work is done with it."""
     if _LONE_SURROGATE.search(value):
-        raise InvalidValue(f"{field} holds half of a surrogate pair (\\ud800 to \\udfff) alone: "
-                           "that is not text, and cannot be stored", field)
+        raise InvalidValue(
+            f"{field} holds half of a surrogate pair (\\ud800 to \\udfff) alone: "
+            "that is not text, and cannot be stored",
+            field,
+        )
 
 
 def check_choice(field: str, value: Any, choices) -> str:
     if value not in choices:
-        raise InvalidValue(f"{field} must be one of {', '.join(sorted(choices))}; got {value!r}", field)
+        raise InvalidValue(
+            f"{field} must be one of {', '.join(sorted(choices))}; got {value!r}", field
+        )
     return value
 
 
@@ -92,7 +105,8 @@ def check_employer(value: Any, field: str = "employer") -> dict[str, Any]:
         "name": check_text(f"{field}.name", value.get("name")),
         "sector": check_text(f"{field}.sector", value.get("sector"), required=False),
         "size": check_choice(f"{field}.size", value.get("size"), EMPLOYER_SIZES)
-        if value.get("size") is not None else None,
+        if value.get("size") is not None
+        else None,
     }
 
 
@@ -127,7 +141,9 @@ def check_counterpart(kind: str, employer: Any, provider: Any) -> tuple[dict | N
     return checked_employer, checked_provider
 
 
-def check_meaningfulness_given(kind: str, occurred_on: date, meaningful: Any, criteria: Any) -> None:
+def check_meaningfulness_given(
+    kind: str, occurred_on: date, meaningful: Any, criteria: Any
+) -> None:
     """The rule set of the activity's year says which assertion a counting kind needs."""
     if meaningful is not None and not isinstance(meaningful, bool):
         raise InvalidValue("meaningful must be true or false", "meaningful")
@@ -135,8 +151,10 @@ def check_meaningfulness_given(kind: str, occurred_on: date, meaningful: Any, cr
     if not rule_set.needs_meaningful(ACTIVITY_KINDS[kind]):
         return
     if rule_set.meaningful_by_checks and criteria is None:
-        raise InvalidValue(f"under {rule_set.name} a {kind} must give its criteria checks",
-                           "criteria")
+        raise InvalidValue(
+            f"under {rule_set.name} a {kind} must give its criteria checks", "criteria"
+        )
     if not rule_set.meaningful_by_checks and meaningful is None:
-        raise InvalidValue(f"under {rule_set.name} a {kind} must say whether it was meaningful",
-                           "meaningful")
+        raise InvalidValue(
+            f"under {rule_set.name} a {kind} must say whether it was meaningful", "meaningful"
+        )

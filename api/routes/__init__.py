@@ -21,15 +21,20 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's, with each route's argument schema built once, not once a request, and each path
     argument documented with its format (api/formats.py), `path_formats` adding the blueprint's own."""
 
-    def __init__(self, *args: Any, path_formats: dict[str, dict[str, Any]] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, path_formats: dict[str, dict[str, Any]] | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.path_formats = {**formats.PATH, **(path_formats or {})}
 
     def route(self, rule: str, *, parameters: list | None = None, **options: Any):
         # Documented only: the rule still matches what it did, and the domain refuses a bad value by name.
         names = RULE_ARGUMENT.findall(rule)
-        return super().route(rule, parameters=[*formats.path_parameters(names, self.path_formats),
-                                               *(parameters or [])], **options)
+        return super().route(
+            rule,
+            parameters=[*formats.path_parameters(names, self.path_formats), *(parameters or [])],
+            **options,
+        )
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any):
         # Handed a class, webargs builds the schema for every request, deep-copying its fields and
@@ -59,8 +64,9 @@ def found(value: Any, what: str) -> Any:
     return value
 
 
-def as_seen(withhold: Callable[[Any, int], Any],
-            access: Access | None = None) -> Callable[[Any], Any]:
+def as_seen(
+    withhold: Callable[[Any, int], Any], access: Access | None = None
+) -> Callable[[Any], Any]:
     """What the caller (by default the token's) may see of an answer: for hubs, `withhold` with the
     small-number threshold (projections/small_numbers.py); schools, auditors and admins see exact
     counts."""

@@ -12,8 +12,15 @@ blp = Blueprint("activities", __name__, url_prefix=PREFIX, description="Activiti
 
 def _command(name: str, *args, **kwargs):
     use_case = getattr(services().tracker, name)  # the path's check ran: a school's, or an admin's
-    return after_write(use_case(*args, within_school=auth.access().school, caller=auth.caller(),
-                                idempotency_key=idempotency_key(), **kwargs))
+    return after_write(
+        use_case(
+            *args,
+            within_school=auth.access().school,
+            caller=auth.caller(),
+            idempotency_key=idempotency_key(),
+            **kwargs,
+        )
+    )
 
 
 @blp.post("/activities/<activity_id>/attendees")
@@ -51,8 +58,11 @@ def activity(args, activity_id):
     """One activity with its attendees (not for hub tokens)."""
     urn = found(services().reads.activity_school(activity_id), f"activity {activity_id}")
     auth.require_attendee_reader(urn)
-    return {"id": activity_id, "school_urn": urn,
-            "attendees": records.activity_attendees(services().store, activity_id)}
+    return {
+        "id": activity_id,
+        "school_urn": urn,
+        "attendees": records.activity_attendees(services().store, activity_id),
+    }
 
 
 @blp.post("/placements/<placement_id>/confirm")

@@ -9,7 +9,9 @@ from api.services import services
 from projections import records
 from projections.rebuild import verify
 
-blp = Blueprint("audit", __name__, url_prefix=f"{PREFIX}/audit", description="The event log, for auditors")
+blp = Blueprint(
+    "audit", __name__, url_prefix=f"{PREFIX}/audit", description="The event log, for auditors"
+)
 
 
 @blp.get("/events")
@@ -18,8 +20,15 @@ blp = Blueprint("audit", __name__, url_prefix=f"{PREFIX}/audit", description="Th
 @blp.response(200, schemas.ListPage)
 def events(args):
     """The event log in order: position, recorded_at, type, aggregate, actor, request id, data."""
-    page = records.audit_events(services().store, services().tracker, args["after"], args["limit"],
-                                args.get("school"), args.get("upn"), args.get("type"))
+    page = records.audit_events(
+        services().store,
+        services().tracker,
+        args["after"],
+        args["limit"],
+        args.get("school"),
+        args.get("upn"),
+        args.get("type"),
+    )
     auth.log_pupil_read(*pupils_shown(args.get("upn"), page.items))
     return {"items": page.items, "next": page.next}
 

@@ -8,8 +8,13 @@ from api.services import services
 from projections import small_numbers
 from tracker.calendar import AcademicYear
 
-blp = Blueprint("hubs", __name__, url_prefix=f"{PREFIX}/hubs", description="Careers Hubs",
-                path_formats=formats.HUB_PATH)
+blp = Blueprint(
+    "hubs",
+    __name__,
+    url_prefix=f"{PREFIX}/hubs",
+    description="Careers Hubs",
+    path_formats=formats.HUB_PATH,
+)
 
 
 @blp.post("")
@@ -18,9 +23,16 @@ blp = Blueprint("hubs", __name__, url_prefix=f"{PREFIX}/hubs", description="Care
 @blp.response(201, schemas.Written)
 def register_hub(body):
     """Register a hub (admin)."""
-    return after_write(services().tracker.register_hub(
-        body["code"], body["name"], body["area"], body.get("wave"),
-        caller=auth.caller(), idempotency_key=idempotency_key()))
+    return after_write(
+        services().tracker.register_hub(
+            body["code"],
+            body["name"],
+            body["area"],
+            body.get("wave"),
+            caller=auth.caller(),
+            idempotency_key=idempotency_key(),
+        )
+    )
 
 
 @blp.put("/<code>/schools/<urn>")
@@ -29,7 +41,9 @@ def register_hub(body):
 @blp.response(200, schemas.Written)
 def join_hub(body, code, urn):
     """Record a school joining the hub on a date (admin)."""
-    return after_write(services().tracker.join_hub(code, urn, body["joined_on"], caller=auth.caller()))
+    return after_write(
+        services().tracker.join_hub(code, urn, body["joined_on"], caller=auth.caller())
+    )
 
 
 @blp.post("/<code>/schools/<urn>/leave")
@@ -38,8 +52,11 @@ def join_hub(body, code, urn):
 @blp.response(200, schemas.Written)
 def leave_hub(body, code, urn):
     """Record a school leaving the hub; `left_on` is its last day (admin)."""
-    return after_write(services().tracker.leave_hub(code, urn, body["left_on"], caller=auth.caller(),
-                                                    idempotency_key=idempotency_key()))
+    return after_write(
+        services().tracker.leave_hub(
+            code, urn, body["left_on"], caller=auth.caller(), idempotency_key=idempotency_key()
+        )
+    )
 
 
 @blp.get("/<code>/metrics")
@@ -48,7 +65,9 @@ def leave_hub(body, code, urn):
 @blp.response(200, schemas.HubMetrics)
 def hub_metrics(args, code):
     """The hub's figures with national and non-hub beside them, and a row per member school."""
-    metrics = found(services().reads.hub_metrics(code, args.get("as_of"), args.get("known_at")), f"hub {code}")
+    metrics = found(
+        services().reads.hub_metrics(code, args.get("as_of"), args.get("known_at")), f"hub {code}"
+    )
     return as_seen(small_numbers.hub_metrics)(metrics)
 
 
@@ -59,8 +78,12 @@ def hub_metrics(args, code):
 def hub_series(args, code):
     """The hub's figures at each termly snapshot of an academic year, and at any dates asked."""
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
-    return found(services().reads.hub_series(code, year, args.get("dates"), as_seen(small_numbers.hub_metrics)),
-                 f"hub {code}")
+    return found(
+        services().reads.hub_series(
+            code, year, args.get("dates"), as_seen(small_numbers.hub_metrics)
+        ),
+        f"hub {code}",
+    )
 
 
 @blp.get("/<code>/destinations")
@@ -83,4 +106,6 @@ def hub_destinations(args, code):
 def hub_years(args, code):
     """Year on year: the hub's figures at the end of each academic year, national and non-hub beside."""
     since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
-    return found(services().reads.hub_years(code, since, as_seen(small_numbers.hub_metrics)), f"hub {code}")
+    return found(
+        services().reads.hub_years(code, since, as_seen(small_numbers.hub_metrics)), f"hub {code}"
+    )

@@ -29,7 +29,9 @@ def enrol_pupil(body, urn):
 
 
 def _enrol(urn: str, upn: str, **pupil) -> Written:
-    return limited_enrol(auth.token_id() if auth.scope().kind == "school" else None)(urn, upn, **pupil)
+    return limited_enrol(auth.token_id() if auth.scope().kind == "school" else None)(
+        urn, upn, **pupil
+    )
 
 
 def limited_enrol(token: str | None) -> Callable[..., Written]:
@@ -49,6 +51,7 @@ def limited_enrol(token: str | None) -> Callable[..., Written]:
             if token:
                 refusals.failed(token)
             raise
+
     return enrol
 
 
@@ -69,9 +72,17 @@ def import_csv(args, urn):
     if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
         abort(415, "send the file as text/csv")
     found(services().tracker.school_exists(urn) or None, f"school {urn}")
-    report = import_pupils(services().tracker, urn, request.get_data(), caller=auth.caller(),
-                           exported_on=args.get("exported_on"), enrol=_enrol, full_roll=args["full_roll"],
-                           dry_run=args["dry_run"], apply_good_rows=args["apply_good_rows"])
+    report = import_pupils(
+        services().tracker,
+        urn,
+        request.get_data(),
+        caller=auth.caller(),
+        exported_on=args.get("exported_on"),
+        enrol=_enrol,
+        full_roll=args["full_roll"],
+        dry_run=args["dry_run"],
+        apply_good_rows=args["apply_good_rows"],
+    )
     services().catch_up_inline()
     return report.__dict__
 
@@ -82,9 +93,16 @@ def import_csv(args, urn):
 @blp.response(200, schemas.Written)
 def record_leaving(body, urn, upn):
     """Record the pupil's last day at the school, and where they went."""
-    return after_write(services().tracker.record_leaving(
-        urn, upn, body["left_on"], body.get("destination"), caller=auth.caller(),
-        idempotency_key=idempotency_key()))
+    return after_write(
+        services().tracker.record_leaving(
+            urn,
+            upn,
+            body["left_on"],
+            body.get("destination"),
+            caller=auth.caller(),
+            idempotency_key=idempotency_key(),
+        )
+    )
 
 
 @blp.post("/schools/<urn>/pupils/<upn>/destination")
@@ -93,9 +111,16 @@ def record_leaving(body, urn, upn):
 @blp.response(200, schemas.Written)
 def record_destination(body, urn, upn):
     """Record where a leaver of the school went, as learnt later (follow-ups for three years)."""
-    return after_write(services().tracker.record_destination(
-        urn, upn, body["destination"], body.get("recorded_on"), caller=auth.caller(),
-        idempotency_key=idempotency_key()))
+    return after_write(
+        services().tracker.record_destination(
+            urn,
+            upn,
+            body["destination"],
+            body.get("recorded_on"),
+            caller=auth.caller(),
+            idempotency_key=idempotency_key(),
+        )
+    )
 
 
 @blp.post("/pupils/<upn>/year-group")
@@ -104,9 +129,16 @@ def record_destination(body, urn, upn):
 @blp.response(200, schemas.Written)
 def change_year_group(body, upn):
     """Correct the pupil's year group for an academic year."""
-    return after_write(services().tracker.change_year_group(
-        upn, body["year_group"], body["year"], within_school=auth.access().school,
-        caller=auth.caller(), idempotency_key=idempotency_key()))
+    return after_write(
+        services().tracker.change_year_group(
+            upn,
+            body["year_group"],
+            body["year"],
+            within_school=auth.access().school,
+            caller=auth.caller(),
+            idempotency_key=idempotency_key(),
+        )
+    )
 
 
 @blp.get("/pupils/<upn>")
@@ -117,10 +149,15 @@ def pupil(args, upn):
     """Where the pupil is, their year group, counts, benchmark status, and who they are: a school sees
     its own part of the record."""
     as_of, viewer = args.get("as_of") or services().reads.today(), auth.pupil_viewer()
-    record = found(records.pupil(services().store, upn, services().tracker.identity_of, as_of,
-                                 school=viewer), f"pupil {upn}")
+    record = found(
+        records.pupil(services().store, upn, services().tracker.identity_of, as_of, school=viewer),
+        f"pupil {upn}",
+    )
     auth.log_pupil_read(upn)
-    return {**record, "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer, args.get("known_at"))}
+    return {
+        **record,
+        "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer, args.get("known_at")),
+    }
 
 
 @blp.get("/schools/<urn>/pupils")
@@ -130,10 +167,17 @@ def pupil(args, upn):
 def roll(args, urn):
     """The school's roll on a date, paged, each pupil with their benchmark status: filter by year group,
     SEN, pupil premium, and a benchmark not yet met ("Year 10 with no employer encounter this year")."""
-    wanted = RollFilter(args.get("year_group"), args.get("group"), args.get("not_met"), args.get("sen"),
-                        args.get("pupil_premium"))
-    page = found(services().reads.roll(urn, args.get("as_of"), wanted, args.get("after"), args["limit"]),
-                 f"school {urn}")
+    wanted = RollFilter(
+        args.get("year_group"),
+        args.get("group"),
+        args.get("not_met"),
+        args.get("sen"),
+        args.get("pupil_premium"),
+    )
+    page = found(
+        services().reads.roll(urn, args.get("as_of"), wanted, args.get("after"), args["limit"]),
+        f"school {urn}",
+    )
     auth.log_pupil_read(*(item["upn"] for item in page["items"]))
     return page
 
@@ -144,30 +188,52 @@ def roll(args, urn):
 @blp.response(200, schemas.ListPage)
 def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order, paged."""
-    page = records.timeline(services().store, upn, args["after"], args["limit"], school=auth.pupil_viewer())
+    page = records.timeline(
+        services().store, upn, args["after"], args["limit"], school=auth.pupil_viewer()
+    )
     auth.log_pupil_read(upn)
     return {"items": page.items, "next": page.next}
 
 
-NOT_STORED = {"Cache-Control": "no-store"}  # a pupil's whole record stays out of every cache on the way
+NOT_STORED = {
+    "Cache-Control": "no-store"
+}  # a pupil's whole record stays out of every cache on the way
 
 
 @blp.get("/pupils/<upn>/export")
 @auth.guard(auth.require_pupil_holder, "upn")
 @blp.arguments(schemas.ExportArgs, location="query")
 @blp.response(200, schemas.SubjectAccess)
-@blp.doc(responses={"200": {"description": "the pupil's whole record", "content": {
-    "application/json": {"schema": {"$ref": "#/components/schemas/SubjectAccess"}},
-    "text/html": {"schema": {"type": "string"}}}}})
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the pupil's whole record",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/SubjectAccess"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        }
+    }
+)
 def export(args, upn):
     """Everything held about the pupil, for a subject access request: JSON, or a printable page (format=html)."""
-    record = found(subject_access(services().store, services().tracker, upn, services().reads.today(),
-                                  school=auth.pupil_viewer()),
-                   f"pupil {upn}")
+    record = found(
+        subject_access(
+            services().store,
+            services().tracker,
+            upn,
+            services().reads.today(),
+            school=auth.pupil_viewer(),
+        ),
+        f"pupil {upn}",
+    )
     auth.log_pupil_read(upn)
     if args.get("format", "json" if _prefers_json() else "html") == "html":
-        return Response(render_template("subject_access.html", r=record), mimetype="text/html",
-                        headers=NOT_STORED)
+        return Response(
+            render_template("subject_access.html", r=record),
+            mimetype="text/html",
+            headers=NOT_STORED,
+        )
     return record, 200, NOT_STORED
 
 
@@ -181,5 +247,12 @@ def _prefers_json() -> bool:
 @blp.response(200, schemas.Written)
 def erase_pupil(body, upn):
     """Erase a leaver's name and date of birth for good, at a school's request (admins only); counts stay."""
-    return after_write(services().tracker.erase_pupil(
-        upn, body["requested_by"], body["reason"], caller=auth.caller(), idempotency_key=idempotency_key()))
+    return after_write(
+        services().tracker.erase_pupil(
+            upn,
+            body["requested_by"],
+            body["reason"],
+            caller=auth.caller(),
+            idempotency_key=idempotency_key(),
+        )
+    )

@@ -8,8 +8,13 @@ from api.services import services
 from projections import records, small_numbers
 from tracker.calendar import AcademicYear
 
-blp = Blueprint("schools", __name__, url_prefix=f"{PREFIX}/schools", description="Schools and colleges",
-                path_formats=formats.CHECKLIST_PATH)
+blp = Blueprint(
+    "schools",
+    __name__,
+    url_prefix=f"{PREFIX}/schools",
+    description="Schools and colleges",
+    path_formats=formats.CHECKLIST_PATH,
+)
 
 
 @blp.post("")
@@ -18,8 +23,11 @@ blp = Blueprint("schools", __name__, url_prefix=f"{PREFIX}/schools", description
 @blp.response(201, schemas.Written)
 def register_school(body):
     """Register a school or college (admin)."""
-    return after_write(services().tracker.register_school(
-        caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+    return after_write(
+        services().tracker.register_school(
+            caller=auth.caller(), idempotency_key=idempotency_key(), **body
+        )
+    )
 
 
 @blp.put("/<urn>/year-groups")
@@ -28,9 +36,16 @@ def register_school(body):
 @blp.response(200, schemas.Written)
 def set_year_groups(body, urn):
     """Set the year groups a school teaches from an academic year on, e.g. a sixth form opening (admin)."""
-    return after_write(services().tracker.set_year_groups(
-        urn, body["first_year_group"], body["last_year_group"], body.get("from_year"),
-        caller=auth.caller(), idempotency_key=idempotency_key()))
+    return after_write(
+        services().tracker.set_year_groups(
+            urn,
+            body["first_year_group"],
+            body["last_year_group"],
+            body.get("from_year"),
+            caller=auth.caller(),
+            idempotency_key=idempotency_key(),
+        )
+    )
 
 
 @blp.post("/<urn>/rollover")
@@ -43,10 +58,17 @@ def roll_over(body, urn):
     plan = services().tracker.rollover_leavers(urn, body["year"])
     if body["dry_run"]:
         return {**plan.__dict__, "dry_run": True, "position": None}
-    written = after_write(services().tracker.roll_over(
-        urn, body["year"], caller=auth.caller(), idempotency_key=idempotency_key()))
-    return {**plan.__dict__, "leavers": (written["id"] or "").split(), "dry_run": False,
-            "position": written["position"]}
+    written = after_write(
+        services().tracker.roll_over(
+            urn, body["year"], caller=auth.caller(), idempotency_key=idempotency_key()
+        )
+    )
+    return {
+        **plan.__dict__,
+        "leavers": (written["id"] or "").split(),
+        "dry_run": False,
+        "position": written["position"],
+    }
 
 
 @blp.get("/<urn>/metrics/years")
@@ -56,7 +78,10 @@ def roll_over(body, urn):
 def school_years(args, urn):
     """Year on year: the school's figures at the end of each academic year."""
     since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
-    return found(services().reads.school_years(urn, since, as_seen(small_numbers.school_status)), f"school {urn}")
+    return found(
+        services().reads.school_years(urn, since, as_seen(small_numbers.school_status)),
+        f"school {urn}",
+    )
 
 
 @blp.get("/<urn>/destinations")
@@ -68,7 +93,9 @@ def school_destinations(args, urn):
     up; for the school itself (and auditors and admins) each leaver with their next follow-up date."""
     found(services().reads.school(urn), f"school {urn}")
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
-    report = services().reads.destinations([urn], cohort, args.get("as_of"), with_leavers=auth.scope().kind != "hub")
+    report = services().reads.destinations(
+        [urn], cohort, args.get("as_of"), with_leavers=auth.scope().kind != "hub"
+    )
     return as_seen(small_numbers.destinations)(report)
 
 
@@ -78,9 +105,18 @@ def school_destinations(args, urn):
 @blp.response(200, schemas.Written)
 def change_criterion(body, urn, benchmark, code):
     """Mark a Benchmark 1–4 checklist criterion met or unmet, with its evidence."""
-    return after_write(services().tracker.change_criterion(
-        urn, benchmark, code, body["met"], body.get("evidence"), body.get("changed_on"),
-        caller=auth.caller(), idempotency_key=idempotency_key()))
+    return after_write(
+        services().tracker.change_criterion(
+            urn,
+            benchmark,
+            code,
+            body["met"],
+            body.get("evidence"),
+            body.get("changed_on"),
+            caller=auth.caller(),
+            idempotency_key=idempotency_key(),
+        )
+    )
 
 
 @blp.post("/<urn>/activities")
@@ -89,8 +125,11 @@ def change_criterion(body, urn, benchmark, code):
 @blp.response(201, schemas.Written)
 def record_activity(body, urn):
     """Record one activity on one date, with every pupil who took part."""
-    return after_write(services().tracker.record_activity(
-        urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+    return after_write(
+        services().tracker.record_activity(
+            urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body
+        )
+    )
 
 
 @blp.post("/<urn>/placements")
@@ -99,8 +138,11 @@ def record_activity(body, urn):
 @blp.response(201, schemas.Written)
 def arrange_placement(body, urn):
     """Arrange a work-experience placement for one pupil."""
-    return after_write(services().tracker.arrange_placement(
-        urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body))
+    return after_write(
+        services().tracker.arrange_placement(
+            urn, caller=auth.caller(), idempotency_key=idempotency_key(), **body
+        )
+    )
 
 
 @blp.get("/<urn>/status")
@@ -110,8 +152,10 @@ def arrange_placement(body, urn):
 def school_status(args, urn):
     """Per benchmark: measured, met, coverage, score, achieved; and by year group."""
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
-    status = found(services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
-                   f"school {urn}")
+    status = found(
+        services().reads.school_status(urn, year, args.get("as_of"), args.get("known_at")),
+        f"school {urn}",
+    )
     return as_seen(small_numbers.school_status)(status)
 
 
@@ -122,8 +166,15 @@ def school_status(args, urn):
 def school_activities(args, urn):
     """The school's activities by date, paged with the `next` cursor."""
     found(services().reads.school(urn), f"school {urn}")
-    page = records.school_activities(services().store, urn, args.get("start"), args.get("end"),
-                                     args.get("kind"), args.get("after"), args["limit"])
+    page = records.school_activities(
+        services().store,
+        urn,
+        args.get("start"),
+        args.get("end"),
+        args.get("kind"),
+        args.get("after"),
+        args["limit"],
+    )
     return {"items": as_seen(small_numbers.activities)(page.items), "next": page.next}
 
 

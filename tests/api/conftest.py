@@ -24,15 +24,25 @@ class World:
 
 
 def make_world(config: dict | None = None) -> World:
-    app = create_app({"DATABASE_URL": "memory://", "TESTING": True, "TODAY": lambda: TODAY, **(config or {})})
+    app = create_app(
+        {"DATABASE_URL": "memory://", "TESTING": True, "TODAY": lambda: TODAY, **(config or {})}
+    )
     tracker = app.extensions["tracker"].tracker
     ids = build_worked_example(tracker)
     tracker.register_hub("OTHER", "Other hub", "Elsewhere", 2)
-    placement = tracker.arrange_placement("900001", "V885400112003", "work_experience", {"name": "Acme"},
-                                          TODAY, TODAY)
+    placement = tracker.arrange_placement(
+        "900001", "V885400112003", "work_experience", {"name": "Acme"}, TODAY, TODAY
+    )
     ids["placement"] = placement.id
-    scopes = {"admin": "admin", "school": "school:900001", "other_school": "school:900002",
-              "hub": "hub:DEMO", "other_hub": "hub:OTHER", "auditor": "auditor", "revoked": "school:900001"}
+    scopes = {
+        "admin": "admin",
+        "school": "school:900001",
+        "other_school": "school:900002",
+        "hub": "hub:DEMO",
+        "other_hub": "hub:OTHER",
+        "auditor": "auditor",
+        "revoked": "school:900001",
+    }
     tokens = {who: tracker.issue_token(scope, f"{who}@example")[0] for who, scope in scopes.items()}
     revoked = tracker.token_for(tokens["revoked"])
     tracker.revoke_token(str(revoked.id), "left")

@@ -31,7 +31,9 @@ def _answers(world) -> dict[str, object]:
 def test_every_answer_tells_the_browser_to_load_nothing_from_elsewhere_and_never_frame_or_sniff_it():
     for what, response in _answers(make_world()).items():
         headers = response.headers
-        policy = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
+        policy = dict(
+            part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";")
+        )
         assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'", what
         assert policy["style-src"] == "'self'" and policy["frame-ancestors"] == "'none'", what
         assert headers["X-Content-Type-Options"] == "nosniff", what
@@ -48,15 +50,22 @@ def test_pages_with_pupil_data_are_not_kept_by_caches_but_the_static_files_may_b
     assert page.headers["Cache-Control"] == "no-store"
     for path in ("/dashboard/static/dashboard.css", "/dashboard/static/dashboard.js"):
         static = world.client.get(path)
-        assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", ""), path
+        assert static.status_code == 200 and "no-store" not in static.headers.get(
+            "Cache-Control", ""
+        ), path
         assert static.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_pages_have_no_inline_script_or_style_for_the_policy_to_refuse():
     world = make_world()
     sign_in(world.client, world.tokens["admin"])
-    for path in ("/dashboard/hubs/DEMO?as_of=2019-03-31", "/dashboard/schools/900001", "/dashboard/audit",
-                 "/dashboard/pupils/V885400112003", "/api/docs"):
+    for path in (
+        "/dashboard/hubs/DEMO?as_of=2019-03-31",
+        "/dashboard/schools/900001",
+        "/dashboard/audit",
+        "/dashboard/pupils/V885400112003",
+        "/api/docs",
+    ):
         page = world.client.get(path).get_data(as_text=True)
         assert "<style" not in page and " style=" not in page and " onsubmit=" not in page, path
         assert "<script>" not in page, path
@@ -76,7 +85,9 @@ def test_the_session_cookie_is_http_only_and_same_site_lax_and_secure_over_https
     client, https = over_https.client, "https://localhost"
     form = client.get("/dashboard/sign-in", base_url=https).get_data(as_text=True)
     csrf = form.split('name="csrf" value="')[1].split('"')[0]
-    signed_in = client.post("/dashboard/sign-in", data={"token": over_https.tokens["hub"], "csrf": csrf}, base_url=https)
+    signed_in = client.post(
+        "/dashboard/sign-in", data={"token": over_https.tokens["hub"], "csrf": csrf}, base_url=https
+    )
     assert signed_in.status_code == 302
     secure = _set_cookie(signed_in)
     assert "Secure" in secure and "HttpOnly" in secure and "SameSite=Lax" in secure
@@ -113,7 +124,9 @@ def test_the_session_cookie_holds_neither_the_token_nor_its_id():
     decoded = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
     text = (zlib.decompress(decoded) if payload[0] == "" else decoded).decode()
     access = world.tracker.token_for(world.tokens["school"])
-    assert world.tokens["school"] not in text and str(access.id) not in text and "session_id" in text
+    assert (
+        world.tokens["school"] not in text and str(access.id) not in text and "session_id" in text
+    )
 
 
 def test_a_session_counts_only_within_its_lifetime_and_old_ones_are_cleared_away():
@@ -128,7 +141,9 @@ def test_a_session_counts_only_within_its_lifetime_and_old_ones_are_cleared_away
     second = sessions.start("token-2")
     assert store.query("SELECT token_id FROM {sessions}") == [("token-2",)]
     sessions.end(second)
-    assert sessions.token_id(second) is None and store.query("SELECT COUNT(*) FROM {sessions}") == [(0,)]
+    assert sessions.token_id(second) is None and store.query("SELECT COUNT(*) FROM {sessions}") == [
+        (0,)
+    ]
 
 
 def test_a_session_is_kept_by_a_hash_of_its_id_not_the_id_itself():
@@ -142,7 +157,9 @@ def test_a_session_is_kept_by_a_hash_of_its_id_not_the_id_itself():
 def expiring():
     today = [TODAY]
     world = make_world({"TODAY": lambda: today[0]})
-    token, _ = world.tracker.issue_token("school:900001", "visitor@example", expires_on=TODAY + timedelta(days=1))
+    token, _ = world.tracker.issue_token(
+        "school:900001", "visitor@example", expires_on=TODAY + timedelta(days=1)
+    )
     return world, token, today
 
 
@@ -161,5 +178,7 @@ def test_an_expired_token_is_signed_out_of_the_dashboard(expiring):
     assert world.client.get("/dashboard/schools/900001").status_code == 200
     today[0] = TODAY + timedelta(days=1)
     signed_out = world.client.get("/dashboard/schools/900001")
-    assert signed_out.status_code == 302 and signed_out.headers["Location"].endswith("/dashboard/sign-in")
+    assert signed_out.status_code == 302 and signed_out.headers["Location"].endswith(
+        "/dashboard/sign-in"
+    )
     assert sign_in(world.client, token).status_code == 401

@@ -25,7 +25,9 @@ def test_a_hub_lead_sees_the_same_headline_figures_as_the_api():
 
 def test_sign_in_without_the_forms_csrf_token_is_refused():
     world = make_world()
-    response = world.client.post("/dashboard/sign-in", data={"token": world.tokens["hub"], "csrf": "forged"})
+    response = world.client.post(
+        "/dashboard/sign-in", data={"token": world.tokens["hub"], "csrf": "forged"}
+    )
     assert response.status_code == 400
 
 
@@ -60,10 +62,15 @@ def test_the_hub_page_shows_the_termly_trend_with_its_table():
     world = make_world()
     sign_in(world.client, world.tokens["hub"])
     page = world.client.get("/dashboard/hubs/DEMO?as_of=2019-03-31").get_data(as_text=True)
-    series = world.client.get("/api/v1/hubs/DEMO/metrics/series?year=2018/19", headers=world.headers("hub")).json
+    series = world.client.get(
+        "/api/v1/hubs/DEMO/metrics/series?year=2018/19", headers=world.headers("hub")
+    ).json
     assert 'id="trend"' in page and "<polyline" in page
     for point in series["points"]:
-        assert f"<td>{point['as_of']}</td><td>{point['every_student_employer_encounters']}</td>" in page
+        assert (
+            f"<td>{point['as_of']}</td><td>{point['every_student_employer_encounters']}</td>"
+            in page
+        )
 
 
 def _csrf(page: str) -> str:
@@ -78,17 +85,31 @@ def test_a_school_corrects_an_activity_from_its_page_and_the_record_follows():
     fair = world.ids["fair"]
     page = world.client.get("/dashboard/schools/900001?as_of=2019-01-31").get_data(as_text=True)
     assert f'<option value="{fair}">2018-11-15' in page
-    removed = world.client.post("/dashboard/schools/900001/corrections", data={
-        "csrf": _csrf(page), "activity_id": fair, "action": "remove", "upns": UPN["p1"]})
+    removed = world.client.post(
+        "/dashboard/schools/900001/corrections",
+        data={"csrf": _csrf(page), "activity_id": fair, "action": "remove", "upns": UPN["p1"]},
+    )
     assert removed.status_code == 302 and "Corrected" in removed.headers["Location"]
-    attendees = world.client.get(f"/api/v1/activities/{fair}", headers=world.headers("school")).json["attendees"]
+    attendees = world.client.get(
+        f"/api/v1/activities/{fair}", headers=world.headers("school")
+    ).json["attendees"]
     assert UPN["p1"] not in attendees and UPN["p3"] in attendees
 
-    unexplained = world.client.post("/dashboard/schools/900001/corrections", data={
-        "csrf": _csrf(page), "activity_id": fair, "action": "retract", "reason": ""}, follow_redirects=True)
+    unexplained = world.client.post(
+        "/dashboard/schools/900001/corrections",
+        data={"csrf": _csrf(page), "activity_id": fair, "action": "retract", "reason": ""},
+        follow_redirects=True,
+    )
     assert 'role="alert"' in unexplained.get_data(as_text=True)
-    world.client.post("/dashboard/schools/900001/corrections", data={
-        "csrf": _csrf(page), "activity_id": fair, "action": "retract", "reason": "recorded twice"})
+    world.client.post(
+        "/dashboard/schools/900001/corrections",
+        data={
+            "csrf": _csrf(page),
+            "activity_id": fair,
+            "action": "retract",
+            "reason": "recorded twice",
+        },
+    )
     page = world.client.get("/dashboard/schools/900001?as_of=2019-01-31").get_data(as_text=True)
     assert "retracted: recorded twice" in page and f'<option value="{fair}">' not in page
 
@@ -97,12 +118,26 @@ def test_another_schools_sign_in_cannot_correct_an_activity():
     world = make_world()
     sign_in(world.client, world.tokens["other_school"])
     page = world.client.get("/dashboard/schools/900002").get_data(as_text=True)
-    refused = world.client.post("/dashboard/schools/900001/corrections", data={
-        "csrf": _csrf(page), "activity_id": world.ids["fair"], "action": "retract", "reason": "mine now"})
+    refused = world.client.post(
+        "/dashboard/schools/900001/corrections",
+        data={
+            "csrf": _csrf(page),
+            "activity_id": world.ids["fair"],
+            "action": "retract",
+            "reason": "mine now",
+        },
+    )
     assert refused.status_code == 403
-    smuggled = world.client.post("/dashboard/schools/900002/corrections", data={
-        "csrf": _csrf(page), "activity_id": world.ids["fair"], "action": "retract", "reason": "via my own page"},
-        follow_redirects=True)
+    smuggled = world.client.post(
+        "/dashboard/schools/900002/corrections",
+        data={
+            "csrf": _csrf(page),
+            "activity_id": world.ids["fair"],
+            "action": "retract",
+            "reason": "via my own page",
+        },
+        follow_redirects=True,
+    )
     assert 'role="alert"' in smuggled.get_data(as_text=True)
     assert world.tracker._activity(world.ids["fair"], None).retracted_because is None
 
@@ -110,7 +145,11 @@ def test_another_schools_sign_in_cannot_correct_an_activity():
 def test_a_known_at_time_typed_on_the_page_is_read_as_uk_local_time():
     world = make_world()
     sign_in(world.client, world.tokens["auditor"])
-    summer = world.client.get("/dashboard/hubs/DEMO?as_of=2019-03-31&known_at=2019-07-01T09:00").get_data(as_text=True)
-    winter = world.client.get("/dashboard/hubs/DEMO?as_of=2019-03-31&known_at=2019-01-07T09:00").get_data(as_text=True)
+    summer = world.client.get(
+        "/dashboard/hubs/DEMO?as_of=2019-03-31&known_at=2019-07-01T09:00"
+    ).get_data(as_text=True)
+    winter = world.client.get(
+        "/dashboard/hubs/DEMO?as_of=2019-03-31&known_at=2019-01-07T09:00"
+    ).get_data(as_text=True)
     assert "as known at 2019-07-01T08:00:00+00:00" in summer  # BST is an hour ahead of UTC
     assert "as known at 2019-01-07T09:00:00+00:00" in winter

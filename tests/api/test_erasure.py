@@ -24,8 +24,11 @@ def world():
 
 
 def erase(world, who: str, upn: str = LEAVER, body: dict | None = None):
-    return world.client.post(f"/api/v1/pupils/{upn}/erase", json=BODY if body is None else body,
-                             headers=world.headers(who))
+    return world.client.post(
+        f"/api/v1/pupils/{upn}/erase",
+        json=BODY if body is None else body,
+        headers=world.headers(who),
+    )
 
 
 @pytest.mark.parametrize("who", OTHERS)
@@ -46,16 +49,20 @@ def test_an_admin_erases_and_the_pupils_record_keeps_its_counts_but_not_its_iden
     assert (after["given_name"], after["family_name"], after["date_of_birth"]) == (None, None, None)
     assert after["erased"] and after["pseudonymised"] and not before["erased"]
     assert {key: after[key] for key in ("counts", "enrolments", "sen")} == {
-        key: before[key] for key in ("counts", "enrolments", "sen")}
+        key: before[key] for key in ("counts", "enrolments", "sen")
+    }
 
 
-@pytest.mark.parametrize("body, status, field", [
-    ({"reason": "x"}, 422, "requested_by"),
-    ({"requested_by": "900001"}, 422, "reason"),
-    ({"requested_by": "900001", "reason": ""}, 422, "reason"),
-    ({"requested_by": "90000X", "reason": "x"}, 422, "requested_by"),
-    ({"requested_by": "900002", "reason": "x"}, 422, "requested_by"),  # never held the pupil
-])
+@pytest.mark.parametrize(
+    "body, status, field",
+    [
+        ({"reason": "x"}, 422, "requested_by"),
+        ({"requested_by": "900001"}, 422, "reason"),
+        ({"requested_by": "900001", "reason": ""}, 422, "reason"),
+        ({"requested_by": "90000X", "reason": "x"}, 422, "requested_by"),
+        ({"requested_by": "900002", "reason": "x"}, 422, "requested_by"),  # never held the pupil
+    ],
+)
 def test_a_bad_request_is_refused_by_field_and_erases_nothing(world, body, status, field):
     refused = erase(world, "admin", body=body)
     assert refused.status_code == status and field in refused.json["errors"]["json"]
@@ -76,6 +83,7 @@ def test_the_same_idempotency_key_returns_the_first_answer(world):
 
 # --- the dashboard ---------------------------------------------------------------------
 
+
 def page_of(world, who: str, upn: str = LEAVER) -> tuple[str, str]:
     sign_in(world.client, world.tokens[who])
     page = world.client.get(f"/dashboard/pupils/{upn}").get_data(as_text=True)
@@ -83,13 +91,15 @@ def page_of(world, who: str, upn: str = LEAVER) -> tuple[str, str]:
 
 
 def post_erase(world, csrf: str, **form: str):
-    return world.client.post(f"/dashboard/pupils/{LEAVER}/erase",
-                             data={"csrf": csrf, "requested_by": "900001", "reason": "parent asked", **form})
+    return world.client.post(
+        f"/dashboard/pupils/{LEAVER}/erase",
+        data={"csrf": csrf, "requested_by": "900001", "reason": "parent asked", **form},
+    )
 
 
 def test_an_admin_sees_the_erase_form_only_for_a_leaver_not_yet_erased(world):
     page, _ = page_of(world, "admin")
-    assert 'id="erase-identity"' in page and '<option>900001</option>' in page
+    assert 'id="erase-identity"' in page and "<option>900001</option>" in page
     on_roll, _ = page_of(world, "admin", "R885400112001")
     assert 'id="erase-identity"' not in on_roll
 
@@ -130,7 +140,9 @@ def test_a_refused_erasure_comes_back_to_the_page_with_the_reason(world):
 
 def test_the_schools_roll_reads_names_from_the_log_and_shows_none_once_erased(world):
     def leaver_on_roll():
-        page = world.client.get("/api/v1/schools/900001/pupils?as_of=2019-03-31", headers=world.headers("school"))
+        page = world.client.get(
+            "/api/v1/schools/900001/pupils?as_of=2019-03-31", headers=world.headers("school")
+        )
         return next(item for item in page.json["items"] if item["upn"] == LEAVER)
 
     before = leaver_on_roll()
@@ -138,4 +150,6 @@ def test_the_schools_roll_reads_names_from_the_log_and_shows_none_once_erased(wo
     erase(world, "admin")
     after = leaver_on_roll()
     assert (after["given_name"], after["family_name"]) == (None, None)
-    assert after["benchmarks"] == before["benchmarks"] and after["year_group"] == before["year_group"]
+    assert (
+        after["benchmarks"] == before["benchmarks"] and after["year_group"] == before["year_group"]
+    )

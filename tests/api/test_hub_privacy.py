@@ -12,38 +12,80 @@ from tests.api.test_dashboard import sign_in
 from tests.scenarios import PUPILS
 from tracker.identifiers import make_upn
 
-SECRET_PUPIL = {"upn": "X885400112099", "given_name": "Zephyrine", "family_name": "Quillfeather",
-                "date_of_birth": "2007-03-21", "year_group": 7, "enrolled_on": "2019-01-07"}
+SECRET_PUPIL = {
+    "upn": "X885400112099",
+    "given_name": "Zephyrine",
+    "family_name": "Quillfeather",
+    "date_of_birth": "2007-03-21",
+    "year_group": 7,
+    "enrolled_on": "2019-01-07",
+}
 # Every way a pupil's identity could be written out in a response.
-IDENTITIES = [SECRET_PUPIL["upn"], SECRET_PUPIL["given_name"], SECRET_PUPIL["family_name"],
-              "2007-03-21", "21/03/2007", "21 March 2007", *[p.upn for p in PUPILS],
-              *[p.date_of_birth.isoformat() for p in PUPILS]]
+IDENTITIES = [
+    SECRET_PUPIL["upn"],
+    SECRET_PUPIL["given_name"],
+    SECRET_PUPIL["family_name"],
+    "2007-03-21",
+    "21/03/2007",
+    "21 March 2007",
+    *[p.upn for p in PUPILS],
+    *[p.date_of_birth.isoformat() for p in PUPILS],
+]
 
 HUB_READS = [
-    "/api/v1/hubs/DEMO/metrics", "/api/v1/hubs/DEMO/metrics?as_of=2019-03-31",
-    "/api/v1/hubs/DEMO/metrics/series?year=2018/19", "/api/v1/metrics/national",
-    "/api/v1/schools/900001", "/api/v1/schools/900001/status", "/api/v1/schools/900001/status?as_of=2019-03-31",
-    "/api/v1/schools/900001/activities", "/api/v1/schools/900002/activities?limit=1000",
-    "/readyz", "/api/openapi.json",
+    "/api/v1/hubs/DEMO/metrics",
+    "/api/v1/hubs/DEMO/metrics?as_of=2019-03-31",
+    "/api/v1/hubs/DEMO/metrics/series?year=2018/19",
+    "/api/v1/metrics/national",
+    "/api/v1/schools/900001",
+    "/api/v1/schools/900001/status",
+    "/api/v1/schools/900001/status?as_of=2019-03-31",
+    "/api/v1/schools/900001/activities",
+    "/api/v1/schools/900002/activities?limit=1000",
+    "/readyz",
+    "/api/openapi.json",
     # Refused, and the refusal must not echo the pupil back either.
-    "/api/v1/pupils/X885400112099", "/api/v1/pupils/X885400112099/timeline", "/api/v1/activities/{fair}",
-    "/api/v1/audit/events", "/api/v1/pupils/R885400112001",
-    "/api/v1/pupils/X885400112099/export", "/api/v1/pupils/X885400112099/export?format=html",
-    "/api/v1/audit/pupil-reads", "/api/v1/audit/pupil-reads?upn=X885400112099",
+    "/api/v1/pupils/X885400112099",
+    "/api/v1/pupils/X885400112099/timeline",
+    "/api/v1/activities/{fair}",
+    "/api/v1/audit/events",
+    "/api/v1/pupils/R885400112001",
+    "/api/v1/pupils/X885400112099/export",
+    "/api/v1/pupils/X885400112099/export?format=html",
+    "/api/v1/audit/pupil-reads",
+    "/api/v1/audit/pupil-reads?upn=X885400112099",
 ]
-HUB_PAGES = ["/dashboard/", "/dashboard/hubs/DEMO", "/dashboard/hubs/DEMO?as_of=2019-03-31",
-             "/dashboard/schools/900001", "/dashboard/schools/900002", "/dashboard/pupils/X885400112099",
-             "/dashboard/pupils/R885400112001", "/dashboard/audit"]
+HUB_PAGES = [
+    "/dashboard/",
+    "/dashboard/hubs/DEMO",
+    "/dashboard/hubs/DEMO?as_of=2019-03-31",
+    "/dashboard/schools/900001",
+    "/dashboard/schools/900002",
+    "/dashboard/pupils/X885400112099",
+    "/dashboard/pupils/R885400112001",
+    "/dashboard/audit",
+]
 
 
 @pytest.fixture(scope="module")
 def world():
     world = make_world()
-    enrolled = world.client.post("/api/v1/schools/900001/pupils", json=SECRET_PUPIL, headers=world.headers("school"))
+    enrolled = world.client.post(
+        "/api/v1/schools/900001/pupils", json=SECRET_PUPIL, headers=world.headers("school")
+    )
     assert enrolled.status_code == 201
-    recorded = world.client.post("/api/v1/schools/900001/activities", headers=world.headers("school"), json={
-        "kind": "employer_talk", "title": "Talk", "occurred_on": "2019-01-10", "meaningful": True,
-        "employer": {"name": "Acme", "size": "large"}, "attendees": [SECRET_PUPIL["upn"], PUPILS[0].upn]})
+    recorded = world.client.post(
+        "/api/v1/schools/900001/activities",
+        headers=world.headers("school"),
+        json={
+            "kind": "employer_talk",
+            "title": "Talk",
+            "occurred_on": "2019-01-10",
+            "meaningful": True,
+            "employer": {"name": "Acme", "size": "large"},
+            "attendees": [SECRET_PUPIL["upn"], PUPILS[0].upn],
+        },
+    )
     assert recorded.status_code == 201
     return world
 
@@ -67,12 +109,16 @@ def test_no_dashboard_page_a_hub_lead_can_open_holds_a_pupils_identity(world):
         statuses[path] = response.status_code
         assert leaked(response.get_data(as_text=True)) == [], path
     assert statuses["/dashboard/hubs/DEMO"] == 200 and statuses["/dashboard/schools/900001"] == 200
-    assert statuses["/dashboard/pupils/X885400112099"] == 403 and statuses["/dashboard/audit"] == 403
+    assert (
+        statuses["/dashboard/pupils/X885400112099"] == 403 and statuses["/dashboard/audit"] == 403
+    )
 
 
 def test_the_scan_would_see_a_leak(world):
     """The same scan over what a school may see finds the identities, so it is looking in the right place."""
-    page = world.client.get("/api/v1/pupils/X885400112099", headers=world.headers("school")).get_data(as_text=True)
+    page = world.client.get(
+        "/api/v1/pupils/X885400112099", headers=world.headers("school")
+    ).get_data(as_text=True)
     assert {"X885400112099", "Zephyrine", "Quillfeather", "2007-03-21"} <= set(leaked(page))
 
 
@@ -93,12 +139,20 @@ def test_the_request_log_holds_no_pupil_data():
     try:
         school = world.headers("school")
         world.client.post("/api/v1/schools/900001/pupils", json=SECRET_PUPIL, headers=school)
-        world.client.post("/api/v1/schools/900001/pupils", json=SECRET_PUPIL, headers=school)  # refused: 409
-        world.client.post("/api/v1/schools/900001/pupils", json={**SECRET_PUPIL, "upn": "X88540011209"},
-                          headers=school)  # refused: 422 naming the field, not echoing it to the log
+        world.client.post(
+            "/api/v1/schools/900001/pupils", json=SECRET_PUPIL, headers=school
+        )  # refused: 409
+        world.client.post(
+            "/api/v1/schools/900001/pupils",
+            json={**SECRET_PUPIL, "upn": "X88540011209"},
+            headers=school,
+        )  # refused: 422 naming the field, not echoing it to the log
         world.client.get(f"/api/v1/pupils/{SECRET_PUPIL['upn']}/timeline", headers=school)
-        world.client.post(f"/api/v1/schools/900001/pupils/{SECRET_PUPIL['upn']}/leave",
-                          json={"left_on": "2019-06-30", "destination": "Quillfeather College"}, headers=school)
+        world.client.post(
+            f"/api/v1/schools/900001/pupils/{SECRET_PUPIL['upn']}/leave",
+            json={"left_on": "2019-06-30", "destination": "Quillfeather College"},
+            headers=school,
+        )
         world.client.get(f"/api/v1/pupils/{SECRET_PUPIL['upn']}?as_of=2019-03-31", headers=school)
     finally:
         for name in ("api.requests", "api.errors"):
@@ -108,6 +162,7 @@ def test_the_request_log_holds_no_pupil_data():
 
 
 # --- small numbers ---------------------------------------------------------------------------------------
+
 
 def figures(world, who: str, path: str) -> dict:
     response = world.client.get(path, headers=world.headers(who))
@@ -128,47 +183,72 @@ def test_a_year_group_of_three_at_a_third_is_withheld_from_the_hub_rate_and_all(
     path = "/api/v1/schools/900001/status?as_of=2019-01-31"
     exact = benchmark(figures(world, "admin", path), 6)
     assert (exact["measured"], exact["met"], exact["coverage"]) == (3, 1, 33.3)
-    for seen in (benchmark(figures(world, "hub", path), 6),
-                 benchmark(figures(world, "hub", "/api/v1/hubs/DEMO/metrics?as_of=2019-01-31"), 6, "900001")):
+    for seen in (
+        benchmark(figures(world, "hub", path), 6),
+        benchmark(figures(world, "hub", "/api/v1/hubs/DEMO/metrics?as_of=2019-01-31"), 6, "900001"),
+    ):
         assert (seen["measured"], seen["met"], seen["coverage"]) == (None, None, None)
         assert seen["suppressed"] == {"measured": "low", "met": "low", "coverage": "low"}
-        assert (seen["achieved"], seen["applicable"]) == (False, True)  # what the hub's figures are made of
+        assert (seen["achieved"], seen["applicable"]) == (
+            False,
+            True,
+        )  # what the hub's figures are made of
     for who in ("school", "auditor"):
         assert benchmark(figures(world, who, path), 6) == exact
 
 
 def test_a_hubs_shares_of_schools_are_the_same_whoever_asks():
     world = make_world()
-    headline = ("schools", "every_student_employer_encounters", "every_student_workplace_experience",
-                "mean_benchmarks_achieved", "pct_schools_achieving")
+    headline = (
+        "schools",
+        "every_student_employer_encounters",
+        "every_student_workplace_experience",
+        "mean_benchmarks_achieved",
+        "pct_schools_achieving",
+    )
     for as_of in ("2019-01-31", "2019-03-31", "2019-04-30"):
         path = f"/api/v1/hubs/DEMO/metrics?as_of={as_of}"
         hub, admin = figures(world, "hub", path), figures(world, "admin", path)
         assert {k: hub[k] for k in headline} == {k: admin[k] for k in headline}
         assert [r["benchmarks_achieved"] for r in hub["school_rows"]] == [
-            r["benchmarks_achieved"] for r in admin["school_rows"]]
+            r["benchmarks_achieved"] for r in admin["school_rows"]
+        ]
     march = figures(world, "hub", "/api/v1/hubs/DEMO/metrics?as_of=2019-03-31")
     assert march["every_student_workplace_experience"] == 50.0  # metrics.md's worked example
     series = "/api/v1/hubs/DEMO/metrics/series?year=2018/19"
     assert [{k: p[k] for k in headline} for p in figures(world, "hub", series)["points"]] == [
-        {k: p[k] for k in headline} for p in figures(world, "admin", series)["points"]]
+        {k: p[k] for k in headline} for p in figures(world, "admin", series)["points"]
+    ]
 
 
 def enrol_many(world, urn: str, year_group: int, count: int, serial_from: int) -> list[str]:
     born = f"{2018 - year_group - 4}-01-15"
-    upns = [make_upn("885", f"400{urn[-1]}", 18, serial)
-            for serial in range(serial_from, serial_from + count)]
+    upns = [
+        make_upn("885", f"400{urn[-1]}", 18, serial)
+        for serial in range(serial_from, serial_from + count)
+    ]
     for upn in upns:
-        enrolled = world.client.post(f"/api/v1/schools/{urn}/pupils", headers=world.headers("admin"), json={
-            "upn": upn, "given_name": "Pupil", "family_name": upn, "date_of_birth": born,
-            "year_group": year_group, "enrolled_on": "2018-09-03"})
+        enrolled = world.client.post(
+            f"/api/v1/schools/{urn}/pupils",
+            headers=world.headers("admin"),
+            json={
+                "upn": upn,
+                "given_name": "Pupil",
+                "family_name": upn,
+                "date_of_birth": born,
+                "year_group": year_group,
+                "enrolled_on": "2018-09-03",
+            },
+        )
         assert enrolled.status_code == 201, enrolled.json
     return upns
 
 
 def test_a_small_year_group_cannot_be_worked_out_from_the_schools_total_less_the_others():
     world = make_world()
-    enrol_many(world, "900001", 9, 20, 100)  # School A: Year 7 has 1 pupil, Year 9 20, Year 11 2, Year 13 1
+    enrol_many(
+        world, "900001", 9, 20, 100
+    )  # School A: Year 7 has 1 pupil, Year 9 20, Year 11 2, Year 13 1
     path = "/api/v1/schools/900001/status?as_of=2019-03-31"
     exact, seen = figures(world, "admin", path), figures(world, "hub", path)
     assert benchmark(exact, 5)["measured"] == 24 and benchmark(seen, 5)["measured"] == 24
@@ -183,21 +263,41 @@ def test_national_less_non_hub_does_not_give_back_a_hub_total_withheld_from_the_
     world = make_world()
     admin = world.headers("admin")
     enrol_many(world, "900001", 9, 20, 100)  # A: 24 pupils for BM5; B: 3, a low count
-    registered = world.client.post("/api/v1/schools", headers=admin, json={
-        "urn": "900003", "name": "School C", "type": "secondary", "la_code": "885", "laestab": "8854003"})
+    registered = world.client.post(
+        "/api/v1/schools",
+        headers=admin,
+        json={
+            "urn": "900003",
+            "name": "School C",
+            "type": "secondary",
+            "la_code": "885",
+            "laestab": "8854003",
+        },
+    )
     assert registered.status_code == 201
     enrol_many(world, "900003", 8, 7, 1)  # in no hub: the non-hub figures
     as_of = "?as_of=2019-03-31"
     exact = figures(world, "admin", f"/api/v1/hubs/DEMO/metrics{as_of}")
-    assert (exact["pupils_measured"]["5"], exact["non_hub"]["pupils_measured"]["5"],
-            exact["national"]["pupils_measured"]["5"]) == (27, 7, 34)
+    assert (
+        exact["pupils_measured"]["5"],
+        exact["non_hub"]["pupils_measured"]["5"],
+        exact["national"]["pupils_measured"]["5"],
+    ) == (27, 7, 34)
     hub = figures(world, "hub", f"/api/v1/hubs/DEMO/metrics{as_of}")
     national = figures(world, "hub", f"/api/v1/metrics/national{as_of}")
-    assert hub["pupils_measured"]["5"] is None and hub["suppressed"]["pupils_measured.5"] == "secondary"
+    assert (
+        hub["pupils_measured"]["5"] is None
+        and hub["suppressed"]["pupils_measured.5"] == "secondary"
+    )
     assert hub["pupil_coverage"]["5"] is None and hub["mean_coverage"]["5"] is None
     for answer in (hub["national"], national):
-        assert answer["pupils_measured"]["5"] is None or answer["non_hub"]["pupils_measured"]["5"] is None
-    assert hub["national"]["pupils_measured"]["5"] is None and national["pupils_measured"]["5"] is None
+        assert (
+            answer["pupils_measured"]["5"] is None
+            or answer["non_hub"]["pupils_measured"]["5"] is None
+        )
+    assert (
+        hub["national"]["pupils_measured"]["5"] is None and national["pupils_measured"]["5"] is None
+    )
     assert national["non_hub"]["pupils_measured"]["5"] == 7  # nothing more than needed is withheld
     assert figures(world, "admin", f"/api/v1/metrics/national{as_of}")["pupils_measured"]["5"] == 34
 
@@ -225,4 +325,6 @@ def test_the_dashboard_shows_a_hub_lead_low_where_the_counts_are_small():
     admin = world.client.application.test_client()
     sign_in(admin, world.tokens["admin"])
     assert "33.3%" in admin.get("/dashboard/schools/900001?as_of=2019-01-31").get_data(as_text=True)
-    assert 'id="withheld"' not in admin.get("/dashboard/hubs/DEMO?as_of=2019-01-31").get_data(as_text=True)
+    assert 'id="withheld"' not in admin.get("/dashboard/hubs/DEMO?as_of=2019-01-31").get_data(
+        as_text=True
+    )

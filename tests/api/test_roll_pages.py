@@ -19,7 +19,9 @@ def csrf_of(page: str) -> str:
 def preview(client, data: bytes, **fields: str):
     school = client.get("/dashboard/schools/900001").get_data(as_text=True)
     form = {"csrf": csrf_of(school), "file": (io.BytesIO(data), "roll.csv"), **fields}
-    return client.post("/dashboard/schools/900001/import", data=form, content_type="multipart/form-data")
+    return client.post(
+        "/dashboard/schools/900001/import", data=form, content_type="multipart/form-data"
+    )
 
 
 def test_a_careers_leader_previews_an_mis_file_confirms_it_and_finds_year_10_with_no_employer_yet():
@@ -31,10 +33,14 @@ def test_a_careers_leader_previews_an_mis_file_confirms_it_and_finds_year_10_wit
     assert shown.status_code == 200 and "7 pupils enrolled" in page and "1 rows refused" in page
     assert world.tracker.recorder.max_notification_id() == before  # the preview stored nothing
     data = re.search(r'name="data" value="([^"]+)"', page).group(1)
-    confirmed = world.client.post("/dashboard/schools/900001/import", data={
-        "csrf": csrf_of(page), "confirm": "yes", "data": data, "exported_on": ""})
+    confirmed = world.client.post(
+        "/dashboard/schools/900001/import",
+        data={"csrf": csrf_of(page), "confirm": "yes", "data": data, "exported_on": ""},
+    )
     assert confirmed.status_code == 302 and "/dashboard/schools/900001/pupils" in confirmed.location
-    roll = world.client.get("/dashboard/schools/900001/pupils?year_group=10&not_met=5").get_data(as_text=True)
+    roll = world.client.get("/dashboard/schools/900001/pupils?year_group=10&not_met=5").get_data(
+        as_text=True
+    )
     assert re.findall(r">(\w\d{12})</a>", roll) == ["M885400118043", "Y885400118042"]
     assert "1 more meaningful employer encounter this year" in roll
 

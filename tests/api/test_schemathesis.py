@@ -17,4 +17,9 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_shape(case)
     response = case.call(headers=WORLD.headers("admin"))
     case.validate_response(response, checks=(schemathesis.checks.response_schema_conformance,))
     waited = response.status_code == 503 and "min_position" in (case.query or {})
-    assert response.status_code < 500 or waited, (case.method, case.path, response.status_code, response.text[:300])
+    assert response.status_code < 500 or waited, (
+        case.method,
+        case.path,
+        response.status_code,
+        response.text[:300],
+    )

@@ -47,13 +47,18 @@ from tracker.identifiers import validate_upn
 
 WORLD = make_world({"MIN_POSITION_WAIT_SECONDS": 0.01, "PROPAGATE_EXCEPTIONS": False})
 ACCEPTED = ["2xx", 401, 403, 404, 409]  # api.md: 409 where a rule of the domain refuses
-CONFIG = SchemathesisConfig.from_dict({
-    "generation": {"mode": "positive"},
-    "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
-})
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "generation": {"mode": "positive"},
+        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+    }
+)
 LEFT_OUT = {"/api/v1/audit/verify"}  # the module's docstring says why
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WORLD.client.application, config=CONFIG).include(
-    method="GET", path_regex=r"^/api/v1/").exclude(path=sorted(LEFT_OUT))
+schema = (
+    schemathesis.openapi.from_wsgi("/api/openapi.json", WORLD.client.application, config=CONFIG)
+    .include(method="GET", path_regex=r"^/api/v1/")
+    .exclude(path=sorted(LEFT_OUT))
+)
 
 KNOWN = {"upn": PUPILS[0].upn, "urn": SCHOOL_A, "code": "DEMO", "activity_id": WORLD.ids["fair"]}
 HEAD = WORLD.tracker.recorder.max_notification_id()
@@ -82,8 +87,13 @@ def test_every_generated_valid_read_is_accepted(case, identifiers):
     within_the_unstatable_rules(case)
     response = case.call(headers=WORLD.headers("admin"))
     answered[(case.operation.path, identifiers, response.status_code // 100)] += 1
-    case.validate_response(response, checks=[schemathesis.checks.not_a_server_error,
-                                             schemathesis.checks.positive_data_acceptance])
+    case.validate_response(
+        response,
+        checks=[
+            schemathesis.checks.not_a_server_error,
+            schemathesis.checks.positive_data_acceptance,
+        ],
+    )
 
 
 def test_the_generated_reads_reached_a_real_pupil_school_hub_and_activity():
@@ -91,9 +101,15 @@ def test_the_generated_reads_reached_a_real_pupil_school_hub_and_activity():
     if not answered:
         pytest.skip("counts the answers to the generated reads above: run it with them")
     paths = WORLD.client.get("/api/openapi.json").json["paths"]
-    reads = {path for path, operations in paths.items() if "get" in operations and path.startswith("/api/v1/")}
+    reads = {
+        path
+        for path, operations in paths.items()
+        if "get" in operations and path.startswith("/api/v1/")
+    }
     assert {path for path, _, _ in answered} == reads - LEFT_OUT
-    assert {path for path, identifiers, status in answered if (identifiers, status) == ("known", 2)} == reads - LEFT_OUT
+    assert {
+        path for path, identifiers, status in answered if (identifiers, status) == ("known", 2)
+    } == reads - LEFT_OUT
 
 
 def test_a_upn_of_the_right_shape_but_the_wrong_check_letter_is_no_pupil():
@@ -108,8 +124,14 @@ def test_a_upn_of_the_right_shape_but_the_wrong_check_letter_is_no_pupil():
 
 
 def test_national_figures_are_offered_without_known_at_and_refuse_it_when_sent():
-    parameters = WORLD.client.get("/api/openapi.json").json["paths"]["/api/v1/metrics/national"]["get"]["parameters"]
+    parameters = WORLD.client.get("/api/openapi.json").json["paths"]["/api/v1/metrics/national"][
+        "get"
+    ]["parameters"]
     assert {parameter["name"] for parameter in parameters} == {"min_position", "as_of"}
     for known_at in ("2019-03-31T12:00:00Z", "yesterday", ""):
-        response = WORLD.client.get(f"/api/v1/metrics/national?known_at={known_at}", headers=WORLD.headers("admin"))
-        assert response.status_code == 422 and "answered per school or hub" in response.json["message"], known_at
+        response = WORLD.client.get(
+            f"/api/v1/metrics/national?known_at={known_at}", headers=WORLD.headers("admin")
+        )
+        assert (
+            response.status_code == 422 and "answered per school or hub" in response.json["message"]
+        ), known_at

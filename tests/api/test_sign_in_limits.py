@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from api.ratelimit import FailedSignIns
 from api import create_app
+from api.ratelimit import FailedSignIns
 from projections.store import SQLiteViewStore
 from tests.api.conftest import make_world
 from tests.api.test_dashboard import sign_in
@@ -14,14 +14,17 @@ LIMIT = 3
 def test_after_too_many_wrong_tokens_an_address_must_wait_to_guess_again():
     world = make_world({"SIGN_IN_FAILURES_PER_MINUTE": LIMIT})
     wrong = {"Authorization": "Bearer guessed"}
-    assert [world.client.get("/api/v1/metrics/national", headers=wrong).status_code
-            for _ in range(LIMIT)] == [401] * LIMIT
+    assert [
+        world.client.get("/api/v1/metrics/national", headers=wrong).status_code
+        for _ in range(LIMIT)
+    ] == [401] * LIMIT
     refused = world.client.get("/api/v1/metrics/national", headers=wrong)
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
     assert refused.json["code"] == 429 and "too many failed sign-ins" in refused.json["message"]
-    other_address = world.client.get("/api/v1/metrics/national", headers=wrong,
-                                     environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    other_address = world.client.get(
+        "/api/v1/metrics/national", headers=wrong, environ_base={"REMOTE_ADDR": "192.0.2.7"}
+    )
     assert other_address.status_code == 401
 
 
@@ -30,7 +33,10 @@ def test_wrong_tokens_from_an_address_never_lock_out_a_valid_token_from_it():
     world = make_world({"SIGN_IN_FAILURES_PER_MINUTE": LIMIT})
     for _ in range(LIMIT * 3):
         world.client.get("/api/v1/metrics/national", headers={"Authorization": "Bearer guessed"})
-    assert world.client.get("/api/v1/metrics/national", headers=world.headers("admin")).status_code == 200
+    assert (
+        world.client.get("/api/v1/metrics/national", headers=world.headers("admin")).status_code
+        == 200
+    )
     assert sign_in(world.client, world.tokens["hub"]).status_code == 302
 
 
@@ -38,14 +44,19 @@ def test_requests_without_any_token_are_not_counted_as_guesses():
     world = make_world({"SIGN_IN_FAILURES_PER_MINUTE": LIMIT})
     for _ in range(LIMIT * 2):
         assert world.client.get("/api/v1/metrics/national").status_code == 401
-    assert world.client.get("/api/v1/metrics/national", headers=world.headers("admin")).status_code == 200
+    assert (
+        world.client.get("/api/v1/metrics/national", headers=world.headers("admin")).status_code
+        == 200
+    )
 
 
 def test_the_dashboard_sign_in_form_is_limited_too():
     world = make_world({"SIGN_IN_FAILURES_PER_MINUTE": LIMIT})
     assert [sign_in(world.client, "guessed").status_code for _ in range(LIMIT)] == [401] * LIMIT
     waiting = sign_in(world.client, "guessed again")
-    assert waiting.status_code == 429 and "Too many failed sign-ins" in waiting.get_data(as_text=True)
+    assert waiting.status_code == 429 and "Too many failed sign-ins" in waiting.get_data(
+        as_text=True
+    )
     assert "Retry-After" in waiting.headers
     assert sign_in(world.client, world.tokens["hub"]).status_code == 302
 
@@ -73,12 +84,17 @@ def test_every_api_process_on_one_database_sees_the_same_failures(postgres_url):
     world = make_world(config)
     first, second = world.client, create_app({**config, "TESTING": True}).test_client()
     wrong = {"Authorization": "Bearer guessed"}
-    statuses = [client.get("/api/v1/metrics/national", headers=wrong).status_code
-                for client in (first, second, first)]
+    statuses = [
+        client.get("/api/v1/metrics/national", headers=wrong).status_code
+        for client in (first, second, first)
+    ]
     assert statuses == [401] * LIMIT
     for client in (first, second):
         assert client.get("/api/v1/metrics/national", headers=wrong).status_code == 429
-        assert client.get("/api/v1/metrics/national", headers=world.headers("admin")).status_code == 200
+        assert (
+            client.get("/api/v1/metrics/national", headers=world.headers("admin")).status_code
+            == 200
+        )
 
 
 def test_a_rebuild_of_the_views_keeps_the_failures():
@@ -89,7 +105,12 @@ def test_a_rebuild_of_the_views_keeps_the_failures():
         world.client.get("/api/v1/metrics/national", headers={"Authorization": "Bearer guessed"})
     services = world.client.application.extensions["tracker"]
     rebuild(services.tracker, services.store)
-    assert world.client.get("/api/v1/metrics/national", headers={"Authorization": "Bearer guessed"}).status_code == 429
+    assert (
+        world.client.get(
+            "/api/v1/metrics/national", headers={"Authorization": "Bearer guessed"}
+        ).status_code
+        == 429
+    )
 
 
 class WatchedStore:

@@ -11,7 +11,9 @@ MOVED = UPN["p2"]  # on roll at A, left for B on 2019-02-28: B holds them now
 
 
 def export(world, upn: str, who: str, query: str = "", **headers: str):
-    return world.client.get(f"/api/v1/pupils/{upn}/export{query}", headers=world.headers(who, **headers))
+    return world.client.get(
+        f"/api/v1/pupils/{upn}/export{query}", headers=world.headers(who, **headers)
+    )
 
 
 def test_the_holding_school_exports_its_own_part_of_a_transferred_pupils_record():
@@ -32,22 +34,45 @@ def test_an_admin_exports_the_pupils_whole_record_as_json():
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
     record = response.json
-    assert record["identity"] == {"given_name": "P2", "family_name": "Pupil", "date_of_birth": "2007-01-15",
-                                  "pseudonymised": False}
-    assert [(e["school_urn"], e["school_name"], e["enrolled_on"], e["left_on"]) for e in record["enrolments"]] == [
-        ("900001", "School A", "2018-09-03", "2019-02-28"), ("900002", "School B", "2019-03-01", None)]
-    assert record["destinations"] == [{"school_urn": "900001", "left_on": "2019-02-28", "destination": "moved_away"}]
-    assert record["year_groups"] == {"this_year": 7, "recorded": [{"from": "2018/19", "year_group": 7}]}
+    assert record["identity"] == {
+        "given_name": "P2",
+        "family_name": "Pupil",
+        "date_of_birth": "2007-01-15",
+        "pseudonymised": False,
+    }
+    assert [
+        (e["school_urn"], e["school_name"], e["enrolled_on"], e["left_on"])
+        for e in record["enrolments"]
+    ] == [
+        ("900001", "School A", "2018-09-03", "2019-02-28"),
+        ("900002", "School B", "2019-03-01", None),
+    ]
+    assert record["destinations"] == [
+        {"school_urn": "900001", "left_on": "2019-02-28", "destination": "moved_away"}
+    ]
+    assert record["year_groups"] == {
+        "this_year": 7,
+        "recorded": [{"from": "2018/19", "year_group": 7}],
+    }
     assert record["flags"] == {"sen": False, "pupil_premium": False}
-    attended = [(a["kind"], a["title"], a["occurred_on"], a["employer"], a["school_urn"]) for a in record["activities"]]
-    assert attended == [("careers_fair", "careers_fair on 2018-11-15", "2018-11-15", "Acme Engineering", "900001")]
+    attended = [
+        (a["kind"], a["title"], a["occurred_on"], a["employer"], a["school_urn"])
+        for a in record["activities"]
+    ]
+    assert attended == [
+        ("careers_fair", "careers_fair on 2018-11-15", "2018-11-15", "Acme Engineering", "900001")
+    ]
     assert record["encounters"]["counts"]["employer_this_year"] == 1
     assert [c["kind"] for c in record["encounters"]["counted"]] == ["careers_fair"]
     types = [event["type"] for event in record["events"]]
     assert types[:3] == ["Student.Registered", "Student.Enrolled", "Roll.PupilAdmitted"]
     assert {"Activity.Recorded", "Student.Left", "Roll.PupilDischarged"} <= set(types)
-    assert [e["position"] for e in record["events"]] == sorted(e["position"] for e in record["events"])
-    assert all({"recorded_at", "actor", "request_id", "data"} <= set(event) for event in record["events"])
+    assert [e["position"] for e in record["events"]] == sorted(
+        e["position"] for e in record["events"]
+    )
+    assert all(
+        {"recorded_at", "actor", "request_id", "data"} <= set(event) for event in record["events"]
+    )
 
 
 def test_other_pupils_named_in_the_pupils_events_are_withheld_and_counted():
@@ -62,36 +87,62 @@ def test_other_pupils_named_in_the_pupils_events_are_withheld_and_counted():
 def test_placements_guidance_and_amendments_of_attended_activities_are_in_the_export():
     world = make_world()
     p4, admin = UPN["p4"], world.headers("admin")
-    meeting = world.client.post("/api/v1/schools/900001/activities", headers=admin, json={
-        "kind": "guidance_meeting", "title": "Careers interview", "occurred_on": "2019-05-01",
-        "provider": {"name": "Adviser Ltd", "type": "training_provider"}, "attendees": [p4]})
+    meeting = world.client.post(
+        "/api/v1/schools/900001/activities",
+        headers=admin,
+        json={
+            "kind": "guidance_meeting",
+            "title": "Careers interview",
+            "occurred_on": "2019-05-01",
+            "provider": {"name": "Adviser Ltd", "type": "training_provider"},
+            "attendees": [p4],
+        },
+    )
     assert meeting.status_code == 201, meeting.json
-    amended = world.client.post(f"/api/v1/activities/{world.ids['fair']}/amend", headers=admin,
-                                json={"title": "Autumn careers fair", "reason": "clearer title"})
+    amended = world.client.post(
+        f"/api/v1/activities/{world.ids['fair']}/amend",
+        headers=admin,
+        json={"title": "Autumn careers fair", "reason": "clearer title"},
+    )
     assert amended.status_code == 200
     record = export(world, p4, "school").json
     assert [(g["kind"], g["title"], g["provider"]) for g in record["guidance"]] == [
-        ("guidance_meeting", "Careers interview", "Adviser Ltd")]
+        ("guidance_meeting", "Careers interview", "Adviser Ltd")
+    ]
     assert [a["title"] for a in record["activities"]] == ["Autumn careers fair"]
     completed = [p for p in record["placements"] if p["state"] == "completed"]
     assert [(p["employer"], p["completed_on"], p["hours"]) for p in completed] == [
-        ("Acme Engineering", "2019-04-20", 30)]
+        ("Acme Engineering", "2019-04-20", 30)
+    ]
     assert "Activity.Amended" in [e["type"] for e in record["events"]]
 
 
 def test_the_readable_export_is_a_plain_page_with_every_value_escaped():
     world = make_world()
-    recorded = world.client.post("/api/v1/schools/900001/activities", headers=world.headers("school"), json={
-        "kind": "employer_talk", "title": "<script>alert(1)</script>", "occurred_on": "2019-05-01",
-        "meaningful": True, "employer": {"name": "Acme & Sons"}, "attendees": [UPN["p1"]]})
+    recorded = world.client.post(
+        "/api/v1/schools/900001/activities",
+        headers=world.headers("school"),
+        json={
+            "kind": "employer_talk",
+            "title": "<script>alert(1)</script>",
+            "occurred_on": "2019-05-01",
+            "meaningful": True,
+            "employer": {"name": "Acme & Sons"},
+            "attendees": [UPN["p1"]],
+        },
+    )
     assert recorded.status_code == 201
-    for response in (export(world, UPN["p1"], "school", "?format=html"),
-                     export(world, UPN["p1"], "school", Accept="text/html,application/xhtml+xml;q=0.9")):
+    for response in (
+        export(world, UPN["p1"], "school", "?format=html"),
+        export(world, UPN["p1"], "school", Accept="text/html,application/xhtml+xml;q=0.9"),
+    ):
         page = response.get_data(as_text=True)
         assert response.status_code == 200 and response.mimetype == "text/html"
         assert response.headers["Cache-Control"] == "no-store"
         assert "<h2>Activities attended</h2>" in page and 'id="events"' in page
-        assert [p.upn for p in PUPILS if p.upn in page] == [UPN["p1"]]  # the fair's other attendees are not named
+        assert [p.upn for p in PUPILS if p.upn in page] == [
+            UPN["p1"]
+        ]  # the fair's other attendees are not named
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
         assert "Acme &amp; Sons" in page and "P1" in page
     assert export(world, UPN["p1"], "school", Accept="*/*").mimetype == "application/json"
@@ -99,12 +150,24 @@ def test_the_readable_export_is_a_plain_page_with_every_value_escaped():
 
 def test_only_the_holding_school_auditors_and_admins_may_export_and_an_unknown_pupil_is_not_revealed():
     world = make_world()
-    statuses = {who: export(world, MOVED, who).status_code
-                for who in ("admin", "auditor", "school", "other_school", "hub", "other_hub", "nobody")}
+    statuses = {
+        who: export(world, MOVED, who).status_code
+        for who in ("admin", "auditor", "school", "other_school", "hub", "other_hub", "nobody")
+    }
     # School A had the pupil on roll until February: it may still read their record, but not export it.
-    assert statuses == {"admin": 200, "auditor": 200, "school": 403, "other_school": 200, "hub": 403,
-                        "other_hub": 403, "nobody": 401}
-    assert world.client.get(f"/api/v1/pupils/{MOVED}", headers=world.headers("school")).status_code == 200
+    assert statuses == {
+        "admin": 200,
+        "auditor": 200,
+        "school": 403,
+        "other_school": 200,
+        "hub": 403,
+        "other_hub": 403,
+        "nobody": 401,
+    }
+    assert (
+        world.client.get(f"/api/v1/pupils/{MOVED}", headers=world.headers("school")).status_code
+        == 200
+    )
     unknown = "X885400112099"
     assert export(world, unknown, "admin").status_code == 404
     refused = export(world, unknown, "school")

@@ -14,15 +14,35 @@ from markupsafe import escape
 from tests.api.conftest import make_world
 from tests.api.test_dashboard import sign_in
 
-HOSTILE = ["'; DROP TABLE events; --", "\" OR 1=1 --", "Robert'); DELETE FROM v_pupils;--",
-           "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</td></tr></table><h1>owned</h1>",
-           "{{ 7*7 }}", "{% raw %}", "&lt;already escaped&gt;", "\u202eevil\u202c", "🎓 careers 🎓",
-           "a\x00b", "tab\there", "line\nbreak", "\x1b[31mred", "x" * 200, "x" * 201, "   ", "Zoë Müller-Ó'Brien",
-           "half a pair \ud800 alone", "\udfff"]
+HOSTILE = [
+    "'; DROP TABLE events; --",
+    '" OR 1=1 --',
+    "Robert'); DELETE FROM v_pupils;--",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "</td></tr></table><h1>owned</h1>",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "&lt;already escaped&gt;",
+    "\u202eevil\u202c",
+    "🎓 careers 🎓",
+    "a\x00b",
+    "tab\there",
+    "line\nbreak",
+    "\x1b[31mred",
+    "x" * 200,
+    "x" * 201,
+    "   ",
+    "Zoë Müller-Ó'Brien",
+    "half a pair \ud800 alone",
+    "\udfff",
+]
 TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=40))
 WORLD = make_world()
 sign_in(WORLD.client, WORLD.tokens["school"])
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON escape can send one; UTF-8 cannot store it
 
@@ -30,7 +50,12 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON escape can send one; UT
 def acceptable(text: str) -> bool:
     """What the rules accept: 1–200 characters once trimmed, no control characters but tab and newlines,
     no half of a surrogate pair."""
-    return 0 < len(text.strip()) and len(text) <= 200 and not CONTROL.search(text) and not LONE_SURROGATE.search(text)
+    return (
+        0 < len(text.strip())
+        and len(text) <= 200
+        and not CONTROL.search(text)
+        and not LONE_SURROGATE.search(text)
+    )
 
 
 def shown_escaped(page: str, text: str) -> bool:
@@ -60,11 +85,22 @@ def _rendered(page: str) -> list[str]:
 
 def record(title: str, employer: str) -> tuple[int, dict]:
     before = WORLD.tracker.recorder.max_notification_id()
-    response = WORLD.client.post("/api/v1/schools/900001/activities", headers=WORLD.headers("school"), json={
-        "kind": "employer_talk", "title": title, "occurred_on": "2019-01-10", "meaningful": True,
-        "employer": {"name": employer, "size": "large"}, "attendees": ["R885400112001"]})
+    response = WORLD.client.post(
+        "/api/v1/schools/900001/activities",
+        headers=WORLD.headers("school"),
+        json={
+            "kind": "employer_talk",
+            "title": title,
+            "occurred_on": "2019-01-10",
+            "meaningful": True,
+            "employer": {"name": employer, "size": "large"},
+            "attendees": ["R885400112001"],
+        },
+    )
     if response.status_code != 201:
-        assert WORLD.tracker.recorder.max_notification_id() == before, "a refused request stored nothing"
+        assert WORLD.tracker.recorder.max_notification_id() == before, (
+            "a refused request stored nothing"
+        )
     return response.status_code, response.json
 
 
@@ -78,8 +114,10 @@ def test_an_activitys_title_and_employer_are_stored_as_typed_or_refused_by_name(
         assert {"title", "employer.name", "employer"} & set(refused), refused
         return
     assert status == 201, answer
-    items = WORLD.client.get("/api/v1/schools/900001/activities?start=2019-01-10&end=2019-01-10&limit=1000",
-                             headers=WORLD.headers("school")).json["items"]
+    items = WORLD.client.get(
+        "/api/v1/schools/900001/activities?start=2019-01-10&end=2019-01-10&limit=1000",
+        headers=WORLD.headers("school"),
+    ).json["items"]
     stored = next(item for item in items if item["id"] == answer["id"])
     assert (stored["title"], stored["employer_name"]) == (title.strip(), employer.strip())
     page = WORLD.client.get("/dashboard/schools/900001?as_of=2019-01-31").get_data(as_text=True)
@@ -91,23 +129,37 @@ def test_an_activitys_title_and_employer_are_stored_as_typed_or_refused_by_name(
 def test_a_retraction_reason_is_stored_as_typed_and_shown_escaped_to_the_auditor(reason):
     status, answer = record("To retract", "Acme")
     assert status == 201
-    response = WORLD.client.post(f"/api/v1/activities/{answer['id']}/retract", headers=WORLD.headers("school"),
-                                 json={"reason": reason})
+    response = WORLD.client.post(
+        f"/api/v1/activities/{answer['id']}/retract",
+        headers=WORLD.headers("school"),
+        json={"reason": reason},
+    )
     if not acceptable(reason) or len(reason) > 500:
         assert response.status_code == 422 and "reason" in response.json["errors"]["json"]
         return
     assert response.status_code == 200, response.json
-    audit = WORLD.client.get(f"/api/v1/audit/events?type=Activity.Retracted&after={response.json['position'] - 1}",
-                             headers=WORLD.headers("auditor")).json["items"]
+    audit = WORLD.client.get(
+        f"/api/v1/audit/events?type=Activity.Retracted&after={response.json['position'] - 1}",
+        headers=WORLD.headers("auditor"),
+    ).json["items"]
     assert audit[0]["data"]["reason"] == reason.strip()
 
 
 def test_hostile_names_on_the_pupil_page_and_the_audit_page_are_escaped():
     world = make_world()
     name = "<script>alert('pupil')</script>"
-    enrolled = world.client.post("/api/v1/schools/900001/pupils", headers=world.headers("school"), json={
-        "upn": "X885400112099", "given_name": name, "family_name": "O'Brien & Sons", "date_of_birth": "2007-01-15",
-        "year_group": 7, "enrolled_on": "2019-01-07"})
+    enrolled = world.client.post(
+        "/api/v1/schools/900001/pupils",
+        headers=world.headers("school"),
+        json={
+            "upn": "X885400112099",
+            "given_name": name,
+            "family_name": "O'Brien & Sons",
+            "date_of_birth": "2007-01-15",
+            "year_group": 7,
+            "enrolled_on": "2019-01-07",
+        },
+    )
     assert enrolled.status_code == 201
     sign_in(world.client, world.tokens["auditor"])
     for path in ("/dashboard/pupils/X885400112099", "/dashboard/audit?upn=X885400112099"):
@@ -131,15 +183,29 @@ def test_text_with_sql_in_it_reaches_postgresql_views_intact(postgres_url):
     kept = []
     for text in HOSTILE:
         try:
-            app.record_activity(SCHOOL_A, "employer_talk", text, date(2019, 1, 10), [UPN["p1"]],
-                                employer=EMPLOYER, meaningful=True)
+            app.record_activity(
+                SCHOOL_A,
+                "employer_talk",
+                text,
+                date(2019, 1, 10),
+                [UPN["p1"]],
+                employer=EMPLOYER,
+                meaningful=True,
+            )
             kept.append(text.strip())
         except InvalidValue as refused:
             assert refused.field == "title" and not acceptable(text)
     store = view_store_for(postgres_url)
     store.create_tables()
     Runner(app, store).catch_up()
-    titles = [a["title"] for a in records.school_activities(store, SCHOOL_A, date(2019, 1, 10), date(2019, 1, 10),
-                                                            None, None, 1000).items]
-    assert sorted(titles) == sorted(kept) and len(kept) == sum(map(acceptable, HOSTILE)) >= len(HOSTILE) - 6
+    titles = [
+        a["title"]
+        for a in records.school_activities(
+            store, SCHOOL_A, date(2019, 1, 10), date(2019, 1, 10), None, None, 1000
+        ).items
+    ]
+    assert (
+        sorted(titles) == sorted(kept)
+        and len(kept) == sum(map(acceptable, HOSTILE)) >= len(HOSTILE) - 6
+    )
     store.close()

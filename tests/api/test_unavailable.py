@@ -9,12 +9,22 @@ UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"
 
 def test_requests_get_503_with_retry_after_while_the_store_is_unreachable():
     client = create_app({"DATABASE_URL": UNREACHABLE, "TESTING": True}).test_client()
-    for method, path in (("GET", "/api/v1/metrics/national"), ("POST", "/api/v1/hubs"), ("GET", "/readyz")):
-        response = client.open(path, method=method, json={}, headers={"Authorization": "Bearer anything"})
+    for method, path in (
+        ("GET", "/api/v1/metrics/national"),
+        ("POST", "/api/v1/hubs"),
+        ("GET", "/readyz"),
+    ):
+        response = client.open(
+            path, method=method, json={}, headers={"Authorization": "Bearer anything"}
+        )
         assert response.status_code == 503, (path, response.json)
         assert response.json["code"] == 503 and "Traceback" not in response.get_data(as_text=True)
-    assert client.get("/api/v1/metrics/national",
-                      headers={"Authorization": "Bearer anything"}).headers["Retry-After"] == "2"
+    assert (
+        client.get(
+            "/api/v1/metrics/national", headers={"Authorization": "Bearer anything"}
+        ).headers["Retry-After"]
+        == "2"
+    )
     assert client.get("/healthz").status_code == 200
 
 
@@ -34,4 +44,6 @@ def test_views_made_by_another_version_give_503_saying_to_rebuild_not_a_500(tmp_
     client = create_app({"DATABASE_URL": url, "TESTING": True}).test_client()
     response = client.get("/api/v1/metrics/national", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 503, response.json
-    assert "tracker rebuild" in response.json["message"] and "Traceback" not in response.get_data(as_text=True)
+    assert "tracker rebuild" in response.json["message"] and "Traceback" not in response.get_data(
+        as_text=True
+    )

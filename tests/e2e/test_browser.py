@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,9 @@ from tracker.application import Tracker
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "artifacts"
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +27,23 @@ def site(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'site.sqlite3'}"
     app = Tracker.from_url(url)
     build_worked_example(app)
-    tokens = {who: app.issue_token(scope, f"{who}@example")[0]
-              for who, scope in (("hub", "hub:DEMO"), ("school", "school:900001"), ("auditor", "auditor"))}
-    environment = {**os.environ, "DATABASE_URL": url, "BIND": f"127.0.0.1:{free_port()}", "WEB_CONCURRENCY": "1",
-                   "SECRET_KEY": "browser-test"}
-    server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
-                              stderr=subprocess.DEVNULL)
+    tokens = {
+        who: app.issue_token(scope, f"{who}@example")[0]
+        for who, scope in (("hub", "hub:DEMO"), ("school", "school:900001"), ("auditor", "auditor"))
+    }
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BIND": f"127.0.0.1:{free_port()}",
+        "WEB_CONCURRENCY": "1",
+        "SECRET_KEY": "browser-test",
+    }
+    server = subprocess.Popen(
+        [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=environment,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://{environment['BIND']}"
     if not wait_until_up(base):
         raise RuntimeError("gunicorn did not start")
@@ -45,9 +57,18 @@ def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield browser.new_page()
         browser.close()
 
@@ -75,14 +96,20 @@ def record_workplace_visit(page, title: str, day: str) -> None:
 
 def test_a_hub_lead_sees_in_the_browser_the_figures_the_api_gives(site, page):
     base, tokens = site
-    request = urllib.request.Request(f"{base}/api/v1/hubs/DEMO/metrics?as_of=2019-03-31",
-                                     headers={"Authorization": f"Bearer {tokens['hub']}"})
+    request = urllib.request.Request(
+        f"{base}/api/v1/hubs/DEMO/metrics?as_of=2019-03-31",
+        headers={"Authorization": f"Bearer {tokens['hub']}"},
+    )
     api = json.loads(urllib.request.urlopen(request).read())
     sign_in(page, base, tokens["hub"])
     page.goto(f"{base}/dashboard/hubs/DEMO?as_of=2019-03-31")
     shot(page, "hub-lead")
-    assert page.inner_text("#employer") == f"{api['every_student_employer_encounters']}%" == "100.0%"
-    assert page.inner_text("#workplace") == f"{api['every_student_workplace_experience']}%" == "50.0%"
+    assert (
+        page.inner_text("#employer") == f"{api['every_student_employer_encounters']}%" == "100.0%"
+    )
+    assert (
+        page.inner_text("#workplace") == f"{api['every_student_workplace_experience']}%" == "50.0%"
+    )
     assert page.locator("#heatmap tr").count() == 3  # a header and the two schools
 
 
@@ -112,7 +139,12 @@ def test_a_school_records_an_activity_through_the_form_and_its_figures_change(si
     page.goto(f"{base}/dashboard/schools/900001?as_of=2019-01-31")
     shot(page, "school-after-recording")
     after = page.inner_text("#benchmarks tr:nth-child(7)")
-    assert before.split()[:4] == ["BM6", "3", "1", "33.3%"] and after.split()[:4] == ["BM6", "3", "3", "100.0%"]
+    assert before.split()[:4] == ["BM6", "3", "1", "33.3%"] and after.split()[:4] == [
+        "BM6",
+        "3",
+        "3",
+        "100.0%",
+    ]
 
 
 def test_the_form_refuses_a_pupil_who_is_not_on_roll_and_says_why(site, page):
@@ -143,7 +175,9 @@ def test_an_auditor_filters_the_log_and_sees_figures_as_known_at_a_past_time(sit
 
 def test_a_school_corrects_an_activity_through_the_form_and_the_figures_follow(site, page):
     base, tokens = site
-    school_page = f"{base}/dashboard/schools/900001?as_of=2018-12-31"  # before any other test's activity
+    school_page = (
+        f"{base}/dashboard/schools/900001?as_of=2018-12-31"  # before any other test's activity
+    )
     sign_in(page, base, tokens["school"])
 
     def bm6_met() -> int:
@@ -154,7 +188,9 @@ def test_a_school_corrects_an_activity_through_the_form_and_the_figures_follow(s
 
     def correct(action: str, **fields) -> None:
         page.goto(school_page)
-        page.select_option("#correct-activity select[name=activity_id]", label="2018-12-10 Visit to correct")
+        page.select_option(
+            "#correct-activity select[name=activity_id]", label="2018-12-10 Visit to correct"
+        )
         page.check(f"#correct-activity input[name=action][value={action}]")
         for name, value in fields.items():
             page.fill(f"#correct-activity [name={name}]", value)
@@ -191,8 +227,10 @@ def test_a_school_corrects_a_pupils_year_group_on_the_pupil_page(site, page):
     assert "YearGroupChanged" in page.inner_text("#timeline")
 
 
-WATCH_POLICY = ("window.refused = []; document.addEventListener('securitypolicyviolation', "
-                "e => window.refused.push(e.violatedDirective + ' ' + e.blockedURI))")
+WATCH_POLICY = (
+    "window.refused = []; document.addEventListener('securitypolicyviolation', "
+    "e => window.refused.push(e.violatedDirective + ' ' + e.blockedURI))"
+)
 
 
 def refused_by_policy(page) -> list[str]:
@@ -209,12 +247,17 @@ def test_the_api_docs_work_under_the_content_security_policy(site, page):
     assert page.locator(".opblock").count() >= 20 and refused_by_policy(page) == []
 
 
-def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_security_policy(site, page):
+def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_security_policy(
+    site, page
+):
     base, tokens = site
     page.add_init_script(WATCH_POLICY)
     sign_in(page, base, tokens["school"])
     page.goto(f"{base}/dashboard/schools/900001")
-    assert page.eval_on_selector("header", "e => getComputedStyle(e).backgroundColor") == "rgb(16, 56, 79)"
+    assert (
+        page.eval_on_selector("header", "e => getComputedStyle(e).backgroundColor")
+        == "rgb(16, 56, 79)"
+    )
     page.fill("#find-pupil input[name=upn]", "V885400112003")
     page.click("#find-pupil button")
     page.wait_for_url(f"{base}/dashboard/pupils/V885400112003*")
@@ -228,13 +271,17 @@ def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_securit
     assert page.inner_text("#employer") == "100.0%" and refused_by_policy(page) == []
 
 
-def test_a_careers_leader_uploads_an_mis_file_confirms_it_and_finds_year_10_with_no_employer_encounter(site, page):
+def test_a_careers_leader_uploads_an_mis_file_confirms_it_and_finds_year_10_with_no_employer_encounter(
+    site, page
+):
     """Last in this module: it adds pupils to School A, whose figures the tests above compare."""
     base, tokens = site
     page.add_init_script(WATCH_POLICY)
     sign_in(page, base, tokens["school"])
     page.goto(f"{base}/dashboard/schools/900001")
-    page.set_input_files("#import-roll input[name=file]", str(ROOT / "tests" / "data" / "sims-roll.csv"))
+    page.set_input_files(
+        "#import-roll input[name=file]", str(ROOT / "tests" / "data" / "sims-roll.csv")
+    )
     page.fill("#import-roll input[name=exported_on]", "2019-07-15")
     page.click("#import-roll button")
     preview = page.inner_text("#import-preview")

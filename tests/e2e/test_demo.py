@@ -32,21 +32,40 @@ def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'tracker.sqlite3'}"}
     began = time.monotonic()
-    built = subprocess.run([BIN / "tracker", "demo", "--if-empty"], env=environment, capture_output=True,
-                           text=True, timeout=300)
+    built = subprocess.run(
+        [BIN / "tracker", "demo", "--if-empty"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stderr[-2000:]
     took = time.monotonic() - began
-    again = subprocess.run([BIN / "tracker", "demo", "--if-empty"], env=environment, capture_output=True,
-                           text=True, timeout=120)
+    again = subprocess.run(
+        [BIN / "tracker", "demo", "--if-empty"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     bind = f"127.0.0.1:{free_port()}"
-    server = subprocess.Popen([BIN / "tracker", "serve", "--bind", bind], env=environment,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [BIN / "tracker", "serve", "--bind", bind],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://{bind}"
     try:
         if not wait_until_up(base, 60):
             raise RuntimeError("tracker serve did not start")
-        yield {"base": base, "tokens": tokens_from(built.stdout), "output": built.stdout, "seconds": took,
-               "again": again}
+        yield {
+            "base": base,
+            "tokens": tokens_from(built.stdout),
+            "output": built.stdout,
+            "seconds": took,
+            "again": again,
+        }
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -54,22 +73,32 @@ def served(tmp_path_factory):
 
 def test_the_demo_builds_the_worcestershire_hub_from_the_register_once(served):
     """How long it takes is measured in docs/performance.md, not asserted here."""
-    assert re.search(r"demo hub WORCS: 62 schools in the hub and 19 outside it, \d{5} pupils, \d+ activities",
-                     served["output"])
+    assert re.search(
+        r"demo hub WORCS: 62 schools in the hub and 19 outside it, \d{5} pupils, \d+ activities",
+        served["output"],
+    )
     assert set(served["tokens"]) == {"admin", "hub lead"}
-    assert served["again"].returncode == 0 and "token" not in served["again"].stdout, "--if-empty builds once"
+    assert served["again"].returncode == 0 and "token" not in served["again"].stdout, (
+        "--if-empty builds once"
+    )
 
 
 def test_the_served_hub_lead_page_shows_the_demo_hubs_figures(served):
     base, token = served["base"], served["tokens"]["hub lead"]
-    request = urllib.request.Request(base + "/api/v1/hubs/WORCS/metrics", headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        base + "/api/v1/hubs/WORCS/metrics", headers={"Authorization": f"Bearer {token}"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         metrics = json.loads(response.read())
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
     sign_in = browser.open(base + "/dashboard/sign-in", timeout=30).read().decode()
     csrf = re.search(r'name="csrf" value="([^"]+)"', sign_in).group(1)
     form = urllib.parse.urlencode({"token": token, "csrf": csrf}).encode()
-    page = browser.open(base + "/dashboard/sign-in", data=form, timeout=60).read().decode()  # follows to the hub
+    page = (
+        browser.open(base + "/dashboard/sign-in", data=form, timeout=60).read().decode()
+    )  # follows to the hub
     assert "Worcestershire" in page and metrics["schools"] == 62
     assert metrics["national"]["schools"] == 81 and metrics["non_hub"]["schools"] == 19
     assert f'id="employer">{metrics["every_student_employer_encounters"]}%' in page

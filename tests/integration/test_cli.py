@@ -15,12 +15,14 @@ from tracker.calendar import AcademicYear
 
 # Born in January eleven years before this academic year began: Year 7 whenever the test runs.
 BORN = date(AcademicYear.containing(date.today()).start_year - 11, 1, 15)
-MESSY = ("\ufeffUPN,Legal Surname,Forename,DOB,NC Year,SEN,PP\r\n"
-         f"X885400112099,Smith,Ann,{BORN:%d/%m/%Y},Y7,K,Y\r\n"
-         f"X885400112099,Smith,Ann,{BORN:%d/%m/%Y},7,,\r\n"
-         f"B885400112099,Bad,Check,{BORN:%d/%m/%Y},7,,\r\n"
-         f"H885400112098,Müller,Zoë,31/02/{BORN.year},7,,\r\n"
-         f"U885400112097,O'Brien,Seán,{BORN.isoformat()},Year 7,,\r\n")
+MESSY = (
+    "\ufeffUPN,Legal Surname,Forename,DOB,NC Year,SEN,PP\r\n"
+    f"X885400112099,Smith,Ann,{BORN:%d/%m/%Y},Y7,K,Y\r\n"
+    f"X885400112099,Smith,Ann,{BORN:%d/%m/%Y},7,,\r\n"
+    f"B885400112099,Bad,Check,{BORN:%d/%m/%Y},7,,\r\n"
+    f"H885400112098,Müller,Zoë,31/02/{BORN.year},7,,\r\n"
+    f"U885400112097,O'Brien,Seán,{BORN.isoformat()},Year 7,,\r\n"
+)
 
 
 @pytest.fixture
@@ -36,7 +38,8 @@ def store(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
 def test_importing_a_messy_mis_file_reports_each_refused_row_exactly_and_twice_changes_nothing(
-        store, capsys, encoding):
+    store, capsys, encoding
+):
     path = store / "pupils.csv"
     text = MESSY if encoding == "utf-8" else MESSY.lstrip("\ufeff")
     path.write_bytes(text.encode(encoding))
@@ -49,14 +52,26 @@ def test_importing_a_messy_mis_file_reports_each_refused_row_exactly_and_twice_c
         "2 enrolled, 0 changed, 0 unchanged, 3 refused",
     ]
     main(["import-pupils", str(path), "--school", "900001"])
-    assert capsys.readouterr().out.splitlines()[-1] == "0 enrolled, 0 changed, 2 unchanged, 3 refused"
+    assert (
+        capsys.readouterr().out.splitlines()[-1] == "0 enrolled, 0 changed, 2 unchanged, 3 refused"
+    )
 
 
 def test_export_writes_one_row_per_school_with_exact_counts_as_csv_and_xlsx(store, capsys):
     path = store / "pupils.csv"
     path.write_text(MESSY)
     main(["import-pupils", str(path), "--school", "900001"])
-    main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--exact", "--as-of", date.today().isoformat()])
+    main(
+        [
+            "export",
+            str(store / "hub.csv"),
+            "--hub",
+            "DEMO",
+            "--exact",
+            "--as-of",
+            date.today().isoformat(),
+        ]
+    )
     with (store / "hub.csv").open() as file:
         rows = list(csv.DictReader(file))
     assert [(r["urn"], r["bm5_measured"], r["bm5_met"]) for r in rows] == [("900001", "2", "0")]
@@ -69,16 +84,39 @@ def test_export_of_a_hubs_metrics_puts_national_and_non_hub_beside_each_figure(s
     path.write_text(MESSY)
     main(["import-pupils", str(path), "--school", "900001"])
     as_of = date.today().isoformat()
-    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--exact", "--as-of", as_of]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(store / "metrics.csv"),
+                "--hub",
+                "DEMO",
+                "--metrics",
+                "--exact",
+                "--as-of",
+                as_of,
+            ]
+        )
+        == 0
+    )
     with (store / "metrics.csv").open() as file:
         rows = {row["figure"]: row for row in csv.DictReader(file)}
-    assert len(rows) == 3 + 3 * 8 - 2 * 4  # headlines; % achieving for 8 benchmarks; coverages for BM5-8
-    assert rows["pupil_coverage_bm5"] == {"figure": "pupil_coverage_bm5", "as_of": as_of, "hub": "0.0",
-                                          "national": "0.0", "non_hub": ""}
+    assert (
+        len(rows) == 3 + 3 * 8 - 2 * 4
+    )  # headlines; % achieving for 8 benchmarks; coverages for BM5-8
+    assert rows["pupil_coverage_bm5"] == {
+        "figure": "pupil_coverage_bm5",
+        "as_of": as_of,
+        "hub": "0.0",
+        "national": "0.0",
+        "non_hub": "",
+    }
     assert main(["export", str(store / "none.csv"), "--hub", "NOPE", "--metrics"]) == 2
 
 
-def test_the_hub_export_withholds_small_counts_unless_asked_for_exact_ones(store, capsys, monkeypatch):
+def test_the_hub_export_withholds_small_counts_unless_asked_for_exact_ones(
+    store, capsys, monkeypatch
+):
     path = store / "pupils.csv"
     path.write_text(MESSY)
     main(["import-pupils", str(path), "--school", "900001"])  # two pupils: a low count
@@ -87,13 +125,22 @@ def test_the_hub_export_withholds_small_counts_unless_asked_for_exact_ones(store
     assert "withheld" in capsys.readouterr().out
     with (store / "hub.csv").open() as file:
         rows = list(csv.DictReader(file))
-    assert [(r["bm5_measured"], r["bm5_met"], r["bm5_coverage"], r["bm5_achieved"]) for r in rows] == [
-        ("low", "0", "low", "False")]
-    assert main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--as-of", as_of]) == 0
+    assert [
+        (r["bm5_measured"], r["bm5_met"], r["bm5_coverage"], r["bm5_achieved"]) for r in rows
+    ] == [("low", "0", "low", "False")]
+    assert (
+        main(["export", str(store / "metrics.csv"), "--hub", "DEMO", "--metrics", "--as-of", as_of])
+        == 0
+    )
     with (store / "metrics.csv").open() as file:
         figures = {row["figure"]: row for row in csv.DictReader(file)}
-    assert (figures["pupil_coverage_bm5"]["hub"], figures["pupil_coverage_bm5"]["national"]) == ("low", "low")
-    assert figures["pct_schools_achieving_bm5"]["hub"] == "0.0"  # a share of schools: never withheld
+    assert (figures["pupil_coverage_bm5"]["hub"], figures["pupil_coverage_bm5"]["national"]) == (
+        "low",
+        "low",
+    )
+    assert (
+        figures["pct_schools_achieving_bm5"]["hub"] == "0.0"
+    )  # a share of schools: never withheld
     monkeypatch.setenv("SMALL_NUMBER_THRESHOLD", "2")
     main(["export", str(store / "hub.csv"), "--hub", "DEMO", "--as-of", as_of])
     with (store / "hub.csv").open() as file:
@@ -109,7 +156,9 @@ def test_tokens_are_created_listed_and_revoked_and_verify_agrees(store, capsys):
     assert [(t["scope"], t["revoked_at"]) for t in listed] == [("hub:DEMO", None)]
     assert created["token"] not in json.dumps(listed)
     main(["token", "revoke", created["id"], "--reason", "left"])
-    assert Tracker.from_url(f"sqlite:///{store / 'cli.sqlite3'}").token_for(created["token"]) is None
+    assert (
+        Tracker.from_url(f"sqlite:///{store / 'cli.sqlite3'}").token_for(created["token"]) is None
+    )
     capsys.readouterr()
     assert main(["verify"]) == 0
     assert "views agree with the log" in capsys.readouterr().out
@@ -127,7 +176,9 @@ def test_a_short_row_is_refused_naming_what_is_missing(store, capsys):
     assert capsys.readouterr().out.splitlines()[0].startswith("line 2: date_of_birth:")
 
 
-def test_verify_while_the_views_are_held_by_another_rebuild_or_verify_says_so_and_exits_2(store, capsys):
+def test_verify_while_the_views_are_held_by_another_rebuild_or_verify_says_so_and_exits_2(
+    store, capsys
+):
     from projections.store import view_store_for
 
     assert main(["verify"]) == 0
@@ -139,18 +190,49 @@ def test_verify_while_the_views_are_held_by_another_rebuild_or_verify_says_so_an
     assert main(["verify"]) == 0
 
 
-def test_a_token_created_with_an_expiry_lists_it_and_an_expiry_in_the_past_is_refused(store, capsys):
+def test_a_token_created_with_an_expiry_lists_it_and_an_expiry_in_the_past_is_refused(
+    store, capsys
+):
     from datetime import timedelta
 
-    main(["token", "create", "--scope", "auditor", "--subject", "inspector@example", "--expires", "2099-01-31"])
+    main(
+        [
+            "token",
+            "create",
+            "--scope",
+            "auditor",
+            "--subject",
+            "inspector@example",
+            "--expires",
+            "2099-01-31",
+        ]
+    )
     dated = json.loads(capsys.readouterr().out)
-    main(["token", "create", "--scope", "auditor", "--subject", "visitor@example", "--expires", "30d"])
+    main(
+        [
+            "token",
+            "create",
+            "--scope",
+            "auditor",
+            "--subject",
+            "visitor@example",
+            "--expires",
+            "30d",
+        ]
+    )
     counted = json.loads(capsys.readouterr().out)
     assert dated["expires_on"] == "2099-01-31"
     assert counted["expires_on"] == (date.today() + timedelta(days=30)).isoformat()
     main(["token", "list"])
-    listed = {t["subject"]: t["expires_on"] for t in map(json.loads, capsys.readouterr().out.splitlines())}
+    listed = {
+        t["subject"]: t["expires_on"] for t in map(json.loads, capsys.readouterr().out.splitlines())
+    }
     assert listed == {"inspector@example": "2099-01-31", "visitor@example": counted["expires_on"]}
-    assert main(["token", "create", "--scope", "auditor", "--subject", "x", "--expires", "2001-01-01"]) == 2
-    assert main(["token", "create", "--scope", "auditor", "--subject", "x", "--expires", "soon"]) == 2
+    assert (
+        main(["token", "create", "--scope", "auditor", "--subject", "x", "--expires", "2001-01-01"])
+        == 2
+    )
+    assert (
+        main(["token", "create", "--scope", "auditor", "--subject", "x", "--expires", "soon"]) == 2
+    )
     assert capsys.readouterr().err.count("error: expires must be") == 2

@@ -24,7 +24,9 @@ def tracker(url: str) -> Tracker:
 
 def enrol_one(app: Tracker, serial: int) -> str:
     upn = make_upn("885", "4001", 18, serial)
-    app.enrol_pupil(SCHOOL_A, upn, "Given", f"Family{serial}", date(2007, 1, 15), 7, date(2018, 9, 3))
+    app.enrol_pupil(
+        SCHOOL_A, upn, "Given", f"Family{serial}", date(2007, 1, 15), 7, date(2018, 9, 3)
+    )
     return upn
 
 
@@ -32,8 +34,15 @@ def prepared(url: str, pupils: int = 0) -> tuple[Tracker, str]:
     app = tracker(url)
     register_hub_and_schools(app)
     upns = [enrol_one(app, serial) for serial in range(1, pupils + 1)]
-    activity = app.record_activity(SCHOOL_A, "careers_fair", "Fair", date(2018, 11, 15), upns[:1] or
-                                   [enrol_one(app, 999)], employer=EMPLOYER, meaningful=True)
+    activity = app.record_activity(
+        SCHOOL_A,
+        "careers_fair",
+        "Fair",
+        date(2018, 11, 15),
+        upns[:1] or [enrol_one(app, 999)],
+        employer=EMPLOYER,
+        meaningful=True,
+    )
     return app, activity.id
 
 
@@ -48,8 +57,12 @@ def test_eight_threads_adding_attendees_to_one_activity_lose_none(postgres_url, 
     upns = [make_upn("885", "4001", 18, serial) for serial in range(2, 41)]
     apps = [app if shared else tracker(postgres_url) for _ in range(WORKERS)]
     with ThreadPoolExecutor(WORKERS) as pool:
-        acknowledged = list(pool.map(lambda i: apps[i % WORKERS].change_attendees(activity_id, add=[upns[i]]),
-                                     range(len(upns))))
+        acknowledged = list(
+            pool.map(
+                lambda i: apps[i % WORKERS].change_attendees(activity_id, add=[upns[i]]),
+                range(len(upns)),
+            )
+        )
     fresh = tracker(postgres_url)
     assert set(upns) <= set(fresh._activity(activity_id, None).attendees)
     assert added_events(fresh, activity_id) == len(acknowledged)
@@ -60,7 +73,9 @@ def test_eight_threads_enrolling_different_pupils_in_one_school_lose_none(postgr
     app, _ = prepared(postgres_url)
     apps = [app if shared else tracker(postgres_url) for _ in range(WORKERS)]
     with ThreadPoolExecutor(WORKERS) as pool:
-        upns = list(pool.map(lambda serial: enrol_one(apps[serial % WORKERS], serial), range(1, 41)))
+        upns = list(
+            pool.map(lambda serial: enrol_one(apps[serial % WORKERS], serial), range(1, 41))
+        )
     roll = tracker(postgres_url)._roll(SCHOOL_A)
     assert all(roll.is_on_roll(upn, date(2018, 9, 3)) for upn in upns)
 
@@ -86,8 +101,13 @@ def test_a_stale_amendment_reports_a_conflict_and_loses_nothing(postgres_url):
     app.amend_activity(activity_id, {"title": "First"})
     stale.amend({"title": "Second"}, None)
     with pytest.raises(ConcurrentChange):
-        app.execute(lambda: _changes(stale), caller=None, idempotency_key=None, fingerprint="x",
-                    commutative=False)
+        app.execute(
+            lambda: _changes(stale),
+            caller=None,
+            idempotency_key=None,
+            fingerprint="x",
+            commutative=False,
+        )
     assert tracker(postgres_url)._activity(activity_id, None).title == "First"
 
 
@@ -104,15 +124,28 @@ def test_the_same_idempotency_key_sent_twice_at_once_stores_one_activity(postgre
 
     def send(application: Tracker) -> None:
         barrier.wait()
-        results.append(application.record_activity(
-            SCHOOL_A, "employer_talk", "Talk", date(2019, 1, 10), [upn], employer=EMPLOYER, meaningful=True,
-            idempotency_key="same-key"))
+        results.append(
+            application.record_activity(
+                SCHOOL_A,
+                "employer_talk",
+                "Talk",
+                date(2019, 1, 10),
+                [upn],
+                employer=EMPLOYER,
+                meaningful=True,
+                idempotency_key="same-key",
+            )
+        )
 
     threads = [threading.Thread(target=send, args=(tracker(postgres_url),)) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    recorded = [n for n in app.recorder.select_notifications(start=1, limit=10_000) if n.topic.endswith("Activity.Recorded")]
+    recorded = [
+        n
+        for n in app.recorder.select_notifications(start=1, limit=10_000)
+        if n.topic.endswith("Activity.Recorded")
+    ]
     assert len(results) == 2 and results[0] == results[1]
     assert len(recorded) == 2  # the fixture's fair and one talk

@@ -32,11 +32,25 @@ def exported(tmp_path, monkeypatch):
         app.register_school(urn, name, "secondary", "885", f"88540{number + 11}", caller=ADMIN)
         app.join_hub("DEMO", urn, date(2018, 9, 1), caller=ADMIN)
     for suffix in ("csv", "xlsx"):
-        assert main(["export", str(tmp_path / f"hub.{suffix}"), "--hub", "DEMO", "--as-of", "2019-03-31"]) == 0
+        assert (
+            main(
+                [
+                    "export",
+                    str(tmp_path / f"hub.{suffix}"),
+                    "--hub",
+                    "DEMO",
+                    "--as-of",
+                    "2019-03-31",
+                ]
+            )
+            == 0
+        )
     return tmp_path
 
 
-def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_to_csv_with_a_leading_quote(exported):
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_to_csv_with_a_leading_quote(
+    exported,
+):
     with (exported / "hub.csv").open(newline="", encoding="utf-8") as file:
         rows = {row["urn"]: row for row in csv.DictReader(file)}
     for urn, name in HOSTILE.items():
@@ -45,27 +59,45 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_to_csv_with_a_le
     assert rows["900011"]["bm5_measured"] == "0" and rows["900011"]["as_of"] == "2019-03-31"
 
 
-def test_the_xlsx_holds_every_name_as_text_never_a_formula_and_opens_despite_characters_xml_cannot_hold(exported):
+def test_the_xlsx_holds_every_name_as_text_never_a_formula_and_opens_despite_characters_xml_cannot_hold(
+    exported,
+):
     sheet = load_workbook(exported / "hub.xlsx").active
     header = [cell.value for cell in sheet[1]]
     rows = {row[0].value: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2)}
     for urn, name in HOSTILE.items():
         cell = rows[urn]["name"]
         assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)
-    assert rows["900015"]["name"].value == "St Marys School" and not rows["900015"]["name"].quotePrefix
+    assert (
+        rows["900015"]["name"].value == "St Marys School" and not rows["900015"]["name"].quotePrefix
+    )
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
 def test_numbers_stay_numbers_negative_ones_included_and_only_text_is_quoted(tmp_path):
     row = ["900001", "-1", -3, -1.5, 0, None, True, "\tTabbed", "\rReturned", "plain"]
-    write(tmp_path / "numbers.csv", HEADER[:len(row)], [row])
-    write(tmp_path / "numbers.xlsx", HEADER[:len(row)], [row])
+    write(tmp_path / "numbers.csv", HEADER[: len(row)], [row])
+    write(tmp_path / "numbers.xlsx", HEADER[: len(row)], [row])
     with (tmp_path / "numbers.csv").open(newline="") as file:
-        assert list(csv.reader(file))[1] == ["900001", "'-1", "-3", "-1.5", "0", "", "True", "'\tTabbed",
-                                             "'\rReturned", "plain"]
+        assert list(csv.reader(file))[1] == [
+            "900001",
+            "'-1",
+            "-3",
+            "-1.5",
+            "0",
+            "",
+            "True",
+            "'\tTabbed",
+            "'\rReturned",
+            "plain",
+        ]
     cells = list(load_workbook(tmp_path / "numbers.xlsx").active.iter_rows(min_row=2))[0]
-    assert [(cell.value, cell.data_type) for cell in cells[:4]] == [("900001", "s"), ("-1", "s"), (-3, "n"),
-                                                                      (-1.5, "n")]
+    assert [(cell.value, cell.data_type) for cell in cells[:4]] == [
+        ("900001", "s"),
+        ("-1", "s"),
+        (-3, "n"),
+        (-1.5, "n"),
+    ]
     assert cells[1].quotePrefix and not cells[0].quotePrefix and cells[7].quotePrefix
 
 

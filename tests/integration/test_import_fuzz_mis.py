@@ -36,19 +36,48 @@ SPELLINGS = {
 REQUIRED = ["upn", "given_name", "family_name", "date_of_birth", "year_group"]
 OPTIONAL = ["enrolled_on", "sen", "pupil_premium"]
 # Names a school might type, and names that look like attacks but are still only names.
-GOOD_NAMES = st.sampled_from(["Smith", "O'Brien", "Zoë", "Nguyễn", "Smith, Jr", 'The "Rock"', "two\nlines",
-                              "  padded  ", "'; DROP TABLE events; --", "\" OR 1=1 --", "<script>alert(1)</script>",
-                              "<img src=x onerror=alert(1)>", "\u202eevil", "🎓", "=cmd|' /C calc'!A0"])
-NAMES = st.one_of(GOOD_NAMES, st.sampled_from(["", "   ", "a\x00b", "x" * 201]), st.text(max_size=15))
+GOOD_NAMES = st.sampled_from(
+    [
+        "Smith",
+        "O'Brien",
+        "Zoë",
+        "Nguyễn",
+        "Smith, Jr",
+        'The "Rock"',
+        "two\nlines",
+        "  padded  ",
+        "'; DROP TABLE events; --",
+        '" OR 1=1 --',
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "\u202eevil",
+        "🎓",
+        "=cmd|' /C calc'!A0",
+    ]
+)
+NAMES = st.one_of(
+    GOOD_NAMES, st.sampled_from(["", "   ", "a\x00b", "x" * 201]), st.text(max_size=15)
+)
 # Dates from years the calendar handles; a date in the year 1 has its own test below.
-DATES = st.one_of(st.dates(min_value=date(1990, 1, 1), max_value=date(2025, 12, 31)).flatmap(
-    lambda d: st.sampled_from([d.isoformat(), d.strftime("%d/%m/%Y"), d.strftime("%d-%m-%Y"),
-                               d.strftime("%d.%m.%Y")])),
-    st.sampled_from(["", "31/02/2007", "2007-13-01", "15/01/07", "tomorrow", "15/01/2007", "2007-01-15"]))
-YEAR_GROUPS = st.sampled_from(["7", "Y7", "Year 7", "07", "7 ", "13", "0", "15", "99", "", "seven", "７"])
+DATES = st.one_of(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2025, 12, 31)).flatmap(
+        lambda d: st.sampled_from(
+            [d.isoformat(), d.strftime("%d/%m/%Y"), d.strftime("%d-%m-%Y"), d.strftime("%d.%m.%Y")]
+        )
+    ),
+    st.sampled_from(
+        ["", "31/02/2007", "2007-13-01", "15/01/07", "tomorrow", "15/01/2007", "2007-01-15"]
+    ),
+)
+YEAR_GROUPS = st.sampled_from(
+    ["7", "Y7", "Year 7", "07", "7 ", "13", "0", "15", "99", "", "seven", "７"]
+)
 FLAGS = st.sampled_from(["", "Y", "N", "K", "E", "true", "no", "1"])
-UPNS = st.one_of(st.sampled_from(GOOD_UPNS[:12]), st.sampled_from(GOOD_UPNS[:12]).map(str.lower),
-                 st.sampled_from(["", "NOT-A-UPN", "X88540011209", "A885400118001"]))
+UPNS = st.one_of(
+    st.sampled_from(GOOD_UPNS[:12]),
+    st.sampled_from(GOOD_UPNS[:12]).map(str.lower),
+    st.sampled_from(["", "NOT-A-UPN", "X88540011209", "A885400118001"]),
+)
 
 
 @st.composite
@@ -57,15 +86,30 @@ def plausible(draw) -> dict[str, str]:
     year_group = draw(st.integers(7, 13))
     born = draw(st.dates(date(2018 - year_group - 5, 9, 1), date(2018 - year_group - 4, 8, 31)))
     names = st.one_of(GOOD_NAMES, GOOD_NAMES, NAMES)
-    return {"upn": draw(st.sampled_from(GOOD_UPNS)), "given_name": draw(names), "family_name": draw(names),
-            "date_of_birth": draw(st.sampled_from([born.isoformat(), born.strftime("%d/%m/%Y")])),
-            "year_group": draw(st.sampled_from([str(year_group), f"Y{year_group}", f"Year {year_group}"])),
-            "enrolled_on": draw(st.sampled_from(["", "2018-09-03", "07/01/2019"])),
-            "sen": draw(FLAGS), "pupil_premium": draw(FLAGS)}
+    return {
+        "upn": draw(st.sampled_from(GOOD_UPNS)),
+        "given_name": draw(names),
+        "family_name": draw(names),
+        "date_of_birth": draw(st.sampled_from([born.isoformat(), born.strftime("%d/%m/%Y")])),
+        "year_group": draw(
+            st.sampled_from([str(year_group), f"Y{year_group}", f"Year {year_group}"])
+        ),
+        "enrolled_on": draw(st.sampled_from(["", "2018-09-03", "07/01/2019"])),
+        "sen": draw(FLAGS),
+        "pupil_premium": draw(FLAGS),
+    }
 
 
-VALUES = {"upn": UPNS, "given_name": NAMES, "family_name": NAMES, "date_of_birth": DATES,
-          "year_group": YEAR_GROUPS, "enrolled_on": DATES, "sen": FLAGS, "pupil_premium": FLAGS}
+VALUES = {
+    "upn": UPNS,
+    "given_name": NAMES,
+    "family_name": NAMES,
+    "date_of_birth": DATES,
+    "year_group": YEAR_GROUPS,
+    "enrolled_on": DATES,
+    "sen": FLAGS,
+    "pupil_premium": FLAGS,
+}
 
 
 @st.composite
@@ -81,14 +125,23 @@ def mis_files(draw) -> tuple[bytes, str]:
             rows.append([])  # a blank line
             continue
         meant = draw(plausible()) if draw(st.integers(0, 3)) else {}
-        row = [meant[c] if c in meant else draw(VALUES[c]) if c in VALUES else draw(st.text(max_size=5))
-               for c in columns]
+        row = [
+            meant[c]
+            if c in meant
+            else draw(VALUES[c])
+            if c in VALUES
+            else draw(st.text(max_size=5))
+            for c in columns
+        ]
         if not meant:  # a wild row may also run short
-            row = row[:draw(st.integers(len(row) - 1, len(row)))]
+            row = row[: draw(st.integers(len(row) - 1, len(row)))]
         rows.append(row + draw(st.lists(st.just("extra"), max_size=1)))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\r\n", "\n"])),
-                        quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])))
+    writer = csv.writer(
+        out,
+        lineterminator=draw(st.sampled_from(["\r\n", "\n"])),
+        quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
+    )
     writer.writerow(header)
     writer.writerows(rows)
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
@@ -128,7 +181,9 @@ def cell(data: bytes, cells: list[str], field: str) -> str:
 def test_every_row_of_an_mis_export_is_enrolled_as_typed_or_reported_within_its_own_lines(file):
     data, encoding = file
     app = fresh_app()
-    report = import_pupils(app, SCHOOL_A, data)  # a header with every required column: never refused whole
+    report = import_pupils(
+        app, SCHOOL_A, data
+    )  # a header with every required column: never refused whole
     found = records(data)
     assert report.accepted + report.unchanged + len(report.rejected) == len(found)
     lines = [r["line"] for r in report.rejected]
@@ -140,8 +195,10 @@ def test_every_row_of_an_mis_export_is_enrolled_as_typed_or_reported_within_its_
         if first not in reported:  # enrolled: on roll here, with names exactly as typed (trimmed)
             pupil = app._student(cell(data, cells, "upn").upper())
             assert app.current_school_of(pupil.upn) == SCHOOL_A, (first, cells)
-            assert (pupil.given_name, pupil.family_name) == (cell(data, cells, "given_name"),
-                                                             cell(data, cells, "family_name"))
+            assert (pupil.given_name, pupil.family_name) == (
+                cell(data, cells, "given_name"),
+                cell(data, cells, "family_name"),
+            )
     event(f"{report.accepted} accepted, {len(report.rejected)} reported")
     event(f"written as {encoding}")
     stored = events(app)
@@ -152,16 +209,27 @@ def test_every_row_of_an_mis_export_is_enrolled_as_typed_or_reported_within_its_
 
 def test_names_that_look_like_attacks_are_enrolled_exactly_as_typed():
     app = fresh_app()
-    names = ["'; DROP TABLE events; --", "<script>alert(1)</script>", "=cmd|' /C calc'!A0", 'The "Rock"',
-             "Smith, Jr", "\u202eevil", "two\nlines"]
+    names = [
+        "'; DROP TABLE events; --",
+        "<script>alert(1)</script>",
+        "=cmd|' /C calc'!A0",
+        'The "Rock"',
+        "Smith, Jr",
+        "\u202eevil",
+        "two\nlines",
+    ]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["UPN", "Legal Surname", "Forename", "DOB", "NC Year"])
-    writer.writerows([[GOOD_UPNS[i], name, name, "15/01/2007", "7"] for i, name in enumerate(names)])
+    writer.writerows(
+        [[GOOD_UPNS[i], name, name, "15/01/2007", "7"] for i, name in enumerate(names)]
+    )
     report = import_pupils(app, SCHOOL_A, out.getvalue().encode())
     assert (report.accepted, report.rejected) == (len(names), [])
-    stored = [(app._student(GOOD_UPNS[i]).family_name, app._student(GOOD_UPNS[i]).given_name)
-              for i in range(len(names))]
+    stored = [
+        (app._student(GOOD_UPNS[i]).family_name, app._student(GOOD_UPNS[i]).given_name)
+        for i in range(len(names))
+    ]
     assert stored == [(name, name) for name in names]
 
 
@@ -169,15 +237,21 @@ def test_names_that_look_like_attacks_are_enrolled_exactly_as_typed():
 def test_a_file_in_an_encoding_we_do_not_read_is_refused_whole_and_stores_nothing(encoding):
     app = fresh_app()
     before = events(app)
-    data = f"UPN,Legal Surname,Forename,DOB,NC Year\n{GOOD_UPNS[0]},Smith,Ann,15/01/2007,7\n".encode(encoding)
+    data = (
+        f"UPN,Legal Surname,Forename,DOB,NC Year\n{GOOD_UPNS[0]},Smith,Ann,15/01/2007,7\n".encode(
+            encoding
+        )
+    )
     with pytest.raises(TrackerError) as refused:
         import_pupils(app, SCHOOL_A, data)
     assert refused.value.field == "file" and events(app) == before
 
 
-YEAR_ONE_FILE = ("UPN,Legal Surname,Forename,DOB,NC Year,Admission Date\n"
-                 f"{GOOD_UPNS[0]},Smith,Ann,15/01/2007,7,03/09/2018\n"
-                 f"{GOOD_UPNS[1]},Jones,Bob,15/01/2007,7,01/01/0001\n").encode()
+YEAR_ONE_FILE = (
+    "UPN,Legal Surname,Forename,DOB,NC Year,Admission Date\n"
+    f"{GOOD_UPNS[0]},Smith,Ann,15/01/2007,7,03/09/2018\n"
+    f"{GOOD_UPNS[1]},Jones,Bob,15/01/2007,7,01/01/0001\n"
+).encode()
 
 
 def test_an_admission_date_in_the_year_one_is_reported_by_line_not_raised():
@@ -187,7 +261,10 @@ def test_an_admission_date_in_the_year_one_is_reported_by_line_not_raised():
 
 def test_over_http_a_bad_row_never_hides_the_report_of_the_rows_already_enrolled():
     world = make_world({"PROPAGATE_EXCEPTIONS": False})
-    response = world.client.post("/api/v1/schools/900001/pupils/import", data=YEAR_ONE_FILE,
-                                 headers=world.headers("school", **{"Content-Type": "text/csv"}))
+    response = world.client.post(
+        "/api/v1/schools/900001/pupils/import",
+        data=YEAR_ONE_FILE,
+        headers=world.headers("school", **{"Content-Type": "text/csv"}),
+    )
     assert response.status_code == 200, (response.status_code, response.json)
     assert response.json["accepted"] == 1 and [r["line"] for r in response.json["rejected"]] == [3]

@@ -40,8 +40,15 @@ def test_a_sims_roll_enrols_every_good_row_in_its_year_group_now_and_refuses_the
     assert [enrolled(app, upn).sen for upn in GOOD_UPNS_IN_SIMS[:3]] == [False, True, True]
 
 
-GOOD_UPNS_IN_SIMS = ["V885400118040", "J885400118041", "Y885400118042", "M885400118043", "B885400118044",
-                     "Q885400118045", "E885400118046"]
+GOOD_UPNS_IN_SIMS = [
+    "V885400118040",
+    "J885400118041",
+    "Y885400118042",
+    "M885400118043",
+    "B885400118044",
+    "Q885400118045",
+    "E885400118046",
+]
 
 
 def test_importing_the_same_roll_again_stores_nothing():
@@ -70,9 +77,12 @@ def test_an_arbor_roll_in_windows_1252_reads_its_sen_and_pupil_premium_words():
     report = import_pupils(app, SCHOOL_A, (DATA / "arbor-roll.csv").read_bytes())
     assert report.accepted == 3
     assert [(r["line"], r["reasons"]["sen"]) for r in report.rejected] == [
-        (5, ["sen 'Sometimes' is not a value this column takes"])]
-    flags = [(enrolled(app, upn).sen, enrolled(app, upn).pupil_premium)
-             for upn in ("H885400118048", "X885400118049", "H885400118050")]
+        (5, ["sen 'Sometimes' is not a value this column takes"])
+    ]
+    flags = [
+        (enrolled(app, upn).sen, enrolled(app, upn).pupil_premium)
+        for upn in ("H885400118048", "X885400118049", "H885400118050")
+    ]
     assert flags == [(True, True), (True, False), (False, True)]
     assert app.repository.get(Student.create_id("H885400118048")).given_name == "Zoë"
     assert app.year_group_of("H885400118048", THIS_YEAR) == 10
@@ -81,7 +91,9 @@ def test_an_arbor_roll_in_windows_1252_reads_its_sen_and_pupil_premium_words():
 def test_the_export_date_decides_which_year_the_nc_year_is_for():
     app = fresh_app()
     row = "UPN,Legal Surname,Legal Forename,DOB,NC Year,Admission Date\nV885400118040,Adams,Amy,14/10/2002,10,03/09/2014\n"
-    report = import_pupils(app, SCHOOL_A, row.encode(), exported_on=date(2018, 3, 1))  # a 2017/18 export
+    report = import_pupils(
+        app, SCHOOL_A, row.encode(), exported_on=date(2018, 3, 1)
+    )  # a 2017/18 export
     assert report.accepted == 1
     assert app.year_group_of("V885400118040", THIS_YEAR) == 11
 
@@ -90,7 +102,9 @@ def test_an_admission_after_the_export_date_or_an_export_from_the_future_is_refu
     app = fresh_app()
     row = "UPN,Legal Surname,Legal Forename,DOB,NC Year,Admission Date\nV885400118040,Adams,Amy,14/10/2002,11,01/06/2019\n"
     report = import_pupils(app, SCHOOL_A, row.encode(), exported_on=date(2019, 5, 1))
-    assert report.rejected[0]["reasons"] == {"enrolled_on": ["enrolled_on 2019-06-01 is after the export date 2019-05-01"]}
+    assert report.rejected[0]["reasons"] == {
+        "enrolled_on": ["enrolled_on 2019-06-01 is after the export date 2019-05-01"]
+    }
     with pytest.raises(Exception, match="exported_on"):
         import_pupils(app, SCHOOL_A, row.encode(), exported_on=date(2019, 7, 16))
 
@@ -110,8 +124,12 @@ def test_the_command_line_takes_the_export_date_and_reports_changes(tmp_path, ca
     register_hub_and_schools(Tracker.from_url(url))
 
     path = DATA / "sims-roll.csv"
-    assert main(["import-pupils", str(path), "--school", SCHOOL_A, "--exported-on", "2019-07-15"]) == 1
-    assert capsys.readouterr().out.splitlines()[-1] == "7 enrolled, 0 changed, 0 unchanged, 1 refused"
+    assert (
+        main(["import-pupils", str(path), "--school", SCHOOL_A, "--exported-on", "2019-07-15"]) == 1
+    )
+    assert (
+        capsys.readouterr().out.splitlines()[-1] == "7 enrolled, 0 changed, 0 unchanged, 1 refused"
+    )
     with pytest.raises(SystemExit) as usage:
         main(["import-pupils", str(path), "--school", SCHOOL_A, "--exported-on", "15/07/2019"])
     assert usage.value.code == 2
@@ -150,8 +168,13 @@ def test_groups_and_flags_of_a_later_roll_are_recorded_once_each():
     assert app.roll_details(cara, THIS_YEAR)["group"] == "10A"
     moved = import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes())
     assert (moved.changed, moved.unchanged) == (1, 2)  # Cara: year group, group and pupil premium
-    assert app.roll_details(cara, THIS_YEAR) == {"school_urn": SCHOOL_A, "year_group": 9, "group": "9C",
-                                                 "sen": True, "pupil_premium": True}
+    assert app.roll_details(cara, THIS_YEAR) == {
+        "school_urn": SCHOOL_A,
+        "year_group": 9,
+        "group": "9C",
+        "sen": True,
+        "pupil_premium": True,
+    }
     kinds = [type(e).__name__ for e in app.events.get(Student.create_id(cara))]
     assert kinds[-3:] == ["YearGroupChanged", "GroupAssigned", "PupilPremiumChanged"]
     head = app.recorder.max_notification_id()
@@ -163,9 +186,16 @@ def test_a_full_roll_shows_its_leavers_first_then_records_them_the_day_before_th
     app = fresh_app()
     import_pupils(app, SCHOOL_A, (DATA / "sims-roll.csv").read_bytes())
     head = app.recorder.max_notification_id()
-    preview = import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes(), full_roll=True, dry_run=True)
+    preview = import_pupils(
+        app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes(), full_roll=True, dry_run=True
+    )
     gone = ["B885400118044", "J885400118041", "M885400118043", "Q885400118045"]  # in UPN order
-    assert (preview.leavers, preview.left_on, preview.changed, preview.applied) == (gone, "2019-07-14", 1, False)
+    assert (preview.leavers, preview.left_on, preview.changed, preview.applied) == (
+        gone,
+        "2019-07-14",
+        1,
+        False,
+    )
     assert app.recorder.max_notification_id() == head  # the preview stored nothing
     done = import_pupils(app, SCHOOL_A, (DATA / "bromcom-roll.csv").read_bytes(), full_roll=True)
     assert (done.leavers, done.applied) == (gone, True)
@@ -181,7 +211,12 @@ def test_a_full_roll_with_a_refused_row_changes_nothing_unless_asked_to_apply_th
     head = app.recorder.max_notification_id()
     whole = (DATA / "sims-roll.csv").read_bytes()  # one row refused (31 February)
     refused = import_pupils(app, SCHOOL_A, whole, full_roll=True)
-    assert (refused.applied, refused.accepted, refused.changed, len(refused.rejected)) == (False, 4, 1, 1)
+    assert (refused.applied, refused.accepted, refused.changed, len(refused.rejected)) == (
+        False,
+        4,
+        1,
+        1,
+    )
     assert app.recorder.max_notification_id() == head
     applied = import_pupils(app, SCHOOL_A, whole, full_roll=True, apply_good_rows=True)
     assert (applied.applied, applied.leavers) == (True, [])

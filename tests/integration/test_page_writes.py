@@ -32,49 +32,73 @@ def test_an_upsert_of_one_key_many_times_in_a_page_keeps_the_last_row(store):
     rows = [("1", 2018, 7), ("2", 2018, 7), ("1", 2018, 8), ("1", 2018, 9)]
     written(store, lambda page: page.upsert("year_groups", ("upn", "from_year"), rows))
     written(store, lambda page: page.upsert("year_groups", ("upn", "from_year"), [("2", 2018, 10)]))
-    assert store.query("SELECT upn, year_group FROM {year_groups} ORDER BY upn") == \
-        [("1", 9), ("2", 10)]
+    assert store.query("SELECT upn, year_group FROM {year_groups} ORDER BY upn") == [
+        ("1", 9),
+        ("2", 10),
+    ]
 
 
 def test_an_upsert_of_the_greatest_never_lowers_what_is_stored(store):
     def raise_to(*positions):
         rows = [("mark", position) for position in positions]
         return lambda page: page.upsert_greatest("tracking", ("name",), rows)
+
     written(store, raise_to(2020), raise_to(2019))
     written(store, raise_to(2018, 2021, 2017))
     assert store.position("mark") == 2021
 
 
 def test_a_none_in_a_key_matches_only_the_rows_holding_null(store):
-    enrolments = [("1", "100000", date(2018, 9, 1), date(2019, 7, 20), None, 0, 0),
-                  ("1", "100000", date(2019, 9, 1), None, None, 0, 0)]
+    enrolments = [
+        ("1", "100000", date(2018, 9, 1), date(2019, 7, 20), None, 0, 0),
+        ("1", "100000", date(2019, 9, 1), None, None, 0, 0),
+    ]
     current = {"upn": "1", "school_urn": "100000", "left_on": None}
-    written(store, lambda page: page.insert("enrolments", enrolments),
-            lambda page: page.update("enrolments", current, sen=1))
-    assert store.query("SELECT enrolled_on, sen FROM {enrolments} ORDER BY enrolled_on") == \
-        [(store_date(store, date(2018, 9, 1)), 0), (store_date(store, date(2019, 9, 1)), 1)]
+    written(
+        store,
+        lambda page: page.insert("enrolments", enrolments),
+        lambda page: page.update("enrolments", current, sen=1),
+    )
+    assert store.query("SELECT enrolled_on, sen FROM {enrolments} ORDER BY enrolled_on") == [
+        (store_date(store, date(2018, 9, 1)), 0),
+        (store_date(store, date(2019, 9, 1)), 1),
+    ]
 
 
 def test_rows_among_a_list_are_deleted_within_their_key_only(store):
-    encounters = [(source, upn, "100000", date(2018, 11, 15), 2018, "talk", "employer", 1)
-                  for source in ("a", "b") for upn in ("1", "2", "3")]
-    written(store, lambda page: page.insert("encounters", encounters),
-            lambda page: page.delete_among("encounters", "upn", ["1", "3"], {"source_id": "a"}))
-    assert store.query("SELECT source_id, upn FROM {encounters} ORDER BY source_id, upn") == \
-        [("a", "2"), ("b", "1"), ("b", "2"), ("b", "3")]
+    encounters = [
+        (source, upn, "100000", date(2018, 11, 15), 2018, "talk", "employer", 1)
+        for source in ("a", "b")
+        for upn in ("1", "2", "3")
+    ]
+    written(
+        store,
+        lambda page: page.insert("encounters", encounters),
+        lambda page: page.delete_among("encounters", "upn", ["1", "3"], {"source_id": "a"}),
+    )
+    assert store.query("SELECT source_id, upn FROM {encounters} ORDER BY source_id, upn") == [
+        ("a", "2"),
+        ("b", "1"),
+        ("b", "2"),
+        ("b", "3"),
+    ]
 
 
 def test_an_increment_adds_to_what_is_stored(store):
-    written(store, lambda page: page.insert("activities", [("a", *[None] * 11, 3, None, None, 1)]),
-            lambda page: page.increment("activities", {"id": "a"}, attendees=2),
-            lambda page: page.increment("activities", {"id": "a"}, attendees=-4))
+    written(
+        store,
+        lambda page: page.insert("activities", [("a", *[None] * 11, 3, None, None, 1)]),
+        lambda page: page.increment("activities", {"id": "a"}, attendees=2),
+        lambda page: page.increment("activities", {"id": "a"}, attendees=-4),
+    )
     assert store.query("SELECT attendees FROM {activities}") == [(1,)]
 
 
 def test_writes_name_the_tables_columns_and_refuse_any_other():
     assert upsert("year_groups", ("upn", "from_year")).template == (
         "INSERT INTO {year_groups} (upn, from_year, year_group) VALUES (?, ?, ?) "
-        "ON CONFLICT (upn, from_year) DO UPDATE SET year_group = excluded.year_group")
+        "ON CONFLICT (upn, from_year) DO UPDATE SET year_group = excluded.year_group"
+    )
     with pytest.raises(ValueError, match="no column year"):
         update("year_groups", ("year",), (("upn", False),))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from projections.metrics import _counts, school_figures
 from projections.rebuild import verify
@@ -20,24 +21,41 @@ SCHOOLS = {"900001": "secondary", "900002": "fe_college", "900003": "middle"}
 KINDS = sorted(ACTIVITY_KINDS)
 EMPLOYER = {"name": "Acme", "size": "small"}
 PROVIDER = {"name": "Town College", "type": "fe_college"}
-ALL_CHECKS = {"purpose_shared": True, "outcomes": True, "two_way": True, "reflection": True, "employer_task": True}
+ALL_CHECKS = {
+    "purpose_shared": True,
+    "outcomes": True,
+    "two_way": True,
+    "reflection": True,
+    "employer_task": True,
+}
 
 day = st.integers(min_value=0, max_value=316)
 pupil = st.integers(min_value=0, max_value=11)
 school = st.sampled_from(sorted(SCHOOLS))
-activity = st.tuples(st.just("activity"), school, st.sampled_from(KINDS), day,
-                     st.sets(pupil, min_size=1, max_size=5), st.booleans())
+activity = st.tuples(
+    st.just("activity"),
+    school,
+    st.sampled_from(KINDS),
+    day,
+    st.sets(pupil, min_size=1, max_size=5),
+    st.booleans(),
+)
 step = st.one_of(
     st.tuples(st.just("enrol"), pupil, school, day),
     st.tuples(st.just("leave"), pupil, day),
-    activity, activity, activity, activity,
+    activity,
+    activity,
+    activity,
+    activity,
     st.tuples(st.just("attendees"), st.integers(0, 20), pupil, st.booleans()),
     st.tuples(st.just("amend"), st.integers(0, 20), day, st.booleans()),
     st.tuples(st.just("retract"), st.integers(0, 20)),
     st.tuples(st.just("placement"), pupil, day),
     st.tuples(st.just("placement"), pupil, day),
     st.tuples(st.just("year_group"), pupil, st.sampled_from([-1, 1])),
-    st.tuples(st.just("criterion"), school, st.integers(1, 4), st.integers(0, 3), st.booleans(), day),
+    st.tuples(
+        st.just("criterion"), school, st.integers(1, 4), st.integers(0, 3), st.booleans(), day
+    ),
     st.tuples(st.just("catch_up"), st.integers(1, 7)),
 )
 
@@ -77,15 +95,25 @@ class History:
         if current:
             self.app.record_leaving(current.school_urn, self.upns[p], self.on(offset))
 
-    def activity(self, urn: str, kind: str, offset: int, pupils: set[int], meaningful: bool) -> None:
+    def activity(
+        self, urn: str, kind: str, offset: int, pupils: set[int], meaningful: bool
+    ) -> None:
         # Keep to pupils on roll that day, so most random activities are accepted.
         wanted = [self.upns[p] for p in sorted(pupils)]
         absent = set(self.app._roll(urn).absent_on(wanted, self.on(offset)))
         attendees = [upn for upn in wanted if upn not in absent] or self._on_roll(urn, offset)
         attendees = attendees[: 1 if kind == "guidance_meeting" else None]
-        written = self.app.record_activity(urn, kind, kind, self.on(offset), attendees, employer=EMPLOYER,
-                                           provider=PROVIDER, meaningful=meaningful,
-                                           criteria=ALL_CHECKS if meaningful else {"two_way": True})
+        written = self.app.record_activity(
+            urn,
+            kind,
+            kind,
+            self.on(offset),
+            attendees,
+            employer=EMPLOYER,
+            provider=PROVIDER,
+            meaningful=meaningful,
+            criteria=ALL_CHECKS if meaningful else {"two_way": True},
+        )
         self.activities.append(written.id)
 
     def _on_roll(self, urn: str, offset: int) -> list[str]:
@@ -99,8 +127,11 @@ class History:
 
     def amend(self, n: int, offset: int, meaningful: bool) -> None:
         if self.activities:
-            self.app.amend_activity(self.activities[n % len(self.activities)],
-                                    {"occurred_on": self.on(offset), "meaningful": meaningful}, "correction")
+            self.app.amend_activity(
+                self.activities[n % len(self.activities)],
+                {"occurred_on": self.on(offset), "meaningful": meaningful},
+                "correction",
+            )
 
     def retract(self, n: int) -> None:
         if self.activities:
@@ -109,15 +140,27 @@ class History:
     def placement(self, p: int, offset: int) -> None:
         current = self.app._student(self.upns[p]).current_enrolment
         if current:
-            written = self.app.arrange_placement(current.school_urn, self.upns[p], "work_experience", EMPLOYER,
-                                                 self.on(offset), self.on(offset))
+            written = self.app.arrange_placement(
+                current.school_urn,
+                self.upns[p],
+                "work_experience",
+                EMPLOYER,
+                self.on(offset),
+                self.on(offset),
+            )
             self.app.complete_placement(written.id, self.on(offset), 7)
 
     def year_group(self, p: int, change: int) -> None:
-        self.app.change_year_group(self.upns[p], self.year_groups[p] + change, f"{self.start.year}/{(self.start.year + 1) % 100:02d}")
+        self.app.change_year_group(
+            self.upns[p],
+            self.year_groups[p] + change,
+            f"{self.start.year}/{(self.start.year + 1) % 100:02d}",
+        )
 
     def criterion(self, urn: str, benchmark: int, index: int, met: bool, offset: int) -> None:
-        self.app.change_criterion(urn, benchmark, f"{benchmark}.{index + 1}", met, "evidence", self.on(offset))
+        self.app.change_criterion(
+            urn, benchmark, f"{benchmark}.{index + 1}", met, "evidence", self.on(offset)
+        )
 
     def catch_up(self, page_size: int) -> None:
         Runner(self.app, self.store, page_size=page_size).catch_up()
@@ -129,22 +172,33 @@ def view_figures(store, urn: str, d: date) -> dict[int, tuple]:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(era=st.sampled_from([2018, 2025]), year_groups=st.lists(st.integers(6, 13), min_size=12, max_size=12),
-       placed=st.lists(st.tuples(school, st.integers(0, 30)), min_size=12, max_size=12),
-       steps=st.lists(step, min_size=20, max_size=60), dates=st.lists(day, min_size=1, max_size=4))
-def test_views_rebuild_and_reference_agree_on_random_histories(era, year_groups, placed, steps, dates):
+@given(
+    era=st.sampled_from([2018, 2025]),
+    year_groups=st.lists(st.integers(6, 13), min_size=12, max_size=12),
+    placed=st.lists(st.tuples(school, st.integers(0, 30)), min_size=12, max_size=12),
+    steps=st.lists(step, min_size=20, max_size=60),
+    dates=st.lists(day, min_size=1, max_size=4),
+)
+def test_views_rebuild_and_reference_agree_on_random_histories(
+    era, year_groups, placed, steps, dates
+):
     history = History(era, year_groups)
     for p, (urn, offset) in enumerate(placed):
         history.run(("enrol", p, urn, offset))
     for one in steps:
         history.run(one)
     history.catch_up(page_size=50)
-    world = reference.world_from(history.app.mapper.to_domain_event(n)
-                                 for n in history.app.recorder.select_notifications(start=1, limit=100_000))
+    world = reference.world_from(
+        history.app.mapper.to_domain_event(n)
+        for n in history.app.recorder.select_notifications(start=1, limit=100_000)
+    )
     for offset in dates:
         for urn in SCHOOLS:
             d = history.on(offset)
-            assert view_figures(history.store, urn, d) == reference.school_figures(world, urn, d), (urn, d)
+            assert view_figures(history.store, urn, d) == reference.school_figures(world, urn, d), (
+                urn,
+                d,
+            )
     assert verify(history.app, history.store) == []
 
 
@@ -152,30 +206,43 @@ two_years = st.integers(min_value=0, max_value=680)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(era=st.sampled_from([2018, 2025]), year_groups=st.lists(st.integers(6, 12), min_size=12, max_size=12),
-       placed=st.lists(st.tuples(school, two_years), min_size=12, max_size=12),
-       steps=st.lists(step, min_size=20, max_size=60), shifts=st.lists(st.booleans(), min_size=60, max_size=60),
-       dates=st.lists(two_years, min_size=1, max_size=4))
-def test_figures_in_a_year_before_a_pupils_latest_agree_with_the_reference(era, year_groups, placed, steps,
-                                                                           shifts, dates):
+@given(
+    era=st.sampled_from([2018, 2025]),
+    year_groups=st.lists(st.integers(6, 12), min_size=12, max_size=12),
+    placed=st.lists(st.tuples(school, two_years), min_size=12, max_size=12),
+    steps=st.lists(step, min_size=20, max_size=60),
+    shifts=st.lists(st.booleans(), min_size=60, max_size=60),
+    dates=st.lists(two_years, min_size=1, max_size=4),
+)
+def test_figures_in_a_year_before_a_pupils_latest_agree_with_the_reference(
+    era, year_groups, placed, steps, shifts, dates
+):
     """Over two academic years, the figures of the first (read through every year's employer dates) and
     of the second (read from each pupil's row) match the reference; both forms of the query agree."""
     history = History(era, year_groups, years=2)
     for p, (urn, offset) in enumerate(placed):
         history.run(("enrol", p, urn, offset))
     for one, later in zip(steps, shifts):  # about half the dated steps moved into the second year
-        moved = tuple(value + 365 if later and isinstance(value, int) and k == _DAY[one[0]] else value
-                      for k, value in enumerate(one))
+        moved = tuple(
+            value + 365 if later and isinstance(value, int) and k == _DAY[one[0]] else value
+            for k, value in enumerate(one)
+        )
         history.run(moved)
     history.catch_up(page_size=50)
-    world = reference.world_from(history.app.mapper.to_domain_event(n)
-                                 for n in history.app.recorder.select_notifications(start=1, limit=100_000))
+    world = reference.world_from(
+        history.app.mapper.to_domain_event(n)
+        for n in history.app.recorder.select_notifications(start=1, limit=100_000)
+    )
     for offset in dates:
         d = history.on(offset)
         for urn in SCHOOLS:
-            assert view_figures(history.store, urn, d) == reference.school_figures(world, urn, d), (urn, d)
-        assert sorted(_counts(history.store, d, None, from_row=True)) == \
-            sorted(_counts(history.store, d, None, from_row=False)), d
+            assert view_figures(history.store, urn, d) == reference.school_figures(world, urn, d), (
+                urn,
+                d,
+            )
+        assert sorted(_counts(history.store, d, None, from_row=True)) == sorted(
+            _counts(history.store, d, None, from_row=False)
+        ), d
 
 
 def test_last_years_employer_encounters_count_in_last_years_figures_whichever_way_they_are_read():
@@ -208,20 +275,39 @@ def test_milestones_extended_one_encounter_at_a_time_equal_those_recomputed_from
     everyone = set(range(12))
     # The first workplace visit after Year 12 starts is also the first and then the second of all;
     # earlier ones arrive later, out of date order.
-    for kind, offset in (("workplace_visit", 400), ("employer_talk", 20), ("workplace_visit", 380),
-                         ("guidance_meeting", 390), ("employer_talk", 10), ("employer_talk", 500),
-                         ("university_visit", 420), ("guidance_meeting", 40), ("workplace_visit", 370),
-                         ("employer_talk", 5), ("university_visit", 410), ("workplace_visit", 30),
-                         ("fe_encounter", 450), ("employer_talk", 470), ("guidance_meeting", 366)):
+    for kind, offset in (
+        ("workplace_visit", 400),
+        ("employer_talk", 20),
+        ("workplace_visit", 380),
+        ("guidance_meeting", 390),
+        ("employer_talk", 10),
+        ("employer_talk", 500),
+        ("university_visit", 420),
+        ("guidance_meeting", 40),
+        ("workplace_visit", 370),
+        ("employer_talk", 5),
+        ("university_visit", 410),
+        ("workplace_visit", 30),
+        ("fe_encounter", 450),
+        ("employer_talk", 470),
+        ("guidance_meeting", 366),
+    ):
         history.run(("activity", "900001", kind, offset, everyone, True))
         history.catch_up(page_size=1)
         assert verify(history.app, history.store) == [], (kind, offset)
-    world = reference.world_from(history.app.mapper.to_domain_event(n)
-                                 for n in history.app.recorder.select_notifications(start=1, limit=100_000))
+    world = reference.world_from(
+        history.app.mapper.to_domain_event(n)
+        for n in history.app.recorder.select_notifications(start=1, limit=100_000)
+    )
     for offset in (15, 35, 365, 375, 395, 415, 460, 600):
         d = history.on(offset)
-        assert view_figures(history.store, "900001", d) == reference.school_figures(world, "900001", d), d
-    (workplace_1, workplace_2, workplace_ks5), = history.store.query(
-        "SELECT workplace_1, workplace_2, workplace_ks5 FROM {milestones} WHERE upn = ?", (history.upns[0],))
+        assert view_figures(history.store, "900001", d) == reference.school_figures(
+            world, "900001", d
+        ), d
+    ((workplace_1, workplace_2, workplace_ks5),) = history.store.query(
+        "SELECT workplace_1, workplace_2, workplace_ks5 FROM {milestones} WHERE upn = ?",
+        (history.upns[0],),
+    )
     assert (str(workplace_1), str(workplace_2), str(workplace_ks5)) == tuple(
-        str(history.on(offset)) for offset in (30, 370, 370))
+        str(history.on(offset)) for offset in (30, 370, 370)
+    )

@@ -12,9 +12,9 @@ import time
 from datetime import date
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from eventsourcing.persistence import IntegrityError
 
 from projections.metrics import school_figures, year_group_figures
 from projections.rebuild import verify
@@ -37,8 +37,15 @@ def world(url: str) -> tuple[Tracker, object]:
 
 
 def record_fair(app: Tracker, day: int = 15):
-    return app.record_activity(SCHOOL_A, "careers_fair", "Fair", date(2018, 11, day),
-                               [UPN["p1"], UPN["p3"]], employer=EMPLOYER, meaningful=True)
+    return app.record_activity(
+        SCHOOL_A,
+        "careers_fair",
+        "Fair",
+        date(2018, 11, day),
+        [UPN["p1"], UPN["p3"]],
+        employer=EMPLOYER,
+        meaningful=True,
+    )
 
 
 def test_the_runner_crosses_gaps_in_notification_ids(postgres_url):
@@ -78,7 +85,10 @@ def test_a_page_read_ahead_is_used_only_where_the_views_say_the_next_page_starts
 def test_a_postgres_notification_wakes_the_runner_long_before_its_poll(postgres_url):
     app, store = world(postgres_url)
     runner, stop = Runner(app, store), threading.Event()
-    thread = threading.Thread(target=runner.run_forever, args=(stop, postgres_waker(postgres_url, app.recorder.channel_name), 30.0))
+    thread = threading.Thread(
+        target=runner.run_forever,
+        args=(stop, postgres_waker(postgres_url, app.recorder.channel_name), 30.0),
+    )
     thread.start()
     try:
         time.sleep(0.3)  # let it catch up and start listening
@@ -115,7 +125,9 @@ def test_a_later_years_correction_leaves_the_year_group_in_force_before_it(datab
     for as_of, expected in by_year.items():
         groups = [row["year_group"] for row in year_group_figures(store, as_of, SCHOOL_A)]
         assert groups == [expected], as_of
-    assert [row["year_group"] for row in year_group_figures(store, date(2018, 8, 1), SCHOOL_A)] == []  # not yet on roll
+    assert [
+        row["year_group"] for row in year_group_figures(store, date(2018, 8, 1), SCHOOL_A)
+    ] == []  # not yet on roll
     assert school_figures(store, date(2019, 3, 1), [SCHOOL_A])[SCHOOL_A].benchmarks[6].measured == 1
 
 
@@ -125,7 +137,10 @@ def test_a_year_group_corrected_in_the_page_that_enrolled_the_pupil_ends_as_corr
     app, store = world(database_url)
     app.change_year_group(UPN["p3"], 10, "2018/19")
     Runner(app, store).catch_up()
-    groups = {row["year_group"]: row["pupils"] for row in year_group_figures(store, date(2019, 3, 1), SCHOOL_A)}
+    groups = {
+        row["year_group"]: row["pupils"]
+        for row in year_group_figures(store, date(2019, 3, 1), SCHOOL_A)
+    }
     assert groups == {7: 2, 10: 1, 11: 1, 13: 1}
     assert verify(app, store) == []
 
@@ -136,12 +151,22 @@ def test_under_gatsby_2024_bm6_needs_two_meaningful_experiences_with_an_employer
     app.enrol_pupil("900005", UPN["p3"], "A", "B", date(2010, 1, 15), 11, date(2025, 9, 3))
     checks = {"purpose_shared": True, "outcomes": True, "two_way": True, "reflection": True}
     for day, task in ((1, True), (2, False), (3, True)):
-        app.record_activity("900005", "workplace_visit", "Visit", date(2025, 10, day), [UPN["p3"]],
-                            employer=EMPLOYER, criteria={**checks, "employer_task": task})
+        app.record_activity(
+            "900005",
+            "workplace_visit",
+            "Visit",
+            date(2025, 10, day),
+            [UPN["p3"]],
+            employer=EMPLOYER,
+            criteria={**checks, "employer_task": task},
+        )
     store = view_store_for(database_url)
     store.create_tables()
     Runner(app, store).catch_up()
-    met = [school_figures(store, date(2025, 10, d), ["900005"])["900005"].benchmarks[6].met for d in (1, 2, 3)]
+    met = [
+        school_figures(store, date(2025, 10, d), ["900005"])["900005"].benchmarks[6].met
+        for d in (1, 2, 3)
+    ]
     assert met == [0, 0, 1]
 
 
@@ -178,7 +203,7 @@ def test_a_runner_killed_again_and_again_never_applies_an_event_twice(postgres_u
 
 def test_views_left_from_another_store_are_refused_not_built_upon(tmp_path):
     from projections.runner import ViewsAheadOfLog
-    from projections.store import array_literal, view_store_for
+    from projections.store import view_store_for
     from tests.scenarios import build_worked_example
     from tracker.application import Tracker
 
@@ -221,18 +246,26 @@ def test_postgres_views_compare_text_in_byte_order_as_sqlite_does(postgres_url):
     # locale's comparisons (most of a catch-up's writing is into indexes on text keys).
     app, store = world(postgres_url)
     Runner(app, store).catch_up()
-    collations = store.query("SELECT table_name, column_name, collation_name FROM information_schema.columns "
-                             "WHERE table_schema = current_schema() AND starts_with(table_name, ?) "
-                             "AND data_type = 'text'", (store.prefix,))
+    collations = store.query(
+        "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND starts_with(table_name, ?) "
+        "AND data_type = 'text'",
+        (store.prefix,),
+    )
     assert {row[1] for row in collations} >= {"upn", "urn", "source_id", "recorded_at"}
     assert [row for row in collations if row[2] != "C"] == []
 
 
 @settings(max_examples=200, deadline=None)
-@given(texts=st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))),
-       numbers=st.lists(st.one_of(st.none(), st.integers(-2**31, 2**31 - 1))),
-       dates=st.lists(st.one_of(st.none(), st.dates())), flags=st.lists(st.booleans()))
-def test_arrays_sent_as_one_string_arrive_as_the_values_they_were(postgres_server, texts, numbers, dates, flags):
+@given(
+    texts=st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))),
+    numbers=st.lists(st.one_of(st.none(), st.integers(-(2**31), 2**31 - 1))),
+    dates=st.lists(st.one_of(st.none(), st.dates())),
+    flags=st.lists(st.booleans()),
+)
+def test_arrays_sent_as_one_string_arrive_as_the_values_they_were(
+    postgres_server, texts, numbers, dates, flags
+):
     # Membership tests and upserts send their arrays in PostgreSQL's text form: quoting must
     # survive quotes, backslashes, commas, braces, spaces, the word NULL and empty strings.
     import psycopg
@@ -240,7 +273,8 @@ def test_arrays_sent_as_one_string_arrive_as_the_values_they_were(postgres_serve
     with psycopg.connect(postgres_server, autocommit=True) as connection:
         row = connection.execute(
             "SELECT CAST(%s AS text[]), CAST(%s AS integer[]), CAST(%s AS date[]), CAST(%s AS smallint[])",
-            [array_literal(values) for values in (texts, numbers, dates, flags)]).fetchone()
+            [array_literal(values) for values in (texts, numbers, dates, flags)],
+        ).fetchone()
     assert row == (texts, numbers, dates, [int(flag) for flag in flags])
 
 
@@ -248,9 +282,11 @@ def test_a_bulk_catch_up_leaves_the_planner_statistics_and_a_small_one_does_not(
     # Freshly filled tables have none until autovacuum runs (never, where it is off), and without
     # them the planner chose whole-table scans for a large school's known-at replay.
     app, store = world(postgres_url)
-    analysed = ("SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = ? "
-                "AND attname = 'upn'")
-    Runner(app, store, analyse_after=10 ** 6).catch_up()
+    analysed = (
+        "SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = ? "
+        "AND attname = 'upn'"
+    )
+    Runner(app, store, analyse_after=10**6).catch_up()
     assert store.query(analysed, (store.prefix + "events",)) == [(0,)]
     record_fair(app)
     assert Runner(app, store, analyse_after=1).catch_up() == 1

@@ -9,7 +9,14 @@ from datetime import date
 import pytest
 
 from tests.conftest import TODAY
-from tests.scenarios import ADMIN, SCHOOL_A, SCHOOL_B, UPN, build_worked_example, register_hub_and_schools
+from tests.scenarios import (
+    ADMIN,
+    SCHOOL_A,
+    SCHOOL_B,
+    UPN,
+    build_worked_example,
+    register_hub_and_schools,
+)
 from tracker.application import Tracker
 from tracker.config import store_settings
 from tracker.errors import AlreadyExists, NotOnRoll
@@ -38,8 +45,15 @@ def test_refused_commands_leave_the_event_count_unchanged(database_url):
     with pytest.raises(AlreadyExists):
         app.register_school(SCHOOL_A, "Again", "secondary", "885", "8854001")
     with pytest.raises(NotOnRoll):
-        app.record_activity(SCHOOL_B, "careers_fair", "Fair", date(2019, 1, 10), [UPN["p1"]],
-                            employer={"name": "X", "size": "small"}, meaningful=True)
+        app.record_activity(
+            SCHOOL_B,
+            "careers_fair",
+            "Fair",
+            date(2019, 1, 10),
+            [UPN["p1"]],
+            employer={"name": "X", "size": "small"},
+            meaningful=True,
+        )
     assert app.recorder.max_notification_id() == before
 
 
@@ -50,7 +64,10 @@ def test_an_idempotency_key_holds_across_two_applications_on_one_database(databa
     first.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001")
     written = first.register_hub("DEMO", "Demo", "Area", 1, caller=ADMIN, idempotency_key="hub-1")
     count = second.recorder.max_notification_id()
-    assert second.register_hub("DEMO", "Demo", "Area", 1, caller=ADMIN, idempotency_key="hub-1") == written
+    assert (
+        second.register_hub("DEMO", "Demo", "Area", 1, caller=ADMIN, idempotency_key="hub-1")
+        == written
+    )
     assert second.recorder.max_notification_id() == count
 
 
@@ -58,7 +75,9 @@ def test_with_a_cipher_key_a_pupils_name_is_not_in_the_stored_bytes(database_url
     key = base64.b64encode(os.urandom(32)).decode()
     app = reopen(database_url, cipher_key=key)
     app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001")
-    app.enrol_pupil(SCHOOL_A, UPN["p1"], "Zebedee", "Quartermaine", date(2007, 1, 15), 7, date(2018, 9, 3))
+    app.enrol_pupil(
+        SCHOOL_A, UPN["p1"], "Zebedee", "Quartermaine", date(2007, 1, 15), 7, date(2018, 9, 3)
+    )
     stored = b"".join(n.state for n in app.recorder.select_notifications(start=1, limit=100))
     assert b"Zebedee" not in stored and b"Quartermaine" not in stored
     assert app._student(UPN["p1"]).given_name == "Zebedee"
@@ -69,9 +88,15 @@ def test_database_urls_map_onto_the_librarys_settings():
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "APPLICATION_RECORDER_TOPIC": "adapters.postgres_keys:PostgresKeyedRecorder",
         "POSTGRES_DBNAME": "tracker",
-        "POSTGRES_HOST": "db", "POSTGRES_PORT": "5433", "POSTGRES_USER": "u",
-        "POSTGRES_PASSWORD": "p@ss", "POSTGRES_POOL_SIZE": "5", "POSTGRES_MAX_OVERFLOW": "10",
-        "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_SCHEMA": "s1"}
+        "POSTGRES_HOST": "db",
+        "POSTGRES_PORT": "5433",
+        "POSTGRES_USER": "u",
+        "POSTGRES_PASSWORD": "p@ss",
+        "POSTGRES_POOL_SIZE": "5",
+        "POSTGRES_MAX_OVERFLOW": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_SCHEMA": "s1",
+    }
     assert store_settings("sqlite:////var/x.db")["SQLITE_DBNAME"] == "/var/x.db"
     assert store_settings("sqlite:///rel.db")["SQLITE_DBNAME"] == "rel.db"
     assert store_settings("memory://", "k")["CIPHER_KEY"] == "k"
@@ -99,17 +124,23 @@ def test_processes_starting_together_on_a_fresh_postgres_database_all_come_up(po
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         started = pool.starmap(_start_on, [(postgres_url, at)] * 4)
     with psycopg.connect(postgres_url) as connection:
-        indexes = connection.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'v\\_%'").fetchall()
+        indexes = connection.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'v\\_%'"
+        ).fetchall()
     assert len(set(started)) == 4
-    assert len(indexes) == len({name for (name,) in indexes}) and len(indexes) == _view_index_count()
+    assert (
+        len(indexes) == len({name for (name,) in indexes}) and len(indexes) == _view_index_count()
+    )
 
 
 def _view_index_count() -> int:
     from projections.tables import INDEXES, OPERATIONAL, TABLES
 
     # Each live table's own indexes, plus the primary keys its columns declare.
-    return sum(len(INDEXES.get(name, ())) + ("PRIMARY KEY" in columns)
-               for name, columns in {**TABLES, **OPERATIONAL}.items())
+    return sum(
+        len(INDEXES.get(name, ())) + ("PRIMARY KEY" in columns)
+        for name, columns in {**TABLES, **OPERATIONAL}.items()
+    )
 
 
 def test_a_batch_enrolment_finds_which_pupils_are_already_registered_in_one_query(database_url):
@@ -125,14 +156,34 @@ def test_a_batch_enrolment_finds_which_pupils_are_already_registered_in_one_quer
     newcomer = make_upn("885", "4002", 18, 77)
     ids = [Student.create_id(moving.upn), Student.create_id(newcomer)]
     assert app.recorder.existing_aggregates(ids) == {ids[0]}
-    app.enrol_pupils(SCHOOL_B, [
-        {"upn": moving.upn, "given_name": "P1", "family_name": "Pupil", "date_of_birth": moving.date_of_birth,
-         "year_group": 7, "enrolled_on": date(2019, 2, 1)},
-        {"upn": newcomer, "given_name": "New", "family_name": "Comer", "date_of_birth": moving.date_of_birth,
-         "year_group": 7, "enrolled_on": date(2019, 2, 1)}], caller=ADMIN)
+    app.enrol_pupils(
+        SCHOOL_B,
+        [
+            {
+                "upn": moving.upn,
+                "given_name": "P1",
+                "family_name": "Pupil",
+                "date_of_birth": moving.date_of_birth,
+                "year_group": 7,
+                "enrolled_on": date(2019, 2, 1),
+            },
+            {
+                "upn": newcomer,
+                "given_name": "New",
+                "family_name": "Comer",
+                "date_of_birth": moving.date_of_birth,
+                "year_group": 7,
+                "enrolled_on": date(2019, 2, 1),
+            },
+        ],
+        caller=ADMIN,
+    )
     assert app.recorder.existing_aggregates(ids) == set(ids)
     again = app if database_url == "memory://" else reopen(database_url)
-    assert again.current_school_of(moving.upn) == SCHOOL_B and again.current_school_of(newcomer) == SCHOOL_B
+    assert (
+        again.current_school_of(moving.upn) == SCHOOL_B
+        and again.current_school_of(newcomer) == SCHOOL_B
+    )
     registered = [e for e in again.events.get(ids[0]) if type(e).__name__ == "Registered"]
     assert len(registered) == 1, "the pupil who moved keeps the one record they had"
 
@@ -142,15 +193,22 @@ def test_the_events_of_many_aggregates_come_back_in_one_query_in_log_order(datab
     build_worked_example(app)
     log = app.recorder.select_notifications(start=1, limit=1000)
     wanted = {log[9].originator_id, log[0].originator_id, log[-1].originator_id}
-    up_to = log[-2].id  # the last event is left out by position, even though its aggregate is wanted
+    up_to = log[
+        -2
+    ].id  # the last event is left out by position, even though its aggregate is wanted
     found = app.recorder.events_of(sorted(wanted), up_to)
     assert found == [n for n in log if n.originator_id in wanted and n.id <= up_to]
     assert len({n.originator_id for n in found}) >= 2 and found[-1].id <= up_to
     assert app.recorder.events_of([], up_to) == []
-    assert type(app.mapper.to_domain_event(found[0])).__qualname__ == type(app.mapper.to_domain_event(log[0])).__qualname__
+    assert (
+        type(app.mapper.to_domain_event(found[0])).__qualname__
+        == type(app.mapper.to_domain_event(log[0])).__qualname__
+    )
 
 
-def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_stores_none_of_it(postgres_url):
+def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_stores_none_of_it(
+    postgres_url,
+):
     from uuid import uuid4
 
     from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -160,14 +218,20 @@ def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_st
     app = reopen(postgres_url)
     recorder = app.recorder
     assert isinstance(recorder, PostgresEventRecorder)
-    awkward = bytes(range(256)) + b"'\\\"{},()\x00"  # every byte, and what a composite's text form must escape
-    batch = [StoredEvent(uuid4(), version, f"topic:{n}", awkward + bytes([n])) for n, version in enumerate((1, 2, 7))]
+    awkward = (
+        bytes(range(256)) + b"'\\\"{},()\x00"
+    )  # every byte, and what a composite's text form must escape
+    batch = [
+        StoredEvent(uuid4(), version, f"topic:{n}", awkward + bytes([n]))
+        for n, version in enumerate((1, 2, 7))
+    ]
     before = recorder.max_notification_id() or 0
     ids = recorder.insert_events(batch)
     assert ids == [before + 1, before + 2, before + 3]
     stored = recorder.select_notifications(start=before + 1, limit=10)
     assert [(n.originator_id, n.originator_version, n.topic, n.state) for n in stored] == [
-        (e.originator_id, e.originator_version, e.topic, e.state) for e in batch]
+        (e.originator_id, e.originator_version, e.topic, e.state) for e in batch
+    ]
     clash = [StoredEvent(uuid4(), 1, "topic:new", b"new"), batch[1]]
     with pytest.raises(IntegrityError):
         recorder.insert_events(clash)
@@ -177,14 +241,20 @@ def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_st
 
 def test_the_event_stores_connections_never_compile_or_parallelise_a_lookup(postgres_url):
     app = reopen(postgres_url)
-    app.register_school(SCHOOL_A, "School A", "secondary", "885", "8854001")  # a connection in use, and more
+    app.register_school(
+        SCHOOL_A, "School A", "secondary", "885", "8854001"
+    )  # a connection in use, and more
     pool = app.recorder.datastore.pool
     connections = [pool.getconn() for _ in range(3)]
     try:
         for connection in connections:
             assert connection.execute("SHOW jit").fetchone()["jit"] == "off"
-            assert connection.execute("SHOW max_parallel_workers_per_gather").fetchone()[
-                "max_parallel_workers_per_gather"] == "0"
+            assert (
+                connection.execute("SHOW max_parallel_workers_per_gather").fetchone()[
+                    "max_parallel_workers_per_gather"
+                ]
+                == "0"
+            )
     finally:
         for connection in connections:
             pool.putconn(connection)

@@ -18,5 +18,7 @@ def test_the_tokens_view_holds_each_tokens_expiry(database_url):
     Runner(app, store).catch_up()
     rows = store.query("SELECT subject, expires_on FROM {tokens} ORDER BY subject")
     assert [(subject, str(expires) if expires else None) for subject, expires in rows] == [
-        ("inspector@example", "2027-01-31"), ("lead@example", None)]
+        ("inspector@example", "2027-01-31"),
+        ("lead@example", None),
+    ]
     store.close()

@@ -30,8 +30,11 @@ def imported_modules(source: str, module: str) -> list[tuple[int, str]]:
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = _absolute(node, module)
-            found += [(node.lineno, base)] + [(node.lineno, f"{base}.{alias.name}".lstrip("."))
-                                              for alias in node.names if alias.name != "*"]
+            found += [(node.lineno, base)] + [
+                (node.lineno, f"{base}.{alias.name}".lstrip("."))
+                for alias in node.names
+                if alias.name != "*"
+            ]
         elif _is_dynamic_import(node):
             found.append((node.lineno, node.args[0].value))
     return found
@@ -40,18 +43,26 @@ def imported_modules(source: str, module: str) -> list[tuple[int, str]]:
 def _absolute(node: ast.ImportFrom, module: str) -> str:
     if not node.level:
         return node.module or ""
-    package = module.split(".")[:-node.level]
+    package = module.split(".")[: -node.level]
     return ".".join([*package, *([node.module] if node.module else [])])
 
 
 def _is_dynamic_import(node: ast.AST) -> bool:
     """`importlib.import_module("psycopg")` or `__import__("psycopg")` with a written name."""
-    if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)):
+    if not (
+        isinstance(node, ast.Call)
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
         return False
     called = node.func
-    return (isinstance(called, ast.Name) and called.id == "__import__"
-            or isinstance(called, ast.Attribute) and called.attr == "import_module")
+    return (
+        isinstance(called, ast.Name)
+        and called.id == "__import__"
+        or isinstance(called, ast.Attribute)
+        and called.attr == "import_module"
+    )
 
 
 def _within(name: str, forbidden: str) -> bool:
@@ -67,8 +78,10 @@ def violations(source: str, path: str, room: str) -> list[str]:
         for forbidden in FORBIDDEN[room]:
             if _within(name, forbidden):
                 named[line, forbidden] = min(named.get((line, forbidden), name), name, key=len)
-    return [f"{path}:{line} imports {name} (nothing in {room}/ may import {forbidden})"
-            for (line, forbidden), name in sorted(named.items())]
+    return [
+        f"{path}:{line} imports {name} (nothing in {room}/ may import {forbidden})"
+        for (line, forbidden), name in sorted(named.items())
+    ]
 
 
 def room_violations(room: str) -> list[str]:
@@ -102,19 +115,23 @@ def test_the_server_does_not_import_the_command_line():
 def test_an_import_inside_a_function_is_found_with_its_file_and_line():
     source = "import os\n\n\ndef connect():\n    import psycopg\n    return psycopg\n"
     assert violations(source, "tracker/example.py", "tracker") == [
-        "tracker/example.py:5 imports psycopg (nothing in tracker/ may import psycopg)"]
+        "tracker/example.py:5 imports psycopg (nothing in tracker/ may import psycopg)"
+    ]
 
 
 def test_every_way_of_naming_a_forbidden_module_is_found():
-    source = ("from eventsourcing import postgres\n"
-              "from psycopg.sql import SQL\n"
-              "from . import application\n"
-              "importlib.import_module('flask')\n"
-              "from eventsourcing.persistence import Notification\n"
-              "import projections.store as views\n")
+    source = (
+        "from eventsourcing import postgres\n"
+        "from psycopg.sql import SQL\n"
+        "from . import application\n"
+        "importlib.import_module('flask')\n"
+        "from eventsourcing.persistence import Notification\n"
+        "import projections.store as views\n"
+    )
     found = violations(source, "tracker/usecases/example.py", "tracker")
     assert [message.split(" (")[0] for message in found] == [
         "tracker/usecases/example.py:1 imports eventsourcing.postgres",
         "tracker/usecases/example.py:2 imports psycopg.sql",
         "tracker/usecases/example.py:4 imports flask",
-        "tracker/usecases/example.py:6 imports projections.store"]
+        "tracker/usecases/example.py:6 imports projections.store",
+    ]

@@ -9,8 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.calendar import (
-    OUTSIDE_YEARS, YEAR_GROUPS, YEARS, AcademicYear, check_not_future, check_year_group,
-    default_as_of, in_calendar, ks5_window_start, year_group_for_birth, year_group_in,
+    OUTSIDE_YEARS,
+    YEAR_GROUPS,
+    YEARS,
+    AcademicYear,
+    check_not_future,
+    check_year_group,
+    default_as_of,
+    in_calendar,
+    ks5_window_start,
+    year_group_for_birth,
+    year_group_in,
 )
 from tracker.errors import FutureDate, InvalidAcademicYear, InvalidValue, InvalidYearGroup
 
@@ -21,7 +30,9 @@ def test_academic_year_runs_from_1_september_to_31_august():
     assert (Y2018.start, Y2018.end) == (date(2018, 9, 1), date(2019, 8, 31))
 
 
-@pytest.mark.parametrize("start_year, text", [(2018, "2018/19"), (1999, "1999/00"), (2009, "2009/10")])
+@pytest.mark.parametrize(
+    "start_year, text", [(2018, "2018/19"), (1999, "1999/00"), (2009, "2009/10")]
+)
 def test_academic_year_is_written_with_two_digits_after_the_slash(start_year, text):
     assert str(AcademicYear(start_year)) == text
     assert AcademicYear.parse(text) == AcademicYear(start_year)
@@ -44,20 +55,40 @@ def test_a_date_outside_those_years_is_refused_by_name():
     assert refused.value.field == "enrolled_on"
 
 
-@pytest.mark.parametrize("text", [
-    "2018/20", "2018/18", "2018-19", "2018/2019", "18/19", "2018", "", "2018/1", "2018/19 ",
-    "２０１８/19", None, 2018, "1999/100",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2018/20",
+        "2018/18",
+        "2018-19",
+        "2018/2019",
+        "18/19",
+        "2018",
+        "",
+        "2018/1",
+        "2018/19 ",
+        "２０１８/19",
+        None,
+        2018,
+        "1999/100",
+    ],
+)
 def test_anything_but_a_year_and_the_next_is_refused(text):
     with pytest.raises(InvalidAcademicYear) as error:
         AcademicYear.parse(text, field="from_year")
     assert error.value.field == "from_year"
 
 
-@pytest.mark.parametrize("day, start_year", [
-    (date(2018, 9, 1), 2018), (date(2019, 8, 31), 2018), (date(2019, 9, 1), 2019),
-    (date(2019, 1, 1), 2018), (date(2018, 8, 31), 2017),
-])
+@pytest.mark.parametrize(
+    "day, start_year",
+    [
+        (date(2018, 9, 1), 2018),
+        (date(2019, 8, 31), 2018),
+        (date(2019, 9, 1), 2019),
+        (date(2019, 1, 1), 2018),
+        (date(2018, 8, 31), 2017),
+    ],
+)
 def test_the_year_containing_a_date_turns_over_on_1_september(day, start_year):
     assert AcademicYear.containing(day) == AcademicYear(start_year)
 
@@ -72,7 +103,11 @@ def test_a_year_contains_its_first_and_last_days_and_nothing_outside():
 def test_years_step_forward_and_back_and_sort_in_order():
     assert Y2018.next() == AcademicYear(2019)
     assert Y2018.previous() == AcademicYear(2017)
-    assert sorted([AcademicYear(2020), Y2018, AcademicYear(2019)]) == [Y2018, AcademicYear(2019), AcademicYear(2020)]
+    assert sorted([AcademicYear(2020), Y2018, AcademicYear(2019)]) == [
+        Y2018,
+        AcademicYear(2019),
+        AcademicYear(2020),
+    ]
     assert Y2018 < Y2018.next()
 
 
@@ -85,10 +120,18 @@ def test_counting_window_stops_at_the_as_of_date_or_the_end_of_the_year():
     assert Y2018.counting_window(date(2020, 1, 1)) == (date(2018, 9, 1), date(2019, 8, 31))
 
 
-@pytest.mark.parametrize("born, year_group", [
-    (date(2007, 1, 1), 7), (date(2007, 8, 31), 7), (date(2007, 9, 1), 6), (date(2006, 9, 1), 7),
-    (date(2006, 8, 31), 8), (date(2003, 9, 1), 10), (date(2000, 9, 1), 13),
-])
+@pytest.mark.parametrize(
+    "born, year_group",
+    [
+        (date(2007, 1, 1), 7),
+        (date(2007, 8, 31), 7),
+        (date(2007, 9, 1), 6),
+        (date(2006, 9, 1), 7),
+        (date(2006, 8, 31), 8),
+        (date(2003, 9, 1), 10),
+        (date(2000, 9, 1), 13),
+    ],
+)
 def test_year_group_comes_from_the_age_on_31_august_before_the_year(born, year_group):
     assert year_group_for_birth(born, Y2018) == year_group
 
@@ -99,7 +142,9 @@ def test_a_leap_day_birthday_counts_as_reached_by_31_august():
 
 @given(born=st.dates(date(1990, 1, 1), date(2020, 12, 31)))
 def test_pupil_starts_year_7_in_the_year_after_their_11th_birthday(born):
-    eleventh = date(born.year + 11, born.month, 28 if (born.month, born.day) == (2, 29) else born.day)
+    eleventh = date(
+        born.year + 11, born.month, 28 if (born.month, born.day) == (2, 29) else born.day
+    )
     first_year_starting_after = AcademicYear.containing(eleventh).next()
     assert first_year_starting_after.start > eleventh
     assert first_year_starting_after.previous().start <= eleventh
@@ -156,10 +201,15 @@ def test_year_group_outside_1_to_14_or_not_a_whole_number_is_refused(value):
     assert error.value.field == "new_year_group"
 
 
-@pytest.mark.parametrize("moment, expected", [
-    (date(1900, 1, 1), True), (datetime(2199, 12, 31, 23, 59), True),
-    (date(1899, 12, 31), False), (datetime(2200, 1, 1), False),
-])
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (date(1900, 1, 1), True),
+        (datetime(2199, 12, 31, 23, 59), True),
+        (date(1899, 12, 31), False),
+        (datetime(2200, 1, 1), False),
+    ],
+)
 def test_dates_and_moments_are_in_the_calendar_from_1900_to_2199(moment, expected):
     assert in_calendar(moment) is expected
     assert OUTSIDE_YEARS == "must be in the years 1900 to 2199"

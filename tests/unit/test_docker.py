@@ -22,7 +22,9 @@ def test_every_command_the_containers_run_is_the_projects_own():
     compose = (ROOT / "docker/compose.yaml").read_text()
     commands = re.findall(r'command: \["([^"]+)", "([^"]+)"', compose)
     assert ("gunicorn", "-c") in commands and ("tracker", "project") in commands
-    assert (ROOT / "gunicorn.conf.py").exists() and "wsgi_app" in (ROOT / "gunicorn.conf.py").read_text()
+    assert (ROOT / "gunicorn.conf.py").exists() and "wsgi_app" in (
+        ROOT / "gunicorn.conf.py"
+    ).read_text()
     entry = (ROOT / "setup.cfg").read_text()
     assert "tracker = cli:main" in entry
     assert "dockerfile: docker/Dockerfile" in compose and (ROOT / ".dockerignore").exists()
@@ -36,6 +38,9 @@ def _compose_available() -> bool:
 
 @pytest.mark.skipif(not _compose_available(), reason="no docker compose CLI here")
 def test_the_compose_file_validates_where_the_docker_cli_is_present():
-    result = subprocess.run(["docker", "compose", "-f", str(ROOT / "docker/compose.yaml"), "config", "-q"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["docker", "compose", "-f", str(ROOT / "docker/compose.yaml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr

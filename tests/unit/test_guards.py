@@ -44,12 +44,18 @@ def refused(error: type[Exception], aggregate, guard, *args) -> Exception:
 
 # --- the roll ------------------------------------------------------------------------------------
 
+
 def test_a_roll_refuses_every_pupil_not_on_it_that_day_naming_each_under_the_field():
     roll = roll_of_school_a()
-    refusal = refused(NotOnRoll, roll, roll.check_on_roll, [P1, P2, P3], date(2019, 3, 1),
-                      "attendees")
-    assert refusal.errors == {"attendees": [f"{P2} is not on roll at {SCHOOL_A} on 2019-03-01",
-                                            f"{P3} is not on roll at {SCHOOL_A} on 2019-03-01"]}
+    refusal = refused(
+        NotOnRoll, roll, roll.check_on_roll, [P1, P2, P3], date(2019, 3, 1), "attendees"
+    )
+    assert refusal.errors == {
+        "attendees": [
+            f"{P2} is not on roll at {SCHOOL_A} on 2019-03-01",
+            f"{P3} is not on roll at {SCHOOL_A} on 2019-03-01",
+        ]
+    }
     assert refusal.upns == [P2, P3]
 
 
@@ -63,10 +69,12 @@ def test_a_roll_counts_the_day_of_admission_and_the_last_day_as_on_roll():
 
 # --- the activity --------------------------------------------------------------------------------
 
+
 def test_a_guidance_meeting_is_for_exactly_one_pupil():
     for attendees in ([P1, P2], []):
-        refusal = refused(InvalidValue, None, Activity.check_attendees, "guidance_meeting",
-                          attendees)
+        refusal = refused(
+            InvalidValue, None, Activity.check_attendees, "guidance_meeting", attendees
+        )
         assert refusal.field == "attendees"
         assert refusal.message == "a guidance_meeting is for exactly one pupil"
     Activity.check_attendees("guidance_meeting", [P1])
@@ -79,6 +87,7 @@ def test_every_other_kind_of_activity_may_have_many_pupils():
 
 # --- the student's year group --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("year_group", [7, 8, 9])
 def test_a_year_group_one_either_side_of_the_pupils_age_fits(year_group):
     Student.check_age_fits(year_group, BORN, YEAR)
@@ -88,8 +97,9 @@ def test_a_year_group_one_either_side_of_the_pupils_age_fits(year_group):
 def test_a_year_group_two_from_the_pupils_age_is_refused_saying_which_was_expected(year_group):
     refusal = refused(InvalidValue, None, Student.check_age_fits, year_group, BORN, YEAR)
     assert refusal.field == "year_group"
-    assert refusal.message == ("a pupil born 2006-01-15 is expected in Year 8 in 2018/19, "
-                               f"not Year {year_group}")
+    assert refusal.message == (
+        f"a pupil born 2006-01-15 is expected in Year 8 in 2018/19, not Year {year_group}"
+    )
 
 
 def test_a_year_group_cannot_be_changed_for_a_year_that_has_not_started():
@@ -123,6 +133,7 @@ def test_a_pupil_with_no_year_group_recorded_has_none_in_any_year():
 
 
 # --- which school may act on the student ---------------------------------------------------------
+
 
 def test_a_school_that_once_had_the_pupil_may_act_on_them_and_another_may_not():
     student = student_at_school_a()

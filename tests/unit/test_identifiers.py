@@ -8,12 +8,26 @@ from hypothesis import strategies as st
 
 from tracker.errors import InvalidLAESTAB, InvalidUPN, InvalidURN, InvalidValue
 from tracker.identifiers import (
-    CHECK_LETTERS, is_digits, make_upn, upn_check_letter, validate_la_code, validate_laestab,
-    validate_upn, validate_urn,
+    CHECK_LETTERS,
+    is_digits,
+    make_upn,
+    upn_check_letter,
+    validate_la_code,
+    validate_laestab,
+    validate_upn,
+    validate_urn,
 )
 
-KNOWN_VALID = ["B801200005001", "R885400112001", "F885400112002", "V885400112003",
-               "J885400112004", "Y885400112005", "A885400212001", "P885400212002"]
+KNOWN_VALID = [
+    "B801200005001",
+    "R885400112001",
+    "F885400112002",
+    "V885400112003",
+    "J885400112004",
+    "Y885400112005",
+    "A885400212001",
+    "P885400212002",
+]
 
 
 def _why(error: pytest.ExceptionInfo) -> str:
@@ -130,47 +144,79 @@ def test_make_upn_builds_the_worked_example_pupils():
     assert make_upn("801", "2000", 5, 1) == "B801200005001"
 
 
-@given(la_code=st.from_regex(r"\A[0-9]{3}\Z"), establishment=st.from_regex(r"\A[0-9]{4}\Z"),
-       year=st.integers(0, 99), serial=st.integers(0, 999))
+@given(
+    la_code=st.from_regex(r"\A[0-9]{3}\Z"),
+    establishment=st.from_regex(r"\A[0-9]{4}\Z"),
+    year=st.integers(0, 99),
+    serial=st.integers(0, 999),
+)
 def test_every_made_upn_validates_and_keeps_its_parts(la_code, establishment, year, serial):
     upn = make_upn(la_code, establishment, year, serial)
     assert validate_upn(upn) == upn
-    assert (upn[1:4], upn[4:8], int(upn[8:10]), int(upn[10:13])) == (la_code, establishment, year, serial)
+    assert (upn[1:4], upn[4:8], int(upn[8:10]), int(upn[10:13])) == (
+        la_code,
+        establishment,
+        year,
+        serial,
+    )
 
 
 @given(upn=st.sampled_from(KNOWN_VALID), position=st.integers(1, 12), digit=st.integers(0, 9))
 def test_changing_any_one_digit_of_a_valid_upn_invalidates_it(upn, position, digit):
-    changed = upn[:position] + str(digit) + upn[position + 1:]
+    changed = upn[:position] + str(digit) + upn[position + 1 :]
     if changed != upn:  # weights 2–13 are all below and coprime to 23, so one digit always shows
         with pytest.raises(InvalidUPN):
             validate_upn(changed)
 
 
-@pytest.mark.parametrize("parts, field", [
-    (("88", "4001", 12, 1), "la_code"),
-    (("885", "401", 12, 1), "establishment"),
-    (("885", "4001", 2012, 1), "year"),
-    (("885", "4001", -1, 1), "year"),
-    (("885", "4001", 12, 1000), "serial"),
-    (("885", "4001", 12, True), "serial"),
-])
+@pytest.mark.parametrize(
+    "parts, field",
+    [
+        (("88", "4001", 12, 1), "la_code"),
+        (("885", "401", 12, 1), "establishment"),
+        (("885", "4001", 2012, 1), "year"),
+        (("885", "4001", -1, 1), "year"),
+        (("885", "4001", 12, 1000), "serial"),
+        (("885", "4001", 12, True), "serial"),
+    ],
+)
 def test_make_upn_refuses_parts_that_would_not_make_a_upn(parts, field):
     with pytest.raises(InvalidValue) as error:
         make_upn(*parts)
     assert error.value.field == field
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("100000", "100000"), ("999999", "999999"), (" 137000 ", "137000"), (137000, "137000"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("100000", "100000"),
+        ("999999", "999999"),
+        (" 137000 ", "137000"),
+        (137000, "137000"),
+    ],
+)
 def test_urn_of_six_digits_is_accepted_as_text(text, expected):
     assert validate_urn(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "099999", "1000000", "99999", 99999, 1_000_000, "", "12a456", "12 456", None, True, 123456.0,
-    "１２３４５６", -12345,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "099999",
+        "1000000",
+        "99999",
+        99999,
+        1_000_000,
+        "",
+        "12a456",
+        "12 456",
+        None,
+        True,
+        123456.0,
+        "１２３４５６",
+        -12345,
+    ],
+)
 def test_urn_outside_six_digits_from_100000_is_refused(text):
     with pytest.raises(InvalidURN) as error:
         validate_urn(text, field="school")
@@ -202,10 +248,20 @@ def test_laestab_must_start_with_its_la_code_when_one_is_given():
     assert error.value.field == "laestab"
 
 
-@pytest.mark.parametrize("text, count, expected", [
-    ("0123", None, True), ("0123", 4, True), ("0123", 3, False), ("", None, False),
-    ("12a", None, False), ("-1", None, False), (" 1", None, False),
-    ("\u00b2", None, False), ("\u0661\u0662", None, False), ("\uff11", None, False),
-])
+@pytest.mark.parametrize(
+    "text, count, expected",
+    [
+        ("0123", None, True),
+        ("0123", 4, True),
+        ("0123", 3, False),
+        ("", None, False),
+        ("12a", None, False),
+        ("-1", None, False),
+        (" 1", None, False),
+        ("\u00b2", None, False),
+        ("\u0661\u0662", None, False),
+        ("\uff11", None, False),
+    ],
+)
 def test_digits_are_0_to_9_only_and_as_many_as_asked(text, count, expected):
     assert is_digits(text, count) is expected

@@ -7,43 +7,89 @@ import pytest
 from tracker.calendar import AcademicYear
 from tracker.errors import InvalidValue
 from tracker.rulesets import (
-    ACTIVITY_KINDS, COLLEGE_TYPES, CRITERIA_CHECKS, EMPLOYER_SIZES, GATSBY_2014, GATSBY_2024,
-    PLACEMENT_KINDS, PROVIDER_ACCESS_KINDS, PROVIDER_TYPES, RULE_SETS, SCHOOL_TYPES, Criterion,
-    rule_set_for, rule_set_named,
+    ACTIVITY_KINDS,
+    COLLEGE_TYPES,
+    CRITERIA_CHECKS,
+    EMPLOYER_SIZES,
+    GATSBY_2014,
+    GATSBY_2024,
+    PLACEMENT_KINDS,
+    PROVIDER_ACCESS_KINDS,
+    PROVIDER_TYPES,
+    RULE_SETS,
+    SCHOOL_TYPES,
+    Criterion,
+    rule_set_for,
+    rule_set_named,
 )
 
 ALL_CHECKS = dict.fromkeys(CRITERIA_CHECKS, True)
 WITHOUT_TASK = {**ALL_CHECKS, "employer_task": False}
-EMPLOYER_KINDS = ["employer_talk", "careers_fair", "mentoring", "enterprise_challenge",
-                  "mock_interview", "employer_project"]
+EMPLOYER_KINDS = [
+    "employer_talk",
+    "careers_fair",
+    "mentoring",
+    "enterprise_challenge",
+    "mock_interview",
+    "employer_project",
+]
 
 
 def test_vocabularies_are_the_exact_strings_of_the_api():
-    assert set(SCHOOL_TYPES) == {"secondary", "middle", "special", "alternative_provision",
-                                 "fe_college", "sixth_form_college", "utc"}
-    assert COLLEGE_TYPES == {"fe_college", "sixth_form_college"} and COLLEGE_TYPES <= set(SCHOOL_TYPES)
+    assert set(SCHOOL_TYPES) == {
+        "secondary",
+        "middle",
+        "special",
+        "alternative_provision",
+        "fe_college",
+        "sixth_form_college",
+        "utc",
+    }
+    assert COLLEGE_TYPES == {"fe_college", "sixth_form_college"} and COLLEGE_TYPES <= set(
+        SCHOOL_TYPES
+    )
     assert set(EMPLOYER_SIZES) == {"micro", "small", "medium", "large", "self_employed"}
-    assert set(PROVIDER_TYPES) == {"sixth_form", "fe_college", "training_provider",
-                                   "apprenticeship_provider", "university"}
+    assert set(PROVIDER_TYPES) == {
+        "sixth_form",
+        "fe_college",
+        "training_provider",
+        "apprenticeship_provider",
+        "university",
+    }
     assert set(PLACEMENT_KINDS) == {"work_experience", "virtual_work_experience"}
     assert PROVIDER_ACCESS_KINDS == {"fe_encounter", "apprenticeship_encounter"}
-    assert CRITERIA_CHECKS == ("purpose_shared", "outcomes", "two_way", "reflection", "employer_task")
+    assert CRITERIA_CHECKS == (
+        "purpose_shared",
+        "outcomes",
+        "two_way",
+        "reflection",
+        "employer_task",
+    )
 
 
 def test_every_activity_kind_of_the_domain_has_its_category():
     assert ACTIVITY_KINDS == {
         **dict.fromkeys(EMPLOYER_KINDS, "employer"),
-        "workplace_visit": "workplace", "job_shadowing": "workplace",
-        "fe_encounter": "fe", "apprenticeship_encounter": "fe",
-        "he_encounter": "he", "university_visit": "he",
+        "workplace_visit": "workplace",
+        "job_shadowing": "workplace",
+        "fe_encounter": "fe",
+        "apprenticeship_encounter": "fe",
+        "he_encounter": "he",
+        "university_visit": "he",
         "guidance_meeting": "guidance",
     }
 
 
-@pytest.mark.parametrize("start_year, name", [
-    (2018, "gatsby-2014"), (2023, "gatsby-2014"), (2024, "gatsby-2014"),
-    (2025, "gatsby-2024"), (2030, "gatsby-2024"),
-])
+@pytest.mark.parametrize(
+    "start_year, name",
+    [
+        (2018, "gatsby-2014"),
+        (2023, "gatsby-2014"),
+        (2024, "gatsby-2014"),
+        (2025, "gatsby-2024"),
+        (2030, "gatsby-2024"),
+    ],
+)
 def test_the_refreshed_benchmarks_apply_from_2025_26(start_year, name):
     assert rule_set_for(AcademicYear(start_year)).name == name
 
@@ -66,9 +112,16 @@ def test_thresholds_differ_only_in_workplace_experiences_by_16():
         assert (rules.by_16_year_group, rules.by_18_year_group) == (11, 13)
 
 
-@pytest.mark.parametrize("school_type, k5", [
-    ("fe_college", 2), ("sixth_form_college", 2), ("secondary", 1), ("utc", 1), ("special", 1),
-])
+@pytest.mark.parametrize(
+    "school_type, k5",
+    [
+        ("fe_college", 2),
+        ("sixth_form_college", 2),
+        ("secondary", 1),
+        ("utc", 1),
+        ("special", 1),
+    ],
+)
 def test_colleges_need_two_employer_encounters_a_year(school_type, k5):
     assert GATSBY_2014.k5_for(school_type) == k5
     assert GATSBY_2024.k5_for(school_type) == k5
@@ -80,6 +133,7 @@ def test_rule_sets_can_be_compared_and_hashed():
 
 
 # --- meaningful ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("meaningful, expected", [(True, True), (False, False), (None, False)])
 def test_under_2014_meaningful_is_the_recorders_yes_or_no(meaningful, expected):
@@ -96,7 +150,9 @@ def test_under_2024_the_four_checks_must_all_hold():
     assert GATSBY_2024.is_meaningful("employer_talk", None, four)
     for check in CRITERIA_CHECKS[:4]:
         assert not GATSBY_2024.is_meaningful("employer_talk", True, {**four, check: False})
-        assert not GATSBY_2024.is_meaningful("employer_talk", True, {k: v for k, v in four.items() if k != check})
+        assert not GATSBY_2024.is_meaningful(
+            "employer_talk", True, {k: v for k, v in four.items() if k != check}
+        )
 
 
 def test_under_2024_the_recorders_yes_alone_is_not_meaningful():
@@ -107,11 +163,14 @@ def test_under_2024_the_recorders_yes_alone_is_not_meaningful():
 def test_under_2024_a_workplace_also_needs_the_employer_set_task():
     assert GATSBY_2024.is_meaningful("workplace_visit", None, ALL_CHECKS)
     assert not GATSBY_2024.is_meaningful("workplace_visit", None, WITHOUT_TASK)
-    assert not GATSBY_2024.is_meaningful("job_shadowing", None, dict.fromkeys(CRITERIA_CHECKS[:4], True))
+    assert not GATSBY_2024.is_meaningful(
+        "job_shadowing", None, dict.fromkeys(CRITERIA_CHECKS[:4], True)
+    )
     assert GATSBY_2024.is_meaningful("mentoring", None, WITHOUT_TASK)
 
 
 # --- what counts ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", EMPLOYER_KINDS)
 def test_employer_encounters_count_towards_bm5_only_when_meaningful(kind):
@@ -121,8 +180,9 @@ def test_employer_encounters_count_towards_bm5_only_when_meaningful(kind):
     assert GATSBY_2024.counts_towards(kind, True, {**ALL_CHECKS, "two_way": False}) is None
 
 
-@pytest.mark.parametrize("kind", ["fe_encounter", "apprenticeship_encounter", "he_encounter",
-                                  "university_visit"])
+@pytest.mark.parametrize(
+    "kind", ["fe_encounter", "apprenticeship_encounter", "he_encounter", "university_visit"]
+)
 def test_fe_and_he_encounters_count_towards_bm7_only_when_meaningful(kind):
     assert GATSBY_2014.counts_towards(kind, True, None) == 7
     assert GATSBY_2014.counts_towards(kind, None, None) is None
@@ -158,6 +218,7 @@ def test_an_unknown_kind_is_refused_naming_the_kind_field():
 
 # --- checklists -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("rules", [GATSBY_2014, GATSBY_2024], ids=lambda r: r.name)
 def test_benchmarks_1_to_4_each_have_at_least_four_numbered_criteria(rules):
     assert sorted(rules.checklist) == [1, 2, 3, 4]
@@ -165,7 +226,9 @@ def test_benchmarks_1_to_4_each_have_at_least_four_numbered_criteria(rules):
         assert len(criteria) >= 4
         codes = [criterion.code for criterion in criteria]
         assert codes == [f"{benchmark}.{n}" for n in range(1, len(codes) + 1)]
-        assert all(criterion.description and "\n" not in criterion.description for criterion in criteria)
+        assert all(
+            criterion.description and "\n" not in criterion.description for criterion in criteria
+        )
 
 
 def test_the_two_rule_sets_ship_different_criteria():

@@ -45,10 +45,17 @@ def test_each_rule_set_reads_the_same_dates_for_every_other_threshold(rules):
     assert dated_by(need.education_by_16.column) == ("fe_1", "he_1")
 
 
-@pytest.mark.parametrize("change", [
-    {"k6": 3}, {"k5_college": 3}, {"bm7_university_visits_ks5": 1}, {"bm8_meetings": 2},
-    {"ks5_workplace": 2}, {"bm7_fe_and_he": 2},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"k6": 3},
+        {"k5_college": 3},
+        {"bm7_university_visits_ks5": 1},
+        {"bm8_meetings": 2},
+        {"ks5_workplace": 2},
+        {"bm7_fe_and_he": 2},
+    ],
+)
 def test_a_rule_set_asking_for_a_count_the_views_do_not_date_is_refused_loudly(change):
     with pytest.raises(LookupError, match="the views date the nth"):
         thresholds_of(replace(GATSBY_2024, **change))

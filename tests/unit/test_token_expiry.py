@@ -28,7 +28,9 @@ def app(clock):
 
 
 def test_a_token_works_until_the_day_it_expires_on_by_bearer_and_by_id(app, clock):
-    token, written = app.issue_token("hub:DEMO", "lead@example", expires_on=TODAY + timedelta(days=2))
+    token, written = app.issue_token(
+        "hub:DEMO", "lead@example", expires_on=TODAY + timedelta(days=2)
+    )
     clock[0] = TODAY + timedelta(days=1)
     assert app.token_for(token).expires_on == TODAY + timedelta(days=2)
     assert app.token_by_id(written.id) is not None
@@ -56,12 +58,26 @@ def test_a_token_issued_before_tokens_could_expire_still_works_and_never_expires
     # As the first version of the Issued event was stored: no class_version, no expires_on.
     token = "issued-long-ago"
     token_id = AccessToken.create_id(hash_token(token))
-    state = {"timestamp": {"_type_": "datetime_iso", "_data_": "2019-01-01T00:00:00+00:00"},
-             "originator_topic": "tracker.domain.access:AccessToken", "token_hash": hash_token(token),
-             "scope": "auditor", "subject": "old@example", "note": "", "actor": "cli", "request_id": ""}
-    app.recorder.insert_events([StoredEvent(originator_id=token_id, originator_version=1,
-                                            topic="tracker.domain.access:AccessToken.Issued",
-                                            state=json.dumps(state).encode())])
+    state = {
+        "timestamp": {"_type_": "datetime_iso", "_data_": "2019-01-01T00:00:00+00:00"},
+        "originator_topic": "tracker.domain.access:AccessToken",
+        "token_hash": hash_token(token),
+        "scope": "auditor",
+        "subject": "old@example",
+        "note": "",
+        "actor": "cli",
+        "request_id": "",
+    }
+    app.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=token_id,
+                originator_version=1,
+                topic="tracker.domain.access:AccessToken.Issued",
+                state=json.dumps(state).encode(),
+            )
+        ]
+    )
     clock[0] = date(2099, 1, 1)
     access = app.token_for(token)
     assert access is not None and access.scope == "auditor" and access.expires_on is None

@@ -45,7 +45,9 @@ class AccessToken(TrackerAggregate):
         return stable_id("token", token_hash)
 
     @event(Issued)
-    def __init__(self, token_hash: str, scope: str, subject: str, note: str, expires_on: date | None = None) -> None:
+    def __init__(
+        self, token_hash: str, scope: str, subject: str, note: str, expires_on: date | None = None
+    ) -> None:
         self.token_hash = token_hash
         self.scope = scope
         self.subject = subject
@@ -62,5 +64,11 @@ class AccessToken(TrackerAggregate):
         return not self.revoked and (self.expires_on is None or day < self.expires_on)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": str(self.id), "scope": self.scope, "subject": self.subject,
-                "note": self.note, "revoked": self.revoked, "expires_on": self.expires_on}
+        return {
+            "id": str(self.id),
+            "scope": self.scope,
+            "subject": self.subject,
+            "note": self.note,
+            "revoked": self.revoked,
+            "expires_on": self.expires_on,
+        }

@@ -24,9 +24,16 @@ class Activity(TrackerAggregate):
 
     @event("Recorded")
     def __init__(
-        self, school_urn: str, kind: str, title: str, occurred_on: date,
-        employer: dict[str, Any] | None, provider: dict[str, Any] | None,
-        meaningful: bool | None, criteria: dict[str, bool] | None, attendees: list[str],
+        self,
+        school_urn: str,
+        kind: str,
+        title: str,
+        occurred_on: date,
+        employer: dict[str, Any] | None,
+        provider: dict[str, Any] | None,
+        meaningful: bool | None,
+        criteria: dict[str, bool] | None,
+        attendees: list[str],
     ) -> None:
         self.school_urn = school_urn
         self.kind = kind
@@ -58,9 +65,7 @@ class Activity(TrackerAggregate):
         self.check_not_retracted()
         strangers = [upn for upn in remove if upn not in self.attendees]
         if strangers:
-            raise RuleBroken(
-                "; ".join(f"{upn} is not an attendee" for upn in strangers), "remove"
-            )
+            raise RuleBroken("; ".join(f"{upn} is not an attendee" for upn in strangers), "remove")
         new = [upn for upn in dict.fromkeys(add) if upn not in self.attendees]
         if new:
             self._attendees_added(new)
@@ -83,12 +88,23 @@ class Activity(TrackerAggregate):
 
     @event("Amended")
     def _amended(
-        self, title: str | None, occurred_on: date | None, employer: dict[str, Any] | None,
-        provider: dict[str, Any] | None, meaningful: bool | None,
-        criteria: dict[str, bool] | None, reason: str | None,
+        self,
+        title: str | None,
+        occurred_on: date | None,
+        employer: dict[str, Any] | None,
+        provider: dict[str, Any] | None,
+        meaningful: bool | None,
+        criteria: dict[str, bool] | None,
+        reason: str | None,
     ) -> None:
-        given = dict(title=title, occurred_on=occurred_on, employer=employer,
-                     provider=provider, meaningful=meaningful, criteria=criteria)
+        given = dict(
+            title=title,
+            occurred_on=occurred_on,
+            employer=employer,
+            provider=provider,
+            meaningful=meaningful,
+            criteria=criteria,
+        )
         for name, value in given.items():
             if value is not None:
                 setattr(self, name, value)

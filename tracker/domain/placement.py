@@ -29,8 +29,13 @@ class Placement(TrackerAggregate):
 
     @event("Arranged")
     def __init__(
-        self, school_urn: str, upn: str, kind: str, employer: dict[str, Any],
-        starts_on: date, ends_on: date,
+        self,
+        school_urn: str,
+        upn: str,
+        kind: str,
+        employer: dict[str, Any],
+        starts_on: date,
+        ends_on: date,
     ) -> None:
         self.school_urn = school_urn
         self.upn = upn

@@ -26,11 +26,16 @@ class HubSpan:
         return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
 
 
-def year_groups_in(school_type: str, ranges: list[tuple[int | None, int, int]], year: int) -> tuple[int, int]:
+def year_groups_in(
+    school_type: str, ranges: list[tuple[int | None, int, int]], year: int
+) -> tuple[int, int]:
     """The range in force in the academic year starting in `year`: the one set latest for the latest
     start on or before it (a range set later for the same start corrects the earlier one)."""
-    in_force = [(start or 0, order, first, last) for order, (start, first, last) in enumerate(ranges)
-                if (start or 0) <= year]
+    in_force = [
+        (start or 0, order, first, last)
+        for order, (start, first, last) in enumerate(ranges)
+        if (start or 0) <= year
+    ]
     return max(in_force)[2:] if in_force else DEFAULT_YEAR_GROUPS[school_type]
 
 
@@ -62,13 +67,21 @@ class School(TrackerAggregate):
 
     def set_year_groups(self, first: int, last: int, from_year: AcademicYear | None) -> None:
         """Teach years `first` to `last` from `from_year` on (None: since the school was registered)."""
-        first, last = check_year_group(first, "first_year_group"), check_year_group(last, "last_year_group")
+        first, last = (
+            check_year_group(first, "first_year_group"),
+            check_year_group(last, "last_year_group"),
+        )
         if first > last:
-            raise InvalidValue(f"first_year_group {first} is after last_year_group {last}", "first_year_group")
+            raise InvalidValue(
+                f"first_year_group {first} is after last_year_group {last}", "first_year_group"
+            )
         start = from_year.start_year if from_year else None
         later = any((begins or 0) > (start or 0) for begins, _, _ in self.year_group_ranges)
-        if later or not self.year_group_ranges or year_groups_in(
-                self.type, self.year_group_ranges, start or 0) != (first, last):
+        if (
+            later
+            or not self.year_group_ranges
+            or year_groups_in(self.type, self.year_group_ranges, start or 0) != (first, last)
+        ):
             self._year_groups_set(first, last, start)
 
     @event("YearGroupsSet")

@@ -11,7 +11,12 @@ from eventsourcing.domain import event
 from tracker.calendar import AcademicYear, check_year_group, year_group_for_birth, year_group_in
 from tracker.domain.base import TrackerAggregate, stable_id
 from tracker.errors import (
-    AlreadyExists, EnrolmentRefused, Forbidden, InvalidValue, OutOfOrder, RuleBroken,
+    AlreadyExists,
+    EnrolmentRefused,
+    Forbidden,
+    InvalidValue,
+    OutOfOrder,
+    RuleBroken,
 )
 from tracker.names import same_name
 
@@ -52,8 +57,13 @@ class Student(TrackerAggregate):
         self.year_group_year: int | None = None  # start year of the academic year it was set for
         self.erased = False
         self.destinations: dict[str, str | None] = {}  # the latest known for each school left
-        self.needs: tuple[bool, bool] = (False, False)  # (SEN, pupil premium) as the current school records them
-        self.groups: dict[int, str] = {}  # the current school's registration group, by academic year
+        self.needs: tuple[bool, bool] = (
+            False,
+            False,
+        )  # (SEN, pupil premium) as the current school records them
+        self.groups: dict[
+            int, str
+        ] = {}  # the current school's registration group, by academic year
 
     @property
     def current_enrolment(self) -> Enrolment | None:
@@ -75,29 +85,52 @@ class Student(TrackerAggregate):
     @property
     def left_on(self) -> date | None:
         """The last day on the last school's roll; None while on roll (or never enrolled)."""
-        return None if not self.enrolments or self.current_enrolment else self.enrolments[-1].left_on
+        return (
+            None if not self.enrolments or self.current_enrolment else self.enrolments[-1].left_on
+        )
 
     def enrol(
-        self, school_urn: str, as_given: Identity, enrolled_on: date, year_group: int, academic_year: int,
-        sen: bool, pupil_premium: bool,
+        self,
+        school_urn: str,
+        as_given: Identity,
+        enrolled_on: date,
+        year_group: int,
+        academic_year: int,
+        sen: bool,
+        pupil_premium: bool,
     ) -> None:
         self.check_free_to_enrol(school_urn, as_given, enrolled_on)
-        self._enrolled(school_urn, enrolled_on, year_group, academic_year, sen, pupil_premium,
-                       as_given.given_name, as_given.family_name)
+        self._enrolled(
+            school_urn,
+            enrolled_on,
+            year_group,
+            academic_year,
+            sen,
+            pupil_premium,
+            as_given.given_name,
+            as_given.family_name,
+        )
 
     def check_free_to_enrol(self, school_urn: str, as_given: Identity, enrolled_on: date) -> None:
         """Only this school's own pupil gets a specific answer; every other refusal is the same one.
         A record with no enrolments yet is the one this enrolment registers."""
         current = self.current_enrolment
         if current is not None and current.school_urn == school_urn:
-            raise AlreadyExists(f"{self.upn} is already on roll at this school since {current.enrolled_on}", "upn")
-        if self.enrolments and (current is not None or not self.is_identified_by(as_given)
-                                or not self.enrolments[-1].left_on < enrolled_on):
+            raise AlreadyExists(
+                f"{self.upn} is already on roll at this school since {current.enrolled_on}", "upn"
+            )
+        if self.enrolments and (
+            current is not None
+            or not self.is_identified_by(as_given)
+            or not self.enrolments[-1].left_on < enrolled_on
+        ):
             raise EnrolmentRefused(self.upn)
 
     def is_identified_by(self, as_given: Identity) -> bool:
         """UPN, date of birth and family name: a pseudonymised pupil has no name left to match."""
-        return self.date_of_birth == as_given.date_of_birth and same_name(self.family_name, as_given.family_name)
+        return self.date_of_birth == as_given.date_of_birth and same_name(
+            self.family_name, as_given.family_name
+        )
 
     class Enrolled(TrackerAggregate.Event):
         """Version 2 keeps the names the enrolling school gave, so each school sees its own spelling."""
@@ -118,8 +151,15 @@ class Student(TrackerAggregate):
 
     @event(Enrolled)
     def _enrolled(
-        self, school_urn: str, enrolled_on: date, year_group: int, academic_year: int,
-        sen: bool, pupil_premium: bool, given_name: str | None, family_name: str | None,
+        self,
+        school_urn: str,
+        enrolled_on: date,
+        year_group: int,
+        academic_year: int,
+        sen: bool,
+        pupil_premium: bool,
+        given_name: str | None,
+        family_name: str | None,
     ) -> None:
         self.enrolments.append(Enrolment(school_urn, enrolled_on))
         self.year_group, self.year_group_year = year_group, academic_year
@@ -179,12 +219,16 @@ class Student(TrackerAggregate):
         if leaving is None or leaving.left_on is None:
             raise OutOfOrder(f"{self.upn} has not left {school_urn}", "upn")
         if recorded_on < leaving.left_on:
-            raise OutOfOrder(f"recorded_on {recorded_on} is before leaving on {leaving.left_on}", "recorded_on")
+            raise OutOfOrder(
+                f"recorded_on {recorded_on} is before leaving on {leaving.left_on}", "recorded_on"
+            )
         if self.destinations.get(school_urn) != destination:
             self._destination_recorded(school_urn, leaving.left_on, destination, recorded_on)
 
     @event("DestinationRecorded")
-    def _destination_recorded(self, school_urn: str, left_on: date, destination: str, recorded_on: date) -> None:
+    def _destination_recorded(
+        self, school_urn: str, left_on: date, destination: str, recorded_on: date
+    ) -> None:
         self.destinations[school_urn] = destination
 
     # --- the year group ---------------------------------------------------------------------
@@ -194,8 +238,11 @@ class Student(TrackerAggregate):
         """One year either side of the age-expected group: pupils are held back or moved up."""
         expected = year_group_for_birth(date_of_birth, year)
         if abs(year_group - expected) > 1:
-            raise InvalidValue(f"a pupil born {date_of_birth} is expected in Year {expected} "
-                               f"in {year}, not Year {year_group}", "year_group")
+            raise InvalidValue(
+                f"a pupil born {date_of_birth} is expected in Year {expected} "
+                f"in {year}, not Year {year_group}",
+                "year_group",
+            )
 
     def year_group_in(self, year: AcademicYear) -> int | None:
         """The year group in `year`, one up a year from the latest recorded (None: none is)."""
@@ -203,15 +250,17 @@ class Student(TrackerAggregate):
             return None
         return year_group_in(self.year_group, AcademicYear(self.year_group_year), year)
 
-    def change_year_group(self, year_group: int, year: AcademicYear,
-                          this_year: AcademicYear) -> None:
+    def change_year_group(
+        self, year_group: int, year: AcademicYear, this_year: AcademicYear
+    ) -> None:
         """Correct the year group from `year` on: a year that has started, and not one before the
         latest record's (the pupil keeps only the latest; an earlier year's would overwrite it)."""
         if year > this_year:
             raise InvalidValue(f"{year} has not started", "year")
         if self.year_group_year is not None and year.start_year < self.year_group_year:
-            raise InvalidValue("a year group can only be changed for the current or a later year",
-                               "year")
+            raise InvalidValue(
+                "a year group can only be changed for the current or a later year", "year"
+            )
         self._year_group_changed(check_year_group(year_group), year.start_year)
 
     @event("YearGroupChanged")
@@ -222,8 +271,11 @@ class Student(TrackerAggregate):
         """Erase the identity at the request of a school that held the pupil (None: the tracker's own
         operator or its retention rule); a second request changes nothing."""
         if requested_by is not None and all(e.school_urn != requested_by for e in self.enrolments):
-            raise RuleBroken(f"{requested_by} never had {self.upn} on its roll; only a school that did "
-                             "may ask for the identity to be erased", "requested_by")
+            raise RuleBroken(
+                f"{requested_by} never had {self.upn} on its roll; only a school that did "
+                "may ask for the identity to be erased",
+                "requested_by",
+            )
         self.check_left("erased", today)
         if not self.erased:
             self._identity_erased(requested_by, reason)
@@ -231,8 +283,12 @@ class Student(TrackerAggregate):
     def erase_after_retention(self, cutoff: date, years: int) -> None:
         """The retention rule: a leaver's identity is erased once they left on or before `cutoff`."""
         if self.left_on is None or self.left_on > cutoff:
-            raise RuleBroken(f"{self.upn} is still on roll" if self.left_on is None else
-                             f"{self.upn} left on {self.left_on}, less than {years} years ago", "upn")
+            raise RuleBroken(
+                f"{self.upn} is still on roll"
+                if self.left_on is None
+                else f"{self.upn} left on {self.left_on}, less than {years} years ago",
+                "upn",
+            )
         if not self.erased:
             self._identity_erased(None, f"retention: left on {self.left_on}, kept {years} years")
 
@@ -242,7 +298,8 @@ class Student(TrackerAggregate):
         if last is not None and (last.left_on is None or last.left_on >= today):
             raise RuleBroken(
                 f"{self.upn} is still on roll at {last.school_urn}"
-                + (f" until {last.left_on}" if last.left_on else "") + f"; only a pupil who has left can be {what}",
+                + (f" until {last.left_on}" if last.left_on else "")
+                + f"; only a pupil who has left can be {what}",
                 "upn",
             )
 

@@ -26,25 +26,44 @@ def hash_token(token: str) -> str:
 class AccessTokens:
     """Mixed into `Tracker`: these methods are its use cases."""
 
-    def issue_token(self, scope: str, subject: str, note: str = "", *, expires_on: date | None = None,
-                    caller: Caller | None = None) -> tuple[str, Written]:
+    def issue_token(
+        self,
+        scope: str,
+        subject: str,
+        note: str = "",
+        *,
+        expires_on: date | None = None,
+        caller: Caller | None = None,
+    ) -> tuple[str, Written]:
         """A new bearer token for `scope`: returned once, stored only as its hash; from `expires_on`
         (if given) it no longer works."""
         if expires_on is not None and expires_on <= self.today():
-            raise InvalidValue(f"expires must be after today ({self.today()}); got {expires_on}", "expires")
+            raise InvalidValue(
+                f"expires must be after today ({self.today()}); got {expires_on}", "expires"
+            )
         token = secrets.token_urlsafe(32)
-        written = self._issue(hash_token(token), check_scope_text(scope), check_text("subject", subject),
-                              note or "", expires_on, caller=caller)
+        written = self._issue(
+            hash_token(token),
+            check_scope_text(scope),
+            check_text("subject", subject),
+            note or "",
+            expires_on,
+            caller=caller,
+        )
         return token, written
 
     @use_case(commutative=False)
-    def _issue(self, token_hash: str, scope: str, subject: str, note: str, expires_on: date | None) -> Changes:
+    def _issue(
+        self, token_hash: str, scope: str, subject: str, note: str, expires_on: date | None
+    ) -> Changes:
         access = AccessToken(token_hash, scope, subject, note, expires_on)
         return Changes([access], str(access.id))
 
     @use_case(commutative=False)
     def revoke_token(self, token_id: str, reason: str) -> Changes:
-        access = self._load(AccessToken, parse_uuid(token_id, TokenNotFound), TokenNotFound(token_id))
+        access = self._load(
+            AccessToken, parse_uuid(token_id, TokenNotFound), TokenNotFound(token_id)
+        )
         if not access.revoked:
             access.revoke(check_text("reason", reason))
         return Changes([access], token_id)
@@ -74,5 +93,7 @@ def expiry_date(text: str, today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidValue(f"expires must be a date like 2027-01-31 or a number of days like 90d; got {text!r}",
-                           "expires") from None
+        raise InvalidValue(
+            f"expires must be a date like 2027-01-31 or a number of days like 90d; got {text!r}",
+            "expires",
+        ) from None

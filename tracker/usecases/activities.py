@@ -28,13 +28,31 @@ class ActivitiesAndPlacements:
     """Mixed into `Tracker`: these methods are its use cases."""
 
     @use_case(commutative=False)
-    def record_activity(self, urn: str, kind: str, title: str, occurred_on: date,
-                        attendees: list[str], employer: dict | None = None,
-                        provider: dict | None = None, meaningful: bool | None = None,
-                        criteria: dict | None = None) -> Changes:
+    def record_activity(
+        self,
+        urn: str,
+        kind: str,
+        title: str,
+        occurred_on: date,
+        attendees: list[str],
+        employer: dict | None = None,
+        provider: dict | None = None,
+        meaningful: bool | None = None,
+        criteria: dict | None = None,
+    ) -> Changes:
         urn = validate_urn(urn)
-        activity = self._new_activity(self._roll(urn), urn, kind, title, occurred_on, attendees,
-                                      employer, provider, meaningful, criteria)
+        activity = self._new_activity(
+            self._roll(urn),
+            urn,
+            kind,
+            title,
+            occurred_on,
+            attendees,
+            employer,
+            provider,
+            meaningful,
+            criteria,
+        )
         return Changes([activity], str(activity.id))
 
     @use_case(commutative=False)
@@ -48,10 +66,19 @@ class ActivitiesAndPlacements:
         recorded = [self._new_activity(roll, urn, **activity) for activity in activities]
         return Changes(recorded, str(len(recorded)))
 
-    def _new_activity(self, roll: Roll, urn: str, kind: str, title: str, occurred_on: date,
-                      attendees: list[str], employer: dict | None = None,
-                      provider: dict | None = None, meaningful: bool | None = None,
-                      criteria: dict | None = None) -> Activity:
+    def _new_activity(
+        self,
+        roll: Roll,
+        urn: str,
+        kind: str,
+        title: str,
+        occurred_on: date,
+        attendees: list[str],
+        employer: dict | None = None,
+        provider: dict | None = None,
+        meaningful: bool | None = None,
+        criteria: dict | None = None,
+    ) -> Activity:
         kind = check_kind(kind)
         occurred_on = self._check_not_future("occurred_on", occurred_on)
         employer, provider = check_counterpart(kind, employer, provider)
@@ -59,12 +86,26 @@ class ActivitiesAndPlacements:
         attendees = check_upns("attendees", attendees)
         Activity.check_attendees(kind, attendees)
         roll.check_on_roll(attendees, occurred_on, "attendees")
-        return Activity(urn, kind, check_text("title", title), occurred_on, employer, provider,
-                        meaningful, check_criteria(criteria), attendees)
+        return Activity(
+            urn,
+            kind,
+            check_text("title", title),
+            occurred_on,
+            employer,
+            provider,
+            meaningful,
+            check_criteria(criteria),
+            attendees,
+        )
 
     @use_case(commutative=True)
-    def change_attendees(self, activity_id: str, add: list[str] | None = None,
-                         remove: list[str] | None = None, within_school: str | None = None) -> Changes:
+    def change_attendees(
+        self,
+        activity_id: str,
+        add: list[str] | None = None,
+        remove: list[str] | None = None,
+        within_school: str | None = None,
+    ) -> Changes:
         add = check_upns("add", add or [], allow_empty=True)
         remove = check_upns("remove", remove or [], allow_empty=True)
         if not add and not remove:
@@ -75,8 +116,13 @@ class ActivitiesAndPlacements:
         return Changes([activity], activity_id)
 
     @use_case(commutative=False)
-    def amend_activity(self, activity_id: str, changes: dict[str, Any], reason: str | None = None,
-                       within_school: str | None = None) -> Changes:
+    def amend_activity(
+        self,
+        activity_id: str,
+        changes: dict[str, Any],
+        reason: str | None = None,
+        within_school: str | None = None,
+    ) -> Changes:
         activity = self._activity(activity_id, within_school)
         activity.check_not_retracted()
         checked = self._checked_amendments(activity, changes)
@@ -103,7 +149,9 @@ class ActivitiesAndPlacements:
         return checked
 
     @use_case(commutative=False)
-    def retract_activity(self, activity_id: str, reason: str, within_school: str | None = None) -> Changes:
+    def retract_activity(
+        self, activity_id: str, reason: str, within_school: str | None = None
+    ) -> Changes:
         activity = self._activity(activity_id, within_school)
         activity.retract(check_text("reason", reason))
         return Changes([activity], activity_id)
@@ -111,27 +159,34 @@ class ActivitiesAndPlacements:
     # --- placements -----------------------------------------------------------------
 
     @use_case(commutative=False)
-    def arrange_placement(self, urn: str, upn: str, kind: str, employer: dict,
-                          starts_on: date, ends_on: date) -> Changes:
+    def arrange_placement(
+        self, urn: str, upn: str, kind: str, employer: dict, starts_on: date, ends_on: date
+    ) -> Changes:
         urn, upn = validate_urn(urn), validate_upn(upn)
         if not isinstance(starts_on, date) or not isinstance(ends_on, date) or ends_on < starts_on:
             raise InvalidValue("ends_on must be a date on or after starts_on", "ends_on")
         # Placements are arranged ahead: check the roll on the start date, or today if later.
         self._roll(urn).check_on_roll([upn], min(starts_on, self.today()), "upn")
-        placement = Placement(urn, upn, check_placement_kind(kind), check_employer(employer),
-                              starts_on, ends_on)
+        placement = Placement(
+            urn, upn, check_placement_kind(kind), check_employer(employer), starts_on, ends_on
+        )
         return Changes([placement], str(placement.id))
 
     @use_case(commutative=False)
-    def confirm_placement(self, placement_id: str, checks: dict[str, bool] | None = None,
-                          within_school: str | None = None) -> Changes:
+    def confirm_placement(
+        self,
+        placement_id: str,
+        checks: dict[str, bool] | None = None,
+        within_school: str | None = None,
+    ) -> Changes:
         placement = self._placement(placement_id, within_school)
         placement.confirm(dict(checks or {}))
         return Changes([placement], placement_id)
 
     @use_case(commutative=False)
-    def complete_placement(self, placement_id: str, completed_on: date, hours: float,
-                           within_school: str | None = None) -> Changes:
+    def complete_placement(
+        self, placement_id: str, completed_on: date, hours: float, within_school: str | None = None
+    ) -> Changes:
         placement = self._placement(placement_id, within_school)
         if not isinstance(hours, (int, float)) or not 0 < hours <= 1000:
             raise InvalidValue("hours must be more than 0 and at most 1000", "hours")
@@ -139,7 +194,9 @@ class ActivitiesAndPlacements:
         return Changes([placement], placement_id)
 
     @use_case(commutative=False)
-    def cancel_placement(self, placement_id: str, reason: str, within_school: str | None = None) -> Changes:
+    def cancel_placement(
+        self, placement_id: str, reason: str, within_school: str | None = None
+    ) -> Changes:
         placement = self._placement(placement_id, within_school)
         placement.cancel(check_text("reason", reason))
         return Changes([placement], placement_id)

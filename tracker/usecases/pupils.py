@@ -20,12 +20,31 @@ class Pupils:
     """Mixed into `Tracker`: these methods are its use cases."""
 
     @use_case(commutative=True)
-    def enrol_pupil(self, urn: str, upn: str, given_name: str, family_name: str,
-                    date_of_birth: date, year_group: int, enrolled_on: date,
-                    sen: bool = False, pupil_premium: bool = False) -> Changes:
+    def enrol_pupil(
+        self,
+        urn: str,
+        upn: str,
+        given_name: str,
+        family_name: str,
+        date_of_birth: date,
+        year_group: int,
+        enrolled_on: date,
+        sen: bool = False,
+        pupil_premium: bool = False,
+    ) -> Changes:
         urn, roll = validate_urn(urn), self._roll(validate_urn(urn))
-        student = self._enrolled_student(roll, urn, upn, given_name, family_name, date_of_birth, year_group,
-                                         enrolled_on, sen, pupil_premium)
+        student = self._enrolled_student(
+            roll,
+            urn,
+            upn,
+            given_name,
+            family_name,
+            date_of_birth,
+            year_group,
+            enrolled_on,
+            sen,
+            pupil_premium,
+        )
         return Changes([student, roll], student.upn)
 
     @use_case(commutative=True)
@@ -43,9 +62,20 @@ class Pupils:
             students.append(self._enrolled_student(roll, urn, **pupil, registered=known))
         return Changes([*students, roll], str(len(students)))
 
-    def _enrolled_student(self, roll: Roll, urn: str, upn: str, given_name: str, family_name: str,
-                          date_of_birth: date, year_group: int, enrolled_on: date, sen: bool = False,
-                          pupil_premium: bool = False, registered: bool = True) -> Student:
+    def _enrolled_student(
+        self,
+        roll: Roll,
+        urn: str,
+        upn: str,
+        given_name: str,
+        family_name: str,
+        date_of_birth: date,
+        year_group: int,
+        enrolled_on: date,
+        sen: bool = False,
+        pupil_premium: bool = False,
+        registered: bool = True,
+    ) -> Student:
         # Every value is checked before the stored record is read, so what a refusal says
         # depends on what was sent, never on what another school holds.
         upn, as_given = validate_upn(upn), self._identity(given_name, family_name, date_of_birth)
@@ -53,13 +83,20 @@ class Pupils:
         year = AcademicYear.containing(enrolled_on)
         Student.check_age_fits(check_year_group(year_group), date_of_birth, year)
         student = self._student_to_enrol(upn, as_given, registered)
-        student.enrol(urn, as_given, enrolled_on, year_group, year.start_year, bool(sen), bool(pupil_premium))
+        student.enrol(
+            urn, as_given, enrolled_on, year_group, year.start_year, bool(sen), bool(pupil_premium)
+        )
         roll.admit(upn, enrolled_on)
         return student
 
     def _identity(self, given_name: str, family_name: str, date_of_birth: date) -> Identity:
-        given_name, family_name = check_text("given_name", given_name), check_text("family_name", family_name)
-        return Identity(given_name, family_name, self._check_not_future("date_of_birth", date_of_birth))
+        given_name, family_name = (
+            check_text("given_name", given_name),
+            check_text("family_name", family_name),
+        )
+        return Identity(
+            given_name, family_name, self._check_not_future("date_of_birth", date_of_birth)
+        )
 
     def _student_to_enrol(self, upn: str, as_given: Identity, registered: bool = True) -> Student:
         """The pupil's record, or a new one; `registered=False` says the store is known to have none."""
@@ -80,21 +117,26 @@ class Pupils:
         return current is None or current.school_urn != validate_urn(urn)
 
     @use_case(commutative=True)
-    def record_leaving(self, urn: str, upn: str, left_on: date, destination: str | None = None) -> Changes:
+    def record_leaving(
+        self, urn: str, upn: str, left_on: date, destination: str | None = None
+    ) -> Changes:
         upn, urn = validate_upn(upn), validate_urn(urn)
         student = self._student(upn)
         student.check_known_to(urn)
-        student.leave(urn, self._check_by_year_end("left_on", left_on),
-                      check_destination(destination))
+        student.leave(
+            urn, self._check_by_year_end("left_on", left_on), check_destination(destination)
+        )
         roll = self._roll(urn)
         roll.discharge(upn, left_on)
         return Changes([student, roll], upn)
 
     @use_case(commutative=False)
-    def change_year_group(self, upn: str, year_group: int, year: str,
-                          within_school: str | None = None) -> Changes:
+    def change_year_group(
+        self, upn: str, year_group: int, year: str, within_school: str | None = None
+    ) -> Changes:
         student = self._student(validate_upn(upn))
         student.check_held_by(within_school)
-        student.change_year_group(year_group, AcademicYear.parse(year),
-                                  AcademicYear.containing(self.today()))
+        student.change_year_group(
+            year_group, AcademicYear.parse(year), AcademicYear.containing(self.today())
+        )
         return Changes([student], student.upn)

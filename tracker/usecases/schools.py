@@ -49,8 +49,16 @@ class HubsAndSchools:
         return Changes([school], code)
 
     @use_case(commutative=False)
-    def register_school(self, urn: str, name: str, type: str, la_code: str, laestab: str,
-                        first_year_group: int | None = None, last_year_group: int | None = None) -> Changes:
+    def register_school(
+        self,
+        urn: str,
+        name: str,
+        type: str,
+        la_code: str,
+        laestab: str,
+        first_year_group: int | None = None,
+        last_year_group: int | None = None,
+    ) -> Changes:
         """Register a school; without a range of year groups it teaches its type's usual ones."""
         urn, la_code = validate_urn(urn), validate_la_code(la_code)
         laestab = validate_laestab(laestab, la_code=la_code)
@@ -58,31 +66,51 @@ class HubsAndSchools:
             raise AlreadyExists(f"school {urn} is already registered", "urn")
         school = School(urn, check_text("name", name), check_school_type(type), la_code, laestab)
         if first_year_group is not None or last_year_group is not None:
-            default_first, default_last = school.year_groups_in(AcademicYear.containing(self.today()))
-            school.set_year_groups(default_first if first_year_group is None else first_year_group,
-                                   default_last if last_year_group is None else last_year_group, None)
+            default_first, default_last = school.year_groups_in(
+                AcademicYear.containing(self.today())
+            )
+            school.set_year_groups(
+                default_first if first_year_group is None else first_year_group,
+                default_last if last_year_group is None else last_year_group,
+                None,
+            )
         return Changes([school, Roll(urn)], urn)
 
     @use_case(commutative=False)
-    def set_year_groups(self, urn: str, first_year_group: int, last_year_group: int,
-                        from_year: str | None = None) -> Changes:
+    def set_year_groups(
+        self, urn: str, first_year_group: int, last_year_group: int, from_year: str | None = None
+    ) -> Changes:
         """Change the year groups a school teaches from an academic year on (a sixth form opening)."""
         school = self._school(validate_urn(urn))
-        school.set_year_groups(first_year_group, last_year_group,
-                               AcademicYear.parse(from_year, "from_year") if from_year is not None else None)
+        school.set_year_groups(
+            first_year_group,
+            last_year_group,
+            AcademicYear.parse(from_year, "from_year") if from_year is not None else None,
+        )
         return Changes([school], urn)
 
     @use_case(commutative=False)
-    def appoint_careers_leader(self, urn: str, name: str, email: str | None, appointed_on: date) -> Changes:
+    def appoint_careers_leader(
+        self, urn: str, name: str, email: str | None, appointed_on: date
+    ) -> Changes:
         school = self._school(validate_urn(urn))
         school.appoint_careers_leader(
-            check_text("name", name), check_text("email", email, required=False),
-            self._check_not_future("appointed_on", appointed_on))
+            check_text("name", name),
+            check_text("email", email, required=False),
+            self._check_not_future("appointed_on", appointed_on),
+        )
         return Changes([school], urn)
 
     @use_case(commutative=False)
-    def change_criterion(self, urn: str, benchmark: int, code: str, met: bool,
-                         evidence: str | None = None, changed_on: date | None = None) -> Changes:
+    def change_criterion(
+        self,
+        urn: str,
+        benchmark: int,
+        code: str,
+        met: bool,
+        evidence: str | None = None,
+        changed_on: date | None = None,
+    ) -> Changes:
         school = self._school(validate_urn(urn))
         self._change_criterion(school, benchmark, code, met, evidence, changed_on)
         return Changes([school], urn)
@@ -96,8 +124,15 @@ class HubsAndSchools:
             self._change_criterion(school, **change)
         return Changes([school], urn)
 
-    def _change_criterion(self, school: School, benchmark: int, code: str, met: bool,
-                          evidence: str | None = None, changed_on: date | None = None) -> None:
+    def _change_criterion(
+        self,
+        school: School,
+        benchmark: int,
+        code: str,
+        met: bool,
+        evidence: str | None = None,
+        changed_on: date | None = None,
+    ) -> None:
         changed_on = self._check_not_future("changed_on", changed_on or self.today())
         rule_set = rule_set_for(AcademicYear.containing(changed_on))
         if benchmark not in rule_set.checklist:
@@ -105,7 +140,10 @@ class HubsAndSchools:
         rule_set.criterion(benchmark, code)
         if not isinstance(met, bool):
             raise InvalidValue("met must be true or false", "met")
-        school.change_criterion(benchmark, code, met,
-                                check_text("evidence", evidence, required=False,
-                                           max_length=MAX_EVIDENCE) or "",
-                                changed_on)
+        school.change_criterion(
+            benchmark,
+            code,
+            met,
+            check_text("evidence", evidence, required=False, max_length=MAX_EVIDENCE) or "",
+            changed_on,
+        )

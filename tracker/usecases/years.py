@@ -31,8 +31,12 @@ class Years:
         """Who would leave `urn` at the start of `year`: pupils on roll on 31 August whose year group in
         `year` is past the last the school teaches then. Reads only: the dry run."""
         urn, new_year = validate_urn(urn), self._rollover_year(year)
-        return Rollover(urn, str(new_year), new_year.previous().end.isoformat(),
-                        [student.upn for student in self._leavers(urn, new_year)])
+        return Rollover(
+            urn,
+            str(new_year),
+            new_year.previous().end.isoformat(),
+            [student.upn for student in self._leavers(urn, new_year)],
+        )
 
     @use_case(commutative=True)
     def roll_over(self, urn: str, year: str) -> Changes:
@@ -44,16 +48,22 @@ class Years:
         for student in leavers:
             student.leave(urn, last_day, None)
             roll.discharge(student.upn, last_day)
-        return Changes([*leavers, roll] if leavers else [], " ".join(student.upn for student in leavers))
+        return Changes(
+            [*leavers, roll] if leavers else [], " ".join(student.upn for student in leavers)
+        )
 
     @use_case(commutative=True)
-    def record_destination(self, urn: str, upn: str, destination: str, recorded_on: date | None = None) -> Changes:
+    def record_destination(
+        self, urn: str, upn: str, destination: str, recorded_on: date | None = None
+    ) -> Changes:
         """Where a leaver of `urn` went, as the school learnt it on `recorded_on` (default today)."""
         urn, student = validate_urn(urn), self._student(validate_upn(upn))
         student.check_known_to(urn)
         if check_destination(destination) is None:
             raise InvalidValue("destination is required", "destination")
-        student.update_destination(urn, destination, self._check_not_future("recorded_on", recorded_on or self.today()))
+        student.update_destination(
+            urn, destination, self._check_not_future("recorded_on", recorded_on or self.today())
+        )
         return Changes([student], student.upn)
 
     @use_case(commutative=True)
@@ -72,23 +82,37 @@ class Years:
         return self._roll(validate_urn(urn)).on_roll(day)
 
     @use_case(commutative=True)
-    def update_roll_details(self, urn: str, upn: str, year: str, group: str | None = None,
-                            sen: bool | None = None, pupil_premium: bool | None = None) -> Changes:
+    def update_roll_details(
+        self,
+        urn: str,
+        upn: str,
+        year: str,
+        group: str | None = None,
+        sen: bool | None = None,
+        pupil_premium: bool | None = None,
+    ) -> Changes:
         """What an MIS roll says of a pupil on roll here: their group for `year`, SEN and pupil premium.
         Only what differs is recorded; nothing differing, nothing is stored."""
         urn, student = validate_urn(urn), self._student(validate_upn(upn))
         academic_year = AcademicYear.parse(year, "year")
         if group is not None:
-            student.assign_group(urn, check_text("group", group, max_length=20), academic_year.start_year)
+            student.assign_group(
+                urn, check_text("group", group, max_length=20), academic_year.start_year
+            )
         if sen is not None or pupil_premium is not None:
             old_sen, old_pp = student.needs
-            student.record_needs(urn, old_sen if sen is None else bool(sen),
-                                 old_pp if pupil_premium is None else bool(pupil_premium))
+            student.record_needs(
+                urn,
+                old_sen if sen is None else bool(sen),
+                old_pp if pupil_premium is None else bool(pupil_premium),
+            )
         student.check_on_roll_at(urn)
         return Changes([student] if student.pending_events else [], student.upn)
 
     @use_case(commutative=True)
-    def record_destinations(self, urn: str, destinations: dict[str, str], recorded_on: date) -> Changes:
+    def record_destinations(
+        self, urn: str, destinations: dict[str, str], recorded_on: date
+    ) -> Changes:
         """Where several leavers of `urn` went, as learnt on one day (a follow-up round), all or none."""
         urn, recorded_on = validate_urn(urn), self._check_not_future("recorded_on", recorded_on)
         students = []
@@ -104,14 +128,20 @@ class Years:
     def _rollover_year(self, year: str) -> AcademicYear:
         new_year = AcademicYear.parse(year, "year")
         if new_year > AcademicYear.containing(self.today()).next():
-            raise InvalidValue(f"{new_year} is more than a year away: roll over one year at a time", "year")
+            raise InvalidValue(
+                f"{new_year} is more than a year away: roll over one year at a time", "year"
+            )
         return new_year
 
     def _leavers(self, urn: str, new_year: AcademicYear) -> list[Student]:
         _first, last = self._school(urn).year_groups_in(new_year)
         last_day = new_year.previous().end
         on_roll = [self._student(upn) for upn in self._roll(urn).on_roll(last_day)]
-        return [student for student in on_roll
-                if student.current_enrolment is not None and student.current_enrolment.school_urn == urn
-                and (year_group := student.year_group_in(new_year)) is not None
-                and year_group > last]
+        return [
+            student
+            for student in on_roll
+            if student.current_enrolment is not None
+            and student.current_enrolment.school_urn == urn
+            and (year_group := student.year_group_in(new_year)) is not None
+            and year_group > last
+        ]
