@@ -127,6 +127,7 @@ def test_confirmed_the_identity_is_erased_and_the_page_no_longer_shows_it(world)
     answer = post_erase(world, csrf, confirm=LEAVER.lower())
     assert answer.status_code == 302 and "done=" in answer.headers["Location"]
     page = world.client.get(answer.headers["Location"]).get_data(as_text=True)
+    page = re.sub(r'name="csrf" value="[^"]+"', "", page)  # a random token may hold "P5"
     assert "(identity erased)" in page and "P5" not in page and "2001-01-15" not in page
     assert 'id="erase-identity"' not in page and "Student.IdentityErased" in page
 
