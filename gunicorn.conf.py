@@ -1,4 +1,5 @@
-"""gunicorn settings: the app is built in each worker after the fork (no preload), so no connection is shared."""
+"""gunicorn settings: the app is built in each worker after the fork (no preload), so no connection
+is shared."""
 
 import os
 

@@ -55,7 +55,8 @@ def record(
 
 
 def log_read(store: ViewStore, upns: Iterable[str], subject: str, scope: str) -> None:
-    """Record this request's read of each pupil, or refuse the request (503) if that cannot be done."""
+    """Record this request's read of each pupil, or refuse the request (503) if that cannot be
+    done."""
     what = f"{request.method} {request.url_rule.rule if request.url_rule else request.path}"
     try:
         record(store, upns, subject, scope, request.remote_addr, what, g.get("request_id"))
@@ -73,7 +74,7 @@ def reads(store: ViewStore, upn: str | None, after: int, limit: int) -> PageOf:
         f"SELECT {', '.join(FIELDS)} FROM {{pupil_reads}} WHERE {clause} ORDER BY id LIMIT ?",
         (*params, limit + 1),
     )
-    items: list[dict[str, Any]] = [dict(zip(FIELDS, row)) for row in rows[:limit]]
+    items: list[dict[str, Any]] = [dict(zip(FIELDS, row, strict=True)) for row in rows[:limit]]
     return PageOf(items, str(items[-1]["id"]) if len(rows) > limit else None)
 
 

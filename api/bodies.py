@@ -77,7 +77,8 @@ def _whole_body() -> bytes:
 
 
 def _check_storable(value: Any, field: str = "") -> None:
-    """Every string in a parsed body, keys included, named as the domain names fields ("employer.name")."""
+    """Every string in a parsed body, keys included, named as the domain names fields
+    ("employer.name")."""
     if isinstance(value, str):
         check_storable(field or "_schema", value)
     items = (

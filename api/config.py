@@ -15,9 +15,11 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SIGN_IN_FAILURES_PER_MINUTE": 10,  # per client address, across every API process
-    "TRANSFER_ATTEMPTS_PER_HOUR": 20,  # refused enrolments of UPNs registered elsewhere, per school token
+    # Refused enrolments of UPNs registered elsewhere, per school token.
+    "TRANSFER_ATTEMPTS_PER_HOUR": 20,
     "MIN_POSITION_WAIT_SECONDS": 2.0,
-    "PROJECTIONS": None,  # "inline" catches up in this process; "worker" leaves it to `tracker project`
+    # "inline" catches up in this process; "worker" leaves it to `tracker project`.
+    "PROJECTIONS": None,
     "CIPHER_KEY": None,
     "VIEWS_DATABASE_URL": None,
     "SECRET_KEY": None,
@@ -31,7 +33,8 @@ ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS"
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    # Counts of pupils from 1 to the threshold less one are withheld from hub tokens (docs/privacy.md).
+    # Counts of pupils from 1 to the threshold less one are withheld from hub tokens
+    # (docs/privacy.md).
     config = dict(
         DEFAULTS, DATABASE_URL=database_url(), SMALL_NUMBER_THRESHOLD=small_number_threshold()
     )
@@ -69,7 +72,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 MISSING_SECRET_KEY = (
     "SECRET_KEY is not set. Every API process must sign dashboard sessions with the same key, or a "
     "sign-in works only on the worker that made it. Set one, e.g. "
-    "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); `tracker serve` makes and keeps its own."
+    "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); "
+    "`tracker serve` makes and keeps its own."
 )
 
 

@@ -14,7 +14,8 @@ PAGE = """<!doctype html>
 </body></html>"""
 
 START = """window.ui = SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#docs",
-  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout"});"""
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: "StandaloneLayout"});"""
 
 
 def register(app: Flask) -> None:

@@ -72,7 +72,8 @@ def store_unavailable(error: Exception):
 
 
 def views_refused(error: Exception):
-    """Views this process may not bring up to date (made by another version, or from another store)."""
+    """Views this process may not bring up to date (made by another version, or from another
+    store)."""
     log.error("views refused: %s", error)
     return error_response(503, f"the figures cannot be brought up to date: {error}")
 

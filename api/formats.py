@@ -20,10 +20,10 @@ _CENTURIES = "(19|20|21)"  # tracker.calendar.YEARS, 1900 to 2199
 
 UPN = {
     "pattern": f"^{_LETTER}[0-9]{{11}}[0-9A-HJ-NP-RT-Z]$",
-    "description": "a Unique Pupil Number: a check letter, 11 digits, and a digit (or, for a temporary UPN, "
-    "a letter). The first letter must be the check letter of the other twelve characters "
-    "(modulus 23), which no pattern can state: a UPN of this shape that fails it names no "
-    "pupil (a read finds nobody; a write refuses it).",
+    "description": "a Unique Pupil Number: a check letter, 11 digits, and a digit (or, for a "
+    "temporary UPN, a letter). The first letter must be the check letter of the other twelve "
+    "characters (modulus 23), which no pattern can state: a UPN of this shape that fails it "
+    "names no pupil (a read finds nobody; a write refuses it).",
 }
 URN = {
     "pattern": "^[1-9][0-9]{5}$",
@@ -32,21 +32,22 @@ URN = {
 LA_CODE = {"pattern": "^[0-9]{3}$", "description": "the local authority's 3-digit code"}
 LAESTAB = {
     "pattern": "^[0-9]{7}$",
-    "description": "the LA code and the establishment number, 7 digits; the first 3 must be la_code",
+    "description": "the LA code and the establishment number, 7 digits; "
+    "the first 3 must be la_code",
 }
 HUB_CODE = {
     "pattern": "^[A-Za-z0-9_-]*[A-Za-z0-9][A-Za-z0-9_-]*$",
     "minLength": 1,
     "maxLength": 32,
-    "description": "a hub's code: letters, digits, - and _, with at least one letter or digit; kept "
-    "upper-cased. The pattern names ASCII letters and digits only; other scripts' "
+    "description": "a hub's code: letters, digits, - and _, with at least one letter or digit; "
+    "kept upper-cased. The pattern names ASCII letters and digits only; other scripts' "
     "letters are accepted too, which a pattern without Unicode classes cannot say.",
 }
 # Free text in a path or query: api/bodies.py refuses an address holding a control character (400).
 IN_ADDRESS = {"pattern": "^[^\\x00-\\x1f\\x7f]*$"}
-# Free text in a body (tracker.validation.check_text): no control character but tab and line breaks, and
-# where it is required something besides spaces (\x85 is a space to Python, not to a pattern's \s). Half
-# a surrogate pair alone is refused too, which no pattern can name.
+# Free text in a body (tracker.validation.check_text): no control character but tab and line breaks,
+# and where it is required something besides spaces (\x85 is a space to Python, not to a pattern's
+# \s). Half a surrogate pair alone is refused too, which no pattern can name.
 _CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f"
 OPTIONAL_TEXT = {"pattern": f"^[^{_CONTROL}]*$"}
 TEXT = {"pattern": f"^[^{_CONTROL}]*[^\\s\\x85{_CONTROL}][^{_CONTROL}]*$"}
@@ -107,7 +108,8 @@ CHECKLIST_PATH = {"benchmark": CHECKLIST_BENCHMARK, "code": CRITERION_CODE}
 
 
 def path_parameters(names: list[str], formats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The OpenAPI path parameters of the `names` that `formats` describes, each with its description."""
+    """The OpenAPI path parameters of the `names` that `formats` describes, each with its
+    description."""
     return [_path_parameter(name, formats[name]) for name in names if name in formats]
 
 

@@ -41,10 +41,12 @@ class RecentFailures:
         self.store, self.limit, self.window, self.clock = store, limit, window, clock
 
     def retry_after(self, who: str) -> int | None:
-        """Seconds this address (or token) must wait before trying again, or None if it may try now."""
+        """Seconds this address (or token) must wait before trying again, or None if it may try
+        now."""
         now = self.clock()
         ((count, oldest),) = self.store().query(
-            f"SELECT COUNT(*), MIN({self.at}) FROM {{{self.table}}} WHERE {self.column} = ? AND {self.at} > ?",
+            f"SELECT COUNT(*), MIN({self.at}) FROM {{{self.table}}} "
+            f"WHERE {self.column} = ? AND {self.at} > ?",
             (who, now - self.window),
         )
         if count < self.limit:
@@ -52,7 +54,8 @@ class RecentFailures:
         return max(1, math.ceil(oldest + self.window - now))
 
     def failed(self, who: str) -> None:
-        """Count a failure; failures older than the window go, so the table stays small whoever knocks."""
+        """Count a failure; failures older than the window go, so the table stays small whoever
+        knocks."""
         now, store = self.clock(), self.store()
         with store.transaction() as cursor:
             store.execute(
@@ -66,6 +69,7 @@ class FailedSignIns(RecentFailures):
 
 
 class RefusedTransfers(RecentFailures):
-    """Refused enrolments of UPNs registered elsewhere, per token id (over an hour, as api.auth sets it)."""
+    """Refused enrolments of UPNs registered elsewhere, per token id (over an hour, as api.auth sets
+    it)."""
 
     table, column, at = "refused_transfers", "token_id", "refused_at"

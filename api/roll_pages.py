@@ -26,8 +26,8 @@ ROLL_PAGE = 200  # pupils a page; a large year group is about that
 @bp.get("/schools/<urn>/pupils")
 @signed_in
 def roll(access, urn):
-    """The roll on a date, each pupil with benchmarks 5-8 met or still needed: for the school, auditors
-    and admins (it names pupils), and every pupil shown goes in the access log."""
+    """The roll on a date, each pupil with benchmarks 5-8 met or still needed: for the school,
+    auditors and admins (it names pupils), and every pupil shown goes in the access log."""
     _allow(access.may_see_pupils_of(urn), "this sign-in may not see that school's pupils")
     wanted = _roll_filter(request.args)
     page = services().reads.roll(
@@ -74,7 +74,8 @@ def _roll_filter(args) -> RollFilter:
 @bp.post("/schools/<urn>/import")
 @signed_in
 def import_roll(access, urn):
-    """An MIS file: first a preview of what it would do (storing nothing), then, confirmed, the import."""
+    """An MIS file: first a preview of what it would do (storing nothing), then, confirmed, the
+    import."""
     _check_csrf()
     _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     form, confirmed = request.form, request.form.get("confirm") == "yes"
@@ -109,8 +110,8 @@ def import_roll(access, urn):
     if confirmed:
         services().catch_up_inline()
         done = (
-            f"Imported: {report.accepted} enrolled, {report.changed} changed, {report.unchanged} unchanged, "
-            f"{len(report.leavers)} left."
+            f"Imported: {report.accepted} enrolled, {report.changed} changed, "
+            f"{report.unchanged} unchanged, {len(report.leavers)} left."
             if report.applied
             else "Nothing was changed: rows were refused."
         )

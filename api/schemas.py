@@ -80,13 +80,15 @@ class SchoolIn(Schema):
     first_year_group = fields.Integer(
         validate=validate.Range(1, 14),
         metadata={
-            "description": "the first year group taught (default by type: secondary 7, middle 5, colleges 12)"
+            "description": "the first year group taught "
+            "(default by type: secondary 7, middle 5, colleges 12)"
         },
     )
     last_year_group = fields.Integer(
         validate=validate.Range(1, 14),
         metadata={
-            "description": "the last year group taught (default by type: secondary 11, middle 8, colleges 14)"
+            "description": "the last year group taught "
+            "(default by type: secondary 11, middle 8, colleges 14)"
         },
     )
 
@@ -437,7 +439,8 @@ class Pupil(Schema):
     benchmarks = fields.List(
         fields.Nested(lambda: BenchmarkStatus()),
         metadata={
-            "description": "benchmarks 5-8 on as_of at the school the pupil is on roll at then (a school: its own)"
+            "description": "benchmarks 5-8 on as_of at the school the pupil is on roll at then "
+            "(a school: its own)"
         },
     )
 
@@ -458,8 +461,8 @@ class ImportArgs(Schema):
     full_roll = fields.Boolean(
         load_default=False,
         metadata={
-            "description": "the file is the whole roll: pupils on roll but not in it leave on the day before the export; "
-            "all or nothing when a row is refused"
+            "description": "the file is the whole roll: pupils on roll but not in it leave on the "
+            "day before the export; all or nothing when a row is refused"
         },
     )
     dry_run = fields.Boolean(
@@ -580,8 +583,8 @@ class DestinationReport(Schema):
     not_followed_up = fields.Integer(
         allow_none=True,
         metadata={
-            "description": "leavers not asked since the last follow-up date (1 October after leaving, then 1, 2 and "
-            "3 years on)"
+            "description": "leavers not asked since the last follow-up date "
+            "(1 October after leaving, then 1, 2 and 3 years on)"
         },
     )
     suppressed = fields.Dict(
@@ -737,7 +740,8 @@ class Roll(Schema):
 
 
 class NationalArgs(Freshness):
-    """`Figures` without `known_at`, which national figures do not answer (api/routes/metrics.py)."""
+    """`Figures` without `known_at`, which national figures do not answer
+    (api/routes/metrics.py)."""
 
     as_of = CalendarDate()
 

@@ -1,4 +1,5 @@
-"""gunicorn as we run it: the worker both the container and `tracker serve` use, and `tracker serve` itself."""
+"""gunicorn as we run it: the worker both the container and `tracker serve` use, and `tracker serve`
+itself."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def refusal_status(error: BaseException) -> int:
 
 
 def refusal(code: int) -> bytes:
-    """A whole HTTP response in the API's one error body, with the app's headers: gunicorn's own is an HTML page."""
+    """A whole HTTP response in the API's one error body, with the app's headers: gunicorn's own is
+    an HTML page."""
     body = json.dumps(error_body(code, MESSAGES.get(code, HTTPStatus(code).phrase))).encode()
     headers = {
         "Connection": "close",
@@ -78,7 +80,8 @@ class Worker(ThreadWorker):
 
     def handle_error(self, req, client, addr, exc) -> None:
         code = refusal_status(exc)
-        # Only the error's kind is logged: gunicorn's message quotes the request line, which can hold a UPN.
+        # Only the error's kind is logged: gunicorn's message quotes the request line, which can
+        # hold a UPN.
         if code >= 500:
             self.log.error("error handling a request: %s", type(exc).__name__)
         else:
@@ -107,8 +110,9 @@ class Server(BaseApplication):
 
 
 def secret_key(database_url: str) -> str:
-    """The environment's SECRET_KEY; else, beside a SQLite store, one made once and kept in a file, so
-    dashboard sign-ins survive a restart; else one made for this run (every worker inherits it)."""
+    """The environment's SECRET_KEY; else, beside a SQLite store, one made once and kept in a file,
+    so dashboard sign-ins survive a restart; else one made for this run (every worker inherits
+    it)."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     parts = urlsplit(database_url)

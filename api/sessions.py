@@ -31,7 +31,8 @@ class Sessions:
         self.store, self.lifetime, self.clock = store, lifetime, clock
 
     def start(self, token_id: str) -> str:
-        """A new session for the token; sessions past their lifetime go, so the table stays small."""
+        """A new session for the token; sessions past their lifetime go, so the table stays
+        small."""
         session_id, now, store = secrets.token_urlsafe(32), self.clock(), self.store()
         with store.transaction() as cursor:
             store.execute(
@@ -64,7 +65,8 @@ class Sessions:
 
 
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie, marked Secure whenever the request came over HTTPS (or always, if configured)."""
+    """Flask's signed cookie, marked Secure whenever the request came over HTTPS (or always, if
+    configured)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure

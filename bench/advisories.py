@@ -115,8 +115,8 @@ def main() -> int:
     )
     for finding in findings:
         print(
-            f"  {finding.package} {finding.version}: {finding.advisory} {' '.join(finding.aliases)} "
-            f"- {finding.summary}"
+            f"  {finding.package} {finding.version}: {finding.advisory} "
+            f"{' '.join(finding.aliases)} - {finding.summary}"
         )
     return 1 if findings else 0
 

@@ -39,7 +39,8 @@ def wait_until_up(base: str, seconds: float = 20) -> bool:
 
 
 class Cluster:
-    """gunicorn and a projection worker; the worker is restarted when it dies, as a supervisor would."""
+    """gunicorn and a projection worker; the worker is restarted when it dies, as a supervisor
+    would."""
 
     def __init__(
         self, database_url: str, web_workers: int = 2, threads: int = 4, poll_seconds: float = 0.5
@@ -113,7 +114,8 @@ class Cluster:
         return victim
 
     def kill_projector(self, restart_after: float = 1.0) -> None:
-        """SIGKILL the projection worker mid-page, then start it again (compose's `restart:` does this)."""
+        """SIGKILL the projection worker mid-page, then start it again (compose's `restart:` does
+        this)."""
         self.projector.send_signal(signal.SIGKILL)
         self.projector.wait()
         time.sleep(restart_after)
@@ -122,7 +124,8 @@ class Cluster:
     @contextmanager
     def database_away(self) -> Iterator[None]:
         """What a PostgreSQL restart looks like to us, for our database only: every connection is
-        dropped and new ones are refused until the block ends. Other databases on the server go on."""
+        dropped and new ones are refused until the block ends. Other databases on the server go
+        on."""
         import psycopg
 
         name = urlsplit(self.database_url).path.lstrip("/")
@@ -140,7 +143,8 @@ class Cluster:
 
     @staticmethod
     def restart_postgres() -> float:
-        """A real restart of the local PostgreSQL server (Debian's cluster tools); seconds it took."""
+        """A real restart of the local PostgreSQL server (Debian's cluster tools); seconds it
+        took."""
         version = sorted(os.listdir("/etc/postgresql"))[-1]
         began = time.perf_counter()
         subprocess.run(

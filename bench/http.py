@@ -1,5 +1,6 @@
-"""HTTP under load: gunicorn (2 workers x 4 threads) on PostgreSQL with a projection worker, driven from
-this separate process; each endpoint beside a trivial one in the same gunicorn, in the same run.
+"""HTTP under load: gunicorn (2 workers x 4 threads) on PostgreSQL with a projection worker, driven
+from this separate process; each endpoint beside a trivial one in the same gunicorn, in the same
+run.
 
     python -m bench.http [--seconds 15] [--clients 8]
 """
@@ -124,8 +125,9 @@ def caught_up(app: Tracker, views, timeout: float = 300) -> None:
 def where_cpu_went(
     before: dict, after: dict, requests: int, processes: dict[str, int]
 ) -> dict[str, float]:
-    """Milliseconds of CPU per request over a phase: gunicorn (its arbiter and workers), the projection
-    worker, every PostgreSQL process (so run on an otherwise idle server), and this client."""
+    """Milliseconds of CPU per request over a phase: gunicorn (its arbiter and workers), the
+    projection worker, every PostgreSQL process (so run on an otherwise idle server), and this
+    client."""
     spent = dict.fromkeys(("gunicorn", "projection_worker", "postgresql", "client"), 0.0)
     for pid, (parent, command, seconds) in after.items():
         if processes["gunicorn"] in (pid, parent):

@@ -1,10 +1,11 @@
-"""A mixed workload for a set time against gunicorn on PostgreSQL with a projection worker, from this
-separate process; then the check that every acknowledged write is in the log, none is there twice,
-and `tracker verify` finds the views equal to a rebuild. Optionally with a fault injected at intervals.
+"""A mixed workload for a set time against gunicorn on PostgreSQL with a projection worker, from
+this separate process; then the check that every acknowledged write is in the log, none is there
+twice, and `tracker verify` finds the views equal to a rebuild. Optionally with a fault injected at
+intervals.
 
     python -m bench.load [--seconds 300] [--clients 8] [--hub demo|small]
-                         [--fault none|kill-web|kill-projector|database-away|restart-postgres|all-at-once|
-                                  restarts-at-once|chaos]
+                         [--fault none|kill-web|kill-projector|database-away|restart-postgres|
+                                  all-at-once|restarts-at-once|chaos]
                          [--every 30] [--seed 1]
 
 `--fault all-at-once` kills a web worker and the projection worker while the database is away, and
@@ -87,8 +88,8 @@ def fault_injector(
 
 
 def all_at_once(cluster: Cluster, away_seconds: float = OUTAGE_SECONDS) -> dict:
-    """The database away; meanwhile a web worker and the projection worker killed, and the projection
-    worker started again while there is still no database for it to start against."""
+    """The database away; meanwhile a web worker and the projection worker killed, and the
+    projection worker started again while there is still no database for it to start against."""
     with cluster.database_away():
         killed = cluster.kill_web_worker()
         cluster.kill_projector(restart_after=0)
@@ -180,7 +181,8 @@ def main() -> None:
         began = time.perf_counter()
         setup = demo_setup(app) if args.hub == "demo" else prepare(app)
         print(
-            f"setup: {time.perf_counter() - began:.1f}s, {app.recorder.max_notification_id()} events",
+            f"setup: {time.perf_counter() - began:.1f}s, "
+            f"{app.recorder.max_notification_id()} events",
             flush=True,
         )
         result = run(url, setup, args)

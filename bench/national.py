@@ -155,7 +155,8 @@ def _employer_encounter(kind: str, attendees: list[str], rng: random.Random) -> 
 
 
 def school_year(school: Establishment, place: int) -> tuple[random.Random, list[dict], float]:
-    """Seeded by URN, so a school holds the same pupils and activities in any sample and any writer."""
+    """Seeded by URN, so a school holds the same pupils and activities in any sample and any
+    writer."""
     rng = random.Random(f"national:{school.urn}")
     return rng, pupils_for(school, place, YEAR, rng), rng.choice(REACHES)
 
@@ -163,8 +164,9 @@ def school_year(school: Establishment, place: int) -> tuple[random.Random, list[
 def ingest_school(
     app: Tracker, school: Establishment, place: int, hub: str | None, one_at_a_time: bool = False
 ) -> tuple[int, int]:
-    """Through the use cases: register, join, enrol the roll in one batch, record the year's activities
-    in one batch (as a bulk load from a school's MIS would), or one command each (as recorded day by day)."""
+    """Through the use cases: register, join, enrol the roll in one batch, record the year's
+    activities in one batch (as a bulk load from a school's MIS would), or one command each (as
+    recorded day by day)."""
     taught = year_groups_for(school)
     app.register_school(
         school.urn,
@@ -245,8 +247,8 @@ def _write(url: str, share: Plan, number: int, one_at_a_time: bool, results: Any
         }
         if totals["schools"] % 20 == 0:
             print(
-                f"writer {number}: {totals['schools']}/{len(share)} schools, {totals['pupils']:,} pupils, "
-                f"{time.perf_counter() - began:.0f} s",
+                f"writer {number}: {totals['schools']}/{len(share)} schools, "
+                f"{totals['pupils']:,} pupils, {time.perf_counter() - began:.0f} s",
                 file=sys.stderr,
                 flush=True,
             )
@@ -259,7 +261,8 @@ def _own_usage() -> dict[str, float]:
 
 
 def in_processes(target: Any, argument_lists: list[tuple]) -> list[dict]:
-    """Run `target` in spawned processes, one per argument list; each puts one result on the queue."""
+    """Run `target` in spawned processes, one per argument list; each puts one result on the
+    queue."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     processes = [
@@ -301,7 +304,8 @@ def _project_alongside(url: str, ingested: Any, results: Any) -> None:
 def ingest(
     url: str, plan: Plan, writers: int, one_at_a_time: bool, alongside: bool = False
 ) -> dict[str, Any]:
-    """Hubs first, then the schools shared out between writers; or nothing, if the store is already full.
+    """Hubs first, then the schools shared out between writers; or nothing, if the store is already
+    full.
 
     With `alongside`, a projection worker applies the log while the writers write it, and the
     figure that matters is the time until the views have caught up with the last write.
@@ -461,7 +465,8 @@ def counted_encounters(url: str) -> int:
 
 
 def extrapolate(result: dict[str, Any], scale: float) -> dict[str, Any]:
-    """To the whole register, linearly in pupils: events, time, size and a national scan all grow with them."""
+    """To the whole register, linearly in pupils: events, time, size and a national scan all grow
+    with them."""
     ingest_s = result["ingest"]["seconds"]
     if "projected_alongside" in result["ingest"]:
         catch_up_s = None
@@ -548,7 +553,10 @@ def main() -> None:
     began = time.perf_counter()
     schools = register()
     taken = sample(schools, args.fraction)
-    plan = [(school, place, hub) for (school, place), hub in zip(taken, hubs_for(len(taken)))]
+    plan = [
+        (school, place, hub)
+        for (school, place), hub in zip(taken, hubs_for(len(taken)), strict=True)
+    ]
     result = {
         "server": server_settings(ADMIN_URL),
         "register": {

@@ -1,5 +1,5 @@
-"""Read latencies over the North East region on PostgreSQL: school status, a 40-school hub's metrics,
-national figures, as-of and known-at answers, and read-your-writes lag.
+"""Read latencies over the North East region on PostgreSQL: school status, a 40-school hub's
+metrics, national figures, as-of and known-at answers, and read-your-writes lag.
 
     python -m bench.queries [--repeat 200]
 """
@@ -47,7 +47,8 @@ def timed(call, repeat: int, warm: bool = False) -> dict[str, float]:
 
 
 def read_your_writes(url: str, reads: Reads, repeat: int) -> dict[str, float]:
-    """A projection worker woken by NOTIFY; how long after each write returns do the views hold it?"""
+    """A projection worker woken by NOTIFY; how long after each write returns do the views hold
+    it?"""
     app, store = tracker(url), reads.store
     urn, upn = store.query("SELECT school_urn, upn FROM {enrolments} LIMIT 1")[0]
     stop = threading.Event()

@@ -49,7 +49,8 @@ class Setup:
 def prepare(
     app: Any, hub: str = "LOAD", schools: int = 3, pupils: int = 90, today: date | None = None
 ) -> Setup:
-    """A small hub for tests: `schools` schools of `pupils` pupils each, written through the application."""
+    """A small hub for tests: `schools` schools of `pupils` pupils each, written through the
+    application."""
     today = today or app.today()
     year = AcademicYear.containing(today)
     app.register_hub(hub, f"{hub} hub", "Area", 1)

@@ -1,6 +1,8 @@
-"""Write path: events/s for enrolling pupils and recording 30-pupil activities, beside bare `app.save`.
+"""Write path: events/s for enrolling pupils and recording 30-pupil activities, beside bare
+`app.save`.
 
-python -m bench.write_path [--pupils 2000] [--activities 500] [--rounds 5] [--backends sqlite,postgres]
+python -m bench.write_path [--pupils 2000] [--activities 500] [--rounds 5]
+                           [--backends sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -105,7 +107,8 @@ def main() -> None:
     args = options.parse_args()
     print(describe(ADMIN_URL if "postgres" in args.backends else None))
     print(
-        f"pupils {args.pupils}, activities {args.activities} of 30 pupils, rounds {args.rounds}; medians in events/s\n"
+        f"pupils {args.pupils}, activities {args.activities} of 30 pupils, rounds {args.rounds}; "
+        "medians in events/s\n"
     )
     print(f"{'backend':10} {'path':10} {'ours':>10} {'bare save':>10} {'ours/bare':>10}")
     for backend in args.backends.split(","):

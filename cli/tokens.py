@@ -46,5 +46,5 @@ def cmd_token_list(args) -> int:
     store = caught_up_views(app)
     columns = ("id", "scope", "subject", "issued_at", "issued_by", "revoked_at", "expires_on")
     for row in store.query(f"SELECT {', '.join(columns)} FROM {{tokens}} ORDER BY issued_at"):
-        print(json.dumps(dict(zip(columns, row)), default=str))
+        print(json.dumps(dict(zip(columns, row, strict=True)), default=str))
     return 0

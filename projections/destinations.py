@@ -1,4 +1,5 @@
-"""Where each leaving cohort went: counts and shares per destination, the unknown, and follow-ups due.
+"""Where each leaving cohort went: counts and shares per destination, the unknown, and follow-ups
+due.
 
 A leaver is followed up on the 1 October after leaving (the September guarantee's check) and one,
 two and three years after leaving (the 2024 Benchmark 3 asks for three years of destinations). A
@@ -47,8 +48,8 @@ def _years_after(day: date, years: int) -> date:
 def leavers(
     store: ViewStore, schools: list[str], cohort: AcademicYear, as_of: date
 ) -> list[Leaver]:
-    """The schools' leavers in the cohort (left in that academic year, by `as_of`), each with the latest
-    destination recorded by `as_of`."""
+    """The schools' leavers in the cohort (left in that academic year, by `as_of`), each with the
+    latest destination recorded by `as_of`."""
     if not schools:
         return []
     marks, named_schools = any_of("school", schools)

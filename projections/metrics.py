@@ -68,7 +68,8 @@ class SchoolFigures:
 
 @dataclass(frozen=True)
 class YearGroupCounts:
-    """One year group at one school on a date: its pupils, and how many have reached each milestone."""
+    """One year group at one school on a date: its pupils, and how many have reached each
+    milestone."""
 
     ncy: int
     pupils: int
@@ -105,8 +106,9 @@ def _counts_sql(store: ViewStore, schools: str, from_row: bool) -> str:
     looked_up, fence = (_FROM_ROW, "") if from_row else (_LOOKED_UP, store.subquery_fence)
     # Only fixed column names are formatted in; every value is a parameter. A pupil with no year
     # group by then is not counted (ncy is NULL).
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)
     return f"""
-        SELECT urn, ncy, COUNT(*), {", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)} FROM (
+        SELECT urn, ncy, COUNT(*), {counts} FROM (
             SELECT m.school_urn AS urn, {store.date_param("as_of")} AS d,
                    m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1,
                    m.workplace_ks5, m.guidance_ks5, {looked_up[0]}
@@ -159,12 +161,12 @@ def _counts(
 def _year_groups(
     store: ViewStore, as_of: date, registered: list[tuple], schools: list[str] | None
 ) -> list[tuple[str, YearGroupCounts]]:
-    """The year groups on `as_of` of the `registered` schools (`schools` as asked: None for all), but
-    those a school does not teach that year: a pupil moved up past its last year (before the
+    """The year groups on `as_of` of the `registered` schools (`schools` as asked: None for all),
+    but those a school does not teach that year: a pupil moved up past its last year (before the
     rollover is recorded) or below its first is in no figure."""
     taught = _taught(store, AcademicYear.containing(as_of), registered, schools)
     return [
-        (urn, YearGroupCounts(ncy, pupils, dict(zip(_REACHED, reached))))
+        (urn, YearGroupCounts(ncy, pupils, dict(zip(_REACHED, reached, strict=False))))
         for urn, ncy, pupils, *reached in _counts(store, as_of, schools)
         if urn in taught and taught[urn][0] <= ncy <= taught[urn][1]
     ]
@@ -180,7 +182,8 @@ def year_groups_taught(
 def _taught(
     store: ViewStore, year: AcademicYear, registered: list[tuple], schools: list[str] | None
 ) -> dict[str, tuple[int, int]]:
-    """(first, last) year group each school teaches in `year`: the range set latest, else its type's."""
+    """(first, last) year group each school teaches in `year`: the range set latest, else its
+    type's."""
     taught = {urn: DEFAULT_YEAR_GROUPS[kind] for urn, _name, kind in registered}
     marks, named_schools = any_of("school", schools or [])
     school_filter = f" AND urn IN ({marks})" if schools else ""
@@ -229,7 +232,8 @@ def _counted(
 def _checklist_scores(
     store: ViewStore, as_of: date, rule_set: RuleSet, schools: list[str] | None
 ) -> dict:
-    """Per school and benchmark 1–4: the share of the rule set's criteria whose latest change is 'met'."""
+    """Per school and benchmark 1–4: the share of the rule set's criteria whose latest change is
+    'met'."""
     marks, named_schools = any_of("school", schools or [])
     school_filter = f" AND urn IN ({marks})" if schools else ""
     rows = store.query(
@@ -293,7 +297,8 @@ def _schools(store: ViewStore, schools: list[str] | None) -> list[tuple]:
 
 
 def year_group_figures(store: ViewStore, as_of: date, urn: str) -> list[dict[str, Any]]:
-    """For each year group on roll: BM5 measured and met, and how many already meet BM6–8's by-16 count."""
+    """For each year group on roll: BM5 measured and met, and how many already meet BM6–8's by-16
+    count."""
     rule_set = rule_set_for(AcademicYear.containing(as_of))
     need = thresholds_of(rule_set)
     school = _schools(store, [urn])
@@ -321,8 +326,8 @@ def hub_members(store: ViewStore, hub_code: str, as_of: date) -> list[str]:
     return [
         row[0]
         for row in store.query(
-            "SELECT urn FROM {memberships} WHERE hub_code = ? AND joined_on <= ? AND (left_on IS NULL OR ? <= left_on) "
-            "ORDER BY urn",
+            "SELECT urn FROM {memberships} WHERE hub_code = ? AND joined_on <= ? "
+            "AND (left_on IS NULL OR ? <= left_on) ORDER BY urn",
             (hub_code, as_of, as_of),
         )
     ]
@@ -332,7 +337,8 @@ def schools_in_any_hub(store: ViewStore, as_of: date) -> set[str]:
     return {
         row[0]
         for row in store.query(
-            "SELECT urn FROM {memberships} WHERE joined_on <= ? AND (left_on IS NULL OR ? <= left_on)",
+            "SELECT urn FROM {memberships} "
+            "WHERE joined_on <= ? AND (left_on IS NULL OR ? <= left_on)",
             (as_of, as_of),
         )
     }
@@ -361,7 +367,8 @@ def summarise(schools: list[SchoolFigures]) -> dict[str, Any]:
         "pupil_coverage": {
             str(b): _pupil_coverage([s.benchmarks[b] for s in schools]) for b in COUNTED_BENCHMARKS
         },
-        # pupil_coverage's denominator and numerator, so it can be checked (and small ones withheld).
+        # pupil_coverage's denominator and numerator, so it can be checked (and small ones
+        # withheld).
         "pupils_measured": {
             str(b): sum(s.benchmarks[b].measured for s in schools) for b in COUNTED_BENCHMARKS
         },

@@ -1,4 +1,5 @@
-"""Each pupil's milestone dates: when they first met each count, so a figure on any date is a comparison."""
+"""Each pupil's milestone dates: when they first met each count, so a figure on any date is a
+comparison."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def _ks5_start(year_groups: list[tuple[int, int]]) -> date | None:
 
 
 def milestones_of(encounters: Iterable[tuple], year_groups: list[tuple[int, int]]) -> tuple:
-    """Milestone dates from a pupil's counted encounters (occurred_on, kind, category), oldest first."""
+    """Milestone dates from a pupil's counted encounters (occurred_on, kind, category), oldest
+    first."""
     by_category: dict[str, list[date]] = defaultdict(list)
     for occurred_on, kind, category in encounters:
         by_category[category].append(occurred_on)
@@ -71,7 +73,8 @@ LATEST_EMPLOYER_YEAR = (
 
 
 def rewrite_milestones(page: Page, changed: set[str], added: dict[str, list[tuple]]) -> set[str]:
-    """Rewrite the milestone rows of the pupils a page touched; returns the schools they are on roll at.
+    """Rewrite the milestone rows of the pupils a page touched; returns the schools they are on roll
+    at.
 
     `changed` pupils are recomputed from every counted encounter they have. Pupils in `added` whose
     only change is new encounters (occurred_on, year, kind, category) are extended instead: every
@@ -108,18 +111,18 @@ def _counted_encounters(page: Page, upns: list[str]) -> dict[str, list[tuple]]:
 
 
 def _stand_ins(page: Page, upns: list[str]) -> dict[str, list[tuple]]:
-    """For each pupil with a milestone row, encounters (occurred_on, year, kind, category) that give the
-    same milestones and employer dates as their whole history does."""
+    """For each pupil with a milestone row, encounters (occurred_on, year, kind, category) that give
+    the same milestones and employer dates as their whole history does."""
     stand_ins: dict[str, list[tuple]] = {}
     for upn, w1, w2, w_ks5, g1, g_ks5, fe_1, he_1, university_2 in page.read_in(
-        "SELECT upn, workplace_1, workplace_2, workplace_ks5, guidance_1, guidance_ks5, fe_1, he_1, "
-        "university_2 FROM {milestones} WHERE upn IN ({in})",
+        "SELECT upn, workplace_1, workplace_2, workplace_ks5, guidance_1, guidance_ks5, fe_1, "
+        "he_1, university_2 FROM {milestones} WHERE upn IN ({in})",
         upns,
     ):
         # A pupil's rows (one per enrolment) hold the same dates. Workplace visits have a second, so
-        # each stands in once: the first after Year 12 starts is another visit only if later than the
-        # second. The second university visit stands in twice: it is still the second, and the first
-        # higher-education encounter is no later.
+        # each stands in once: the first after Year 12 starts is another visit only if later than
+        # the second. The second university visit stands in twice: it is still the second, and the
+        # first higher-education encounter is no later.
         w_ks5 = (
             w_ks5
             if w2 is not None and w_ks5 is not None and _as_date(w_ks5) > _as_date(w2)
@@ -194,7 +197,8 @@ def _write(
                 for enrolment in enrolments.get(upn, ())
             ],
         )
-    # Only ever raised: a year too late makes readers take the slower general query, never a wrong one.
+    # Only ever raised: a year too late makes readers take the slower general query, never a wrong
+    # one.
     page.upsert_greatest("tracking", ("name",), [(LATEST_EMPLOYER_YEAR, latest_year)])
     page.flush()
 

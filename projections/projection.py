@@ -376,7 +376,8 @@ class CareersProjection:
         )
         school_urn, upn = placement_subject(page, placement_id)
         year = AcademicYear.containing(event.completed_on).start_year
-        # A completed placement is a workplace experience on its completion date, under both rule sets.
+        # A completed placement is a workplace experience on its completion date, under both rule
+        # sets.
         page.insert(
             "encounters",
             [

@@ -1,5 +1,5 @@
-"""Each pupil's benchmark status on a date: measured or not, met or not, the counts behind it and what
-is still needed ("1 more workplace experience by 16"). The same rules as the school's figures
+"""Each pupil's benchmark status on a date: measured or not, met or not, the counts behind it and
+what is still needed ("1 more workplace experience by 16"). The same rules as the school's figures
 (projections/metrics.py), pupil by pupil, read from the milestone rows."""
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ _COLUMNS = (
 
 @dataclass(frozen=True)
 class Status:
-    """One benchmark for one pupil: `measured` says whether the pupil is in the school's figure this year;
-    `met` whether they have what it counts (for Years 7-10, progress towards the count by 16)."""
+    """One benchmark for one pupil: `measured` says whether the pupil is in the school's figure this
+    year; `met` whether they have what it counts (for Years 7-10, progress towards the count by
+    16)."""
 
     benchmark: int
     measured: bool
@@ -50,14 +51,16 @@ class Status:
 def on_roll(
     store: ViewStore, urn: str, as_of: date, upns: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """The school's pupils on roll on `as_of` in the year groups it teaches, each with their year group
-    and milestone dates then (year group and employer encounters looked up for the year asked)."""
+    """The school's pupils on roll on `as_of` in the year groups it teaches, each with their year
+    group and milestone dates then (year group and employer encounters looked up for the year
+    asked)."""
     year = AcademicYear.containing(as_of).start_year
     marks, named_upns = any_of("upn", upns or [])
     upn_filter = f" AND m.upn IN ({marks})" if upns else ""
     rows = store.query(
-        "SELECT m.upn, m.school_urn, m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1, "
-        "m.workplace_ks5, m.guidance_ks5, (SELECT y.year_group + (:year - y.from_year) "
+        "SELECT m.upn, m.school_urn, m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, "
+        "m.guidance_1, m.workplace_ks5, m.guidance_ks5, "
+        "(SELECT y.year_group + (:year - y.from_year) "
         "FROM {year_groups} y WHERE y.upn = m.upn AND y.from_year <= :year "
         "ORDER BY y.from_year DESC LIMIT 1) AS ncy, "
         "ed.first_on, ed.second_on FROM {milestones} m "
@@ -69,7 +72,7 @@ def on_roll(
     first, last = year_groups_taught(store, AcademicYear(year), [urn]).get(urn, (1, 14))
     return [
         row
-        for row in (dict(zip(_COLUMNS, values)) for values in rows)
+        for row in (dict(zip(_COLUMNS, values, strict=True)) for values in rows)
         if row["ncy"] is not None and first <= row["ncy"] <= last
     ]
 
@@ -222,8 +225,9 @@ def roll(
     limit: int,
     identities_of: IdentitiesOf = lambda upns: {},
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of the school's roll on `as_of` (UPN order, after the cursor `after`), each pupil with the
-    names and flags the school recorded and their benchmark status; and the next page's cursor."""
+    """A page of the school's roll on `as_of` (UPN order, after the cursor `after`), each pupil with
+    the names and flags the school recorded and their benchmark status; and the next page's
+    cursor."""
     rows = [row for row in on_roll(store, urn, as_of) if after is None or row["upn"] > after]
     details = _details(store, urn, as_of)
     items, cursor = [], None
@@ -269,8 +273,8 @@ def _name(
     identities_of: IdentitiesOf,
 ) -> None:
     """The names the school gave each pupil on the page, from the log (the views hold none), in one
-    read; none for a pupil whose identity was erased. Enrolments from before names were kept show the
-    registered names to the pupil's first school only (docs/transfers.md)."""
+    read; none for a pupil whose identity was erased. Enrolments from before names were kept show
+    the registered names to the pupil's first school only (docs/transfers.md)."""
     shown = [item["upn"] for item in items if not details.get(item["upn"], {}).get("erased")]
     identities = identities_of(shown) if shown else {}
     for item in items:
@@ -286,9 +290,11 @@ def _details(store: ViewStore, urn: str, as_of: date) -> dict[str, dict[str, Any
     whether their identity was erased."""
     rows = store.query(
         "SELECT e.upn, e.sen, e.pupil_premium, p.erased, "
-        "(SELECT f.school_urn FROM {enrolments} f WHERE f.upn = e.upn ORDER BY f.enrolled_on LIMIT 1), "
+        "(SELECT f.school_urn FROM {enrolments} f WHERE f.upn = e.upn "
+        "ORDER BY f.enrolled_on LIMIT 1), "
         "g.group_name FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn "
-        "LEFT JOIN {groups} g ON g.upn = e.upn AND g.school_urn = e.school_urn AND g.academic_year = ? "
+        "LEFT JOIN {groups} g ON g.upn = e.upn AND g.school_urn = e.school_urn "
+        "AND g.academic_year = ? "
         "WHERE e.school_urn = ? AND e.enrolled_on <= ? AND (e.left_on IS NULL OR ? <= e.left_on)",
         (AcademicYear.containing(as_of).start_year, urn, as_of, as_of),
     )

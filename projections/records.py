@@ -39,7 +39,8 @@ def pupil(
 ) -> dict[str, Any] | None:
     """The pupil's record as `school` may see it (docs/transfers.md): its own enrolments, and every
     counted encounter only while it holds the pupil. `school=None` (admins, auditors) sees it all.
-    Given `identity_of`, who they are: read from the log, so nothing once their identity is erased."""
+    Given `identity_of`, who they are: read from the log, so nothing once their identity is
+    erased."""
     rows = store.query("SELECT erased FROM {pupils} WHERE upn = ?", (upn,))
     enrolments = _enrolments(store, upn)
     if not rows or (school is not None and school not in {e["school_urn"] for e in enrolments}):
@@ -72,7 +73,8 @@ def pupil(
 def _enrolment_part(
     enrolments: list[dict[str, Any]], holding: str | None, school: str | None
 ) -> dict[str, Any]:
-    """The enrolments `school` made, its latest one's flags, and where the pupil is if that is with it."""
+    """The enrolments `school` made, its latest one's flags, and where the pupil is if that is with
+    it."""
     shown = [e for e in enrolments if school in (None, e["school_urn"])]
     latest = shown[-1] if shown else {"sen": False, "pupil_premium": False}
     return {
@@ -90,7 +92,7 @@ def _enrolments(store: ViewStore, upn: str) -> list[dict[str, Any]]:
     keys = _ENROLMENT_SHOWN
     return [
         {
-            **dict(zip(keys, row)),
+            **dict(zip(keys, row, strict=True)),
             "enrolled_on": _iso(row[1]),
             "left_on": _iso(row[2]),
             "sen": bool(row[4]),
@@ -147,9 +149,8 @@ def encounter_counts(
     counts = {
         category: n
         for category, n in store.query(
-            "SELECT category, COUNT(*) FROM {encounters} WHERE upn = ? AND counts = 1 AND occurred_on <= ?"
-            + clause
-            + " GROUP BY category",
+            "SELECT category, COUNT(*) FROM {encounters} "
+            "WHERE upn = ? AND counts = 1 AND occurred_on <= ?" + clause + " GROUP BY category",
             (upn, as_of, *at),
         )
     }
@@ -167,8 +168,8 @@ def encounter_counts(
 def encounters(
     store: ViewStore, upn: str, as_of: date, school: str | None = None
 ) -> list[dict[str, Any]]:
-    """Counted encounters up to `as_of`, oldest first: their date, category and kind, not whose they were;
-    with `school`, only those at that school."""
+    """Counted encounters up to `as_of`, oldest first: their date, category and kind, not whose they
+    were; with `school`, only those at that school."""
     clause, at = _at(school)
     rows = store.query(
         "SELECT occurred_on, category, kind FROM {encounters} WHERE upn = ? AND counts = 1 AND "
@@ -181,8 +182,8 @@ def encounters(
 
 
 _TOUCHING = (
-    "SELECT * FROM (SELECT position, recorded_at, type, aggregate_id, actor, school_urn FROM {events} "
-    "WHERE upn = ? "
+    "SELECT * FROM (SELECT position, recorded_at, type, aggregate_id, actor, school_urn "
+    "FROM {events} WHERE upn = ? "
     "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
     "FROM {event_upns} u JOIN {events} e ON e.position = u.position WHERE u.upn = ? "
     "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
@@ -190,8 +191,8 @@ _TOUCHING = (
     "WHERE position > ?"
 )
 # The school an event touching the pupil belongs to. The pupil's own events that name none belong to
-# the school they were recorded with: registration to the first school enrolling them (saved together),
-# a year group change to the school whose enrolment came last before it.
+# the school they were recorded with: registration to the first school enrolling them (saved
+# together), a year group change to the school whose enrolment came last before it.
 _OWNER = (
     "COALESCE(touching.school_urn, CASE WHEN touching.type = 'Student.Registered' "
     "THEN (SELECT x.school_urn FROM {events} x WHERE x.upn = ? AND x.type = 'Student.Enrolled' "
@@ -204,14 +205,18 @@ _OWNER = (
 def timeline(
     store: ViewStore, upn: str, after: int = 0, limit: int = 1000, *, school: str | None
 ) -> PageOf:
-    """Every event touching the pupil, in log order: their record, activities and corrections, placements.
-    With `school`, only the events that are that school's own (docs/transfers.md)."""
+    """Every event touching the pupil, in log order: their record, activities and corrections,
+    placements. With `school`, only the events that are that school's own (docs/transfers.md)."""
     mine, params = ("", ()) if school is None else (" AND " + _OWNER + " = ?", (upn, upn, school))
     rows = store.query(
         _TOUCHING + mine + " ORDER BY position LIMIT ?", (upn, upn, upn, after, *params, limit + 1)
     )
     keys = ("position", "recorded_at", "type", "aggregate_id", "actor", "school_urn")
-    return _page([dict(zip(keys, row)) for row in rows], limit, lambda item: str(item["position"]))
+    return _page(
+        [dict(zip(keys, row, strict=True)) for row in rows],
+        limit,
+        lambda item: str(item["position"]),
+    )
 
 
 def school_activities(
@@ -238,8 +243,9 @@ def school_activities(
         clauses.append("(occurred_on > ? OR (occurred_on = ? AND id > ?))")
         params += [after_date, after_date, after_id]
     rows = store.query(
-        "SELECT id, kind, category, title, occurred_on, counts, meaningful, criteria, employer_name, "
-        f"provider_name, attendees, retracted_reason, recorded_at FROM {{activities}} WHERE {' AND '.join(clauses)} "
+        "SELECT id, kind, category, title, occurred_on, counts, meaningful, criteria, "
+        "employer_name, provider_name, attendees, retracted_reason, recorded_at "
+        f"FROM {{activities}} WHERE {' AND '.join(clauses)} "
         "ORDER BY occurred_on, id LIMIT ?",
         (*params, limit + 1),
     )
@@ -271,7 +277,7 @@ def _activity(row: tuple) -> dict[str, Any]:
         "retracted_reason",
         "recorded_at",
     )
-    item = dict(zip(keys, row))
+    item = dict(zip(keys, row, strict=True))
     item.update(
         occurred_on=_iso(item["occurred_on"]),
         counts=bool(item["counts"]),
@@ -330,7 +336,7 @@ def audit_events(
         "school_urn",
         "upn",
     )
-    items = [dict(zip(keys, row)) for row in rows]
+    items = [dict(zip(keys, row, strict=True)) for row in rows]
     page = _page(items, limit, lambda item: str(item["position"]))
     _attach_data(app, page.items)
     return page
@@ -352,7 +358,9 @@ def _attach_data(app: Any, items: list[dict[str, Any]]) -> None:
         ]
     notifications = [notification for notification in notifications if notification.id in wanted]
     # Decoded together: the keys of the pupils among them are read in one query.
-    for notification, event in zip(notifications, app.mapper.to_domain_events(notifications)):
+    for notification, event in zip(
+        notifications, app.mapper.to_domain_events(notifications), strict=True
+    ):
         wanted[notification.id]["data"] = _event_data(event)
 
 
@@ -379,9 +387,11 @@ def _plain(value: Any) -> Any:
 
 
 def leavers_by(store: ViewStore, last_day: date) -> list[tuple[str, str]]:
-    """(UPN, last day on roll) of each pupil not yet erased, on no roll now, who left on or before `last_day`."""
+    """(UPN, last day on roll) of each pupil not yet erased, on no roll now, who left on or before
+    `last_day`."""
     rows = store.query(
-        "SELECT e.upn, MAX(e.left_on) FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn WHERE p.erased = 0 "
+        "SELECT e.upn, MAX(e.left_on) FROM {enrolments} e JOIN {pupils} p ON p.upn = e.upn "
+        "WHERE p.erased = 0 "
         "GROUP BY e.upn HAVING COUNT(*) = COUNT(e.left_on) AND MAX(e.left_on) <= ? ORDER BY e.upn",
         (last_day,),
     )

@@ -114,9 +114,12 @@ def _ids(live: ViewStore, template: str, values: list[str], position: int) -> se
 
 
 def _events(app: Any, aggregates: set[str], position: int) -> list[tuple[int, Any]]:
-    """Each aggregate's events up to `position`, with the position each was recorded at, in log order."""
+    """Each aggregate's events up to `position`, with the position each was recorded at, in log
+    order."""
     notifications = app.recorder.events_of(sorted(UUID(a) for a in aggregates), position)
     events = app.mapper.to_domain_events(
         notifications, identities=False
     )  # figures need no identity
-    return [(notification.id, event) for notification, event in zip(notifications, events)]
+    return [
+        (notification.id, event) for notification, event in zip(notifications, events, strict=True)
+    ]

@@ -1,4 +1,5 @@
-"""The projection runner: a page of the log at a time, rows and tracking position in one transaction."""
+"""The projection runner: a page of the log at a time, rows and tracking position in one
+transaction."""
 
 from __future__ import annotations
 
@@ -85,7 +86,8 @@ class Runner:
         wake: Callable[[float], None] | None = None,
         poll_seconds: float = 1.0,
     ) -> None:
-        """Catch up, then wait for a wake-up (or the poll timeout, so a lost one never stalls us)."""
+        """Catch up, then wait for a wake-up (or the poll timeout, so a lost one never stalls
+        us)."""
         wait = wake or (lambda seconds: stop.wait(seconds))
         while not stop.is_set():
             try:
@@ -126,7 +128,8 @@ class ReadAhead:
             self._reader.shutdown(wait=True, cancel_futures=True)
 
     def starting_at(self, start: int, stop: int | None) -> list[tuple[int, Any]]:
-        """The page of (notification id, prepared event) from `start`; and the one after it, begun."""
+        """The page of (notification id, prepared event) from `start`; and the one after it,
+        begun."""
         ahead, self._ahead = self._ahead, None
         events = (
             ahead[2].result() if ahead and ahead[:2] == (start, stop) else self._read(start, stop)
@@ -151,16 +154,18 @@ class ReadAhead:
         events = self.app.mapper.to_domain_events(notifications, identities=False)
         return [
             (notification.id, prepare(event, notification.id))
-            for notification, event in zip(notifications, events)
+            for notification, event in zip(notifications, events, strict=True)
         ]
 
 
 class ViewsAheadOfLog(Exception):
-    """The views say they have applied events the log does not hold: they belong to another store."""
+    """The views say they have applied events the log does not hold: they belong to another
+    store."""
 
 
 class ViewsOutOfDate(Exception):
-    """The views were made with other columns than this version's: writing into them would fail or mislead."""
+    """The views were made with other columns than this version's: writing into them would fail or
+    mislead."""
 
 
 def _check_schema(store: ViewStore, cursor: Any) -> None:
@@ -204,7 +209,8 @@ def _write_position(store: ViewStore, cursor: Any, position: int) -> None:
 def wait_for_position(
     store: ViewStore, position: int, timeout: float, interval: float = 0.002
 ) -> bool:
-    """Read-your-writes: poll the tracking position every few milliseconds until it reaches `position`."""
+    """Read-your-writes: poll the tracking position every few milliseconds until it reaches
+    `position`."""
     deadline = time.monotonic() + timeout
     while store.position(TRACKING_NAME) < position:
         if time.monotonic() >= deadline:

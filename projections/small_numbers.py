@@ -1,4 +1,5 @@
-"""Small numbers withheld from what a Hub Lead reads, so nobody can single out a pupil in a small group.
+"""Small numbers withheld from what a Hub Lead reads, so nobody can single out a pupil in a small
+group.
 
 The DfE's practice: a count of pupils from 1 to the threshold less one is withheld as "low"; 0 is
 shown as 0. So that a withheld count cannot be worked back from what is shown, more is withheld
@@ -45,8 +46,8 @@ def is_low(value: Any, threshold: int) -> bool:
 def withheld(
     values: dict[str, int], sums: list[Sum], threshold: int, unshown: frozenset[str] = frozenset()
 ) -> dict[str, str]:
-    """Each low count, then, while any sum has exactly one withheld term (or its withheld parts add up to a
-    low count that its shown total less its shown parts would give), one more of its terms.
+    """Each low count, then, while any sum has exactly one withheld term (or its withheld parts add
+    up to a low count that its shown total less its shown parts would give), one more of its terms.
 
     `unshown` values are in no answer (a year group's figure that only a difference gives): low
     ones are protected like the rest, and they are the first chosen to withhold, costing nothing.
@@ -70,8 +71,9 @@ def _gives_away(total: Sum, values: dict[str, int], hidden: dict[str, str], thre
 def _another(
     exposed: Sum, values: dict[str, int], hidden: dict[str, str], unshown: frozenset[str]
 ) -> str:
-    """The term to withhold next: a non-zero unshown part (free), else the total of an aggregate, else the
-    smallest non-zero shown part, else the total. A zero is as good as shown: anyone may guess it."""
+    """The term to withhold next: a non-zero unshown part (free), else the total of an aggregate,
+    else the smallest non-zero shown part, else the total. A zero is as good as shown: anyone may
+    guess it."""
     parts = sorted(
         (p for p in exposed.parts if p not in hidden and values[p]), key=lambda p: values[p]
     )
@@ -83,7 +85,8 @@ def _another(
 
 
 def _reason(hidden: dict[str, str], *names: str) -> str | None:
-    """Why a rate over these counts is withheld: low if any of them is low, secondary if any is withheld."""
+    """Why a rate over these counts is withheld: low if any of them is low, secondary if any is
+    withheld."""
     reasons = {hidden.get(name) for name in names} - {None}
     return LOW if LOW in reasons else (SECONDARY if reasons else None)
 
@@ -92,7 +95,8 @@ def _reason(hidden: dict[str, str], *names: str) -> str | None:
 
 
 def _benchmark(figure: Benchmark, prefix: str, hidden: dict[str, str]) -> Benchmark:
-    """One benchmark with its withheld counts, and its coverage if either count is withheld, made null."""
+    """One benchmark with its withheld counts, and its coverage if either count is withheld, made
+    null."""
     suppressed = {
         key: hidden[f"{prefix}.{key}"] for key in ("measured", "met") if f"{prefix}.{key}" in hidden
     }
@@ -138,7 +142,8 @@ def _year_group_cells(status: SchoolStatus) -> tuple[dict[str, int], list[Sum], 
                 tuple(f"y{n}.pupils" for n in (sixteen, eighteen) if n in groups),
             )
         )
-        # The by-18 pupils who meet it are in no answer, but the school's total less the by-16 ones gives them.
+        # The by-18 pupils who meet it are in no answer, but the school's total less the by-16 ones
+        # gives them.
         by_16 = (f"y{sixteen}.bm{b}_by_16",) if sixteen in groups else ()
         rest = f"y{eighteen}.bm{b}_by_18"
         values[rest] = met[b] - sum(values[name] for name in by_16)
@@ -148,7 +153,8 @@ def _year_group_cells(status: SchoolStatus) -> tuple[dict[str, int], list[Sum], 
 
 
 def school_status(status: SchoolStatus, threshold: int) -> SchoolStatus:
-    """A school's status as a hub token sees it: small counts, and what would give them away, withheld."""
+    """A school's status as a hub token sees it: small counts, and what would give them away,
+    withheld."""
     values, sums = _school_cells("school", status.benchmarks)
     more_values, more_sums, unshown = _year_group_cells(status)
     hidden = withheld({**values, **more_values}, sums + more_sums, threshold, unshown)
@@ -177,7 +183,8 @@ def _row(row: Row, prefix: str, keys: tuple[str, ...], hidden: dict[str, str]) -
 def _summary_cells(
     summaries: dict[str, Summary | None], members: Sequence[SchoolRow]
 ) -> tuple[dict[str, int], list[Sum], frozenset[str]]:
-    """Pupil totals of the hub (its schools' sum) and of national (hub + non-hub + other hubs' schools)."""
+    """Pupil totals of the hub (its schools' sum) and of national (hub + non-hub + other hubs'
+    schools)."""
     values, sums, unshown = {}, [], set()
     for name, summary in summaries.items():
         if summary is not None:
@@ -261,7 +268,8 @@ def _members_withheld(
 
 
 def hub_metrics(metrics: HubMetrics, threshold: int) -> HubMetrics:
-    """A hub's figures as its own Hub Lead sees them: the shares of schools exact, small counts withheld."""
+    """A hub's figures as its own Hub Lead sees them: the shares of schools exact, small counts
+    withheld."""
     summaries = {"hub": metrics, "national": metrics.national, "non_hub": metrics.non_hub}
     hidden, members = _members_withheld(metrics.school_rows, threshold, summaries)
     rows = tuple(
@@ -295,7 +303,8 @@ def national_metrics(
 
 
 def activities(items: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:
-    """A school's activities with small attendee counts withheld (a guidance meeting has one pupil)."""
+    """A school's activities with small attendee counts withheld (a guidance meeting has one
+    pupil)."""
     low = {"activity.attendees": LOW}
     return [
         _row(item, "activity", ("attendees",), low if is_low(item["attendees"], threshold) else {})
@@ -305,7 +314,8 @@ def activities(items: list[dict[str, Any]], threshold: int) -> list[dict[str, An
 
 def destinations(report: dict[str, Any], threshold: int) -> dict[str, Any]:
     """A cohort's destinations as a Hub Lead sees them: counts of 1-4 leavers withheld, and one more
-    wherever the others and the total would give one back; shares over withheld counts withheld too."""
+    wherever the others and the total would give one back; shares over withheld counts withheld
+    too."""
     values = {
         "leavers": report["leavers"],
         "unknown": report["unknown"],

@@ -106,7 +106,8 @@ class ViewStore:
                     continue
                 cursor.execute(self._create_table(name, columns.format(**self.column_types)))
                 for index_columns in INDEXES.get(name, ()):
-                    # Index names are unique per build: a rebuilt table keeps its own through the swap.
+                    # Index names are unique per build: a rebuilt table keeps its own through the
+                    # swap.
                     cursor.execute(self._create_index(name, uuid.uuid4().hex[:12], index_columns))
                 if name == "tracking":  # new views: note which columns they were made with
                     self.execute(cursor, "INSERT INTO {tracking} VALUES ('schema', ?)", (SCHEMA,))
@@ -121,7 +122,8 @@ class ViewStore:
                 cursor.execute(self.statement(f"DROP TABLE IF EXISTS {{{name}}}"))
 
     def swap_in(self, scratch: "ViewStore") -> None:
-        """Replace this store's tables with `scratch`'s in one transaction; readers wait a moment, then see the new ones."""
+        """Replace this store's tables with `scratch`'s in one transaction; readers wait a moment,
+        then see the new ones."""
         with self.transaction() as cursor:
             for name in TABLES:
                 cursor.execute(self.statement(f"DROP TABLE IF EXISTS {{{name}}}"))
@@ -137,12 +139,14 @@ class ViewStore:
 
     def compact(self) -> None:
         """Leave no bytes of dropped tables or deleted rows in the database's files (after a rebuild
-        that dropped views holding identities: docs/erasure.md). PostgreSQL drops a table's files with it."""
+        that dropped views holding identities: docs/erasure.md). PostgreSQL drops a table's files
+        with it."""
 
     @contextmanager
     def maintaining(self, wait: bool = True) -> Iterator[bool]:
-        """Hold the views' maintenance lock for the block: one rebuild or verify at a time, across every
-        process on these views. Yields False, holding nothing, if another holds it and `wait` is False."""
+        """Hold the views' maintenance lock for the block: one rebuild or verify at a time, across
+        every process on these views. Yields False, holding nothing, if another holds it and `wait`
+        is False."""
         raise NotImplementedError
 
     def position(self, name: str = "views") -> int:
@@ -351,7 +355,7 @@ class PostgresViewStore(ViewStore):
             cursor,
             f"INSERT INTO {{{write.table}}} ({', '.join(names)}) "
             f"SELECT * FROM unnest({arrays}) {write.on_conflict}",
-            [array_literal(values) for values in zip(*last)],
+            [array_literal(values) for values in zip(*last, strict=True)],
         )
 
     def _compose(self, template: str):
@@ -503,7 +507,8 @@ def _postgres_pool(url: str, size: int):
 
 
 def view_store_for(database_url: str, views_url: str | None = None) -> ViewStore:
-    """The views' store for an event store URL: the same PostgreSQL database, or a sibling SQLite file."""
+    """The views' store for an event store URL: the same PostgreSQL database, or a sibling SQLite
+    file."""
     url = views_url or database_url
     parts = urlsplit(url)
     if parts.scheme in ("postgresql", "postgres"):

@@ -1,4 +1,5 @@
-"""Everything held about one pupil, for a subject access request: from the views, and the log's events.
+"""Everything held about one pupil, for a subject access request: from the views, and the log's
+events.
 
 Other pupils appear in some of those events (an activity's attendee list names everyone who went):
 they are the pupil's fellow attendees, not the pupil, so their UPNs are withheld and only counted.
@@ -21,8 +22,9 @@ PAGE = 1000
 def subject_access(
     store: ViewStore, app: Any, upn: str, today: date, school: str | None = None
 ) -> dict[str, Any] | None:
-    """The pupil's whole record, or None if the tracker holds nothing about them; for a `school`, its own
-    part of it (docs/transfers.md): never another school's flags, destination or enrolment events."""
+    """The pupil's whole record, or None if the tracker holds nothing about them; for a `school`,
+    its own part of it (docs/transfers.md): never another school's flags, destination or enrolment
+    events."""
     record = records.pupil(store, upn, app.identity_of, today, school=school)
     if record is None:
         return None
@@ -70,7 +72,8 @@ def _with_school_names(store: ViewStore, enrolments: list[dict[str, Any]]) -> li
 
 
 def _year_groups(store: ViewStore, upn: str) -> list[dict[str, Any]]:
-    """Each year group recorded for the pupil (at enrolment or corrected), from the academic year it applies."""
+    """Each year group recorded for the pupil (at enrolment or corrected), from the academic year it
+    applies."""
     return [
         {"from": str(AcademicYear(year)), "year_group": group}
         for year, group in store.query(
@@ -95,16 +98,18 @@ ACTIVITY_FIELDS = (
 
 
 def _activities(store: ViewStore, upn: str) -> list[dict[str, Any]]:
-    """Every activity the pupil is on the attendee list of (retracted ones are gone from it; the events keep them)."""
+    """Every activity the pupil is on the attendee list of (retracted ones are gone from it; the
+    events keep them)."""
     rows = store.query(
-        "SELECT a.id, a.school_urn, a.kind, a.category, a.title, a.occurred_on, a.employer_name, a.provider_name, "
-        "a.meaningful, a.counts FROM {encounters} n JOIN {activities} a ON a.id = n.source_id "
+        "SELECT a.id, a.school_urn, a.kind, a.category, a.title, a.occurred_on, a.employer_name, "
+        "a.provider_name, a.meaningful, a.counts "
+        "FROM {encounters} n JOIN {activities} a ON a.id = n.source_id "
         "WHERE n.upn = ? ORDER BY a.occurred_on, a.id",
         (upn,),
     )
     return [
         {
-            **dict(zip(ACTIVITY_FIELDS, row)),
+            **dict(zip(ACTIVITY_FIELDS, row, strict=True)),
             "occurred_on": _iso(row[5]),
             "meaningful": None if row[8] is None else bool(row[8]),
             "counts": bool(row[9]),
@@ -128,18 +133,21 @@ PLACEMENT_FIELDS = (
 
 def _placements(store: ViewStore, upn: str) -> list[dict[str, Any]]:
     rows = store.query(
-        "SELECT id, school_urn, kind, employer_name, starts_on, ends_on, state, completed_on, hours "
-        "FROM {placements} WHERE upn = ? ORDER BY starts_on, id",
+        "SELECT id, school_urn, kind, employer_name, starts_on, ends_on, state, completed_on, "
+        "hours FROM {placements} WHERE upn = ? ORDER BY starts_on, id",
         (upn,),
     )
-    return [{key: _iso(value) for key, value in zip(PLACEMENT_FIELDS, row)} for row in rows]
+    return [
+        {key: _iso(value) for key, value in zip(PLACEMENT_FIELDS, row, strict=True)} for row in rows
+    ]
 
 
 def _counted(store: ViewStore, upn: str) -> list[dict[str, Any]]:
-    """The encounters that count towards the benchmarks: attended activities and completed placements."""
+    """The encounters that count towards the benchmarks: attended activities and completed
+    placements."""
     rows = store.query(
-        "SELECT source_id, school_urn, kind, category, occurred_on, academic_year FROM {encounters} "
-        "WHERE upn = ? AND counts = 1 ORDER BY occurred_on, source_id",
+        "SELECT source_id, school_urn, kind, category, occurred_on, academic_year "
+        "FROM {encounters} WHERE upn = ? AND counts = 1 ORDER BY occurred_on, source_id",
         (upn,),
     )
     return [
@@ -156,8 +164,8 @@ def _counted(store: ViewStore, upn: str) -> list[dict[str, Any]]:
 
 
 def _events(store: ViewStore, app: Any, upn: str, school: str | None) -> list[dict[str, Any]]:
-    """Every event of the pupil's timeline (a school's part of it, for a school), each as the audit log
-    shows it (with its data)."""
+    """Every event of the pupil's timeline (a school's part of it, for a school), each as the audit
+    log shows it (with its data)."""
     shown = (
         {}
         if school
@@ -192,7 +200,8 @@ def _other_pupil(value: Any, upn: str) -> bool:
 
 
 def _withheld_others(value: Any, upn: str) -> Any:
-    """The value with other pupils' UPNs taken out: from a list, counted beside it as `<key>_withheld`."""
+    """The value with other pupils' UPNs taken out: from a list, counted beside it as
+    `<key>_withheld`."""
     if isinstance(value, dict):
         result = {}
         for key, item in value.items():

@@ -1,4 +1,5 @@
-"""The view tables: one schema for SQLite and PostgreSQL, named with a prefix so a rebuild can sit beside."""
+"""The view tables: one schema for SQLite and PostgreSQL, named with a prefix so a rebuild can sit
+beside."""
 
 from __future__ import annotations
 
@@ -17,21 +18,23 @@ TABLES: dict[str, str] = {
     "PRIMARY KEY (urn, joined_on)",
     # The year groups a school teaches from an academic year on (0: since registration); a school
     # with no row teaches its type's usual range (tracker.rulesets.DEFAULT_YEAR_GROUPS).
-    "year_ranges": "urn {text}, from_year {int}, first_ncy {int}, last_ncy {int}, PRIMARY KEY (urn, from_year)",
+    "year_ranges": "urn {text}, from_year {int}, first_ncy {int}, last_ncy {int}, "
+    "PRIMARY KEY (urn, from_year)",
     # No names or dates of birth: reads take them from the log while the pupil's key exists
     # (tracker/identity.py), so a copy of the views holds no identity to erase.
     "pupils": "upn {text} PRIMARY KEY, erased {flag}",
-    "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, destination {text}, "
-    "sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
+    "enrolments": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, "
+    "destination {text}, sen {flag}, pupil_premium {flag}, PRIMARY KEY (upn, enrolled_on)",
     "year_groups": "upn {text}, from_year {int}, year_group {int}, PRIMARY KEY (upn, from_year)",
     # The registration group (form) a school puts a pupil in, for an academic year.
     "groups": "upn {text}, school_urn {text}, academic_year {int}, group_name {text}, "
     "PRIMARY KEY (upn, school_urn, academic_year)",
-    # Every word of where a leaver went: at leaving (recorded_on = left_on) and each follow-up after.
-    "destinations": "upn {text}, school_urn {text}, left_on {date}, destination {text}, recorded_on {date}, "
-    "PRIMARY KEY (upn, school_urn, left_on, recorded_on)",
-    "activities": "id {text} PRIMARY KEY, school_urn {text}, kind {text}, category {text}, title {text}, "
-    "occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "
+    # Every word of where a leaver went: at leaving (recorded_on = left_on) and each follow-up
+    # after.
+    "destinations": "upn {text}, school_urn {text}, left_on {date}, destination {text}, "
+    "recorded_on {date}, PRIMARY KEY (upn, school_urn, left_on, recorded_on)",
+    "activities": "id {text} PRIMARY KEY, school_urn {text}, kind {text}, category {text}, "
+    "title {text}, occurred_on {date}, academic_year {int}, counts {flag}, meaningful {flag}, "
     "criteria {text}, employer_name {text}, provider_name {text}, attendees {int}, "
     "retracted_reason {text}, recorded_at {text}, position {big}",
     # One row per pupil per counted source: an attended activity or a completed placement.
@@ -47,11 +50,11 @@ TABLES: dict[str, str] = {
     # which the pupil first meets each count (so any as-of date is one comparison), their latest
     # year group and their latest year's first two employer encounters. A school's figures on a
     # date in that year read this table alone: one row per pupil, no joins.
-    "milestones": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, workplace_1 {date}, "
-    "workplace_2 {date}, fe_1 {date}, he_1 {date}, university_2 {date}, guidance_1 {date}, "
-    "ks5_start {date}, workplace_ks5 {date}, guidance_ks5 {date}, from_year {int}, "
-    "year_group {int}, employer_year {int}, employer_first {date}, employer_second {date}, "
-    "PRIMARY KEY (upn, enrolled_on)",
+    "milestones": "upn {text}, school_urn {text}, enrolled_on {date}, left_on {date}, "
+    "workplace_1 {date}, workplace_2 {date}, fe_1 {date}, he_1 {date}, university_2 {date}, "
+    "guidance_1 {date}, ks5_start {date}, workplace_ks5 {date}, guidance_ks5 {date}, "
+    "from_year {int}, year_group {int}, employer_year {int}, employer_first {date}, "
+    "employer_second {date}, PRIMARY KEY (upn, enrolled_on)",
     # Every year's first two employer encounters, for figures in a year before a pupil's latest.
     "employer_dates": "upn {text}, academic_year {int}, first_on {date}, second_on {date}, "
     "PRIMARY KEY (upn, academic_year)",
@@ -72,8 +75,8 @@ OPERATIONAL: dict[str, str] = {
     "sign_in_failures": "address {text}, failed_at {real}",
     # Who read which pupil's identity, when, from where and through what (see api/accesslog.py): a
     # record of reads, not of facts, so the log cannot rebuild it and a rebuild must not lose it.
-    "pupil_reads": "id {serial} PRIMARY KEY, upn {text}, read_at {text}, subject {text}, scope {text}, "
-    "address {text}, what {text}, request_id {text}",
+    "pupil_reads": "id {serial} PRIMARY KEY, upn {text}, read_at {text}, subject {text}, "
+    "scope {text}, address {text}, what {text}, request_id {text}",
     # Refused enrolments of UPNs registered elsewhere, per token (see api/ratelimit.py).
     "refused_transfers": "token_id {text}, refused_at {real}",
     "sessions": "id {text} PRIMARY KEY, token_id {text}, started_at {real}",

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fixed clock, and stores on memory, SQLite and a throwaway PostgreSQL database."""
+"""Shared fixtures: a fixed clock, and stores on memory, SQLite and a throwaway PostgreSQL
+database."""
 
 from __future__ import annotations
 

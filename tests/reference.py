@@ -1,4 +1,5 @@
-"""A slow, obvious implementation of metrics.md straight from the events, to check the views against."""
+"""A slow, obvious implementation of metrics.md straight from the events, to check the views
+against."""
 
 from __future__ import annotations
 
@@ -178,7 +179,7 @@ def _meets(world: World, upn: str, group: int, benchmark: int, things: list, rul
 
 def _score(world: World, urn: str, d: date, rules, benchmark: int) -> float:
     latest = {}
-    for changed_on, version, code, met in sorted(world.checklist[urn]):
+    for changed_on, _version, code, met in sorted(world.checklist[urn]):
         if changed_on <= d:
             latest[code] = met
     criteria = rules.checklist[benchmark]

@@ -125,8 +125,8 @@ class Tracker(
                 )
             except TrackerError:
                 # A copy sent with the same key may have written after our first look, and our guard
-                # then refused what it had done (a second retraction, a second enrolment): every copy
-                # gets the answer of the one that wrote.
+                # then refused what it had done (a second retraction, a second enrolment): every
+                # copy gets the answer of the one that wrote.
                 if idempotency_key and (
                     first := self._first_result(caller.actor, idempotency_key, fingerprint)
                 ):
@@ -237,7 +237,8 @@ class Tracker(
         return current.school_urn if current else None
 
     def year_group_of(self, upn: str, year: AcademicYear) -> int | None:
-        """The pupil's year group in `year`, from the latest one recorded (None for an unknown UPN)."""
+        """The pupil's year group in `year`, from the latest one recorded (None for an unknown
+        UPN)."""
         try:
             student = self._student(upn)
         except PupilNotFound:
@@ -245,8 +246,8 @@ class Tracker(
         return student.year_group_in(year)
 
     def roll_details(self, upn: str, year: AcademicYear) -> dict[str, Any] | None:
-        """What the current school has recorded of a pupil on its roll: their year group and group in
-        `year`, SEN and pupil premium (None for a pupil on no roll)."""
+        """What the current school has recorded of a pupil on its roll: their year group and group
+        in `year`, SEN and pupil premium (None for a pupil on no roll)."""
         try:
             student = self._student(upn)
         except PupilNotFound:
@@ -262,7 +263,8 @@ class Tracker(
         }
 
     def _check_by_year_end(self, field: str, value: date) -> date:
-        """A date no later than the end of this academic year: a leaving known in July for 31 August."""
+        """A date no later than the end of this academic year: a leaving known in July for 31
+        August."""
         if not isinstance(value, date):
             raise InvalidValue(f"{field} must be a date", field)
         if value > (end := AcademicYear.containing(self.today()).end):

@@ -76,7 +76,8 @@ DEFAULT_SMALL_NUMBER_THRESHOLD = 5  # the DfE's: counts of 1 to 4 pupils are not
 
 
 def small_number_threshold(environ: dict[str, str] | None = None) -> int:
-    """Counts of pupils from 1 to this less one are withheld from what Hub Leads read (docs/privacy.md)."""
+    """Counts of pupils from 1 to this less one are withheld from what Hub Leads read
+    (docs/privacy.md)."""
     environ = os.environ if environ is None else environ
     text = environ.get("SMALL_NUMBER_THRESHOLD") or str(DEFAULT_SMALL_NUMBER_THRESHOLD)
     if not (is_digits(text) and int(text) >= 1):

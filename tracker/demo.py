@@ -1,5 +1,6 @@
-"""A demo hub from the real register: Worcestershire's schools, synthetic pupils, three years of activity
-with the rollover each September: leavers with destinations, followed up a year on, and new Year 7s."""
+"""A demo hub from the real register: Worcestershire's schools, synthetic pupils, three years of
+activity with the rollover each September: leavers with destinations, followed up a year on, and new
+Year 7s."""
 
 from __future__ import annotations
 
@@ -48,12 +49,14 @@ GAPPY = {
 # reads it back without asking; each command still gets its own copy, so a refused one leaves
 # nothing behind. Were another writer to change one of the demo's aggregates meanwhile, the demo's
 # next save of it would conflict on its version and the demo stop with ConcurrentChange. The cache
-# keeps the 20,000 latest (Tracker.env), more than any school's roll: the demo goes school by school.
+# keeps the 20,000 latest (Tracker.env), more than any school's roll: the demo goes school by
+# school.
 SOLE_WRITER = {"AGGREGATE_CACHE_FASTFORWARD": "n"}
 
 
 def sole_writer(url: str, cipher_key: str | None = None, **kwargs: Any) -> Tracker:
-    """The application as the demo runs it: the only writer to the store at `url` while it builds."""
+    """The application as the demo runs it: the only writer to the store at `url` while it
+    builds."""
     return Tracker({**store_settings(url, cipher_key), **SOLE_WRITER}, **kwargs)
 
 
@@ -127,7 +130,8 @@ def pupils_for(
     groups: list[int] | None = None,
     count: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The school's roll at the start of `year` (or `count` pupils in `groups`: an intake), enrolled that day."""
+    """The school's roll at the start of `year` (or `count` pupils in `groups`: an intake), enrolled
+    that day."""
     groups = groups or year_groups_for(school)
     result = []
     for n in range(school.pupils if count is None else count):
@@ -271,8 +275,9 @@ def build_demo(
     outside: tuple[str, ...] = (),
     years: int = 3,
 ) -> dict[str, int]:
-    """Register the hub and its schools, enrol their pupils, and record `years` academic years of activity,
-    the last one so far; each September the rollover, leavers' destinations and a new Year 7.
+    """Register the hub and its schools, enrol their pupils, and record `years` academic years of
+    activity, the last one so far; each September the rollover, leavers' destinations and a new Year
+    7.
 
     The schools of `la_codes` join the hub (the first `hub_size` of them, if given); those of
     `outside` are recorded the same way but join no hub, so the non-hub figures have schools.
@@ -332,8 +337,9 @@ def _new_year(
     today: date,
     rng: random.Random,
 ) -> tuple[list[dict[str, Any]], dict[str, str], int]:
-    """1 September: the rollover (leavers' destinations learnt in the autumn, last year's followed up),
-    everyone else up a year, and a new first year group. Returns the roll, the leavers and how many joined."""
+    """1 September: the rollover (leavers' destinations learnt in the autumn, last year's followed
+    up), everyone else up a year, and a new first year group. Returns the roll, the leavers and how
+    many joined."""
     left = set(app.roll_over(school.urn, str(year), caller=DEMO).id.split())
     leavers = {p["upn"]: _destination(p["year_group"], rng) for p in roll if p["upn"] in left}
     autumn = min(today, year.start + timedelta(days=rng.randint(20, 50)))
@@ -360,7 +366,8 @@ def _destination(year_group: int, rng: random.Random) -> str:
 
 
 def _checklist(app: Any, urn: str, year: AcademicYear, today: date, rng: random.Random) -> None:
-    """The year's review of benchmarks 1-4: most criteria met, on days through the year, in one save."""
+    """The year's review of benchmarks 1-4: most criteria met, on days through the year, in one
+    save."""
     from tracker.rulesets import rule_set_for
 
     changes = [

@@ -156,9 +156,9 @@ class EnrolmentRefused(Conflict):
 
     def __init__(self, upn: str):
         super().__init__(
-            f"{upn} is already registered to a pupil who cannot be enrolled here as given: a pupil moving "
-            "from another school is enrolled when their date of birth and family name match their record "
-            "and they have left that school before enrolled_on",
+            f"{upn} is already registered to a pupil who cannot be enrolled here as given: "
+            "a pupil moving from another school is enrolled when their date of birth and family "
+            "name match their record and they have left that school before enrolled_on",
             "upn",
         )
 
@@ -170,9 +170,11 @@ class TooManyAttempts(TrackerError):
     """Too many refused enrolments of registered UPNs from one token: it must wait."""
 
     def __init__(self, retry_after: int):
-        # The wait goes in the Retry-After header: the body stays word for word the same for every such refusal.
+        # The wait goes in the Retry-After header: the body stays word for word the same for every
+        # such refusal.
         super().__init__(
-            "too many refused enrolments of UPNs registered elsewhere from this token; try again later",
+            "too many refused enrolments of UPNs registered elsewhere from this token; "
+            "try again later",
             "upn",
         )
         self.retry_after = retry_after

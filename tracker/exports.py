@@ -1,4 +1,5 @@
-"""School status and hub metrics as rows, written as CSV or XLSX for people who live in spreadsheets."""
+"""School status and hub metrics as rows, written as CSV or XLSX for people who live in
+spreadsheets."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ HEADER = ["urn", "name", "type", "as_of", "benchmarks_achieved"] + [
 ]
 
 
-# A figure withheld from a hub's copy (projections/small_numbers.py), written as the DfE's tables write it.
+# A figure withheld from a hub's copy (projections/small_numbers.py), written as the DfE's tables
+# write it.
 WITHHELD = {"low": "low", "secondary": "c"}
 
 
@@ -25,8 +27,8 @@ def _cell(figure: dict[str, Any], key: str) -> Any:
 
 
 def school_rows(rows: Iterable[dict[str, Any]], as_of: date) -> list[list[Any]]:
-    """One row per school: every benchmark's counts (exact, or as a hub may see them), coverage, score and
-    whether achieved."""
+    """One row per school: every benchmark's counts (exact, or as a hub may see them), coverage,
+    score and whether achieved."""
     table = []
     for row in rows:
         cells = [
@@ -107,7 +109,8 @@ def csv_cell(value: Any) -> Any:
 
 
 def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    """CSV or XLSX, chosen by the file's extension; names typed by schools are never run as formulas."""
+    """CSV or XLSX, chosen by the file's extension; names typed by schools are never run as
+    formulas."""
     if path.suffix.lower() == ".xlsx":
         _write_xlsx(path, header, rows)
         return
@@ -129,6 +132,7 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
                 cell.data_type = (
                     "s"  # a string, whatever it starts with: openpyxl takes "=..." for a formula
                 )
-                # Excel's own mark of a typed leading quote: the text stays text even when the cell is edited.
+                # Excel's own mark of a typed leading quote: the text stays text even when the cell
+                # is edited.
                 cell.quotePrefix = looks_like_formula(cell.value)
     book.save(path)

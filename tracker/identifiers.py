@@ -25,7 +25,7 @@ def upn_check_letter(body: str) -> str:
     """The check letter for UPN characters 2–13."""
     if len(body) != 12:  # zip() would otherwise weigh a short body without complaint
         raise ValueError(f"a UPN body has 12 characters, got {len(body)}: {body!r}")
-    total = sum(weight * _value(ch) for weight, ch in zip(range(2, 14), body))
+    total = sum(weight * _value(ch) for weight, ch in zip(range(2, 14), body, strict=True))
     return CHECK_LETTERS[total % 23]
 
 

@@ -22,8 +22,9 @@ from typing import Any, Callable, Iterator, Protocol, Sequence
 from uuid import UUID
 
 # pycryptodome, which the library's `crypto` extra installs. Its AES-GCM costs 130 us to set up for
-# each message, three times its ChaCha20-Poly1305 (an AEAD as standard: RFC 8439), and a registration
-# and each enrolment is one message; sealing under GCM added a third to the demo's build.
+# each message, three times its ChaCha20-Poly1305 (an AEAD as standard: RFC 8439), and a
+# registration and each enrolment is one message; sealing under GCM added a third to the demo's
+# build.
 from Crypto.Cipher import ChaCha20_Poly1305
 from eventsourcing.persistence import EventStore, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
@@ -41,8 +42,9 @@ IDENTITY_TOPICS = (
 ERASURES = (get_topic(Student.IdentityErased), get_topic(Student.IdentityPseudonymised))
 ERASING = (Student.IdentityErased,)  # events whose recording destroys the pupil's key
 
-# The keys to seal the events being stored now with: set by `KeyedEventStore.put`, read by the mapper.
-_sealing_keys: ContextVar[dict[UUID, bytes]] = ContextVar("sealing_keys", default={})
+# The keys to seal the events being stored now with: set by `KeyedEventStore.put`, read by the
+# mapper.
+_sealing_keys: ContextVar[dict[UUID, bytes] | None] = ContextVar("sealing_keys", default=None)
 
 
 class KeyRing(Protocol):
@@ -55,9 +57,9 @@ class KeyRing(Protocol):
         """Delete these pupils' keys (the sweep); returns how many there were."""
 
     def rewrite_identities(self, events: Sequence[StoredEvent], reseal: "Reseal") -> int:
-        """In one transaction with writers held off: re-read `events`, find which of their pupils were
-        erased and which keys are held, store what `reseal` makes of them and the new keys it returns;
-        returns how many events were rewritten."""
+        """In one transaction with writers held off: re-read `events`, find which of their pupils
+        were erased and which keys are held, store what `reseal` makes of them and the new keys it
+        returns; returns how many events were rewritten."""
 
     def compact(self) -> None:
         """Rewrite the store's files so that rows updated or deleted leave no bytes behind."""
@@ -105,7 +107,7 @@ class IdentityMapper(Mapper):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         if not carries_identity(domain_event):
             return super().to_stored_event(domain_event)
-        state, key = vars(domain_event), _sealing_keys.get().get(domain_event.originator_id)
+        state, key = vars(domain_event), (_sealing_keys.get() or {}).get(domain_event.originator_id)
         if key is None:  # never store an identity in the clear
             raise RuntimeError(
                 "an identity reached the mapper without a key; store events with KeyedEventStore"
@@ -129,7 +131,8 @@ class IdentityMapper(Mapper):
         self, stored_events: Sequence[StoredEvent], identities: bool = True
     ) -> list[Any]:
         """Events decoded, with the keys of the pupils among them fetched in one query; with
-        `identities=False` (the views, which hold none) identities read as None and no key is read."""
+        `identities=False` (the views, which hold none) identities read as None and no key is
+        read."""
         events = [Mapper.to_domain_event(self, stored) for stored in stored_events]
         sealed = [event for event in events if SEALED in vars(event)]
         keys = (
@@ -199,9 +202,10 @@ class IdentityMapper(Mapper):
 
 
 class KeyedEventStore(EventStore):
-    """Stores events with the key changes they imply, in the same transaction: a new key for each pupil
-    with an identity to seal and no key yet (a registration), and the key of each pupil whose identity
-    is erased deleted. A pupil's later events with an identity are sealed under the key they have."""
+    """Stores events with the key changes they imply, in the same transaction: a new key for each
+    pupil with an identity to seal and no key yet (a registration), and the key of each pupil whose
+    identity is erased deleted. A pupil's later events with an identity are sealed under the key
+    they have."""
 
     def put(self, domain_events: Sequence[Any], **kwargs: Any) -> list:
         pupils = {event.originator_id for event in domain_events if carries_identity(event)}
@@ -220,7 +224,8 @@ class KeyedEventStore(EventStore):
             _sealing_keys.reset(token)
 
     def get(self, originator_id: UUID, **selection: Any) -> Iterator[Any]:
-        """An aggregate's events, decoded together: one read of its key, however many carry an identity."""
+        """An aggregate's events, decoded together: one read of its key, however many carry an
+        identity."""
         return iter(
             self.mapper.to_domain_events(self.recorder.select_events(originator_id, **selection))
         )
@@ -234,6 +239,7 @@ def carries_identity(event: Any) -> bool:
 
 @functools.cache
 def identity_fields(event_class: type) -> tuple[str, ...]:
-    """The identity fields an event class declares: all three for a registration, the names for an enrolment."""
+    """The identity fields an event class declares: all three for a registration, the names for an
+    enrolment."""
     declared = {field.name for field in dataclasses.fields(event_class)}
     return tuple(name for name in IDENTITY if name in declared)

@@ -1,4 +1,5 @@
-"""Pupils from CSV: our own columns or a school MIS export's (SIMS, Arbor, Bromcom), each row on its own.
+"""Pupils from CSV: our own columns or a school MIS export's (SIMS, Arbor, Bromcom), each row on its
+own.
 
 An MIS export describes the roll on the day it was made: `NC Year` is the pupil's year group in
 that academic year, not at admission. Each row's year group is carried back to the admission date
@@ -124,7 +125,8 @@ class ImportReport:
 
 @dataclass
 class Plan:
-    """The rows of a file decided before anything is written: whom to enrol, and what changed of whom."""
+    """The rows of a file decided before anything is written: whom to enrol, and what changed of
+    whom."""
 
     enrol: list[tuple[int, dict[str, Any], str | None]] = field(
         default_factory=list
@@ -161,9 +163,10 @@ def rows(text: str) -> Iterator[tuple[int, dict[str, str] | InvalidValue]]:
         if isinstance(cells, InvalidValue):
             yield reader.line_num, cells
         elif any(cell.strip() for cell in cells):
-            # A short row leaves its missing fields empty, so each is refused by name, not by a crash.
+            # A short row leaves its missing fields empty, so each is refused by name, not by a
+            # crash.
             values = {name: "" for name in names if name}
-            values.update({n: c.strip() for n, c in zip(names, cells) if n})
+            values.update({n: c.strip() for n, c in zip(names, cells, strict=False) if n})
             yield reader.line_num, values
 
 
@@ -208,8 +211,8 @@ def parse_flag(text: str, meanings: dict[str, bool], field_name: str) -> bool:
 
 
 def command(row: dict[str, str], exported_on: date) -> dict[str, Any]:
-    """The enrol_pupil arguments for one row of a roll exported on `exported_on`; raises InvalidValue
-    naming the bad field."""
+    """The enrol_pupil arguments for one row of a roll exported on `exported_on`; raises
+    InvalidValue naming the bad field."""
     now, born = (
         AcademicYear.containing(exported_on),
         parse_date(row["date_of_birth"], "date_of_birth"),
@@ -250,14 +253,15 @@ def import_pupils(
     dry_run: bool = False,
     apply_good_rows: bool = False,
 ) -> ImportReport:
-    """Enrol every good row of a roll exported on `exported_on` (default today); record what changed of
-    pupils already on roll here (year group, group, SEN, pupil premium); report each refused row with
-    its line and reasons. Importing the same roll again stores nothing.
+    """Enrol every good row of a roll exported on `exported_on` (default today); record what changed
+    of pupils already on roll here (year group, group, SEN, pupil premium); report each refused row
+    with its line and reasons. Importing the same roll again stores nothing.
 
-    A `full_roll` is the school's whole roll: pupils on roll here but not in it leave on the day before
-    the export; and it is all or nothing: with a refused row nothing changes, unless `apply_good_rows`.
-    `dry_run` decides every row and reports what would happen, storing nothing.
-    `enrol` stands in for `app.enrol_pupil` where the caller limits enrolments (the API's, per token)."""
+    A `full_roll` is the school's whole roll: pupils on roll here but not in it leave on the day
+    before the export; and it is all or nothing: with a refused row nothing changes, unless
+    `apply_good_rows`. `dry_run` decides every row and reports what would happen, storing nothing.
+    `enrol` stands in for `app.enrol_pupil` where the caller limits enrolments (the API's, per
+    token)."""
     exported_on = exported_on or app.today()
     check_not_future("exported_on", exported_on, app.today())
     enrol = enrol or app.enrol_pupil
@@ -265,8 +269,8 @@ def import_pupils(
     report = plan.report
     if full_roll:
         day_before = exported_on - timedelta(days=1)
-        # On roll both days: not already gone by the export, nor admitted on its day. A refused row's
-        # pupil is not a leaver: the row is wrong, not the roll.
+        # On roll both days: not already gone by the export, nor admitted on its day. A refused
+        # row's pupil is not a leaver: the row is wrong, not the roll.
         staying = set(app.on_roll(urn, exported_on))
         report.leavers = [
             upn for upn in app.on_roll(urn, day_before) if upn in staying and upn not in plan.listed
@@ -285,7 +289,8 @@ def import_pupils(
 
 
 def _plan(app: Any, urn: str, data: bytes, exported_on: date, enrol: Any, caller: Any) -> Plan:
-    """Each row decided, storing nothing: to enrol, to update, unchanged, or refused with its reasons."""
+    """Each row decided, storing nothing: to enrol, to update, unchanged, or refused with its
+    reasons."""
     now, plan, seen = AcademicYear.containing(exported_on), Plan(), set()
     for line, row in rows(decode(data)):
         if isinstance(row, InvalidValue):
@@ -339,8 +344,8 @@ def _decide(
 
 
 def _apply(app: Any, urn: str, plan: Plan, exported_on: date, enrol: Any, caller: Any) -> None:
-    """Write what the plan decided, a pupil at a time; a row refused now (someone wrote in between) is
-    reported like any other."""
+    """Write what the plan decided, a pupil at a time; a row refused now (someone wrote in between)
+    is reported like any other."""
     year, report = str(AcademicYear.containing(exported_on)), plan.report
     for line, arguments, group in plan.enrol:
         try:

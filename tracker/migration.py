@@ -1,5 +1,5 @@
-"""Sealing the identities that versions before per-pupil keys stored in the clear: the one sanctioned
-rewrite of stored events (why it is safe: docs/erasure.md)."""
+"""Sealing the identities that versions before per-pupil keys stored in the clear: the one
+sanctioned rewrite of stored events (why it is safe: docs/erasure.md)."""
 
 from __future__ import annotations
 

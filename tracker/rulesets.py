@@ -128,7 +128,8 @@ class RuleSet:
     def is_meaningful(
         self, kind: str, meaningful: bool | None, criteria: dict[str, Any] | None
     ) -> bool:
-        """2014: the recorder's yes/no; 2024: every check held (workplaces: with the employer's task)."""
+        """2014: the recorder's yes/no; 2024: every check held (workplaces: with the employer's
+        task)."""
         category = category_of(kind)
         # `is True`: a stored "false" or "no" must not pass for a yes.
         if not self.meaningful_by_checks:

@@ -18,8 +18,9 @@ RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # the name in <upn> or <
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's, with each route's argument schema built once, not once a request, and each path
-    argument documented with its format (api/formats.py), `path_formats` adding the blueprint's own."""
+    """flask-smorest's, with each route's argument schema built once, not once a request, and each
+    path argument documented with its format (api/formats.py), `path_formats` adding the blueprint's
+    own."""
 
     def __init__(
         self, *args: Any, path_formats: dict[str, dict[str, Any]] | None = None, **kwargs: Any
@@ -28,7 +29,8 @@ class Blueprint(flask_smorest.Blueprint):
         self.path_formats = {**formats.PATH, **(path_formats or {})}
 
     def route(self, rule: str, *, parameters: list | None = None, **options: Any):
-        # Documented only: the rule still matches what it did, and the domain refuses a bad value by name.
+        # Documented only: the rule still matches what it did, and the domain refuses a bad value by
+        # name.
         names = RULE_ARGUMENT.findall(rule)
         return super().route(
             rule,

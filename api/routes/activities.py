@@ -1,4 +1,5 @@
-"""Corrections to activities, and a placement's lifecycle: every path checks the object's own school."""
+"""Corrections to activities, and a placement's lifecycle: every path checks the object's own
+school."""
 
 from __future__ import annotations
 

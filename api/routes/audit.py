@@ -47,7 +47,8 @@ def verify_views():
 @blp.arguments(schemas.PupilReadsArgs, location="query")
 @blp.response(200, schemas.ListPage)
 def pupil_reads(args):
-    """Who read which pupil's identity, when, from where and through what; a school, about a pupil it holds."""
+    """Who read which pupil's identity, when, from where and through what; a school, about a pupil
+    it holds."""
     auth.require_access_log_reader(args.get("upn"))
     page = reads(services().store, args.get("upn"), args["after"], args["limit"])
     if auth.scope().kind == "school":  # other people's addresses and request ids are for auditors

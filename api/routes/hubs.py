@@ -104,7 +104,8 @@ def hub_destinations(args, code):
 @blp.arguments(schemas.YearsArgs, location="query")
 @blp.response(200, schemas.HubYears)
 def hub_years(args, code):
-    """Year on year: the hub's figures at the end of each academic year, national and non-hub beside."""
+    """Year on year: the hub's figures at the end of each academic year, national and non-hub
+    beside."""
     since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
     return found(
         services().reads.hub_years(code, since, as_seen(small_numbers.hub_metrics)), f"hub {code}"

@@ -146,8 +146,8 @@ def change_year_group(body, upn):
 @blp.arguments(schemas.PupilArgs, location="query")
 @blp.response(200, schemas.Pupil)
 def pupil(args, upn):
-    """Where the pupil is, their year group, counts, benchmark status, and who they are: a school sees
-    its own part of the record."""
+    """Where the pupil is, their year group, counts, benchmark status, and who they are: a school
+    sees its own part of the record."""
     as_of, viewer = args.get("as_of") or services().reads.today(), auth.pupil_viewer()
     record = found(
         records.pupil(services().store, upn, services().tracker.identity_of, as_of, school=viewer),
@@ -165,8 +165,9 @@ def pupil(args, upn):
 @blp.arguments(schemas.RollArgs, location="query")
 @blp.response(200, schemas.Roll)
 def roll(args, urn):
-    """The school's roll on a date, paged, each pupil with their benchmark status: filter by year group,
-    SEN, pupil premium, and a benchmark not yet met ("Year 10 with no employer encounter this year")."""
+    """The school's roll on a date, paged, each pupil with their benchmark status: filter by year
+    group, SEN, pupil premium, and a benchmark not yet met ("Year 10 with no employer encounter this
+    year")."""
     wanted = RollFilter(
         args.get("year_group"),
         args.get("group"),
@@ -216,7 +217,8 @@ NOT_STORED = {
     }
 )
 def export(args, upn):
-    """Everything held about the pupil, for a subject access request: JSON, or a printable page (format=html)."""
+    """Everything held about the pupil, for a subject access request: JSON, or a printable page
+    (format=html)."""
     record = found(
         subject_access(
             services().store,
@@ -246,7 +248,8 @@ def _prefers_json() -> bool:
 @blp.arguments(schemas.EraseIn)
 @blp.response(200, schemas.Written)
 def erase_pupil(body, upn):
-    """Erase a leaver's name and date of birth for good, at a school's request (admins only); counts stay."""
+    """Erase a leaver's name and date of birth for good, at a school's request (admins only); counts
+    stay."""
     return after_write(
         services().tracker.erase_pupil(
             upn,

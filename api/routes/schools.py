@@ -35,7 +35,8 @@ def register_school(body):
 @blp.arguments(schemas.YearGroupsIn)
 @blp.response(200, schemas.Written)
 def set_year_groups(body, urn):
-    """Set the year groups a school teaches from an academic year on, e.g. a sixth form opening (admin)."""
+    """Set the year groups a school teaches from an academic year on, e.g. a sixth form opening
+    (admin)."""
     return after_write(
         services().tracker.set_year_groups(
             urn,
@@ -89,8 +90,9 @@ def school_years(args, urn):
 @blp.arguments(schemas.DestinationArgs, location="query")
 @blp.response(200, schemas.DestinationReport)
 def school_destinations(args, urn):
-    """Where a cohort's leavers went: counts and shares per destination, the unknown and the not followed
-    up; for the school itself (and auditors and admins) each leaver with their next follow-up date."""
+    """Where a cohort's leavers went: counts and shares per destination, the unknown and the not
+    followed up; for the school itself (and auditors and admins) each leaver with their next
+    follow-up date."""
     found(services().reads.school(urn), f"school {urn}")
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
     report = services().reads.destinations(

@@ -146,7 +146,8 @@ ENDPOINTS = [
     ("GET", "/api/v1/metrics/national", None, EVERYONE, 200),
     ("GET", "/api/v1/audit/events", None, AUDIT, 200),
     ("GET", "/api/v1/audit/verify", None, AUDIT, 200),
-    # A subject access export is for the school holding the pupil now (or last): p2 moved from A to B.
+    # A subject access export is for the school holding the pupil now (or last): p2 moved from A to
+    # B.
     ("GET", "/api/v1/pupils/R885400112001/export", None, READ_PUPIL, 200),
     ("GET", "/api/v1/pupils/F885400112002/export", None, {"admin", "other_school", "auditor"}, 200),
     (
@@ -220,7 +221,8 @@ def test_importing_pupils_answers_each_caller_as_the_contract_says(caller):
         assert world.tracker.recorder.max_notification_id() == before
 
 
-# Dashboard pages: (method, path, callers allowed, success status). Signed-out callers are sent to sign in.
+# Dashboard pages: (method, path, callers allowed, success status). Signed-out callers are sent to
+# sign in.
 PAGES = [
     ("GET", "/dashboard/hubs/DEMO", READ_HUB, 200),
     ("GET", "/dashboard/schools/900001", READ_SCHOOL, 200),

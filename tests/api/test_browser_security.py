@@ -1,4 +1,5 @@
-"""What a browser is told with every answer, the session cookie, signing out, and tokens that expire."""
+"""What a browser is told with every answer, the session cookie, signing out, and tokens that
+expire."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _answers(world) -> dict[str, object]:
     }
 
 
-def test_every_answer_tells_the_browser_to_load_nothing_from_elsewhere_and_never_frame_or_sniff_it():
+def test_every_answer_tells_the_browser_to_load_nothing_from_elsewhere_and_never_frame_or_sniff_it():  # noqa: E501
     for what, response in _answers(make_world()).items():
         headers = response.headers
         policy = dict(

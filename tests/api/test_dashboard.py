@@ -1,4 +1,5 @@
-"""The dashboard through Flask's test client: sign-in with CSRF, the figures the API gives, scopes."""
+"""The dashboard through Flask's test client: sign-in with CSRF, the figures the API gives,
+scopes."""
 
 from __future__ import annotations
 

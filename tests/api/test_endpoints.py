@@ -272,7 +272,8 @@ def test_every_response_carries_a_request_id_and_writes_record_it(world):
 
 
 def test_reads_wait_for_min_position_and_say_422_for_one_the_log_has_not_reached(world):
-    # Waiting cannot bring a position beyond the log's head: a 503 ("retry") was never going to succeed.
+    # Waiting cannot bring a position beyond the log's head: a 503 ("retry") was never going to
+    # succeed.
     ahead = event_count(world) + 100
     response = world.client.get(
         f"/api/v1/schools/{SCHOOL_A}/status?min_position={ahead}", headers=world.headers("school")

@@ -1,5 +1,6 @@
 """The OpenAPI document states each format the domain checks, and states it truly: a value of the
-documented shape is refused by the domain only for what the description says no pattern can state."""
+documented shape is refused by the domain only for what the description says no pattern can
+state."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def test_every_path_parameter_states_its_format():
 
 
 def test_every_text_in_an_address_states_its_pattern_or_choices():
-    """api/bodies.py refuses an address holding a control character: a free-text query parameter says so."""
+    """api/bodies.py refuses an address holding a control character: a free-text query parameter
+    says so."""
     for method, path, parameter in PARAMETERS:
         schema = parameter["schema"].get("items", parameter["schema"])
         if schema.get("type") == "string":
@@ -195,7 +197,8 @@ EDGES = st.text(st.sampled_from(" a\t\n\r\x00\x01\x0b\x1c\x1f\x7f\x85\xa0\u3000"
 @given(EDGES)
 def test_free_text_of_the_documented_shape_is_what_the_domain_keeps(text):
     assert accepts(lambda value: check_text("title", value), text) == matches(formats.TEXT, text)
-    # Left blank (by Python's idea of a space), optional text is no text: kept as none, whatever the blank.
+    # Left blank (by Python's idea of a space), optional text is no text: kept as none, whatever the
+    # blank.
     assert accepts(lambda value: check_text("sector", value, required=False), text) == (
         matches(formats.OPTIONAL_TEXT, text) or not text.strip()
     )

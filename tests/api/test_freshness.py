@@ -1,5 +1,6 @@
-"""`min_position` with a projection worker that lags: the scope check waits for it too, a position the
-log has not reached is a 422, views that lag too long a 503 with Retry-After; and 405s say what is allowed."""
+"""`min_position` with a projection worker that lags: the scope check waits for it too, a position
+the log has not reached is a 422, views that lag too long a 503 with Retry-After; and 405s say what
+is allowed."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ LAG_SECONDS = 0.3  # how long the stand-in projection worker takes to get round 
 
 @contextmanager
 def lagging_worker(world):
-    """What `tracker project` does, LAG_SECONDS after each request is sent; the API does not project."""
+    """What `tracker project` does, LAG_SECONDS after each request is sent; the API does not
+    project."""
     services = world.client.application.extensions["tracker"]
     runner = Runner(services.tracker, services.store)
     runner.catch_up()

@@ -122,7 +122,8 @@ def test_the_csv_import_still_takes_its_file_as_text(world):
     assert response.status_code == 200
 
 
-# --- the same bodies sent chunked: no Content-Length, a stream the server ends (as gunicorn hands it on) ---
+# --- the same bodies sent chunked: no Content-Length, a stream the server ends (as gunicorn hands
+# it on) ---
 
 
 def chunked(world, body: bytes, content_type: str = "application/json") -> dict:

@@ -147,7 +147,8 @@ def test_every_write_endpoint_refuses_a_bad_body_quickly_with_the_error_body(
     assert events_stored(deployed) == before
 
 
-# Confirming a placement needs no body (its checks default to none), so "no body" is a good request there.
+# Confirming a placement needs no body (its checks default to none), so "no body" is a good request
+# there.
 NEEDS_A_BODY = [(m, p) for m, p in WRITES if not p.endswith("/confirm")]
 
 
@@ -183,7 +184,7 @@ def test_every_write_endpoint_refuses_a_body_over_the_size_limit_with_413(
     assert events_stored(world) == before
 
 
-# --- dates at the ends of the calendar in write bodies ----------------------------------------------
+# --- dates at the ends of the calendar in write bodies --------------------------------------------
 
 FIRST_DAY, LAST_DAY = "0001-01-01", "9999-12-31"
 PUPIL = {
@@ -358,7 +359,8 @@ NUL_PATHS = [
 
 
 def test_a_nul_in_a_path_or_filter_never_gets_a_5xx_on_any_store(request, database_url):
-    """A NUL in an address is refused before anything looks it up (PostgreSQL text cannot hold one)."""
+    """A NUL in an address is refused before anything looks it up (PostgreSQL text cannot hold
+    one)."""
     world = make_world({"DATABASE_URL": database_url, "PROJECTIONS": "inline", **AS_DEPLOYED})
     browser = world.client.application.test_client()
     sign_in(browser, world.tokens["admin"])
@@ -374,9 +376,10 @@ def test_a_nul_in_a_path_or_filter_never_gets_a_5xx_on_any_store(request, databa
     assert set(answers.values()) == {400}, answers
 
 
-# --- half a surrogate pair in any text --------------------------------------------------------------
+# --- half a surrogate pair in any text ------------------------------------------------------------
 
-# "\ud800" is a legal JSON escape for no character at all: UTF-8 cannot encode it, so no store can hold it.
+# "\ud800" is a legal JSON escape for no character at all: UTF-8 cannot encode it, so no store can
+# hold it.
 LONE = "x\ud800y"
 FE_TALK = {**TALK, "kind": "fe_encounter", "provider": {"name": "College", "type": "fe_college"}}
 FE_TALK.pop("employer")
@@ -485,7 +488,8 @@ def test_half_a_surrogate_pair_as_a_placement_checks_name_is_refused_under_check
 
 
 def test_a_surrogate_pair_whole_is_text_and_is_kept():
-    """The check is on halves alone: an emoji sent as its escaped pair is one character, and stored."""
+    """The check is on halves alone: an emoji sent as its escaped pair is one character, and
+    stored."""
     world = make_world(AS_DEPLOYED)
     response = world.client.post(
         fill("/activities/{fair}/amend", world),
@@ -502,7 +506,8 @@ def test_a_surrogate_pair_whole_is_text_and_is_kept():
 
 
 def test_half_a_surrogate_pair_in_a_pupils_name_is_refused_on_every_store(database_url):
-    """Where the 500 came from: the event could not be encoded for the store (PostgreSQL, SQLite, memory)."""
+    """Where the 500 came from: the event could not be encoded for the store (PostgreSQL, SQLite,
+    memory)."""
     world = make_world({"DATABASE_URL": database_url, "PROJECTIONS": "inline", **AS_DEPLOYED})
     before = events_stored(world)
     for field in ("given_name", "family_name"):
@@ -518,8 +523,8 @@ def test_half_a_surrogate_pair_in_a_pupils_name_is_refused_on_every_store(databa
     assert events_stored(world) == before
 
 
-# Werkzeug decodes an address's bytes as UTF-8 with replacement, so a surrogate's bytes (ED A0 80) arrive
-# as three U+FFFD characters, which every store can hold: an unknown name, not a 5xx.
+# Werkzeug decodes an address's bytes as UTF-8 with replacement, so a surrogate's bytes (ED A0 80)
+# arrive as three U+FFFD characters, which every store can hold: an unknown name, not a 5xx.
 SURROGATE_BYTES = "%ED%A0%80"
 SURROGATE_ADDRESSES = [
     f"{V1}/pupils/{SURROGATE_BYTES}",
@@ -570,7 +575,7 @@ def test_text_a_page_echoes_from_its_address_is_escaped(browsers, path, who):
     )  # &#34;&gt;&lt;script&gt;…: inert in text and in attribute values
 
 
-# --- every other free-text field: refused by name, or stored as typed and shown escaped -------------
+# --- every other free-text field: refused by name, or stored as typed and shown escaped -----------
 
 LONG = ["<b>" * 700, "é" * 2001, "\u202e" * 120 + "txt.exe", "'; DROP TABLE events; --" * 90]
 TEXT = st.one_of(st.sampled_from(HOSTILE + LONG), st.text(max_size=60))
@@ -580,13 +585,14 @@ SERIALS = itertools.count(100)
 
 
 def tagged(text: str) -> str:
-    """The text behind a tag unique to this example, so a page check finds this text and no other."""
+    """The text behind a tag unique to this example, so a page check finds this text and no
+    other."""
     return f"~{next(TAGS)}~{text}"
 
 
 def acceptable(text: str, limit: int) -> bool:
-    """The rules for free text: something once trimmed, at most `limit` characters, no control characters,
-    no half of a surrogate pair."""
+    """The rules for free text: something once trimmed, at most `limit` characters, no control
+    characters, no half of a surrogate pair."""
     return (
         bool(text.strip())
         and len(text) <= limit
@@ -596,7 +602,8 @@ def acceptable(text: str, limit: int) -> bool:
 
 
 def names_field(errors: dict, field: str) -> bool:
-    """The refusal names the field, flat as the domain names it ("employer.name") or nested as marshmallow does."""
+    """The refusal names the field, flat as the domain names it ("employer.name") or nested as
+    marshmallow does."""
     node = errors.get("json", {})
     if field in node:
         return True
@@ -616,10 +623,11 @@ def refused_by_name(response, fields: dict[str, str], limits: dict[str, int]) ->
 
 
 def in_json_on_page(world, page: str, text: str) -> bool:
-    """The audit page shows event data as JSON made safe for HTML (`tojson`): the text appears in that
-    form, and never raw where that form differs."""
+    """The audit page shows event data as JSON made safe for HTML (`tojson`): the text appears in
+    that form, and never raw where that form differs."""
     shown = str(htmlsafe_json_dumps(text, dumps=world.client.application.json.dumps))[1:-1]
-    # Raw text that is the start of its own safe form (one ending in a backslash) is found inside it.
+    # Raw text that is the start of its own safe form (one ending in a backslash) is found inside
+    # it.
     return shown in page and (shown == text or text not in page.replace(shown, ""))
 
 
@@ -668,7 +676,8 @@ _worlds: dict[str, Fuzzed] = {}
 
 
 def fuzzed(name: str) -> Fuzzed:
-    """One world per fuzzed test, built on first use: each stays small, so its pages list every example."""
+    """One world per fuzzed test, built on first use: each stays small, so its pages list every
+    example."""
     if name not in _worlds:
         _worlds[name] = Fuzzed()
     return _worlds[name]
@@ -812,7 +821,8 @@ def test_checklist_evidence_is_stored_as_typed_or_refused_by_name(evidence):
 def test_a_pupils_names_are_stored_as_typed_or_refused_by_name_and_a_typed_destination_is_refused(
     given_name, family_name, destination
 ):
-    """Destinations are the DfE's measures, chosen from a list: any other text is refused, by name."""
+    """Destinations are the DfE's measures, chosen from a list: any other text is refused, by
+    name."""
     f = fuzzed("pupils")
     given_name, family_name, destination = (
         tagged(given_name),
@@ -906,7 +916,8 @@ def test_hub_and_school_names_are_stored_as_typed_or_refused_by_name(hub_name, a
 @FUZZ
 @given(check=TEXT)
 def test_a_placement_checks_names_are_stored_as_typed_or_refused_by_name(check):
-    """Check names are a free-form map: kept exactly as sent (untrimmed), up to 50 characters each."""
+    """Check names are a free-form map: kept exactly as sent (untrimmed), up to 50 characters
+    each."""
     f, check = fuzzed("checks"), tagged(check)
     arranged = f.post(
         "/schools/900001/placements",
@@ -942,7 +953,7 @@ def test_the_escaping_checks_would_see_raw_html():
     assert shown_escaped(f"<td>{escape(raw)}</td>", raw)
 
 
-# --- many requests at once ---------------------------------------------------------------------------
+# --- many requests at once ------------------------------------------------------------------------
 
 
 def test_reads_while_an_auditor_verifies_the_views_never_hear_the_store_is_away():
@@ -1013,7 +1024,7 @@ def test_a_verify_while_a_rebuild_or_verify_holds_the_views_is_told_409_and_the_
     assert answered.status_code == 200 and answered.json["agree"], answered.json
 
 
-# --- a stateful run over the whole API -----------------------------------------------------------------
+# --- a stateful run over the whole API ------------------------------------------------------------
 
 ACTIVITIES, PLACEMENTS, ENROL = (
     f"{V1}/schools/{{urn}}/activities",
@@ -1117,7 +1128,8 @@ def operation_id(method: str, path: str) -> str:
 
 
 def with_links(spec: dict) -> dict:
-    """Our document names no operations and no links; name them all, and link each write to what follows."""
+    """Our document names no operations and no links; name them all, and link each write to what
+    follows."""
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             if isinstance(operation, dict) and "responses" in operation:
@@ -1133,7 +1145,8 @@ def with_links(spec: dict) -> dict:
 
 
 def keep_known_fields(body: dict, fields: tuple[str, ...]) -> None:
-    """Drop generated keys the API refuses as unknown (the document does not say additionalProperties: false)."""
+    """Drop generated keys the API refuses as unknown (the document does not say
+    additionalProperties: false)."""
     for key in [k for k in body if k not in fields]:
         del body[key]
     for key, nested in NESTED_FIELDS.items():
@@ -1142,8 +1155,9 @@ def keep_known_fields(body: dict, fields: tuple[str, ...]) -> None:
 
 
 def with_its_counterpart(body: dict) -> None:
-    """An activity names an employer or a provider as its kind needs, says whether it was meaningful,
-    and is attended by pupils on roll; its title and the counterpart's text stay as generated."""
+    """An activity names an employer or a provider as its kind needs, says whether it was
+    meaningful, and is attended by pupils on roll; its title and the counterpart's text stay as
+    generated."""
     category = ACTIVITY_KINDS.get(body.get("kind"))
     employer, provider = body.get("employer"), body.get("provider")
     if category in ("employer", "workplace") and not (

@@ -115,7 +115,8 @@ def test_no_dashboard_page_a_hub_lead_can_open_holds_a_pupils_identity(world):
 
 
 def test_the_scan_would_see_a_leak(world):
-    """The same scan over what a school may see finds the identities, so it is looking in the right place."""
+    """The same scan over what a school may see finds the identities, so it is looking in the right
+    place."""
     page = world.client.get(
         "/api/v1/pupils/X885400112099", headers=world.headers("school")
     ).get_data(as_text=True)
@@ -161,7 +162,7 @@ def test_the_request_log_holds_no_pupil_data():
     assert [line for line in lines.lines if leaked(line)] == []
 
 
-# --- small numbers ---------------------------------------------------------------------------------------
+# --- small numbers --------------------------------------------------------------------------------
 
 
 def figures(world, who: str, path: str) -> dict:
@@ -178,7 +179,8 @@ def benchmark(answer: dict, n: int, urn: str | None = None) -> dict:
 
 
 def test_a_year_group_of_three_at_a_third_is_withheld_from_the_hub_rate_and_all():
-    """metrics.md's worked example on 31 January: School A's Benchmark 6 is 1 of 3 pupils (33.3%)."""
+    """metrics.md's worked example on 31 January: School A's Benchmark 6 is 1 of 3 pupils
+    (33.3%)."""
     world = make_world()
     path = "/api/v1/schools/900001/status?as_of=2019-01-31"
     exact = benchmark(figures(world, "admin", path), 6)
@@ -302,7 +304,7 @@ def test_national_less_non_hub_does_not_give_back_a_hub_total_withheld_from_the_
     assert figures(world, "admin", f"/api/v1/metrics/national{as_of}")["pupils_measured"]["5"] == 34
 
 
-def test_an_activity_with_fewer_than_five_pupils_shows_the_hub_no_number_and_the_threshold_is_configurable():
+def test_an_activity_with_fewer_than_five_pupils_shows_the_hub_no_number_and_the_threshold_is_configurable():  # noqa: E501
     world = make_world()
     path = "/api/v1/schools/900001/activities"
     seen = figures(world, "hub", path)["items"]

@@ -216,7 +216,7 @@ def test_no_get_route_the_app_has_tells_a_hub_lead_who_a_pupil_is(world):
     browser = world.client.application.test_client()
     sign_in(browser, world.tokens["hub"])
     statuses, leaks = {}, {}
-    for endpoint, paths in addresses(world.client.application, world.ids["fair"]).items():
+    for paths in addresses(world.client.application, world.ids["fair"]).values():
         for path in paths:
             if path.startswith("/dashboard"):
                 response = browser.get(path, follow_redirects=True)
@@ -247,12 +247,12 @@ def test_the_sweep_would_see_a_pupil_named_or_dated_in_any_form(world):
     assert leaked("born 21/03/2007, or 21 March 2007") == ["21 March 2007", "21/03/2007"]
 
 
-# --- small numbers ------------------------------------------------------------------------------------
+# --- small numbers --------------------------------------------------------------------------------
 
-# Numbers in answers that are not counts of pupils: which benchmark, how many benchmarks or schools, a year
-# group's number, positions in the log.
-# Not counts of pupils: among them one pupil's own encounters against what a benchmark needs (`have`,
-# `need`), which only the pupil's schools, auditors and admins ever see.
+# Numbers in answers that are not counts of pupils: which benchmark, how many benchmarks or schools,
+# a year group's number, positions in the log.
+# Not counts of pupils: among them one pupil's own encounters against what a benchmark needs
+# (`have`, `need`), which only the pupil's schools, auditors and admins ever see.
 NOT_PUPILS = {
     "benchmark",
     "benchmarks_achieved",
@@ -269,7 +269,8 @@ NOT_PUPILS = {
 
 
 def small_counts(value, path: str = "") -> list[str]:
-    """Where a JSON answer holds a count of 1 to 4 pupils, or a rate over a withheld or small count."""
+    """Where a JSON answer holds a count of 1 to 4 pupils, or a rate over a withheld or small
+    count."""
     if isinstance(value, list):
         return [
             found for i, item in enumerate(value) for found in small_counts(item, f"{path}[{i}]")
@@ -299,9 +300,10 @@ def small_counts(value, path: str = "") -> list[str]:
 
 
 def json_answers(world, who: str) -> dict[str, object]:
-    """Every JSON answer (200) the caller gets from every GET route of the API, filled in every way."""
+    """Every JSON answer (200) the caller gets from every GET route of the API, filled in every
+    way."""
     answers = {}
-    for endpoint, paths in addresses(world.client.application, world.ids["fair"]).items():
+    for paths in addresses(world.client.application, world.ids["fair"]).values():
         for path in paths:
             if path.startswith("/api/v1"):
                 response = world.client.get(path, headers=world.headers(who))
@@ -319,7 +321,8 @@ def test_no_answer_a_hub_lead_can_reach_holds_a_count_of_one_to_four_pupils(worl
 
 
 def test_the_small_count_sweep_finds_them_in_what_an_admin_sees(world):
-    """The same answers to an admin hold the exact small counts, so the sweep is looking in the right places."""
+    """The same answers to an admin hold the exact small counts, so the sweep is looking in the
+    right places."""
     answers = json_answers(world, "admin")
     found = {path for path, answer in answers.items() if small_counts(answer)}
     assert {
@@ -349,7 +352,7 @@ def test_no_dashboard_table_shows_a_hub_lead_a_count_of_one_to_four(world):
     assert [n for n in numbers if 1 <= n <= 4] == []
 
 
-# --- tokens at rest ------------------------------------------------------------------------------------
+# --- tokens at rest -------------------------------------------------------------------------------
 
 
 def stored_bytes(world, database_url: str, tmp_path) -> bytes:
@@ -370,7 +373,8 @@ def stored_bytes(world, database_url: str, tmp_path) -> bytes:
             tables = [
                 row[0]
                 for row in connection.execute(
-                    "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables "
+                    "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) "
+                    "FROM information_schema.tables "
                     "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
                 )
             ]
@@ -408,7 +412,7 @@ def test_tokens_are_kept_only_as_hashes_in_every_store_and_never_in_the_session_
     assert hashed in stored or hashed.hex().encode() in stored
 
 
-# --- logs ------------------------------------------------------------------------------------------------
+# --- logs -----------------------------------------------------------------------------------------
 
 
 class Lines(logging.Handler):
@@ -437,7 +441,8 @@ class Lines(logging.Handler):
 IMPORT = (
     "UPN,Legal Surname,Forename,DOB,NC Year\r\n"
     f"{make_upn('885', '4001', 16, 1)},Vorstenbosch,Xanthippe,21/03/2007,7\r\n"
-    f"{make_upn('885', '4001', 16, 2)},Thistlewood,Ignatius,02/11/2003,13\r\n"  # refused: wrong year group
+    # refused: wrong year group
+    f"{make_upn('885', '4001', 16, 2)},Thistlewood,Ignatius,02/11/2003,13\r\n"
     "NOT-A-UPN,Okonkwo-Marsh,Perpetua,09/06/2005,9\r\n"
 )
 
@@ -485,7 +490,8 @@ def test_imports_dashboard_forms_and_refusals_log_no_pupil_data():
 
 
 class StoppingClock:
-    """The app's clock (its TODAY setting), which can be made to fail as nothing else in the app expects."""
+    """The app's clock (its TODAY setting), which can be made to fail as nothing else in the app
+    expects."""
 
     def __init__(self, today: date):
         self.today, self.stopped = today, False

@@ -88,7 +88,8 @@ def test_a_read_that_cannot_be_logged_is_refused_with_503_and_shows_nothing(data
         cursor.execute(
             "ALTER TABLE v_pupil_reads ADD CONSTRAINT refuse CHECK (false) NOT VALID"
             if postgres
-            else "CREATE TRIGGER refuse BEFORE INSERT ON v_pupil_reads BEGIN SELECT RAISE(ABORT, 'no'); END"
+            else "CREATE TRIGGER refuse BEFORE INSERT ON v_pupil_reads "
+            "BEGIN SELECT RAISE(ABORT, 'no'); END"
         )
     browser = world.client.application.test_client()
     sign_in(browser, world.tokens["school"])

@@ -1,4 +1,5 @@
-"""Each pupil's benchmark status, and the roll a Careers Leader filters: over HTTP on the worked example."""
+"""Each pupil's benchmark status, and the roll a Careers Leader filters: over HTTP on the worked
+example."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The school page's MIS import (preview, then confirm) and the roll it fills, through Flask's client."""
+"""The school page's MIS import (preview, then confirm) and the roll it fills, through Flask's
+client."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Generated requests against our own OpenAPI document: never a 5xx, every response as documented."""
+"""Generated requests against our own OpenAPI document: never a 5xx, every response as
+documented."""
 
 from __future__ import annotations
 

@@ -1,29 +1,31 @@
-"""Generated valid reads are accepted: every GET whose input rules the OpenAPI document states answers a
-request built from the document with 2xx, or 401, 403, 404 or 409 (api.md) - never a 422, never a 5xx.
+"""Generated valid reads are accepted: every GET whose input rules the OpenAPI document states
+answers a request built from the document with 2xx, or 401, 403, 404 or 409 (api.md) - never a 422,
+never a 5xx.
 
 What a valid request is, per endpoint (each as an admin, who may read everything):
 
-* `/pupils/{upn}`, `/timeline`, `/export`: a UPN of the documented shape. Its check letter is a rule no
-  pattern can state, and a read does not check it: a UPN of the right shape that fails it names no pupil,
-  so the record and the export answer 404 and the timeline an empty page.
+* `/pupils/{upn}`, `/timeline`, `/export`: a UPN of the documented shape. Its check letter is a rule
+  no pattern can state, and a read does not check it: a UPN of the right shape that fails it names
+  no pupil, so the record and the export answer 404 and the timeline an empty page.
 * `/schools/{urn}/...`: a URN of the documented shape (100000 to 999999); one not registered is 404.
-* `/hubs/{code}/...`: a code of the documented shape; one not registered (codes are kept upper-cased, so
-  also a lower-cased one) is 404.
+* `/hubs/{code}/...`: a code of the documented shape; one not registered (codes are kept
+  upper-cased, so also a lower-cased one) is 404.
 * `/activities/{activity_id}`: a UUID; one that names no activity is 404.
 * `/audit/events`, `/audit/pupil-reads`: their filters (a URN, a UPN, an event type) and positions.
 * `/metrics/national`: `as_of`. It answers no `known_at` (a hub's or a school's figures do), so the
   document no longer offers one; sent anyway, it is refused, not ignored.
-* Dates and moments in the years the tracker deals in, year groups, benchmarks and limits in their bounds.
+* Dates and moments in the years the tracker deals in, year groups, benchmarks and limits in their
+  bounds.
 
 Each endpoint is asked with generated identifiers (mostly unknown: the 404 path) and with the worked
 example's (the same query parameters, answered by a real pupil, school or hub).
 
 Rules no schema can state, and what is done about each (never a looser check):
 
-* `min_position` must not pass the event log's last position, which moves with every write: a generated
-  one past it is brought to it.
-* An academic year's second part is the year after its first (`2019/20`, not `2019/21`): a generated year
-  (`year`, `cohort`, `since`) keeps its first part and is given the right second.
+* `min_position` must not pass the event log's last position, which moves with every write: a
+  generated one past it is brought to it.
+* An academic year's second part is the year after its first (`2019/20`, not `2019/21`): a generated
+  year (`year`, `cohort`, `since`) keeps its first part and is given the right second.
 * `after` on a school's activities is a cursor a previous page gave: it is left out.
 
 Left out: `/audit/verify` (no input; it rebuilds every view from the log).
@@ -67,7 +69,8 @@ answered: Counter = Counter()
 
 
 def within_the_unstatable_rules(case) -> None:
-    """Bring a generated request within the rules its schema cannot state (the module's docstring)."""
+    """Bring a generated request within the rules its schema cannot state (the module's
+    docstring)."""
     query = case.query if isinstance(case.query, dict) else {}
     if "min_position" in query:
         query["min_position"] = min(int(query["min_position"]), HEAD)
@@ -97,7 +100,8 @@ def test_every_generated_valid_read_is_accepted(case, identifiers):
 
 
 def test_the_generated_reads_reached_a_real_pupil_school_hub_and_activity():
-    """The run above asked about something that exists, not only about nothing (it counts the answers)."""
+    """The run above asked about something that exists, not only about nothing (it counts the
+    answers)."""
     if not answered:
         pytest.skip("counts the answers to the generated reads above: run it with them")
     paths = WORLD.client.get("/api/openapi.json").json["paths"]

@@ -1,4 +1,5 @@
-"""The signing key: required outside tests, and `tracker serve`'s own kept beside its SQLite store."""
+"""The signing key: required outside tests, and `tracker serve`'s own kept beside its SQLite
+store."""
 
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ def test_after_too_many_wrong_tokens_an_address_must_wait_to_guess_again():
 
 
 def test_wrong_tokens_from_an_address_never_lock_out_a_valid_token_from_it():
-    # Behind a proxy every user has the proxy's address: one user's typos must not lock out the rest.
+    # Behind a proxy every user has the proxy's address: one user's typos must not lock out the
+    # rest.
     world = make_world({"SIGN_IN_FAILURES_PER_MINUTE": LIMIT})
     for _ in range(LIMIT * 3):
         world.client.get("/api/v1/metrics/national", headers={"Authorization": "Bearer guessed"})

@@ -1,4 +1,5 @@
-"""A subject access export: everything held about one pupil, for the holding school, auditors and admins only."""
+"""A subject access export: everything held about one pupil, for the holding school, auditors and
+admins only."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def export(world, upn: str, who: str, query: str = "", **headers: str):
 
 def test_the_holding_school_exports_its_own_part_of_a_transferred_pupils_record():
     """docs/transfers.md: the school a pupil moved to never sees the previous school's enrolment,
-    flags or destination, in the export as anywhere else; the counted encounters go with the pupil."""
+    flags or destination, in the export as anywhere else; the counted encounters go with the
+    pupil."""
     world = make_world()
     record = export(world, MOVED, "other_school").json
     assert [(e["school_urn"], e["left_on"]) for e in record["enrolments"]] == [("900002", None)]
@@ -148,13 +150,14 @@ def test_the_readable_export_is_a_plain_page_with_every_value_escaped():
     assert export(world, UPN["p1"], "school", Accept="*/*").mimetype == "application/json"
 
 
-def test_only_the_holding_school_auditors_and_admins_may_export_and_an_unknown_pupil_is_not_revealed():
+def test_only_the_holding_school_auditors_and_admins_may_export_and_an_unknown_pupil_is_not_revealed():  # noqa: E501
     world = make_world()
     statuses = {
         who: export(world, MOVED, who).status_code
         for who in ("admin", "auditor", "school", "other_school", "hub", "other_hub", "nobody")
     }
-    # School A had the pupil on roll until February: it may still read their record, but not export it.
+    # School A had the pupil on roll until February: it may still read their record, but not export
+    # it.
     assert statuses == {
         "admin": 200,
         "auditor": 200,

@@ -48,8 +48,8 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON escape can send one; UT
 
 
 def acceptable(text: str) -> bool:
-    """What the rules accept: 1–200 characters once trimmed, no control characters but tab and newlines,
-    no half of a surrogate pair."""
+    """What the rules accept: 1–200 characters once trimmed, no control characters but tab and
+    newlines, no half of a surrogate pair."""
     return (
         0 < len(text.strip())
         and len(text) <= 200
@@ -59,9 +59,10 @@ def acceptable(text: str) -> bool:
 
 
 def shown_escaped(page: str, text: str) -> bool:
-    """The text is on the page in its escaped form, and a parser reading the page finds it whole as text
-    (in a text node or an attribute's value), so none of it became markup. Looking for the raw text in the
-    source instead fails for text that is itself a piece of markup every page holds, such as "<"."""
+    """The text is on the page in its escaped form, and a parser reading the page finds it whole as
+    text (in a text node or an attribute's value), so none of it became markup. Looking for the raw
+    text in the source instead fails for text that is itself a piece of markup every page holds,
+    such as "<"."""
     return str(escape(text)) in page and any(text in chunk for chunk in _rendered(page))
 
 

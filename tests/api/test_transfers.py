@@ -1,4 +1,5 @@
-"""Transfers through the API on every store: no oracle, a per-token limit, and each school's own view.
+"""Transfers through the API on every store: no oracle, a per-token limit, and each school's own
+view.
 
 School A (token "school") holds P1 and the pupils of the worked example; school B ("other_school")
 is the school reaching for them. docs/transfers.md says what every answer may reveal.
@@ -180,7 +181,7 @@ def test_an_import_gives_each_row_the_same_refusal_and_counts_towards_the_limit(
     )
     reasons = [
         str(row["reasons"]).replace(upn, "UPN")
-        for row, upn in zip(first["rejected"], (P1.upn, P3.upn, UPN["p4"]))
+        for row, upn in zip(first["rejected"], (P1.upn, P3.upn, UPN["p4"]), strict=True)
     ]
     assert first["accepted"] == 1 and [row["line"] for row in first["rejected"]] == [2, 3, 4]
     assert reasons[0] == reasons[1] == reasons[2] and SCHOOL_A not in reasons[0]
@@ -191,7 +192,8 @@ def test_an_import_gives_each_row_the_same_refusal_and_counts_towards_the_limit(
         == second["rejected"][1]["reasons"]
         == {
             "upn": [
-                "too many refused enrolments of UPNs registered elsewhere from this token; try again later"
+                "too many refused enrolments of UPNs registered elsewhere from this token; "
+                "try again later"
             ]
         }
     )
@@ -222,9 +224,8 @@ def test_past_the_limit_a_token_waits_whatever_identity_it_sends_and_another_tok
     assert current_school(world) is None
     assert enrol(world, upn=NEW_UPN).status_code == 201, "new pupils are not limited"
     assert enrol(world, upn=UPN["p2"]).status_code == 409, "nor is the school's own pupil"
-    second = {
-        "Authorization": f"Bearer {world.tracker.issue_token(f'school:{SCHOOL_B}', 'second@example')[0]}"
-    }
+    second_token = world.tracker.issue_token(f"school:{SCHOOL_B}", "second@example")[0]
+    second = {"Authorization": f"Bearer {second_token}"}
     assert enrol(world, headers=second).status_code == 201
     assert current_school(world) == SCHOOL_B
 
@@ -296,7 +297,8 @@ MOVER = "H885400112098"
 @pytest.fixture
 def transferred(world):
     """Aoife O'Brien: at A with SEN and an employer talk, left for Leeds; at B as "Eva OBRIEN" with
-    pupil premium, a mentoring session and a year group confirmed (which A, having let her go, may not change)."""
+    pupil premium, a mentoring session and a year group confirmed (which A, having let her go, may
+    not change)."""
 
     def post(path, body, who, status):
         response = world.client.post(f"/api/v1{path}", json=body, headers=world.headers(who))

@@ -1,4 +1,5 @@
-"""With the store away: 503 with Retry-After (never a 500), liveness still answers, nothing half-written."""
+"""With the store away: 503 with Retry-After (never a 500), liveness still answers, nothing
+half-written."""
 
 from __future__ import annotations
 

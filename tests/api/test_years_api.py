@@ -1,4 +1,5 @@
-"""The rollover and the year-group range over HTTP: a dry run, the real run, a retry, and who may."""
+"""The rollover and the year-group range over HTTP: a dry run, the real run, a retry, and who
+may."""
 
 from __future__ import annotations
 

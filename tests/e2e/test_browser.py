@@ -85,7 +85,8 @@ def shot(page, name: str) -> None:
 
 
 def record_workplace_visit(page, title: str, day: str) -> None:
-    """Through the school page's form (which must be open): two Year 11 pupils of the worked example."""
+    """Through the school page's form (which must be open): two Year 11 pupils of the worked
+    example."""
     page.select_option("select[name=kind]", "workplace_visit")
     page.fill("input[name=title]", title)
     page.fill("input[name=occurred_on]", day)
@@ -271,7 +272,7 @@ def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_securit
     assert page.inner_text("#employer") == "100.0%" and refused_by_policy(page) == []
 
 
-def test_a_careers_leader_uploads_an_mis_file_confirms_it_and_finds_year_10_with_no_employer_encounter(
+def test_a_careers_leader_uploads_an_mis_file_confirms_it_and_finds_year_10_with_no_employer_encounter(  # noqa: E501
     site, page
 ):
     """Last in this module: it adds pupils to School A, whose figures the tests above compare."""

@@ -1,5 +1,6 @@
-"""gunicorn as deployed: one SECRET_KEY for every worker (or no start at all), `tracker serve` keeping
-its own, and what gunicorn itself refuses answered in the API's JSON error body, over a raw socket."""
+"""gunicorn as deployed: one SECRET_KEY for every worker (or no start at all), `tracker serve`
+keeping its own, and what gunicorn itself refuses answered in the API's JSON error body, over a raw
+socket."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def browser():
 
 def dashboard_sign_in(base: str, token: str):
     """A fresh browser signs in; the sign-in page, the form's answer and the page it leads to are
-    three connections, each to whichever worker takes it. Returns the browser and the page it reached."""
+    three connections, each to whichever worker takes it. Returns the browser and the page it
+    reached."""
     client = browser()
     form = client.open(base + "/dashboard/sign-in", timeout=30).read().decode()
     csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
@@ -147,7 +149,8 @@ REFUSED_BY_GUNICORN = {
     ),
     "too many headers": (
         431,
-        f"GET /healthz HTTP/1.1\r\nHost: x\r\n{''.join(f'X-{i}: y{chr(13)}{chr(10)}' for i in range(120))}\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+        f"{''.join(f'X-{i}: y{chr(13)}{chr(10)}' for i in range(120))}\r\n",
     ),
     "a malformed request line": (400, f"NOT HTTP AT ALL /api/v1/pupils/{UPN}\r\n\r\n"),
     "a malformed header": (400, "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n"),

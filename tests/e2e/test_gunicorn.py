@@ -1,4 +1,5 @@
-"""gunicorn for real (two workers), a projection worker beside it on PostgreSQL, driven over HTTP."""
+"""gunicorn for real (two workers), a projection worker beside it on PostgreSQL, driven over
+HTTP."""
 
 from __future__ import annotations
 

@@ -150,7 +150,8 @@ def test_twenty_copies_of_a_write_with_one_key_all_get_the_answer_of_the_one_tha
 
 
 def send_chunked(base: str, token: str, path: str, body: bytes) -> tuple[int, dict]:
-    """POST `body` with Transfer-Encoding: chunked and no Content-Length, as http.client sends an iterable."""
+    """POST `body` with Transfer-Encoding: chunked and no Content-Length, as http.client sends an
+    iterable."""
     parts = urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
     try:
@@ -198,7 +199,8 @@ def test_a_good_body_sent_chunked_to_gunicorn_is_read_whole(served):
         f"/api/v1/schools/{targets.urn}/pupils/{targets.leavers[-1]}/leave",
         body,
     )
-    # Refused for its length by the schema, so it arrived whole: cut short, it would not parse at all.
+    # Refused for its length by the schema, so it arrived whole: cut short, it would not parse at
+    # all.
     assert status == 422 and set(answer["errors"]["json"]) == {"destination"}, answer
 
 

@@ -116,8 +116,8 @@ def test_the_database_away_under_load_gives_only_503s_and_recovers_by_itself(ser
 
 needs_restartable_postgres = pytest.mark.skipif(
     not (shutil.which("pg_ctlcluster") and os.path.isdir("/etc/postgresql") and os.geteuid() == 0),
-    reason="restarting PostgreSQL needs Debian's pg_ctlcluster and root; the database-away tests cover "
-    "the same behaviour",
+    reason="restarting PostgreSQL needs Debian's pg_ctlcluster and root; "
+    "the database-away tests cover the same behaviour",
 )
 
 
@@ -180,7 +180,8 @@ def _send_and_hang_up(
     host, port = cluster.bind.split(":")
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {cluster.bind}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nIdempotency-Key: {key}\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"Content-Type: application/json\r\nIdempotency-Key: {key}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     )
     with socket.create_connection((host, int(port))) as connection:
         connection.sendall(head.encode() + body[:send])

@@ -48,7 +48,8 @@ def test_importing_a_messy_mis_file_reports_each_refused_row_exactly_and_twice_c
     assert first == [
         "line 3: upn: X885400112099 appears earlier in the file",
         "line 4: upn: 'B885400112099' is not a valid UPN: check letter should be X",
-        f"line 5: date_of_birth: date_of_birth '31/02/{BORN.year}' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+        f"line 5: date_of_birth: date_of_birth '31/02/{BORN.year}' is not a date "
+        "(YYYY-MM-DD or DD/MM/YYYY)",
         "2 enrolled, 0 changed, 0 unchanged, 3 refused",
     ]
     main(["import-pupils", str(path), "--school", "900001"])

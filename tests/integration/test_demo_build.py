@@ -22,7 +22,8 @@ SCILLY = Establishment("144638", "4204002", "420", "The Five Islands Academy", "
 
 def stored_events(app: Tracker) -> list[tuple[int, str, dict]]:
     """Every event in log order, decoded (identities opened: they are sealed under random keys),
-    its aggregate numbered by first appearance (activity ids are random) and its timestamp left out."""
+    its aggregate numbered by first appearance (activity ids are random) and its timestamp left
+    out."""
     aggregates: dict = {}
     notifications = app.recorder.select_notifications(start=1, limit=1_000_000)
     return [

@@ -1,4 +1,5 @@
-"""Leavers' destinations on every store: at leaving, followed up later, reported by cohort as known on a date."""
+"""Leavers' destinations on every store: at leaving, followed up later, reported by cohort as known
+on a date."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ LEAVERS = [upn(ELEVEN_SIXTEEN, n) for n in range(1, 5)]
 
 @pytest.fixture
 def cohort(database_url):
-    """Four Year 11s of an 11-16 school, who leave at the rollover into 2019/20 with no destination known."""
+    """Four Year 11s of an 11-16 school, who leave at the rollover into 2019/20 with no destination
+    known."""
     clock = Clock(date(2019, 7, 15))
     app = Tracker.from_url(database_url, today=clock)
     app.register_school(

@@ -87,7 +87,8 @@ def stored_bytes(tracker) -> bytes:
 
 
 def decoded_log(tracker) -> str:
-    """Every event as the application reads it: `CIPHER_KEY` decrypted, identities opened where keys exist."""
+    """Every event as the application reads it: `CIPHER_KEY` decrypted, identities opened where keys
+    exist."""
     notifications = tracker.recorder.select_notifications(start=1, limit=10**6)
     return json.dumps(
         [vars(event) for event in tracker.mapper.to_domain_events(notifications)], default=str

@@ -72,7 +72,8 @@ def test_retention_lists_then_erases_leavers_past_the_period_and_sweeps_a_restor
     assert main(["retention", "--dry-run"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"{OLD} left on {years_before(TODAY, 7)}: would be erased",
-        "1 to erase (kept 6 years after leaving), 0 refused; 0 keys of pupils erased earlier still held",
+        "1 to erase (kept 6 years after leaving), 0 refused; "
+        "0 keys of pupils erased earlier still held",
     ]
     assert name_of(url, OLD) == "Oldfield"
 
@@ -120,7 +121,7 @@ def database_files(url: str) -> bytes:
     )
 
 
-def test_migrate_identities_seals_the_older_versions_events_rebuilds_and_leaves_no_bytes_in_the_clear(
+def test_migrate_identities_seals_the_older_versions_events_rebuilds_and_leaves_no_bytes_in_the_clear(  # noqa: E501
     url, capsys
 ):
     app = Tracker.from_url(url)
@@ -151,7 +152,8 @@ def test_migrate_identities_seals_the_older_versions_events_rebuilds_and_leaves_
 
 
 def key_table_files(url: str) -> bytes:
-    """The key table's bytes as the database keeps them on disk (skipped where they cannot be read)."""
+    """The key table's bytes as the database keeps them on disk (skipped where they cannot be
+    read)."""
     if url.startswith("sqlite"):
         return database_files(url)
     import psycopg

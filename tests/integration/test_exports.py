@@ -1,4 +1,5 @@
-"""`tracker export` with names a spreadsheet would run or choke on, read back as a spreadsheet reads them."""
+"""`tracker export` with names a spreadsheet would run or choke on, read back as a spreadsheet reads
+them."""
 
 from __future__ import annotations
 
@@ -59,12 +60,12 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_to_csv_with_a_le
     assert rows["900011"]["bm5_measured"] == "0" and rows["900011"]["as_of"] == "2019-03-31"
 
 
-def test_the_xlsx_holds_every_name_as_text_never_a_formula_and_opens_despite_characters_xml_cannot_hold(
+def test_the_xlsx_holds_every_name_as_text_never_a_formula_and_opens_despite_characters_xml_cannot_hold(  # noqa: E501
     exported,
 ):
     sheet = load_workbook(exported / "hub.xlsx").active
     header = [cell.value for cell in sheet[1]]
-    rows = {row[0].value: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2)}
+    rows = {row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)}
     for urn, name in HOSTILE.items():
         cell = rows[urn]["name"]
         assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)

@@ -1,5 +1,6 @@
-"""`migrate-identities` on every store, with and without `CIPHER_KEY`: events written as the versions
-before per-pupil keys wrote them are sealed in place, read the same, and keep no identity in the clear."""
+"""`migrate-identities` on every store, with and without `CIPHER_KEY`: events written as the
+versions before per-pupil keys wrote them are sealed in place, read the same, and keep no identity
+in the clear."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ CIPHERS = {"plain": None, "cipher": base64.b64encode(os.urandom(32)).decode()}
 
 @contextmanager
 def writing_as_older_versions_did(app: Tracker):
-    """Events stored through the library's own mapper, as every version before per-pupil keys stored them."""
+    """Events stored through the library's own mapper, as every version before per-pupil keys stored
+    them."""
     keyed = app.events
     app.events = EventStore(Mapper(app.mapper.transcoder, cipher=app.mapper.cipher), app.recorder)
     try:
@@ -129,7 +131,8 @@ def test_identities_stored_in_the_clear_are_sealed_and_read_the_same(older):
 
     report = migrate_identities(app, batch_size=3)
 
-    # 10 registrations and 11 enrolments (p2's two) carry an identity; the erased leaver's two are sealed.
+    # 10 registrations and 11 enrolments (p2's two) carry an identity; the erased leaver's two are
+    # sealed.
     assert (report.examined, report.in_the_clear, report.sealed) == (21, 19, 19)
     assert [text for text in SEALED_ONLY if text in decrypted(app)] == []
     if app.mapper.cipher is None:
@@ -142,7 +145,8 @@ def test_identities_stored_in_the_clear_are_sealed_and_read_the_same(older):
     held = app.recorder.select_keys([Student.create_id(upn) for upn in readable])
     assert set(held) == {Student.create_id(upn) for upn in readable if upn not in erased}
     assert (
-        len(stored(app)) == len(before) and sum(a != b for a, b in zip(before, stored(app))) == 19
+        len(stored(app)) == len(before)
+        and sum(a != b for a, b in zip(before, stored(app), strict=True)) == 19
     )
     assert (
         verify(app, store) == [] and figures(app, store) == counts

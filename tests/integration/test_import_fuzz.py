@@ -1,4 +1,5 @@
-"""The MIS import against anything a file can hold: it reports, it never crashes, it never half-stores."""
+"""The MIS import against anything a file can hold: it reports, it never crashes, it never
+half-stores."""
 
 from __future__ import annotations
 

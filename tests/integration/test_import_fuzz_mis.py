@@ -82,7 +82,8 @@ UPNS = st.one_of(
 
 @st.composite
 def plausible(draw) -> dict[str, str]:
-    """A row a school would mean: a good UPN, a birth date that fits the year group, fuzzed names."""
+    """A row a school would mean: a good UPN, a birth date that fits the year group, fuzzed
+    names."""
     year_group = draw(st.integers(7, 13))
     born = draw(st.dates(date(2018 - year_group - 5, 9, 1), date(2018 - year_group - 4, 8, 31)))
     names = st.one_of(GOOD_NAMES, GOOD_NAMES, NAMES)

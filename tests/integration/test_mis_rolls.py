@@ -1,5 +1,6 @@
-"""MIS rolls as SIMS, Arbor and Bromcom write them (files in tests/data): NC Year is the year group in
-the academic year of the export, admission dates are in the past, flags come in each system's words."""
+"""MIS rolls as SIMS, Arbor and Bromcom write them (files in tests/data): NC Year is the year group
+in the academic year of the export, admission dates are in the past, flags come in each system's
+words."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_a_sims_roll_enrols_every_good_row_in_its_year_group_now_and_refuses_the
     assert (report.accepted, report.changed, report.unchanged) == (7, 0, 0)
     assert [(r["line"], list(r["reasons"])) for r in report.rejected] == [(8, ["date_of_birth"])]
     now = {upn: app.year_group_of(upn, THIS_YEAR) for upn in GOOD_UPNS_IN_SIMS}
-    assert now == dict(zip(GOOD_UPNS_IN_SIMS, [11, 11, 10, 10, 9, 8, 7]))
+    assert now == dict(zip(GOOD_UPNS_IN_SIMS, [11, 11, 10, 10, 9, 8, 7], strict=True))
     amy = enrolled(app, "V885400118040")  # admitted in Year 7 in 2014/15
     assert (amy.enrolled_on, amy.year_group, amy.academic_year) == (date(2014, 9, 3), 7, 2014)
     assert [enrolled(app, upn).sen for upn in GOOD_UPNS_IN_SIMS[:3]] == [False, True, True]
@@ -90,7 +91,10 @@ def test_an_arbor_roll_in_windows_1252_reads_its_sen_and_pupil_premium_words():
 
 def test_the_export_date_decides_which_year_the_nc_year_is_for():
     app = fresh_app()
-    row = "UPN,Legal Surname,Legal Forename,DOB,NC Year,Admission Date\nV885400118040,Adams,Amy,14/10/2002,10,03/09/2014\n"
+    row = (
+        "UPN,Legal Surname,Legal Forename,DOB,NC Year,Admission Date\n"
+        "V885400118040,Adams,Amy,14/10/2002,10,03/09/2014\n"
+    )
     report = import_pupils(
         app, SCHOOL_A, row.encode(), exported_on=date(2018, 3, 1)
     )  # a 2017/18 export
@@ -100,7 +104,10 @@ def test_the_export_date_decides_which_year_the_nc_year_is_for():
 
 def test_an_admission_after_the_export_date_or_an_export_from_the_future_is_refused():
     app = fresh_app()
-    row = "UPN,Legal Surname,Legal Forename,DOB,NC Year,Admission Date\nV885400118040,Adams,Amy,14/10/2002,11,01/06/2019\n"
+    row = (
+        "UPN,Legal Surname,Legal Forename,DOB,NC Year,Admission Date\n"
+        "V885400118040,Adams,Amy,14/10/2002,11,01/06/2019\n"
+    )
     report = import_pupils(app, SCHOOL_A, row.encode(), exported_on=date(2019, 5, 1))
     assert report.rejected[0]["reasons"] == {
         "enrolled_on": ["enrolled_on 2019-06-01 is after the export date 2019-05-01"]
@@ -111,7 +118,10 @@ def test_an_admission_after_the_export_date_or_an_export_from_the_future_is_refu
 
 def test_a_pupil_admitted_in_reception_is_on_roll_from_year_1():
     app = fresh_app()
-    row = "UPN,Surname,Forename,DOB,NC Year,Admission Date\nE885400118046,Green,Gwen,19/12/2006,7,01/09/2011\n"
+    row = (
+        "UPN,Surname,Forename,DOB,NC Year,Admission Date\n"
+        "E885400118046,Green,Gwen,19/12/2006,7,01/09/2011\n"
+    )
     assert import_pupils(app, SCHOOL_A, row.encode()).accepted == 1
     gwen = enrolled(app, "E885400118046")
     assert (gwen.enrolled_on, gwen.year_group) == (date(2012, 9, 1), 1)
@@ -138,7 +148,8 @@ def test_the_command_line_takes_the_export_date_and_reports_changes(tmp_path, ca
 
 @st.composite
 def rolls(draw) -> str:
-    """A valid roll exported on TODAY: pupils of Years 7-11 admitted in any of their secondary years."""
+    """A valid roll exported on TODAY: pupils of Years 7-11 admitted in any of their secondary
+    years."""
     lines = ["UPN,Legal Surname,Legal Forename,DOB,NC Year,Admission Date,SEN,PP"]
     for upn in draw(st.lists(st.sampled_from(GOOD_UPNS), min_size=1, max_size=12, unique=True)):
         ncy = draw(st.integers(7, 11))

@@ -217,12 +217,15 @@ two_years = st.integers(min_value=0, max_value=680)
 def test_figures_in_a_year_before_a_pupils_latest_agree_with_the_reference(
     era, year_groups, placed, steps, shifts, dates
 ):
-    """Over two academic years, the figures of the first (read through every year's employer dates) and
-    of the second (read from each pupil's row) match the reference; both forms of the query agree."""
+    """Over two academic years, the figures of the first (read through every year's employer dates)
+    and of the second (read from each pupil's row) match the reference; both forms of the query
+    agree."""
     history = History(era, year_groups, years=2)
     for p, (urn, offset) in enumerate(placed):
         history.run(("enrol", p, urn, offset))
-    for one, later in zip(steps, shifts):  # about half the dated steps moved into the second year
+    for one, later in zip(
+        steps, shifts, strict=False
+    ):  # about half the dated steps moved into the second year
         moved = tuple(
             value + 365 if later and isinstance(value, int) and k == _DAY[one[0]] else value
             for k, value in enumerate(one)

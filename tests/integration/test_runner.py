@@ -272,7 +272,8 @@ def test_arrays_sent_as_one_string_arrive_as_the_values_they_were(
 
     with psycopg.connect(postgres_server, autocommit=True) as connection:
         row = connection.execute(
-            "SELECT CAST(%s AS text[]), CAST(%s AS integer[]), CAST(%s AS date[]), CAST(%s AS smallint[])",
+            "SELECT CAST(%s AS text[]), CAST(%s AS integer[]), CAST(%s AS date[]), "
+            "CAST(%s AS smallint[])",
             [array_literal(values) for values in (texts, numbers, dates, flags)],
         ).fetchone()
     assert row == (texts, numbers, dates, [int(flag) for flag in flags])

@@ -1,4 +1,5 @@
-"""The same write-side scenario on every store: memory, a SQLite file, a real PostgreSQL database."""
+"""The same write-side scenario on every store: memory, a SQLite file, a real PostgreSQL
+database."""
 
 from __future__ import annotations
 
@@ -114,7 +115,8 @@ def _start_on(url: str, at: float) -> int:
 
 
 def test_processes_starting_together_on_a_fresh_postgres_database_all_come_up(postgres_url):
-    """API workers, the projection worker and the CLI start at once on a new database (compose up)."""
+    """API workers, the projection worker and the CLI start at once on a new database (compose
+    up)."""
     import multiprocessing
     import time
 

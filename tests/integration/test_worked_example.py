@@ -1,4 +1,5 @@
-"""metrics.md's worked example, exactly, on every store; then the retraction seen as known before and after."""
+"""metrics.md's worked example, exactly, on every store; then the retraction seen as known before
+and after."""
 
 from __future__ import annotations
 
@@ -123,9 +124,11 @@ def test_cached_school_figures_move_when_a_pupil_leaves_or_a_criterion_changes(w
     runner.catch_up()
     after = reads.hub_metrics("DEMO", as_of=date(2019, 7, 1))
     assert figure(before, SCHOOL_A, 5)[0] - figure(after, SCHOOL_A, 5)[0] == 1
-    score = lambda metrics: next(r for r in metrics["school_rows"] if r["urn"] == SCHOOL_B)[
-        "benchmarks"
-    ][0]["score"]
+
+    def score(metrics):
+        row = next(r for r in metrics["school_rows"] if r["urn"] == SCHOOL_B)
+        return row["benchmarks"][0]["score"]
+
     assert (score(before), score(after)) == (0.0, 0.2)
 
 

@@ -1,6 +1,6 @@
-"""Two rollovers in a row at an 11-16, an 11-18 and a middle school, on every store: who is counted on
-31 August and on 1 September, the leaving events, a second run storing nothing, figures right before
-the command runs; and a sixth form opening from a later year."""
+"""Two rollovers in a row at an 11-16, an 11-18 and a middle school, on every store: who is counted
+on 31 August and on 1 September, the leaving events, a second run storing nothing, figures right
+before the command runs; and a sixth form opening from a later year."""
 
 from __future__ import annotations
 
@@ -205,7 +205,8 @@ def test_the_rollover_command_lists_then_records_then_finds_nobody(tmp_path, cap
 
 
 # docs/years.md, "A worked example across two years": the table, exactly.
-TWO_YEARS = [  # as of, rollover recorded by then?, {year group: pupils}, (BM5 measured, met), (BM6 measured, met)
+# as of, rollover recorded by then?, {year group: pupils}, (BM5 measured, met), (BM6 measured, met)
+TWO_YEARS = [
     (date(2019, 7, 31), False, {10: 1, 11: 1}, (2, 2), (1, 1)),
     (date(2019, 9, 15), False, {7: 1, 11: 1}, (2, 0), (1, 0)),
     (date(2019, 9, 15), True, {7: 1, 11: 1}, (2, 0), (1, 0)),

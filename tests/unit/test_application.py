@@ -173,7 +173,8 @@ def test_a_pupil_cannot_be_enrolled_twice(enrolled):
 
 
 def test_a_pupil_on_roll_elsewhere_must_leave_before_joining_another_school(enrolled):
-    # The refusal names neither the school the pupil is at nor any date of theirs (docs/transfers.md).
+    # The refusal names neither the school the pupil is at nor any date of theirs
+    # (docs/transfers.md).
     on_roll = refuses(
         enrolled, EnrolmentRefused, enrol, enrolled, PUPILS[0], date(2019, 1, 7), SCHOOL_B
     )

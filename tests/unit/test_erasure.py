@@ -1,4 +1,5 @@
-"""Erasing a pupil's identity: who may ask, when, what it stores, and what reads as erased, in memory."""
+"""Erasing a pupil's identity: who may ask, when, what it stores, and what reads as erased, in
+memory."""
 
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ def test_only_a_school_that_held_the_pupil_may_ask_and_only_once_they_have_left(
 
 def test_a_pupil_whose_identity_was_erased_cannot_be_enrolled_again(app):
     app.erase_pupil(UPN["p1"], SCHOOL_A, "parent asked")
-    # The same refusal as for any pupil who cannot be enrolled as given: it tells no school of the erasure.
+    # The same refusal as for any pupil who cannot be enrolled as given: it tells no school of the
+    # erasure.
     assert (
         refused(app, EnrolmentRefused, enrol, app, PUPILS[0], date(2019, 3, 4), SCHOOL_B) == "upn"
     )

@@ -37,7 +37,7 @@ def _why(error: pytest.ExceptionInfo) -> str:
 def _temporary_upn(body_without_letter: str, letter: str) -> str:
     """Worked by hand from the rule, independently of `upn_check_letter`."""
     values = [int(ch) for ch in body_without_letter] + [CHECK_LETTERS.index(letter)]
-    total = sum(weight * value for weight, value in zip(range(2, 14), values))
+    total = sum(weight * value for weight, value in zip(range(2, 14), values, strict=True))
     return CHECK_LETTERS[total % 23] + body_without_letter + letter
 
 

@@ -1,4 +1,5 @@
-"""Tokens that expire: the expiry is on the Issued event, and tokens issued before there was one never expire."""
+"""Tokens that expire: the expiry is on the Issued event, and tokens issued before there was one
+never expire."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Enrolling a UPN registered at another school: the full identity or one refusal that tells nothing."""
+"""Enrolling a UPN registered at another school: the full identity or one refusal that tells
+nothing."""
 
 from __future__ import annotations
 

@@ -27,7 +27,9 @@ class Caller:
     request_id: str = ""
 
 
-_current_caller: ContextVar[Caller] = ContextVar("current_caller", default=Caller())
+# Frozen, so one shared instance is a safe default for every context.
+_SYSTEM = Caller()
+_current_caller: ContextVar[Caller] = ContextVar("current_caller", default=_SYSTEM)
 
 
 @contextmanager

@@ -26,7 +26,8 @@ class Roll(TrackerAggregate):
     @event("Opened")
     def __init__(self, urn: str) -> None:
         self.urn = urn
-        # upn -> ((admitted_on, discharged_on or None), ...), oldest first; tuples, so copies can share them
+        # upn -> ((admitted_on, discharged_on or None), ...), oldest first; tuples, so copies can
+        # share them
         self.spans: dict[str, tuple[tuple[date, date | None], ...]] = {}
 
     def __deepcopy__(self, memo: dict) -> "Roll":

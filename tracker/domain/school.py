@@ -62,11 +62,13 @@ class School(TrackerAggregate):
     # --- the year groups it teaches ---------------------------------------------------
 
     def year_groups_in(self, year: AcademicYear) -> tuple[int, int]:
-        """(first, last) year group taught in `year`: the latest range set for it, else the type's."""
+        """(first, last) year group taught in `year`: the latest range set for it, else the
+        type's."""
         return year_groups_in(self.type, self.year_group_ranges, year.start_year)
 
     def set_year_groups(self, first: int, last: int, from_year: AcademicYear | None) -> None:
-        """Teach years `first` to `last` from `from_year` on (None: since the school was registered)."""
+        """Teach years `first` to `last` from `from_year` on (None: since the school was
+        registered)."""
         first, last = (
             check_year_group(first, "first_year_group"),
             check_year_group(last, "last_year_group"),

@@ -40,7 +40,8 @@ class Identity:
 
 
 class Student(TrackerAggregate):
-    """The only aggregate whose events hold a pupil's name and date of birth (sealed: tracker/identity.py)."""
+    """The only aggregate whose events hold a pupil's name and date of birth (sealed:
+    tracker/identity.py)."""
 
     @staticmethod
     def create_id(upn: str) -> UUID:
@@ -133,7 +134,8 @@ class Student(TrackerAggregate):
         )
 
     class Enrolled(TrackerAggregate.Event):
-        """Version 2 keeps the names the enrolling school gave, so each school sees its own spelling."""
+        """Version 2 keeps the names the enrolling school gave, so each school sees its own
+        spelling."""
 
         class_version = 2
         school_urn: str
@@ -214,7 +216,8 @@ class Student(TrackerAggregate):
         self.needs = (self.needs[0], pupil_premium)
 
     def update_destination(self, school_urn: str, destination: str, recorded_on: date) -> None:
-        """A later word of where a leaver of `school_urn` went (schools follow leavers up for three years)."""
+        """A later word of where a leaver of `school_urn` went (schools follow leavers up for three
+        years)."""
         leaving = next((e for e in reversed(self.enrolments) if e.school_urn == school_urn), None)
         if leaving is None or leaving.left_on is None:
             raise OutOfOrder(f"{self.upn} has not left {school_urn}", "upn")
@@ -268,8 +271,8 @@ class Student(TrackerAggregate):
         self.year_group, self.year_group_year = year_group, academic_year
 
     def erase(self, requested_by: str | None, reason: str, today: date) -> None:
-        """Erase the identity at the request of a school that held the pupil (None: the tracker's own
-        operator or its retention rule); a second request changes nothing."""
+        """Erase the identity at the request of a school that held the pupil (None: the tracker's
+        own operator or its retention rule); a second request changes nothing."""
         if requested_by is not None and all(e.school_urn != requested_by for e in self.enrolments):
             raise RuleBroken(
                 f"{requested_by} never had {self.upn} on its roll; only a school that did "
@@ -281,7 +284,8 @@ class Student(TrackerAggregate):
             self._identity_erased(requested_by, reason)
 
     def erase_after_retention(self, cutoff: date, years: int) -> None:
-        """The retention rule: a leaver's identity is erased once they left on or before `cutoff`."""
+        """The retention rule: a leaver's identity is erased once they left on or before
+        `cutoff`."""
         if self.left_on is None or self.left_on > cutoff:
             raise RuleBroken(
                 f"{self.upn} is still on roll"
@@ -305,12 +309,14 @@ class Student(TrackerAggregate):
 
     @event("IdentityErased")
     def _identity_erased(self, requested_by: str | None, reason: str) -> None:
-        # Recording this event destroys the pupil's key in the same transaction (tracker/identity.py).
+        # Recording this event destroys the pupil's key in the same transaction
+        # (tracker/identity.py).
         self.given_name = self.family_name = self.date_of_birth = None
         self.erased = True
 
     @event("IdentityPseudonymised")
     def _identity_pseudonymised(self) -> None:
-        """No longer recorded (an erasure is `IdentityErased`); kept so that older logs still read."""
+        """No longer recorded (an erasure is `IdentityErased`); kept so that older logs still
+        read."""
         self.given_name = self.family_name = self.date_of_birth = None
         self.erased = True

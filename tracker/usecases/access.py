@@ -69,7 +69,8 @@ class AccessTokens:
         return Changes([access], token_id)
 
     def token_by_id(self, token_id: str) -> AccessToken | None:
-        """The live token record with this id (a dashboard session keeps the id, never the token)."""
+        """The live token record with this id (a dashboard session keeps the id, never the
+        token)."""
         try:
             access: AccessToken = self.repository.get(UUID(token_id))
         except (ValueError, AggregateNotFoundError):
@@ -86,7 +87,8 @@ class AccessTokens:
 
 
 def expiry_date(text: str, today: date) -> date:
-    """`--expires`: a date (the first day the token no longer works) or a number of days, as `90d`."""
+    """`--expires`: a date (the first day the token no longer works) or a number of days, as
+    `90d`."""
     text = text.strip()
     if is_digits(text[:-1]) and text.endswith("d") and len(text) <= 6:
         return today + timedelta(days=int(text[:-1]))

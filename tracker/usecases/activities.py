@@ -57,7 +57,8 @@ class ActivitiesAndPlacements:
 
     @use_case(commutative=False)
     def record_activities(self, urn: str, activities: list[dict[str, Any]]) -> Changes:
-        """Record many of a school's activities in one transaction (bulk loads from an MIS): all or none.
+        """Record many of a school's activities in one transaction (bulk loads from an MIS): all or
+        none.
 
         Each dict holds `record_activity`'s arguments after `urn`. The id is the number recorded.
         """

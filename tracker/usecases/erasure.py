@@ -44,9 +44,9 @@ class Erasures:
     """Mixed into `Tracker`: these methods are its use cases."""
 
     def identity_of(self, upn: str) -> dict[str, Any] | None:
-        """The pupil's names and date of birth as registered, and `as_enrolled`: (school, given name,
-        family name) as each enrolling school gave them; all None once erased; None for a UPN never
-        registered."""
+        """The pupil's names and date of birth as registered, and `as_enrolled`: (school, given
+        name, family name) as each enrolling school gave them; all None once erased; None for a UPN
+        never registered."""
         stored = [
             event
             for event in self.recorder.select_events(Student.create_id(upn))
@@ -55,7 +55,8 @@ class Erasures:
         return _identities(self.mapper.to_domain_events(stored)).get(upn)
 
     def identities_of(self, upns: list[str]) -> dict[str, dict[str, Any]]:
-        """The same for many pupils (a page of a school's roll): one read of the log, one of the keys."""
+        """The same for many pupils (a page of a school's roll): one read of the log, one of the
+        keys."""
         stored = self.recorder.events_of(
             [Student.create_id(upn) for upn in upns], self.recorder.max_notification_id() or 0
         )
@@ -66,7 +67,8 @@ class Erasures:
         )
 
     def erase_pupil(self, upn: str, requested_by: str, reason: str, **call: Any) -> Written:
-        """Erase a leaver's identity at the request of a school that held them; asked again, nothing is stored."""
+        """Erase a leaver's identity at the request of a school that held them; asked again, nothing
+        is stored."""
         return self._sealed_after(upn, self._erase_pupil(upn, requested_by, reason, **call))
 
     def pseudonymise_pupil(
@@ -102,8 +104,9 @@ class Erasures:
         return Changes([student], student.upn)
 
     def _sealed_after(self, upn: str, written: Written) -> Written:
-        """Seal at once a registration still in the clear (stored before `tracker migrate-identities` ran):
-        the erasure is recorded, so no key is kept for it. Until then, its key's deletion erased nothing."""
+        """Seal at once a registration still in the clear (stored before `tracker
+        migrate-identities` ran): the erasure is recorded, so no key is kept for it. Until then, its
+        key's deletion erased nothing."""
         in_the_clear = [
             stored
             for stored in self.recorder.select_events(Student.create_id(upn))
@@ -115,7 +118,8 @@ class Erasures:
 
     def sweep_keys(self, upns: list[str], dry_run: bool = False) -> list[str]:
         """Destroy any key still held for these pupils if the log says they were erased (a key table
-        restored from a backup older than the erasure, say); returns the pupils whose key was held."""
+        restored from a backup older than the erasure, say); returns the pupils whose key was
+        held."""
         held = self.recorder.select_keys([Student.create_id(upn) for upn in upns])
         swept = [
             upn for upn in upns if Student.create_id(upn) in held and self._student(upn).erased

@@ -1,4 +1,5 @@
-"""Use cases for pupils: enrolment (one or many), leaving, year groups (erasure: usecases/erasure.py)."""
+"""Use cases for pupils: enrolment (one or many), leaving, year groups (erasure:
+usecases/erasure.py)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ class Pupils:
         roll, students = self._roll(urn), []
         # One query for the whole batch, not one per pupil: most pupils in a bulk load are new.
         registered = self.recorder.existing_aggregates([Student.create_id(upn) for upn in upns])
-        for upn, pupil in zip(upns, pupils):
+        for upn, pupil in zip(upns, pupils, strict=True):
             known = Student.create_id(upn) in registered
             students.append(self._enrolled_student(roll, urn, **pupil, registered=known))
         return Changes([*students, roll], str(len(students)))
@@ -99,7 +100,8 @@ class Pupils:
         )
 
     def _student_to_enrol(self, upn: str, as_given: Identity, registered: bool = True) -> Student:
-        """The pupil's record, or a new one; `registered=False` says the store is known to have none."""
+        """The pupil's record, or a new one; `registered=False` says the store is known to have
+        none."""
         if registered:
             try:
                 return self.repository.get(Student.create_id(upn))
@@ -108,7 +110,8 @@ class Pupils:
         return Student(upn, as_given.given_name, as_given.family_name, as_given.date_of_birth)
 
     def registered_elsewhere(self, urn: str, upn: str) -> bool:
-        """Whether enrolling `upn` at `urn` would reach for a pupil registered and not on roll here."""
+        """Whether enrolling `upn` at `urn` would reach for a pupil registered and not on roll
+        here."""
         try:
             student = self._student(validate_upn(upn))
         except PupilNotFound:

@@ -80,7 +80,8 @@ class HubsAndSchools:
     def set_year_groups(
         self, urn: str, first_year_group: int, last_year_group: int, from_year: str | None = None
     ) -> Changes:
-        """Change the year groups a school teaches from an academic year on (a sixth form opening)."""
+        """Change the year groups a school teaches from an academic year on (a sixth form
+        opening)."""
         school = self._school(validate_urn(urn))
         school.set_year_groups(
             first_year_group,
@@ -117,8 +118,8 @@ class HubsAndSchools:
 
     @use_case(commutative=False)
     def change_criteria(self, urn: str, changes: list[dict]) -> Changes:
-        """Several checklist changes of one school in one transaction (a year's review, a bulk load): all or
-        none. Each dict holds `change_criterion`'s arguments after `urn`."""
+        """Several checklist changes of one school in one transaction (a year's review, a bulk
+        load): all or none. Each dict holds `change_criterion`'s arguments after `urn`."""
         school = self._school(validate_urn(urn))
         for change in changes:
             self._change_criterion(school, **change)

@@ -1,5 +1,5 @@
-"""Use cases for the turn of the academic year and after it: the rollover, where pupils past a school's
-last year leave, and the follow-up of where leavers went."""
+"""Use cases for the turn of the academic year and after it: the rollover, where pupils past a
+school's last year leave, and the follow-up of where leavers went."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from tracker.validation import check_destination, check_text
 
 @dataclass(frozen=True)
 class Rollover:
-    """What the rollover into `year` does at one school: who leaves, on the last day of the year before."""
+    """What the rollover into `year` does at one school: who leaves, on the last day of the year
+    before."""
 
     school_urn: str
     year: str
@@ -28,8 +29,8 @@ class Years:
     """Mixed into `Tracker`: these methods are its use cases."""
 
     def rollover_leavers(self, urn: str, year: str) -> Rollover:
-        """Who would leave `urn` at the start of `year`: pupils on roll on 31 August whose year group in
-        `year` is past the last the school teaches then. Reads only: the dry run."""
+        """Who would leave `urn` at the start of `year`: pupils on roll on 31 August whose year
+        group in `year` is past the last the school teaches then. Reads only: the dry run."""
         urn, new_year = validate_urn(urn), self._rollover_year(year)
         return Rollover(
             urn,
@@ -40,8 +41,9 @@ class Years:
 
     @use_case(commutative=True)
     def roll_over(self, urn: str, year: str) -> Changes:
-        """Record those leavings, each as the pupil's own event; run again, it finds nobody and stores nothing.
-        Its id is the leavers' UPNs, space-separated, so a retry with the same key reports the same leavers."""
+        """Record those leavings, each as the pupil's own event; run again, it finds nobody and
+        stores nothing. Its id is the leavers' UPNs, space-separated, so a retry with the same key
+        reports the same leavers."""
         urn, new_year = validate_urn(urn), self._rollover_year(year)
         roll, last_day = self._roll(urn), new_year.previous().end
         leavers = self._leavers(urn, new_year)
@@ -56,7 +58,8 @@ class Years:
     def record_destination(
         self, urn: str, upn: str, destination: str, recorded_on: date | None = None
     ) -> Changes:
-        """Where a leaver of `urn` went, as the school learnt it on `recorded_on` (default today)."""
+        """Where a leaver of `urn` went, as the school learnt it on `recorded_on` (default
+        today)."""
         urn, student = validate_urn(urn), self._student(validate_upn(upn))
         student.check_known_to(urn)
         if check_destination(destination) is None:
@@ -68,7 +71,8 @@ class Years:
 
     @use_case(commutative=True)
     def record_leavers(self, urn: str, upns: list[str], left_on: date) -> Changes:
-        """Several pupils leave `urn` on one day, all or none (a full roll without them): no destination yet."""
+        """Several pupils leave `urn` on one day, all or none (a full roll without them): no
+        destination yet."""
         urn, roll = validate_urn(urn), self._roll(validate_urn(urn))
         left_on = self._check_by_year_end("left_on", left_on)
         students = [self._student(validate_upn(upn)) for upn in upns]
@@ -91,8 +95,8 @@ class Years:
         sen: bool | None = None,
         pupil_premium: bool | None = None,
     ) -> Changes:
-        """What an MIS roll says of a pupil on roll here: their group for `year`, SEN and pupil premium.
-        Only what differs is recorded; nothing differing, nothing is stored."""
+        """What an MIS roll says of a pupil on roll here: their group for `year`, SEN and pupil
+        premium. Only what differs is recorded; nothing differing, nothing is stored."""
         urn, student = validate_urn(urn), self._student(validate_upn(upn))
         academic_year = AcademicYear.parse(year, "year")
         if group is not None:
@@ -113,7 +117,8 @@ class Years:
     def record_destinations(
         self, urn: str, destinations: dict[str, str], recorded_on: date
     ) -> Changes:
-        """Where several leavers of `urn` went, as learnt on one day (a follow-up round), all or none."""
+        """Where several leavers of `urn` went, as learnt on one day (a follow-up round), all or
+        none."""
         urn, recorded_on = validate_urn(urn), self._check_not_future("recorded_on", recorded_on)
         students = []
         for upn, destination in destinations.items():
