@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test setup setup-test browser clean
+.PHONY: run test lint setup setup-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: setup
 
 test: setup-test
 	$(BIN)/pytest
+
+# pyproject.toml [tool.ruff]: pycodestyle, pyflakes, import order, bugbear; one format
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis
