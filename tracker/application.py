@@ -38,6 +38,7 @@ from tracker.errors import (
 from tracker.identity import IdentityMapper, KeyedEventStore
 from tracker.rules import check_scope, parse_uuid
 from tracker.usecases.access import AccessTokens
+from tracker.usecases.accounts import Accounts
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.erasure import Erasures
 from tracker.usecases.pupils import Pupils
@@ -61,7 +62,14 @@ class DateAsISO(Transcoding):
 
 
 class Tracker(
-    HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, AccessTokens, Application
+    HubsAndSchools,
+    Pupils,
+    Erasures,
+    Years,
+    ActivitiesAndPlacements,
+    AccessTokens,
+    Accounts,
+    Application,
 ):
     """Careers Hub Tracker's write side."""
 
