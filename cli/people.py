@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 
 from cli.common import cli_caller, open_app
 
@@ -32,3 +33,23 @@ def cmd_invite(args) -> int:
             answer["link"] = link
     print(json.dumps(answer))
     return 0
+
+
+DEMO_PEOPLE = (  # role, email, grant (the school's is filled in)
+    ("admin", "admin@demo.invalid", "admin"),
+    ("auditor", "auditor@demo.invalid", "auditor"),
+    ("hub lead", "hub.lead@demo.invalid", "hub:WORCS"),
+    ("careers leader", "careers.leader@demo.invalid", "school:{urn}"),
+)
+
+
+def make_demo_people(app, school_urn: str) -> list[tuple[str, str, str]]:
+    """One joined account per role, each with a new random password: (role, email, password).
+    Admins and auditors set up their second factor at their first sign-in."""
+    made = []
+    for role, email, grant in DEMO_PEOPLE:
+        password = secrets.token_urlsafe(12)
+        link = app.invite(email, f"Demo {role}", grant.format(urn=school_urn), caller=cli_caller())
+        app.accept_invitation(link, password)
+        made.append((role, email, password))
+    return made

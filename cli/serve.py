@@ -44,7 +44,19 @@ def cmd_demo(args) -> int:
     token, _ = app.issue_token("admin", "demo admin", "made by tracker demo")
     hub_token, _ = app.issue_token("hub:WORCS", "demo hub lead", "made by tracker demo")
     print(f"admin token: {token}\nhub lead token: {hub_token}")
+    _print_demo_people(app, store)
     return 0
+
+
+def _print_demo_people(app, store) -> None:
+    """Shown once, like the tokens: only the passwords' hashes are kept."""
+    from cli.people import make_demo_people
+
+    ((urn,),) = store.query(
+        "SELECT MIN(urn) FROM {memberships} WHERE hub_code = ? AND left_on IS NULL", ("WORCS",)
+    )
+    for role, email, password in make_demo_people(app, urn):
+        print(f"{role} account: {email} password {password}")
 
 
 def cmd_serve(args) -> int:
