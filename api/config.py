@@ -56,6 +56,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TRANSFER_ATTEMPTS_PER_HOUR",
         "SESSION_LIFETIME_SECONDS",
         "SESSION_IDLE_SECONDS",
+        "ACCOUNT_SIGN_IN_FAILURES",
+        "ACCOUNT_FAILURE_WINDOW_SECONDS",
     ):
         if os.environ.get(number):
             config[number] = int(os.environ[number])

@@ -14,6 +14,7 @@ from tests.api.people import (
     password_sign_in,
     sign_in_person,
 )
+from tests.mailbox import smtp_server
 
 
 def test_a_careers_leader_signs_in_with_a_password_and_sees_their_school():
@@ -167,3 +168,23 @@ def test_events_a_person_causes_record_their_account_id():
     last = world.tracker.recorder.max_notification_id()
     (notification,) = world.tracker.recorder.select_notifications(start=last, limit=1)
     assert world.tracker.mapper.to_domain_event(notification).actor == account_id
+
+
+def test_a_forgotten_password_is_reset_by_an_emailed_link_that_works_once():
+    with smtp_server() as (smtp_url, mailbox):
+        world = make_world({"SMTP_URL": smtp_url, "PUBLIC_URL": "https://tracker.example.org"})
+        make_person(world.tracker, "cl@example.org", "school:900001")
+        for email in ("cl@example.org", "nobody@example.org"):
+            data = {"email": email, "csrf": csrf_of(world.client)}
+            answer = world.client.post("/dashboard/forgotten-password", data=data)
+            assert "If that address has an account" in answer.get_data(as_text=True)
+    (message,) = mailbox.messages
+    link = mailbox.link_in(message)
+    assert message["To"] == "cl@example.org" and link.startswith("https://tracker.example.org/")
+    path = link.removeprefix("https://tracker.example.org")
+    new = {"password": "a brand new passphrase", "again": "a brand new passphrase"}
+    done = world.client.post(path, data={**new, "csrf": csrf_of(world.client)})
+    assert "Your password is set" in done.get_data(as_text=True)
+    assert password_sign_in(world.client, "cl@example.org", new["password"]).status_code == 302
+    again = world.client.post(path, data={**new, "csrf": csrf_of(world.client)})
+    assert again.status_code == 422, "a reset link works once"
