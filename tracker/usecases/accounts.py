@@ -117,11 +117,12 @@ class Accounts:
         if f"school:{wanted.school}" in granted_by:
             return
         hubs = [Scope.parse(held).hub for held in granted_by if Scope.parse(held).hub]
-        if self._hub_now(wanted.school) in hubs:
+        if self.hub_of_school_now(wanted.school) in hubs:
             return
         raise GrantRefused(grant, "that school is neither yours nor a member of your hub")
 
-    def _hub_now(self, urn: str) -> str | None:
+    def hub_of_school_now(self, urn: str) -> str | None:
+        """The hub a school is a member of today, if any (None for an unknown school)."""
         school = self._get_if_any(School.create_id(urn))
         span = school.current_span if isinstance(school, School) else None
         return span.hub_code if span else None
