@@ -101,6 +101,8 @@ def second_factor():
     if account_id is None:
         return redirect(url_for("dashboard.sign_in"))
     tracker = services().tracker
+    if tracker.has_second_factor(account_id):
+        return redirect(url_for("dashboard.account" if signed_in else "dashboard.sign_in_code"))
     if request.method == "GET":
         secret = tracker.begin_second_factor(account_id)
         email = tracker.account_by_id(account_id).email

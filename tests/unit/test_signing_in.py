@@ -112,3 +112,12 @@ def test_admins_and_auditors_must_have_a_second_factor_and_others_may(app):
     joined(app, "s@example.org", "school:100001")
     assert app.must_have_second_factor(app.account_of("a@example.org"))
     assert not app.must_have_second_factor(app.account_of("s@example.org"))
+
+
+def test_a_second_invitations_link_is_refused_once_the_first_was_accepted(app):
+    first = app.invite("p@example.org", "P", "school:100001")
+    second = app.invite("p@example.org", "P", "school:100002")
+    app.accept_invitation(first, PASSWORD)
+    with pytest.raises(LinkRefused):
+        app.accept_invitation(second, "someone elses passphrase")
+    assert app.check_credentials("p@example.org", PASSWORD) is not None

@@ -61,6 +61,8 @@ class SigningIn:
         """Set the first password from an invitation link, and join: the account's id."""
         password = check_password(password)  # before the link is spent on a refused password
         account = self._account_of_link(secret, INVITATION)
+        if account.joined:  # a second invitation's link, after the first was accepted
+            raise LinkRefused()
         self.credentials.set_password_hash(str(account.id), hash_password(password))
         self.join(account.email, caller=caller or Caller(str(account.id)))
         return str(account.id)
