@@ -7,7 +7,20 @@ from typing import Any
 from flask import Flask, redirect
 from flask_smorest import Api
 
-from api import auth, bodies, dashboard, docs, errors, headers, requestlog, roll_pages, sessions  # noqa: F401
+from api import (  # noqa: F401
+    account_pages,
+    auth,
+    bodies,
+    dashboard,
+    docs,
+    errors,
+    headers,
+    people_pages,
+    people_sessions,
+    requestlog,
+    roll_pages,
+    sessions,
+)
 from api.config import load_config
 from api.services import Services
 
@@ -32,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     requestlog.register(app)
     auth.register(app)
     sessions.register(app, lambda: app.extensions["tracker"].store)
+    people_sessions.register(app)
     headers.register(app)
     bodies.register(app)  # after authentication: an outsider learns nothing from it
     docs.register(app)

@@ -27,9 +27,23 @@ DEFAULTS: dict[str, Any] = {
     * 3600,  # a working day: a dashboard sign-in then ends on the server
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
+    # People (docs/people.md): a session unused this long ends; failed sign-ins per account.
+    "SESSION_IDLE_SECONDS": 30 * 60,
+    "ACCOUNT_SIGN_IN_FAILURES": 10,  # per account in ACCOUNT_FAILURE_WINDOW_SECONDS
+    "ACCOUNT_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "SMTP_URL": None,  # smtp://host:port: invitation and reset links are emailed (adapters/mail.py)
+    "PUBLIC_URL": None,  # where people reach the dashboard, for links in emails
 }
 
-ENVIRONMENT = ("DATABASE_URL", "CIPHER_KEY", "VIEWS_DATABASE_URL", "PROJECTIONS", "SECRET_KEY")
+ENVIRONMENT = (
+    "DATABASE_URL",
+    "CIPHER_KEY",
+    "VIEWS_DATABASE_URL",
+    "PROJECTIONS",
+    "SECRET_KEY",
+    "SMTP_URL",
+    "PUBLIC_URL",
+)
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -44,6 +58,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SIGN_IN_FAILURES_PER_MINUTE",
         "TRANSFER_ATTEMPTS_PER_HOUR",
         "SESSION_LIFETIME_SECONDS",
+        "SESSION_IDLE_SECONDS",
+        "ACCOUNT_SIGN_IN_FAILURES",
+        "ACCOUNT_FAILURE_WINDOW_SECONDS",
     ):
         if os.environ.get(number):
             config[number] = int(os.environ[number])

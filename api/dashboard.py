@@ -24,6 +24,7 @@ from werkzeug.exceptions import TooManyRequests
 from api.accesslog import log_read, pupils_shown
 from api.auth import query_date, signed_in_with
 from api.freshness import reach
+from api.people_sessions import current_person, end_person_session
 from api.policy import Access
 from api.routes import as_seen
 from api.services import services
@@ -95,6 +96,10 @@ def signed_in(view):
 
     @wraps(view)
     def guarded(*args, **kwargs):
+        if (person := current_person()) is not None:  # a person's grants, narrowed to the page's
+            reach()
+            objects = {name: kwargs[name] for name in ("urn", "code", "upn") if name in kwargs}
+            return view(person.narrowed(services().reads, **objects), *args, **kwargs)
         token_id = _sessions().token_id(session.get("session_id", ""))
         token = services().tracker.token_by_id(token_id) if token_id else None
         if token is None:
@@ -145,6 +150,7 @@ def sign_in_post():
 def sign_out():
     _check_csrf()
     _sessions().end(session.get("session_id", ""))
+    end_person_session()
     session.clear()
     return redirect(url_for("dashboard.sign_in"))
 

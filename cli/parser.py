@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from cli.exports import cmd_export
+from cli.people import cmd_invite
 from cli.schools import cmd_erase, cmd_import_pupils, cmd_retention, cmd_rollover
 from cli.serve import cmd_demo, cmd_serve
 from cli.store import (
@@ -32,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
     _add(commands, "rebuild", cmd_rebuild)
     _add(commands, "verify", cmd_verify)
     _add_tokens(commands)
+    _add_invite(commands)
     _add_erasure(commands)
     _add_events(commands)
     return top
@@ -150,6 +152,13 @@ def _add_tokens(commands: Any) -> None:
     revoke = _add(tokens, "revoke", cmd_token_revoke)
     revoke.add_argument("id")
     revoke.add_argument("--reason", required=True)
+
+
+def _add_invite(commands: Any) -> None:
+    invite = _add(commands, "invite", cmd_invite)
+    invite.add_argument("email")
+    invite.add_argument("--grant", required=True, help="admin, auditor, school:<URN> or hub:<CODE>")
+    invite.add_argument("--name", help="the person's name as others will see it")
 
 
 def _add_erasure(commands: Any) -> None:

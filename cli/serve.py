@@ -32,6 +32,8 @@ def cmd_demo(args) -> int:
             totals = build_demo(
                 app, hub, outside=outside, progress=lambda name, pupils: progress.advance(task)
             )
+        # Before the views catch up, so they hold the accounts too; shown last, once.
+        people = _make_demo_people(app, hub)
         views = progress.add_task("views", total=app.recorder.max_notification_id())
         runner = Runner(app, store, page_size=DEMO_PAGE_SIZE)
         while (applied := runner.catch_up(until=store.position() + DEMO_PAGE_SIZE)) > 0:
@@ -44,7 +46,17 @@ def cmd_demo(args) -> int:
     token, _ = app.issue_token("admin", "demo admin", "made by tracker demo")
     hub_token, _ = app.issue_token("hub:WORCS", "demo hub lead", "made by tracker demo")
     print(f"admin token: {token}\nhub lead token: {hub_token}")
+    for role, email, password in people:  # shown once, like the tokens: only hashes are kept
+        print(f"{role} account: {email} password {password}")
     return 0
+
+
+def _make_demo_people(app, hub_las: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    from cli.people import make_demo_people
+    from tracker.demo import establishments
+
+    members = (e.urn for e in establishments(hub_las) if app.hub_of_school_now(e.urn) == "WORCS")
+    return make_demo_people(app, next(members))
 
 
 def cmd_serve(args) -> int:

@@ -6,6 +6,7 @@ import functools
 from functools import singledispatchmethod
 from typing import Any, Callable, NamedTuple
 
+from projections import people
 from projections.milestones import rewrite_milestones
 from projections.page import Page
 from projections.rows import (
@@ -31,6 +32,7 @@ from projections.rows import (
 )
 from tracker.calendar import AcademicYear
 from tracker.domain.access import AccessToken, IdempotencyKey
+from tracker.domain.account import Account
 from tracker.domain.activity import AMENDABLE, Activity
 from tracker.domain.hub import Hub
 from tracker.domain.placement import Placement
@@ -433,6 +435,32 @@ class CareersProjection:
     @project.register
     def idempotency_key_used(self, event: IdempotencyKey.Used, page: Page) -> Subject:
         return None, None
+
+    # --- people (projections/people.py) ------------------------------------------------
+
+    @project.register
+    def account_invited(self, event: Account.Invited, page: Page) -> None:
+        return people.account_invited(event, page)
+
+    @project.register
+    def account_joined(self, event: Account.Joined, page: Page) -> None:
+        return people.account_joined(event, page)
+
+    @project.register
+    def grant_given(self, event: Account.GrantGiven, page: Page) -> None:
+        return people.grant_given(event, page)
+
+    @project.register
+    def grant_withdrawn(self, event: Account.GrantWithdrawn, page: Page) -> None:
+        return people.grant_withdrawn(event, page)
+
+    @project.register
+    def account_disabled(self, event: Account.Disabled, page: Page) -> None:
+        return people.account_disabled(event, page)
+
+    @project.register
+    def account_reenabled(self, event: Account.Reenabled, page: Page) -> None:
+        return people.account_reenabled(event, page)
 
 
 def _flag_changed(page: Page, event: Any, column: str, value: bool) -> Subject:

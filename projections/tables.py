@@ -63,6 +63,12 @@ TABLES: dict[str, str] = {
     "school_versions": "urn {text} PRIMARY KEY, position {big}",
     "tokens": "id {text} PRIMARY KEY, scope {text}, subject {text}, note {text}, issued_at {text}, "
     "issued_by {text}, revoked_at {text}, revoked_by {text}, reason {text}, expires_on {date}",
+    # People's accounts and each grant's life (docs/people.md): who held what, from when, given by
+    # whom; a withdrawn grant keeps its row, so "who could see this school on a date" is a query.
+    "accounts": "id {text} PRIMARY KEY, email {text}, name {text}, invited_at {text}, "
+    "invited_by {text}, joined_at {text}, disabled_at {text}",
+    "grants": "account_id {text}, scope {text}, given_at {text}, given_by {text}, "
+    "withdrawn_at {text}, withdrawn_by {text}, PRIMARY KEY (account_id, scope, given_at)",
     "events": "position {big} PRIMARY KEY, recorded_at {text}, type {text}, aggregate_id {text}, "
     "version {int}, actor {text}, request_id {text}, school_urn {text}, upn {text}",
     "event_upns": "position {big}, upn {text}, PRIMARY KEY (upn, position)",
@@ -94,6 +100,7 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "activities": ("school_urn, occurred_on",),
     "placements": ("upn",),
     "memberships": ("hub_code",),
+    "grants": ("scope, given_at",),
     "events": ("school_urn, position", "upn, position", "type, position", "recorded_at"),
 }
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any, Callable, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.utils import resolve_topic
 from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
@@ -17,7 +19,7 @@ from eventsourcing.persistence import (
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future
 from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
-from tracker.config import MEMORY_FACTORY, database_url, store_settings
+from tracker.config import CREDENTIALS_BY_STORE, MEMORY_FACTORY, database_url, store_settings
 from tracker.domain.access import IdempotencyKey
 from tracker.domain.activity import Activity
 from tracker.domain.base import Caller, acting_as
@@ -36,12 +38,15 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.identity import IdentityMapper, KeyedEventStore
+from tracker.ports import Credentials
 from tracker.rules import check_scope, parse_uuid
 from tracker.usecases.access import AccessTokens
+from tracker.usecases.accounts import Accounts
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.erasure import Erasures
 from tracker.usecases.pupils import Pupils
 from tracker.usecases.schools import HubsAndSchools
+from tracker.usecases.signin import SigningIn
 from tracker.usecases.years import Years
 
 A = TypeVar("A")
@@ -61,7 +66,15 @@ class DateAsISO(Transcoding):
 
 
 class Tracker(
-    HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, AccessTokens, Application
+    HubsAndSchools,
+    Pupils,
+    Erasures,
+    Years,
+    ActivitiesAndPlacements,
+    AccessTokens,
+    Accounts,
+    SigningIn,
+    Application,
 ):
     """Careers Hub Tracker's write side."""
 
@@ -83,6 +96,12 @@ class Tracker(
     ) -> "Tracker":
         """The application over the store a `DATABASE_URL` names (default: the environment's)."""
         return cls(store_settings(url or database_url(), cipher_key), **kwargs)
+
+    @functools.cached_property
+    def credentials(self) -> Credentials:
+        """People's credentials, beside the events and never in them (tracker/ports.py)."""
+        store = self.env.get("PERSISTENCE_MODULE") or MEMORY_FACTORY
+        return resolve_topic(CREDENTIALS_BY_STORE[store])(self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -12,6 +12,12 @@ DEFAULT_DATABASE_URL = "sqlite:///tracker.sqlite3"
 # Our recorders are named by topic, resolved by the library when the application starts: the
 # write side never imports them (adapters/).
 MEMORY_FACTORY = "adapters.memory:MemoryFactory"
+# People's credentials are kept beside the events, in the same store (tracker/ports.py).
+CREDENTIALS_BY_STORE = {
+    "eventsourcing.postgres": "adapters.credentials:PostgresCredentials",
+    "eventsourcing.sqlite": "adapters.credentials:SQLiteCredentials",
+    MEMORY_FACTORY: "adapters.credentials:MemoryCredentials",
+}
 
 
 def database_url(environ: dict[str, str] | None = None) -> str:

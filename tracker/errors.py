@@ -84,6 +84,13 @@ class Forbidden(TrackerError):
         super().__init__(f"{what} is outside your scope", "_schema")
 
 
+class GrantRefused(Forbidden):
+    """The person acting may not give (or withdraw) that grant."""
+
+    def __init__(self, grant: str, why: str):
+        TrackerError.__init__(self, f"you may not give or withdraw {grant}: {why}", "grant")
+
+
 # --- 404: the object is not there -------------------------------------------------
 
 
@@ -119,6 +126,11 @@ class PlacementNotFound(NotFound):
 class TokenNotFound(NotFound):
     def __init__(self, token_id: object):
         super().__init__(f"no token {token_id}", "id")
+
+
+class AccountNotFound(NotFound):
+    def __init__(self, email: object):
+        super().__init__(f"no account for {email}", "email")
 
 
 # --- 409: it clashes with what is already stored ---------------------------------

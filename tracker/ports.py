@@ -2,13 +2,15 @@
 
 Each store's recorder answers these (adapters/postgres.py, adapters/sqlite.py, adapters/memory.py);
 the identity keys it also keeps are `tracker.identity.KeyRing`. The recorder is chosen by name in
-tracker/config.py, so nothing here imports a database driver.
+tracker/config.py, so nothing here imports a database driver; so is the store of people's
+credentials (`Credentials`, adapters/credentials.py), kept beside the events.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -33,3 +35,73 @@ class StoreQuestions(ABC):
         """A one-off load by the store's only writer; a store with nothing to relax is left as
         it is."""
         return nullcontext()
+
+
+@dataclass(frozen=True)
+class PersonSession:
+    """A person's signed-in session: only a hash of its id is kept."""
+
+    id_hash: str
+    account_id: str
+    started_at: float
+    seen_at: float
+    label: str  # what the person sees in their list: the browser and address it started from
+
+
+class Credentials(ABC):
+    """What proves a person is who they say, kept out of the events so the log never holds a
+    secret (docs/people.md): password hashes, link secrets' hashes, second-factor secrets and
+    recovery codes' hashes, and sessions. Times are seconds since the epoch."""
+
+    @abstractmethod
+    def password_hash(self, account_id: str) -> str | None:
+        """The account's password hash (Argon2id), or None if it has set none."""
+
+    @abstractmethod
+    def set_password_hash(self, account_id: str, password_hash: str) -> None:
+        """Keep a new password hash, replacing any earlier one."""
+
+    @abstractmethod
+    def add_link(self, secret_hash: str, account_id: str, purpose: str, expires_at: float) -> None:
+        """Keep an invitation or reset link by the hash of its secret."""
+
+    @abstractmethod
+    def take_link(self, secret_hash: str, purpose: str, now: float) -> str | None:
+        """The account a live link is for, deleting it so it works once; None if unknown, used,
+        for another purpose or expired."""
+
+    @abstractmethod
+    def second_factor(self, account_id: str) -> tuple[str, bool] | None:
+        """The account's TOTP secret and whether it has been confirmed with a code; or None."""
+
+    @abstractmethod
+    def set_second_factor(self, account_id: str, secret: str, confirmed: bool) -> None:
+        """Keep a TOTP secret, replacing any earlier one."""
+
+    @abstractmethod
+    def set_recovery_codes(self, account_id: str, code_hashes: list[str]) -> None:
+        """Replace the account's recovery codes (their hashes) with these."""
+
+    @abstractmethod
+    def take_recovery_code(self, account_id: str, code_hash: str) -> bool:
+        """Whether the account held this recovery code, which is then gone."""
+
+    @abstractmethod
+    def start_session(self, session: PersonSession) -> None:
+        """Keep a new session."""
+
+    @abstractmethod
+    def session(self, id_hash: str) -> PersonSession | None:
+        """The session with this id's hash, or None."""
+
+    @abstractmethod
+    def touch_session(self, id_hash: str, now: float) -> None:
+        """The session was used at `now` (its idle time starts again)."""
+
+    @abstractmethod
+    def sessions_of(self, account_id: str) -> list[PersonSession]:
+        """The account's sessions, oldest first."""
+
+    @abstractmethod
+    def end_sessions(self, account_id: str, id_hash: str | None = None) -> None:
+        """End one of the account's sessions, or (None) all of them."""

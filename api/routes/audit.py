@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from api import auth, schemas
+from api import auth, people_schemas, schemas
 from api.accesslog import pupils_shown, reads
 from api.routes import PREFIX, Blueprint
 from api.services import services
 from projections import records
+from projections.people import who_could_see_pupils
 from projections.rebuild import verify
 
 blp = Blueprint(
@@ -54,3 +55,12 @@ def pupil_reads(args):
     if auth.scope().kind == "school":  # other people's addresses and request ids are for auditors
         page.items = [{**item, "address": None, "request_id": None} for item in page.items]
     return {"items": page.items, "next": page.next}
+
+
+@blp.get("/access")
+@auth.guard(auth.require_auditor)
+@blp.arguments(people_schemas.AccessArgs, location="query")
+@blp.response(200, people_schemas.GrantsHeld)
+def who_could_see(args):
+    """Who could see a school's pupils on a day (their grant, and who gave and withdrew it)."""
+    return {"items": who_could_see_pupils(services().store, args["school"], args["on"])}

@@ -158,6 +158,7 @@ ENDPOINTS = [
         200,
     ),
     ("GET", "/api/v1/audit/pupil-reads", None, AUDIT, 200),
+    ("GET", "/api/v1/audit/access?school=900001&on=2019-03-01", None, AUDIT, 200),
     ("GET", "/api/v1/audit/pupil-reads?upn=R885400112001", None, READ_PUPIL, 200),
     (
         "GET",

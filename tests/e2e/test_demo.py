@@ -103,3 +103,26 @@ def test_the_served_hub_lead_page_shows_the_demo_hubs_figures(served):
     assert metrics["national"]["schools"] == 81 and metrics["non_hub"]["schools"] == 19
     assert f'id="employer">{metrics["every_student_employer_encounters"]}%' in page
     assert f'id="workplace">{metrics["every_student_workplace_experience"]}%' in page
+
+
+def test_the_demo_prints_one_account_per_role_and_the_careers_leader_signs_in(served):
+    accounts = {
+        role: (email, password)
+        for role, email, password in re.findall(
+            r"^(admin|auditor|hub lead|careers leader) account: (\S+) password (\S+)$",
+            served["output"],
+            re.MULTILINE,
+        )
+    }
+    assert set(accounts) == {"admin", "auditor", "hub lead", "careers leader"}
+    assert "password" not in served["again"].stdout, "--if-empty makes no second set"
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    base = served["base"]
+    sign_in = browser.open(base + "/dashboard/sign-in", timeout=30).read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', sign_in).group(1)
+    email, password = accounts["careers leader"]
+    form = urllib.parse.urlencode({"email": email, "password": password, "csrf": csrf}).encode()
+    with browser.open(base + "/dashboard/sign-in/password", data=form, timeout=60) as page:
+        assert "/dashboard/schools/" in page.url and page.status == 200
