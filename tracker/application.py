@@ -8,7 +8,6 @@ from typing import Any, Callable, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.utils import resolve_topic
 from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
@@ -16,6 +15,7 @@ from eventsourcing.persistence import (
     Mapper,
     Transcoding,
 )
+from eventsourcing.utils import resolve_topic
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future
 from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
