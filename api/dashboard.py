@@ -169,14 +169,12 @@ def hub(access, code):
     if metrics is None:
         abort(404, f"no hub {code}")
     seen = as_seen(small_numbers.hub_metrics, access)
-    series = services().reads.hub_series(
-        code, AcademicYear.containing(date.fromisoformat(metrics["as_of"])), shown=seen
-    )
+    series = services().reads.hub_series(code, AcademicYear.containing(metrics.as_of), shown=seen)
     return render_template(
         "hub.html",
         access=access,
         m=seen(metrics),
-        points=series["points"] if series else [],
+        points=series.points if series else [],
         csrf=_csrf_token(),
     )
 
@@ -194,7 +192,7 @@ def school(access, urn):
     if status is None:
         abort(404, f"no school {urn}")
     can_record = access.may_write_for(urn)
-    since = date.fromisoformat(status["as_of"]) - timedelta(days=RECENT_DAYS)
+    since = status.as_of - timedelta(days=RECENT_DAYS)
     activities = records.school_activities(
         services().store, urn, since, None, None, None, RECENT_ACTIVITIES
     ).items
@@ -219,15 +217,18 @@ WITHHELD = {small_numbers.LOW: "low", small_numbers.SECONDARY: "c"}
 
 
 @bp.app_template_global()
-def withheld(item: dict, key: str) -> str | None:
-    """ "low" for a small count withheld from a hub, "c" for a figure withheld so it cannot give one away."""
-    why = (item.get("suppressed") or {}).get(key)
+def withheld(item, key: str) -> str | None:
+    """ "low" for a small count withheld from a hub, "c" for a figure withheld so it cannot give
+    one away. `item` is an answer, or a record's row (a dict)."""
+    suppressed = item.get("suppressed") if isinstance(item, dict) else item.suppressed
+    why = (suppressed or {}).get(key)
     return WITHHELD[why] if why else None
 
 
 def _school_form(access: Access, urn: str, write, done: str, back: tuple[str, dict] | None = None):
     """A school's form posted: CSRF and scope checked, `write(caller, form_id)` run, and back to
-    the school page (or `back`: an endpoint and its values) saying what was written or why it was refused."""
+    the school page (or `back`: an endpoint and its values) saying what was written or why it
+    was refused."""
     _check_csrf()
     _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     endpoint, values = back or ("dashboard.school", {"urn": urn})
@@ -286,7 +287,8 @@ def record_activity(access, urn):
 @bp.get("/pupils/<upn>")
 @signed_in
 def pupil(access, upn):
-    """A pupil's record and timeline: for admins, auditors and schools the pupil is or was at; never hubs."""
+    """A pupil's record and timeline: for admins, auditors and schools the pupil is or was at;
+    never hubs."""
     _allow(access.may_read_pupil(upn, services().reads), "this sign-in may not see that pupil")
     viewer = access.pupil_viewer
     record = records.pupil(
@@ -356,7 +358,8 @@ def correct_year_group(access, upn):
 @bp.post("/pupils/<upn>/erase")
 @signed_in
 def erase_pupil(access, upn):
-    """Erase a leaver's identity, once the admin has typed the UPN again to confirm: it cannot be undone."""
+    """Erase a leaver's identity, once the admin has typed the UPN again to confirm: it cannot
+    be undone."""
     _check_csrf()
     _allow(access.is_admin, "only an admin may erase a pupil's identity")
     form, back = request.form, {"endpoint": "dashboard.pupil", "upn": upn}

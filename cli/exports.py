@@ -27,20 +27,7 @@ def cmd_export(args) -> int:
     if args.hub and not args.exact:
         return _export_hub_rows(reads, args.hub, as_of, Path(args.output))
     members = hub_members(store, args.hub, as_of) if args.hub else None
-    figures = reads.figures_by_school(as_of, members)
-    rows = school_rows(
-        (
-            {
-                "urn": f.urn,
-                "name": f.name,
-                "type": f.type,
-                "benchmarks_achieved": f.benchmarks_achieved,
-                "benchmarks": [b.as_dict() for b in f.benchmarks.values()],
-            }
-            for f in figures.values()
-        ),
-        as_of,
-    )
+    rows = school_rows(reads.school_rows(as_of, members), as_of)
     write(Path(args.output), HEADER, rows)
     print(f"wrote {len(rows)} schools to {args.output}")
     return 0
@@ -54,7 +41,7 @@ def _export_hub_rows(reads, hub: str, as_of, output: Path) -> int:
     if (metrics := reads.hub_metrics(hub, as_of)) is None:
         print(f"no hub {hub!r}", file=sys.stderr)
         return 2
-    rows = school_rows(_for_hub(metrics)["school_rows"], as_of)
+    rows = school_rows(_for_hub(metrics).school_rows, as_of)
     write(output, HEADER, rows)
     print(
         f"wrote {len(rows)} schools to {output}, counts of fewer than "
@@ -78,7 +65,7 @@ def _export_hub_metrics(reads, hub: str | None, as_of, output: Path, exact: bool
     return 0
 
 
-def _for_hub(metrics: dict) -> dict:
+def _for_hub(metrics):
     from projections.small_numbers import hub_metrics
 
     return hub_metrics(metrics, small_number_threshold())

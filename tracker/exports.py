@@ -1,4 +1,5 @@
-"""School status and hub metrics as rows, written as CSV or XLSX for people who live in spreadsheets."""
+"""School status and hub metrics as rows, written as CSV or XLSX for people who live in
+spreadsheets."""
 
 from __future__ import annotations
 
@@ -15,34 +16,35 @@ HEADER = ["urn", "name", "type", "as_of", "benchmarks_achieved"] + [
 ]
 
 
-# A figure withheld from a hub's copy (projections/small_numbers.py), written as the DfE's tables write it.
+# A figure withheld from a hub's copy (projections/small_numbers.py), written as the DfE's
+# tables write it.
 WITHHELD = {"low": "low", "secondary": "c"}
 
 
-def _cell(figure: dict[str, Any], key: str) -> Any:
-    why = (figure.get("suppressed") or {}).get(key)
-    return WITHHELD[why] if why else figure[key]
+def _cell(figure: Any, key: str) -> Any:
+    why = (figure.suppressed or {}).get(key)
+    return WITHHELD[why] if why else getattr(figure, key)
 
 
-def school_rows(rows: Iterable[dict[str, Any]], as_of: date) -> list[list[Any]]:
-    """One row per school: every benchmark's counts (exact, or as a hub may see them), coverage, score and
-    whether achieved."""
+def school_rows(rows: Iterable[Any], as_of: date) -> list[list[Any]]:
+    """One row per school: every benchmark's counts (exact, or as a hub may see them), coverage,
+    score and whether achieved."""
     table = []
     for row in rows:
         cells = [
-            row["urn"],
-            row["name"],
-            row["type"],
-            as_of.isoformat(),
-            row["benchmarks_achieved"],
+            row.urn,
+            row.name,
+            row.type,
+            as_of,
+            row.benchmarks_achieved,
         ]
-        for b in row["benchmarks"]:
+        for b in row.benchmarks:
             cells += [
                 _cell(b, "measured"),
                 _cell(b, "met"),
                 _cell(b, "coverage"),
-                b["score"],
-                b["achieved"],
+                b.score,
+                b.achieved,
             ]
         table.append(cells)
     return table
@@ -57,28 +59,25 @@ HEADLINES = (
 BY_BENCHMARK = ("pct_schools_achieving", "pupil_coverage", "mean_coverage")
 
 
-def metric_rows(metrics: dict[str, Any]) -> list[list[Any]]:
+def metric_rows(metrics: Any) -> list[list[Any]]:
     """A hub's figures, one per row, with the national and non-hub figures beside each."""
-    as_of, national, non_hub = metrics["as_of"], metrics["national"], metrics["non_hub"]
-    rows = [[name, as_of, metrics[name], national[name], non_hub[name]] for name in HEADLINES]
+    as_of, summaries = metrics.as_of, (metrics, metrics.national, metrics.non_hub)
+    rows = [[name, as_of, *(getattr(s, name) for s in summaries)] for name in HEADLINES]
     for name in BY_BENCHMARK:
-        for benchmark in sorted(metrics[name], key=int):
+        for benchmark in sorted(getattr(metrics, name), key=int):
             rows.append(
                 [
                     f"{name}_bm{benchmark}",
                     as_of,
-                    *(
-                        _by_benchmark(summary, name, benchmark)
-                        for summary in (metrics, national, non_hub)
-                    ),
+                    *(_by_benchmark(summary, name, benchmark) for summary in summaries),
                 ]
             )
     return rows
 
 
-def _by_benchmark(summary: dict[str, Any], name: str, benchmark: str) -> Any:
-    why = (summary.get("suppressed") or {}).get(f"{name}.{benchmark}")
-    return WITHHELD[why] if why else summary[name][benchmark]
+def _by_benchmark(summary: Any, name: str, benchmark: str) -> Any:
+    why = (summary.suppressed or {}).get(f"{name}.{benchmark}")
+    return WITHHELD[why] if why else getattr(summary, name)[benchmark]
 
 
 # A spreadsheet takes a cell starting with one of these as a formula (OWASP's CSV injection list).
@@ -107,7 +106,8 @@ def csv_cell(value: Any) -> Any:
 
 
 def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    """CSV or XLSX, chosen by the file's extension; names typed by schools are never run as formulas."""
+    """CSV or XLSX, chosen by the file's extension; names typed by schools are never run as
+    formulas."""
     if path.suffix.lower() == ".xlsx":
         _write_xlsx(path, header, rows)
         return
@@ -129,6 +129,7 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
                 cell.data_type = (
                     "s"  # a string, whatever it starts with: openpyxl takes "=..." for a formula
                 )
-                # Excel's own mark of a typed leading quote: the text stays text even when the cell is edited.
+                # Excel's own mark of a typed leading quote: the text stays text even when the
+                # cell is edited.
                 cell.quotePrefix = looks_like_formula(cell.value)
     book.save(path)
