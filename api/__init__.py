@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     docs.register(app)
     app.register_blueprint(dashboard.bp)
     app.add_url_rule("/", "root", lambda: redirect("/dashboard/"))
+    app.add_url_rule("/favicon.ico", "favicon", dashboard.favicon)
     return app
 
 

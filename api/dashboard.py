@@ -21,6 +21,7 @@ from flask import (
 )
 from werkzeug.exceptions import TooManyRequests
 
+from api import labels
 from api.accesslog import log_read, pupils_shown
 from api.auth import query_date, signed_in_with
 from api.freshness import reach
@@ -43,6 +44,7 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
 )
+labels.register(bp)
 
 
 def _as_of() -> date | None:
@@ -322,6 +324,10 @@ def pupil(access, upn):
         year=str(AcademicYear.containing(services().reads.today())),
         can_erase=can_erase,
         schools=sorted({e["school_urn"] for e in record["enrolments"]}),
+        names=labels.school_names(
+            services().store,
+            [e["school_urn"] for e in record["enrolments"]] + [e["school_urn"] for e in events],
+        ),
         error=request.args.get("error"),
         done=request.args.get("done"),
     )
@@ -441,3 +447,8 @@ def _counterpart(form) -> dict:
             else None
         }
     return {"employer": {"name": name} if name else None}
+
+
+def favicon():
+    """The icon browsers ask for at /favicon.ico on every page, before anyone signs in."""
+    return bp.send_static_file("favicon.svg")

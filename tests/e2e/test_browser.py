@@ -79,13 +79,40 @@ def sign_in(page, base: str, token: str) -> None:
     page.click("button:has-text('Sign in')")
 
 
+# The widths a page is looked at: a laptop, and a phone held upright.
+WIDE, NARROW = 1280, 390
+SERIOUS = ("serious", "critical")
+
+
 def shot(page, name: str) -> None:
+    """The page as it stands, checked by axe-core and photographed at each width."""
+    assert_accessible(page)
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    for width in (WIDE, NARROW):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_fits(page, width)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": WIDE, "height": 900})
+
+
+def assert_accessible(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in SERIOUS
+    ]
+    assert serious == [], (page.url, serious)
+
+
+def assert_fits(page, width: int) -> None:
+    """Nothing but a table's own box scrolls sideways: the page is no wider than the screen."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def record_workplace_visit(page, title: str, day: str) -> None:
-    """Through the school page's form (which must be open): two Year 11 pupils of the worked example."""
+    """Through the school page's form (which must be open): two Year 11 pupils of the worked
+    example."""
     page.select_option("select[name=kind]", "workplace_visit")
     page.fill("input[name=title]", title)
     page.fill("input[name=occurred_on]", day)
@@ -271,7 +298,7 @@ def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_securit
     assert page.inner_text("#employer") == "100.0%" and refused_by_policy(page) == []
 
 
-def test_a_careers_leader_uploads_an_mis_file_confirms_it_and_finds_year_10_with_no_employer_encounter(
+def test_a_careers_leader_uploads_an_mis_file_confirms_it_and_finds_year_10_with_no_employer_encounter(  # noqa: E501
     site, page
 ):
     """Last in this module: it adds pupils to School A, whose figures the tests above compare."""
