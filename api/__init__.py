@@ -9,6 +9,7 @@ from flask_smorest import Api
 
 from api import auth, bodies, dashboard, docs, errors, headers, requestlog, roll_pages, sessions  # noqa: F401
 from api.config import load_config
+from api.openapi import TrackerDocument
 from api.services import Services
 
 
@@ -26,7 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = TrackerFlask(__name__)
     app.config.update(load_config(config))
     app.extensions["tracker"] = Services(app.config)
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [TrackerDocument()]})
     _register_blueprints(api)
     errors.register(app)
     requestlog.register(app)

@@ -274,6 +274,22 @@ def test_the_api_docs_work_under_the_content_security_policy(site, page):
     assert page.locator(".opblock").count() >= 20 and refused_by_policy(page) == []
 
 
+def test_the_api_docs_authorize_with_a_token_and_try_a_protected_endpoint(site, page):
+    base, tokens = site
+    page.goto(f"{base}/api/docs")
+    page.click("button.authorize")
+    page.fill(".auth-container input", tokens["auditor"])
+    page.click(".auth-btn-wrapper button.authorize")
+    page.click(".auth-btn-wrapper button.btn-done")
+    events = page.locator(".opblock-get").filter(has_text="/api/v1/audit/events").first
+    events.locator(".opblock-summary").click()
+    events.locator(".try-out__btn").click()
+    events.locator("button.execute").click()
+    status = events.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=20000)
+    assert status.inner_text().strip() == "200"
+
+
 def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_security_policy(
     site, page
 ):
