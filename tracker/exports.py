@@ -9,6 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
+from tracker.workbook import Sheet, write_workbook
+
+YEAR_GROUP_FIGURES = ("pupils", "bm5_measured", "bm5_met", "bm6_by_16", "bm7_by_16", "bm8_by_16")
+SCHOOLS, BY_YEAR_GROUP, HUB_VS_NATIONAL = "Schools", "Benchmarks by year group", "Hub vs national"
 HEADER = ["urn", "name", "type", "as_of", "benchmarks_achieved"] + [
     f"bm{b}_{what}"
     for b in range(1, 9)
@@ -48,6 +52,19 @@ def school_rows(rows: Iterable[Any], as_of: date) -> list[list[Any]]:
             ]
         table.append(cells)
     return table
+
+
+YEAR_GROUP_HEADER = ["urn", "name", "as_of", "year_group", *YEAR_GROUP_FIGURES]
+
+
+def year_group_rows(statuses: Iterable[Any], as_of: date) -> list[list[Any]]:
+    """One row per year group of each school: BM5 measured and met, and BM6-8 met by 16."""
+    return [
+        [status.urn, status.name, as_of, row.year_group]
+        + [_cell(row, key) for key in YEAR_GROUP_FIGURES]
+        for status in statuses
+        for row in status.by_year_group
+    ]
 
 
 METRICS_HEADER = ["figure", "as_of", "hub", "national", "non_hub"]
@@ -105,31 +122,33 @@ def csv_cell(value: Any) -> Any:
     return "'" + text if looks_like_formula(text) else text
 
 
-def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+EXTENSIONS = (".csv", ".xlsx")
+
+
+def refusal_for(path: Path) -> str | None:
+    """Why an export cannot be written to `path`, before any figures are read; None if it can."""
+    if path.suffix.lower() not in EXTENSIONS:
+        return f"{path.name}: an export is written as .csv or .xlsx, by the file's extension"
+    if not path.parent.is_dir():
+        return f"{path.parent}: no such folder to write the export into"
+    return None
+
+
+def write(path: Path, header: list[str], rows: list[list[Any]], more: tuple = ()) -> None:
     """CSV or XLSX, chosen by the file's extension; names typed by schools are never run as
-    formulas."""
+    formulas. An XLSX also holds the `more` sheets (workbook.Sheet) after the first."""
     if path.suffix.lower() == ".xlsx":
-        _write_xlsx(path, header, rows)
+        write_workbook(path, [Sheet(_first_title(header), header, rows), *more])
         return
     with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(header)
-        writer.writerows([csv_cell(value) for value in row] for row in rows)
+        write_csv(file, header, rows)
 
 
-def _write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    from openpyxl import Workbook
+def write_csv(file, header: list[str], rows: list[list[Any]]) -> None:
+    writer = csv.writer(file)
+    writer.writerow(header)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
 
-    book = Workbook()
-    sheet = book.active
-    for row in [header, *rows]:
-        sheet.append([cell_text(value) if isinstance(value, str) else value for value in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = (
-                    "s"  # a string, whatever it starts with: openpyxl takes "=..." for a formula
-                )
-                # Excel's own mark of a typed leading quote: the text stays text even when the
-                # cell is edited.
-                cell.quotePrefix = looks_like_formula(cell.value)
-    book.save(path)
+
+def _first_title(header: list[str]) -> str:
+    return HUB_VS_NATIONAL if header == METRICS_HEADER else SCHOOLS
