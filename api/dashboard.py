@@ -28,7 +28,7 @@ from api.freshness import reach
 from api.policy import Access
 from api.routes import as_seen
 from api.services import services
-from projections import records, small_numbers
+from projections import records, small_numbers, timeline_words
 from tracker.calendar import OUTSIDE_YEARS, AcademicYear, check_in_calendar, in_calendar
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
@@ -303,15 +303,18 @@ def pupil(access, upn):
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000, school=viewer).items
+    events = timeline_words.in_words(services().store, events)
+    today = services().reads.today()
+    benchmarks = services().reads.pupil_benchmarks(upn, today, viewer)
     log_read(services().store, [upn], access.subject, str(access.scope))
     holder = record["current_school"]
     can_correct = holder is not None and access.may_write_for(holder)
-    today = services().reads.today().isoformat()
     can_erase = (
         access.is_admin
         and not record["erased"]
         and all(  # a leaver, gone before today
-            e["left_on"] is not None and e["left_on"] < today for e in record["enrolments"]
+            e["left_on"] is not None and e["left_on"] < today.isoformat()
+            for e in record["enrolments"]
         )
     )
     return render_template(
@@ -319,6 +322,7 @@ def pupil(access, upn):
         access=access,
         p=record,
         events=events,
+        benchmarks=benchmarks,
         csrf=_csrf_token(),
         can_correct=can_correct,
         year=str(AcademicYear.containing(services().reads.today())),

@@ -46,7 +46,7 @@ def test_pages_name_schools_kinds_and_benchmarks_rather_than_show_codes():
     sign_in(world.client, world.tokens["school"])
     school = world.client.get("/dashboard/schools/900001").get_data(as_text=True)
     assert '<option value="workplace_visit">Workplace visit</option>' in school
-    assert 'title="Experiences of workplaces">BM6</abbr>' in school
+    assert "<dt>BM6</dt><dd>Experiences of workplaces</dd>" in school
     pupil = world.client.get("/dashboard/pupils/V885400112003").get_data(as_text=True)
     assert "on roll at School A" in pupil
 
@@ -55,3 +55,23 @@ def test_every_page_declares_a_viewport_for_small_screens():
     world = make_world()
     page = world.client.get("/dashboard/sign-in").get_data(as_text=True)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+
+
+def test_a_pupils_page_says_what_is_met_and_still_needed_and_tells_the_timeline_in_words():
+    world = make_world()
+    retracted = world.client.post(
+        f"/api/v1/activities/{world.ids['fair']}/retract",
+        json={"reason": "wrong date"},
+        headers=world.headers("school"),
+    )
+    assert retracted.status_code == 200
+    sign_in(world.client, world.tokens["school"])
+    page = world.client.get("/dashboard/pupils/V885400112003").get_data(as_text=True)
+    status = page[page.index('id="status"') : page.index('id="counts"')]
+    assert "BM6 Experiences of workplaces" in status and "met" in status
+    assert "still needs 1 more guidance meeting by 16" in status
+    timeline = page[page.index('id="timeline"') :]
+    assert "<td>2019-03-10</td>" in timeline and "Workplace visit" in timeline
+    assert "Acme Engineering" in timeline and "School A" in timeline
+    assert "Correction:</strong> The activity retracted" in timeline
+    assert "by school@example" in timeline
