@@ -162,25 +162,6 @@ def home(access):
     return render_template("home.html", access=access, hubs=hubs, csrf=_csrf_token())
 
 
-@bp.get("/hubs/<code>")
-@signed_in
-def hub(access, code):
-    """The Hub Lead page: headline figures against national and non-hub, schools by benchmark."""
-    _allow(access.may_read_hub(code), "this sign-in may not see that hub")
-    metrics = services().reads.hub_metrics(code, _as_of(), _known_at())
-    if metrics is None:
-        abort(404, f"no hub {code}")
-    seen = as_seen(small_numbers.hub_metrics, access)
-    series = services().reads.hub_series(code, AcademicYear.containing(metrics.as_of), shown=seen)
-    return render_template(
-        "hub.html",
-        access=access,
-        m=seen(metrics),
-        points=series.points if series else [],
-        csrf=_csrf_token(),
-    )
-
-
 @bp.get("/schools/<urn>")
 @signed_in
 def school(access, urn):

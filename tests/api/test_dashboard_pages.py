@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import re
+
+from openpyxl import load_workbook
+
 from tests.api.conftest import make_world
 from tests.api.test_dashboard import sign_in
 
@@ -75,3 +80,48 @@ def test_a_pupils_page_says_what_is_met_and_still_needed_and_tells_the_timeline_
     assert "Acme Engineering" in timeline and "School A" in timeline
     assert "Correction:</strong> The activity retracted" in timeline
     assert "by school@example" in timeline
+
+
+def test_the_hub_page_gives_counts_an_axis_with_values_graded_cells_and_a_legend():
+    world = make_world()
+    sign_in(world.client, world.tokens["admin"])
+    page = world.client.get("/dashboard/hubs/DEMO?as_of=2019-03-31").get_data(as_text=True)
+    assert 'id="employer-count">2 of 2 schools</div>' in page
+    assert 'id="workplace-count">1 of 2 schools</div>' in page
+    bars = page[page.index('<svg id="bars"') : page.index("</svg>")]
+    assert ">100%</text>" in bars and ">0%</text>" in bars and ">BM5</text>" in bars
+    assert "<title>This hub: 100.0%</title>" in bars
+    heat = page[page.index('id="heatmap"') :]
+    assert 'class="heat-4">100.0%' in heat and 'class="heat-2">66.7%' in heat
+    assert 'id="legend"' in page and "75–99%" in page
+
+
+def test_the_hub_page_sorts_its_schools_by_a_benchmark_either_way():
+    world = make_world()
+    sign_in(world.client, world.tokens["admin"])
+
+    def order(query: str) -> list[str]:
+        page = world.client.get(f"/dashboard/hubs/DEMO?as_of=2019-03-31&{query}")
+        heat = page.get_data(as_text=True).split('id="heatmap"')[1]
+        return re.findall(r">(School [AB])</a>", heat)
+
+    assert order("sort=bm6&order=asc") == ["School A", "School B"]
+    assert order("sort=bm6&order=desc") == ["School B", "School A"]
+    assert order("sort=nonsense") == ["School A", "School B"]
+
+
+def test_the_hub_page_exports_its_schools_as_csv_and_xlsx_and_refuses_other_files():
+    world = make_world()
+    sign_in(world.client, world.tokens["hub"])
+    page = world.client.get("/dashboard/hubs/DEMO?as_of=2019-03-31").get_data(as_text=True)
+    link = re.search(r'id="export-csv" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    csv_file = world.client.get(link)
+    assert csv_file.status_code == 200 and csv_file.mimetype == "text/csv"
+    lines = csv_file.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("urn,name,type,as_of") and len(lines) == 3
+    workbook = world.client.get("/dashboard/hubs/DEMO/schools.xlsx?as_of=2019-03-31")
+    book = load_workbook(io.BytesIO(workbook.get_data()))
+    assert book.sheetnames == ["Schools", "Benchmarks by year group", "Hub vs national"]
+    assert world.client.get("/dashboard/hubs/DEMO/schools.pdf").status_code == 404
+    assert world.client.get("/dashboard/hubs/DEMO/schools.csv?as_of=31-03-2019").status_code == 400
+    assert world.client.get("/dashboard/hubs/OTHER/schools.csv").status_code == 403
