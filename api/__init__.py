@@ -8,6 +8,7 @@ from flask import Flask, redirect
 from flask_smorest import Api
 
 from api import (  # noqa: F401
+    audit_pages,
     auth,
     bodies,
     dashboard,

@@ -22,7 +22,7 @@ from flask import (
 from werkzeug.exceptions import TooManyRequests
 
 from api import labels
-from api.accesslog import log_read, pupils_shown
+from api.accesslog import log_read
 from api.auth import query_date, signed_in_with
 from api.freshness import reach
 from api.policy import Access
@@ -370,30 +370,6 @@ def erase_pupil(access, upn):
         return redirect(url_for(**back, error=refused.message))
     services().catch_up_inline()
     return redirect(url_for(**back, done=f"Identity erased (position {written.position})."))
-
-
-@bp.get("/audit")
-@signed_in
-def audit(access):
-    """The auditor's page: the event log, filtered and paged, each event with who, when and why."""
-    _allow(access.may_read_event_log(), "only auditors may read the event log")
-    args = request.args
-    after = _position(args.get("after", ""))
-    page = records.audit_events(
-        services().store,
-        services().tracker,
-        after,
-        50,
-        args.get("school") or None,
-        args.get("upn") or None,
-        args.get("type") or None,
-    )
-    shown = pupils_shown(args.get("upn") or None, page.items)
-    log_read(services().store, shown, access.subject, str(access.scope))
-    hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
-    return render_template(
-        "audit.html", access=access, page=page, args=args, hubs=hubs, csrf=_csrf_token()
-    )
 
 
 def _form_date(text: str) -> date:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from flask import Blueprint
+from flask import Blueprint, current_app
+from jinja2.utils import htmlsafe_json_dumps
 
 from projections.store import ViewStore, any_of
 
@@ -53,6 +54,30 @@ def school_names(store: ViewStore, urns: Iterable[str | None]) -> dict[str, str]
     return dict(store.query(f"SELECT urn, name FROM {{schools}} WHERE urn IN ({marks})", named))
 
 
+def readable(data: dict | None) -> list[tuple[str, str]]:
+    """An event's own fields as words: each name, and its value as a person would write it."""
+    return [(name.replace("_", " "), _said(value)) for name, value in (data or {}).items()]
+
+
+def _said(value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "; ".join(f"{_as_text(str(k))}: {_said(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_said(v) for v in value) or "none"
+    return _as_text(str(value))
+
+
+def _as_text(text: str) -> str:
+    """Text as typed where JSON would write it the same; otherwise JSON's escaped form, the one
+    the page's record of the event shows, so no character reaches the page unescaped."""
+    shown = str(htmlsafe_json_dumps(text, dumps=current_app.json.dumps))[1:-1]
+    return text if shown == text else shown
+
+
 def register(pages: Blueprint) -> None:
-    for label in (benchmark_title, kind_name, event_name):
+    for label in (benchmark_title, kind_name, event_name, readable):
         pages.add_app_template_filter(label)

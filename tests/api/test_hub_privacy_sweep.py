@@ -148,6 +148,7 @@ FILLS = {
     "urn": ["900001", "900002"],
     "upn": [SECRETS[0]["upn"], PUPILS[0].upn],
     "activity_id": ["{fair}"],
+    "extension": ["csv"],
 }
 QUERIES = {
     "hubs.hub_metrics": ["", "?as_of=2019-03-31", "?known_at=2019-07-15T12:00:00%2B00:00"],
