@@ -254,6 +254,31 @@ def test_a_school_corrects_a_pupils_year_group_on_the_pupil_page(site, page):
     assert "YearGroupChanged" in page.inner_text("#timeline")
 
 
+def test_every_kind_of_page_passes_axe_and_fits_a_phone(site, page):
+    """Each page a person can reach, checked and photographed at both widths (artifacts/)."""
+    base, tokens = site
+    sign_in(page, base, tokens["auditor"])
+    for name, path in (
+        ("home", "/dashboard/"),
+        ("audit-filtered", "/dashboard/audit?type=activity&since=2000-01-01"),
+        ("hub-sorted", "/dashboard/hubs/DEMO?as_of=2019-03-31&sort=bm6&order=desc"),
+        ("pupil", "/dashboard/pupils/V885400112003"),
+    ):
+        assert page.goto(base + path).status == 200, path
+        shot(page, name)
+    page.goto(f"{base}/dashboard/audit?before=20")
+    shot(page, "audit-older")
+    page.click("a.newer")
+    assert int(page.inner_text("#events tr:nth-child(2) td:first-child")) > 19
+    page.click("button:has-text('Sign out')")
+    sign_in(page, base, tokens["school"])
+    refused = page.goto(f"{base}/dashboard/schools/900002")
+    assert refused.status == 403 and "may not see that school" in page.inner_text("[role=alert]")
+    shot(page, "error-page")
+    icon = page.goto(f"{base}/favicon.ico")
+    assert icon.status == 200 and icon.header_value("content-type").startswith("image/svg")
+
+
 WATCH_POLICY = (
     "window.refused = []; document.addEventListener('securitypolicyviolation', "
     "e => window.refused.push(e.violatedDirective + ' ' + e.blockedURI))"
