@@ -7,6 +7,7 @@ from __future__ import annotations
 from apispec import BasePlugin
 
 from api.auth import OPEN_PATHS
+from api.formats import IN_ADDRESS
 
 BEARER = {
     "type": "http",
@@ -17,7 +18,7 @@ IDEMPOTENCY_KEY = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, **IN_ADDRESS},
     "description": "any text of 1 to 200 characters naming this write: sent again with the same "
     "body, the write is not repeated and the first answer is given again",
 }
