@@ -9,12 +9,14 @@ from flask_smorest import Api
 
 from api import (  # noqa: F401
     account_pages,
+    audit_pages,
     auth,
     bodies,
     dashboard,
     docs,
     errors,
     headers,
+    hub_pages,
     people_pages,
     people_sessions,
     requestlog,
@@ -22,6 +24,7 @@ from api import (  # noqa: F401
     sessions,
 )
 from api.config import load_config
+from api.openapi import TrackerDocument
 from api.services import Services
 
 
@@ -39,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = TrackerFlask(__name__)
     app.config.update(load_config(config))
     app.extensions["tracker"] = Services(app.config)
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [TrackerDocument()]})
     _register_blueprints(api)
     errors.register(app)
     requestlog.register(app)
@@ -51,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     docs.register(app)
     app.register_blueprint(dashboard.bp)
     app.add_url_rule("/", "root", lambda: redirect("/dashboard/"))
+    app.add_url_rule("/favicon.ico", "favicon", dashboard.favicon)
     return app
 
 

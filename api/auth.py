@@ -32,7 +32,7 @@ def _store():
     return services().store
 
 
-OPEN_PATHS = ("/healthz", "/readyz", "/api/openapi.json")
+OPEN_PATHS = ("/healthz", "/readyz", "/api/openapi.json", "/favicon.ico")
 OPEN_PREFIXES = ("/api/docs", "/dashboard", "/static")  # the dashboard signs in its own way
 
 

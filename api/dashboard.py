@@ -21,14 +21,15 @@ from flask import (
 )
 from werkzeug.exceptions import TooManyRequests
 
-from api.accesslog import log_read, pupils_shown
+from api import labels
+from api.accesslog import log_read
 from api.auth import query_date, signed_in_with
 from api.freshness import reach
 from api.people_sessions import current_person, end_person_session
 from api.policy import Access
 from api.routes import as_seen
 from api.services import services
-from projections import records, small_numbers
+from projections import records, small_numbers, timeline_words
 from tracker.calendar import OUTSIDE_YEARS, AcademicYear, check_in_calendar, in_calendar
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
@@ -44,6 +45,7 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
 )
+labels.register(bp)
 
 
 def _as_of() -> date | None:
@@ -166,27 +168,6 @@ def home(access):
     return render_template("home.html", access=access, hubs=hubs, csrf=_csrf_token())
 
 
-@bp.get("/hubs/<code>")
-@signed_in
-def hub(access, code):
-    """The Hub Lead page: headline figures against national and non-hub, schools by benchmark."""
-    _allow(access.may_read_hub(code), "this sign-in may not see that hub")
-    metrics = services().reads.hub_metrics(code, _as_of(), _known_at())
-    if metrics is None:
-        abort(404, f"no hub {code}")
-    seen = as_seen(small_numbers.hub_metrics, access)
-    series = services().reads.hub_series(
-        code, AcademicYear.containing(date.fromisoformat(metrics["as_of"])), shown=seen
-    )
-    return render_template(
-        "hub.html",
-        access=access,
-        m=seen(metrics),
-        points=series["points"] if series else [],
-        csrf=_csrf_token(),
-    )
-
-
 @bp.get("/schools/<urn>")
 @signed_in
 def school(access, urn):
@@ -200,7 +181,7 @@ def school(access, urn):
     if status is None:
         abort(404, f"no school {urn}")
     can_record = access.may_write_for(urn)
-    since = date.fromisoformat(status["as_of"]) - timedelta(days=RECENT_DAYS)
+    since = status.as_of - timedelta(days=RECENT_DAYS)
     activities = records.school_activities(
         services().store, urn, since, None, None, None, RECENT_ACTIVITIES
     ).items
@@ -225,17 +206,18 @@ WITHHELD = {small_numbers.LOW: "low", small_numbers.SECONDARY: "c"}
 
 
 @bp.app_template_global()
-def withheld(item: dict, key: str) -> str | None:
-    """ "low" for a small count withheld from a hub, "c" for a figure withheld so it cannot give one
-    away."""
-    why = (item.get("suppressed") or {}).get(key)
+def withheld(item, key: str) -> str | None:
+    """ "low" for a small count withheld from a hub, "c" for a figure withheld so it cannot give
+    one away. `item` is an answer, or a record's row (a dict)."""
+    suppressed = item.get("suppressed") if isinstance(item, dict) else item.suppressed
+    why = (suppressed or {}).get(key)
     return WITHHELD[why] if why else None
 
 
 def _school_form(access: Access, urn: str, write, done: str, back: tuple[str, dict] | None = None):
     """A school's form posted: CSRF and scope checked, `write(caller, form_id)` run, and back to
-    the school page (or `back`: an endpoint and its values) saying what was written or why it was
-    refused."""
+    the school page (or `back`: an endpoint and its values) saying what was written or why it
+    was refused."""
     _check_csrf()
     _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     endpoint, values = back or ("dashboard.school", {"urn": urn})
@@ -294,8 +276,8 @@ def record_activity(access, urn):
 @bp.get("/pupils/<upn>")
 @signed_in
 def pupil(access, upn):
-    """A pupil's record and timeline: for admins, auditors and schools the pupil is or was at; never
-    hubs."""
+    """A pupil's record and timeline: for admins, auditors and schools the pupil is or was at;
+    never hubs."""
     _allow(access.may_read_pupil(upn, services().reads), "this sign-in may not see that pupil")
     viewer = access.pupil_viewer
     record = records.pupil(
@@ -308,15 +290,18 @@ def pupil(access, upn):
     if record is None:
         abort(404, f"no pupil {upn}")
     events = records.timeline(services().store, upn, 0, 1000, school=viewer).items
+    events = timeline_words.in_words(services().store, events)
+    today = services().reads.today()
+    benchmarks = services().reads.pupil_benchmarks(upn, today, viewer)
     log_read(services().store, [upn], access.subject, str(access.scope))
     holder = record["current_school"]
     can_correct = holder is not None and access.may_write_for(holder)
-    today = services().reads.today().isoformat()
     can_erase = (
         access.is_admin
         and not record["erased"]
         and all(  # a leaver, gone before today
-            e["left_on"] is not None and e["left_on"] < today for e in record["enrolments"]
+            e["left_on"] is not None and e["left_on"] < today.isoformat()
+            for e in record["enrolments"]
         )
     )
     return render_template(
@@ -324,11 +309,16 @@ def pupil(access, upn):
         access=access,
         p=record,
         events=events,
+        benchmarks=benchmarks,
         csrf=_csrf_token(),
         can_correct=can_correct,
         year=str(AcademicYear.containing(services().reads.today())),
         can_erase=can_erase,
         schools=sorted({e["school_urn"] for e in record["enrolments"]}),
+        names=labels.school_names(
+            services().store,
+            [e["school_urn"] for e in record["enrolments"]] + [e["school_urn"] for e in events],
+        ),
         error=request.args.get("error"),
         done=request.args.get("done"),
     )
@@ -365,8 +355,8 @@ def correct_year_group(access, upn):
 @bp.post("/pupils/<upn>/erase")
 @signed_in
 def erase_pupil(access, upn):
-    """Erase a leaver's identity, once the admin has typed the UPN again to confirm: it cannot be
-    undone."""
+    """Erase a leaver's identity, once the admin has typed the UPN again to confirm: it cannot
+    be undone."""
     _check_csrf()
     _allow(access.is_admin, "only an admin may erase a pupil's identity")
     form, back = request.form, {"endpoint": "dashboard.pupil", "upn": upn}
@@ -386,30 +376,6 @@ def erase_pupil(access, upn):
         return redirect(url_for(**back, error=refused.message))
     services().catch_up_inline()
     return redirect(url_for(**back, done=f"Identity erased (position {written.position})."))
-
-
-@bp.get("/audit")
-@signed_in
-def audit(access):
-    """The auditor's page: the event log, filtered and paged, each event with who, when and why."""
-    _allow(access.may_read_event_log(), "only auditors may read the event log")
-    args = request.args
-    after = _position(args.get("after", ""))
-    page = records.audit_events(
-        services().store,
-        services().tracker,
-        after,
-        50,
-        args.get("school") or None,
-        args.get("upn") or None,
-        args.get("type") or None,
-    )
-    shown = pupils_shown(args.get("upn") or None, page.items)
-    log_read(services().store, shown, access.subject, str(access.scope))
-    hubs = services().store.query("SELECT code, name FROM {hubs} ORDER BY code")
-    return render_template(
-        "audit.html", access=access, page=page, args=args, hubs=hubs, csrf=_csrf_token()
-    )
 
 
 def _form_date(text: str) -> date:
@@ -448,3 +414,8 @@ def _counterpart(form) -> dict:
             else None
         }
     return {"employer": {"name": name} if name else None}
+
+
+def favicon():
+    """The icon browsers ask for at /favicon.ico on every page, before anyone signs in."""
+    return bp.send_static_file("favicon.svg")

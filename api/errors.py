@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from adapters import unavailable_errors
@@ -29,9 +29,19 @@ def error_body(
 def error_response(
     code: int, message: str, fields: dict[str, list[str]] | None = None, location: str = "json"
 ):
+    if _for_a_person():
+        page = render_template("error.html", status=HTTPStatus(code).phrase, message=message)
+        return make_response(page, code)
     response = jsonify(error_body(code, message, fields, location))
     response.status_code = code
     return response
+
+
+def _for_a_person() -> bool:
+    """A browser on a dashboard page gets a page; the API, and any client that does not ask for
+    HTML before JSON, keeps the one JSON error body."""
+    wanted = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/dashboard") and wanted == "text/html"
 
 
 def _status_of(error: TrackerError) -> int:

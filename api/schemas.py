@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from api import formats
+from api.list_items import DIFFERENCE, ENCOUNTER, ENROLMENT, REJECTED_ROW, list_of
 from api.rows import Rows
 from tracker.calendar import OUTSIDE_YEARS, in_calendar
 from tracker.rulesets import (
@@ -431,11 +432,11 @@ class Pupil(Schema):
     pseudonymised = fields.Boolean()  # the same as `erased`: the name older clients read
     year_group = fields.Integer(allow_none=True)
     current_school = fields.String(allow_none=True)
-    enrolments = fields.List(fields.Dict())
+    enrolments = list_of("Enrolment", ENROLMENT)
     sen = fields.Boolean()
     pupil_premium = fields.Boolean()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
-    encounters = fields.List(fields.Dict())  # counted ones: occurred_on, category, kind
+    encounters = list_of("Encounter", ENCOUNTER)  # the counted ones
     benchmarks = fields.List(
         fields.Nested(lambda: BenchmarkStatus()),
         metadata={
@@ -443,11 +444,6 @@ class Pupil(Schema):
             "(a school: its own)"
         },
     )
-
-
-class ListPage(Schema):
-    items = fields.List(fields.Dict())
-    next = fields.String(allow_none=True)
 
 
 class ImportArgs(Schema):
@@ -496,7 +492,7 @@ class Report(Schema):
             "with refused rows)"
         }
     )
-    rejected = fields.List(fields.Dict())
+    rejected = list_of("RejectedRow", REJECTED_ROW)
     position = fields.Integer()
 
 
@@ -534,7 +530,7 @@ class TimelineArgs(Freshness):
 
 class Verification(Schema):
     agree = fields.Boolean()
-    differences = fields.List(fields.Dict())
+    differences = list_of("Difference", DIFFERENCE)
 
 
 class DestinationArgs(Freshness):

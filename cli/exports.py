@@ -1,84 +1,67 @@
-"""The export command: school status, one row per school, or a hub's metrics, as CSV or XLSX."""
+"""The export command: school status, one row per school, or a hub's metrics, as CSV or XLSX.
+What cannot be exported (an unknown hub, another kind of file, a folder that is not there) is
+refused with a message and exit status 2 before anything is written."""
 
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 from cli.common import caught_up_views, open_app
 from tracker.config import small_number_threshold
 
+REFUSED = 2
+
 
 def cmd_export(args) -> int:
-    """Write school status (one row per school) for a hub or every school, as CSV or XLSX, on
-    any date."""
-    from datetime import date as Date
-
-    from projections.metrics import hub_members
+    """Write school status (one row per school) for a hub or every school, or a hub's metrics, as
+    CSV or XLSX, on any date."""
     from projections.queries import Reads
-    from tracker.exports import HEADER, school_rows, write
+    from tracker.exports import refusal_for
 
+    output = Path(args.output)
+    if (refusal := refusal_for(output)) or (refusal := _needs_hub(args)):
+        return _refuse(refusal)
     app = open_app()
-    store = caught_up_views(app)
-    as_of = Date.fromisoformat(args.as_of) if args.as_of else Date.today()
-    reads = Reads(app, store)
+    reads = Reads(app, caught_up_views(app))
+    if args.hub and reads.hub(args.hub) is None:
+        return _refuse(f"no hub {args.hub!r}: give the code of a hub that exists")
+    as_of = args.as_of or date.today()
+    withhold_below = None if args.exact or not args.hub else small_number_threshold()
+    written = _write(reads, args, output, as_of, withhold_below)
+    print(_said(args, written, output, withhold_below))
+    return 0
+
+
+def _needs_hub(args) -> str | None:
+    if args.metrics and not args.hub:
+        return "--metrics needs the code of a hub that exists (--hub)"
+    return None
+
+
+def _write(reads, args, output: Path, as_of: date, withhold_below: int | None) -> int:
+    from projections.export_sheets import metrics_export, schools_export
+    from tracker.exports import write
+
     if args.metrics:
-        return _export_hub_metrics(reads, args.hub, as_of, Path(args.output), args.exact)
-    if args.hub and not args.exact:
-        return _export_hub_rows(reads, args.hub, as_of, Path(args.output))
-    members = hub_members(store, args.hub, as_of) if args.hub else None
-    figures = reads.figures_by_school(as_of, members)
-    rows = school_rows(
-        (
-            {
-                "urn": f.urn,
-                "name": f.name,
-                "type": f.type,
-                "benchmarks_achieved": f.benchmarks_achieved,
-                "benchmarks": [b.as_dict() for b in f.benchmarks.values()],
-            }
-            for f in figures.values()
-        ),
-        as_of,
-    )
-    write(Path(args.output), HEADER, rows)
-    print(f"wrote {len(rows)} schools to {args.output}")
-    return 0
+        export = metrics_export(reads, args.hub, as_of, withhold_below)
+    else:
+        workbook = output.suffix.lower() == ".xlsx"
+        export = schools_export(reads, as_of, args.hub, withhold_below, workbook)
+    write(output, export.header, export.rows, export.more)
+    return len(export.rows)
 
 
-def _export_hub_rows(reads, hub: str, as_of, output: Path) -> int:
-    """The copy for the Hub Lead: each member school as the hub's own token reads it, small
-    counts withheld."""
-    from tracker.exports import HEADER, school_rows, write
-
-    if (metrics := reads.hub_metrics(hub, as_of)) is None:
-        print(f"no hub {hub!r}", file=sys.stderr)
-        return 2
-    rows = school_rows(_for_hub(metrics)["school_rows"], as_of)
-    write(output, HEADER, rows)
-    print(
-        f"wrote {len(rows)} schools to {output}, counts of fewer than "
-        f"{small_number_threshold()} pupils withheld (--exact for every count)"
-    )
-    return 0
+def _said(args, written: int, output: Path, withhold_below: int | None) -> str:
+    if args.metrics:
+        return f"wrote {written} figures for hub {args.hub} to {output}"
+    said = f"wrote {written} schools to {output}"
+    if withhold_below is not None:
+        said += f", counts of fewer than {withhold_below} pupils withheld (--exact for every count)"
+    return said
 
 
-def _export_hub_metrics(reads, hub: str | None, as_of, output: Path, exact: bool = False) -> int:
-    from tracker.exports import METRICS_HEADER, metric_rows, write
-
-    metrics = reads.hub_metrics(hub, as_of) if hub else None
-    if metrics is None:
-        print(
-            f"--metrics needs the code of a hub that exists (--hub), got {hub!r}", file=sys.stderr
-        )
-        return 2
-    rows = metric_rows(metrics if exact else _for_hub(metrics))
-    write(output, METRICS_HEADER, rows)
-    print(f"wrote {len(rows)} figures for hub {hub} to {output}")
-    return 0
-
-
-def _for_hub(metrics: dict) -> dict:
-    from projections.small_numbers import hub_metrics
-
-    return hub_metrics(metrics, small_number_threshold())
+def _refuse(refusal: str) -> int:
+    print(f"tracker export: {refusal}", file=sys.stderr)
+    return REFUSED

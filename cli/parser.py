@@ -117,7 +117,9 @@ def _add_export(commands: Any) -> None:
     export = _add(commands, "export", cmd_export)
     export.add_argument("output", help="a .csv or .xlsx path")
     export.add_argument("--hub", help="only this hub's member schools on the date")
-    export.add_argument("--as-of", help="YYYY-MM-DD (default today)")
+    export.add_argument(
+        "--as-of", type=_calendar_date, help="YYYY-MM-DD, within the calendar (default today)"
+    )
     export.add_argument(
         "--metrics",
         action="store_true",
@@ -195,6 +197,16 @@ def _add_events(commands: Any) -> None:
     events.add_argument("--school")
     events.add_argument("--start", type=int, default=1)
     events.add_argument("--stop", type=int)
+
+
+def _calendar_date(text: str):
+    """A date the figures can be for: within the years the calendar holds."""
+    from tracker.calendar import OUTSIDE_YEARS, in_calendar
+
+    day = _iso_date(text)
+    if not in_calendar(day):
+        raise argparse.ArgumentTypeError(f"{text!r}: a date {OUTSIDE_YEARS}")
+    return day
 
 
 def _iso_date(text: str):

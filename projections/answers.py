@@ -18,25 +18,7 @@ Withheld = Mapping[str, str]  # hub tokens only: each figure withheld (shown as 
 
 @dataclass(frozen=True)
 class Answer:
-    """`answer["name"]` and `answer.get("name")` besides `answer.name`, with dates, moments and
-    academic years as the text the answers held when they were dicts: for the callers written
-    then (the command line's export, tracker/cli.py, and the dashboard's views). New code reads
-    attributes."""
-
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return _as_text(getattr(self, name))
-        except AttributeError:
-            raise KeyError(name) from None
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return _as_text(getattr(self, name, default))
-
-
-def _as_text(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value) if isinstance(value, AcademicYear) else value
+    """The base of every answer: a frozen value whose fields callers read as attributes."""
 
 
 def attributes(answer: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from projections.answers import SchoolRow
 from projections.metrics import SchoolFigures, school_figures, year_group_figures
-from projections.store import ViewStore
+from projections.store import ViewStore, any_of
 
 MAX_DATES = 32  # as-of dates whose every-school figures are kept; the oldest asked goes first
 
@@ -83,11 +83,11 @@ def _versions(store: ViewStore, urns: list[str] | None) -> dict[str, int]:
     elif not urns:
         return {}
     else:
+        marks, named_urns = any_of("urn", urns)
         rows = store.query(
             f"SELECT s.urn, COALESCE(v.position, 0) FROM {{schools}} s LEFT JOIN "
-            f"{{school_versions}} v ON v.urn = s.urn "
-            f"WHERE s.urn IN ({', '.join('?' * len(urns))})",
-            urns,
+            f"{{school_versions}} v ON v.urn = s.urn WHERE s.urn IN ({marks})",
+            named_urns,
         )
     return dict(rows)
 

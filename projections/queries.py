@@ -34,7 +34,7 @@ from projections.metrics import (
     schools_in_any_hub,
     year_group_figures,
 )
-from projections.store import ViewStore
+from projections.store import ViewStore, any_of
 from tracker.calendar import AcademicYear
 
 Shown = Callable[[Any], Any]  # what the caller may see of an answer: small numbers withheld
@@ -210,10 +210,9 @@ class Reads(Lookups):
 
     def _first_year(self, urns: list[str]) -> AcademicYear | None:
         """The year of the schools' first activity, if any."""
+        marks, named_urns = any_of("urn", urns)
         first = self.store.query(
-            f"SELECT MIN(occurred_on) FROM {{activities}} "
-            f"WHERE school_urn IN ({', '.join('?' * len(urns))})",
-            urns,
+            f"SELECT MIN(occurred_on) FROM {{activities}} WHERE school_urn IN ({marks})", named_urns
         )[0][0]
         if not first:
             return None

@@ -187,7 +187,13 @@ _TOUCHING = (
     "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
     "FROM {event_upns} u JOIN {events} e ON e.position = u.position WHERE u.upn = ? "
     "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
-    "FROM {events} e JOIN {encounters} n ON n.source_id = e.aggregate_id WHERE n.upn = ?) touching "
+    "FROM {events} e JOIN {encounters} n ON n.source_id = e.aggregate_id WHERE n.upn = ? "
+    # A retraction or amendment of an activity the pupil was recorded at: its encounter is gone,
+    # but the correction is part of their history.
+    "UNION SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.actor, e.school_urn "
+    "FROM {events} e WHERE e.type IN ('Activity.Retracted', 'Activity.Amended') "
+    "AND e.aggregate_id IN (SELECT r.aggregate_id FROM {event_upns} u "
+    "JOIN {events} r ON r.position = u.position WHERE u.upn = ?)) touching "
     "WHERE position > ?"
 )
 # The school an event touching the pupil belongs to. The pupil's own events that name none belong to
@@ -209,7 +215,8 @@ def timeline(
     placements. With `school`, only the events that are that school's own (docs/transfers.md)."""
     mine, params = ("", ()) if school is None else (" AND " + _OWNER + " = ?", (upn, upn, school))
     rows = store.query(
-        _TOUCHING + mine + " ORDER BY position LIMIT ?", (upn, upn, upn, after, *params, limit + 1)
+        _TOUCHING + mine + " ORDER BY position LIMIT ?",
+        (upn, upn, upn, upn, after, *params, limit + 1),
     )
     keys = ("position", "recorded_at", "type", "aggregate_id", "actor", "school_urn")
     return _page(

@@ -9,6 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
+from tracker.workbook import Sheet, write_workbook
+
+YEAR_GROUP_FIGURES = ("pupils", "bm5_measured", "bm5_met", "bm6_by_16", "bm7_by_16", "bm8_by_16")
+SCHOOLS, BY_YEAR_GROUP, HUB_VS_NATIONAL = "Schools", "Benchmarks by year group", "Hub vs national"
 HEADER = ["urn", "name", "type", "as_of", "benchmarks_achieved"] + [
     f"bm{b}_{what}"
     for b in range(1, 9)
@@ -16,38 +20,51 @@ HEADER = ["urn", "name", "type", "as_of", "benchmarks_achieved"] + [
 ]
 
 
-# A figure withheld from a hub's copy (projections/small_numbers.py), written as the DfE's tables
-# write it.
+# A figure withheld from a hub's copy (projections/small_numbers.py), written as the DfE's
+# tables write it.
 WITHHELD = {"low": "low", "secondary": "c"}
 
 
-def _cell(figure: dict[str, Any], key: str) -> Any:
-    why = (figure.get("suppressed") or {}).get(key)
-    return WITHHELD[why] if why else figure[key]
+def _cell(figure: Any, key: str) -> Any:
+    why = (figure.suppressed or {}).get(key)
+    return WITHHELD[why] if why else getattr(figure, key)
 
 
-def school_rows(rows: Iterable[dict[str, Any]], as_of: date) -> list[list[Any]]:
+def school_rows(rows: Iterable[Any], as_of: date) -> list[list[Any]]:
     """One row per school: every benchmark's counts (exact, or as a hub may see them), coverage,
     score and whether achieved."""
     table = []
     for row in rows:
         cells = [
-            row["urn"],
-            row["name"],
-            row["type"],
-            as_of.isoformat(),
-            row["benchmarks_achieved"],
+            row.urn,
+            row.name,
+            row.type,
+            as_of,
+            row.benchmarks_achieved,
         ]
-        for b in row["benchmarks"]:
+        for b in row.benchmarks:
             cells += [
                 _cell(b, "measured"),
                 _cell(b, "met"),
                 _cell(b, "coverage"),
-                b["score"],
-                b["achieved"],
+                b.score,
+                b.achieved,
             ]
         table.append(cells)
     return table
+
+
+YEAR_GROUP_HEADER = ["urn", "name", "as_of", "year_group", *YEAR_GROUP_FIGURES]
+
+
+def year_group_rows(statuses: Iterable[Any], as_of: date) -> list[list[Any]]:
+    """One row per year group of each school: BM5 measured and met, and BM6-8 met by 16."""
+    return [
+        [status.urn, status.name, as_of, row.year_group]
+        + [_cell(row, key) for key in YEAR_GROUP_FIGURES]
+        for status in statuses
+        for row in status.by_year_group
+    ]
 
 
 METRICS_HEADER = ["figure", "as_of", "hub", "national", "non_hub"]
@@ -59,28 +76,25 @@ HEADLINES = (
 BY_BENCHMARK = ("pct_schools_achieving", "pupil_coverage", "mean_coverage")
 
 
-def metric_rows(metrics: dict[str, Any]) -> list[list[Any]]:
+def metric_rows(metrics: Any) -> list[list[Any]]:
     """A hub's figures, one per row, with the national and non-hub figures beside each."""
-    as_of, national, non_hub = metrics["as_of"], metrics["national"], metrics["non_hub"]
-    rows = [[name, as_of, metrics[name], national[name], non_hub[name]] for name in HEADLINES]
+    as_of, summaries = metrics.as_of, (metrics, metrics.national, metrics.non_hub)
+    rows = [[name, as_of, *(getattr(s, name) for s in summaries)] for name in HEADLINES]
     for name in BY_BENCHMARK:
-        for benchmark in sorted(metrics[name], key=int):
+        for benchmark in sorted(getattr(metrics, name), key=int):
             rows.append(
                 [
                     f"{name}_bm{benchmark}",
                     as_of,
-                    *(
-                        _by_benchmark(summary, name, benchmark)
-                        for summary in (metrics, national, non_hub)
-                    ),
+                    *(_by_benchmark(summary, name, benchmark) for summary in summaries),
                 ]
             )
     return rows
 
 
-def _by_benchmark(summary: dict[str, Any], name: str, benchmark: str) -> Any:
-    why = (summary.get("suppressed") or {}).get(f"{name}.{benchmark}")
-    return WITHHELD[why] if why else summary[name][benchmark]
+def _by_benchmark(summary: Any, name: str, benchmark: str) -> Any:
+    why = (summary.suppressed or {}).get(f"{name}.{benchmark}")
+    return WITHHELD[why] if why else getattr(summary, name)[benchmark]
 
 
 # A spreadsheet takes a cell starting with one of these as a formula (OWASP's CSV injection list).
@@ -108,31 +122,33 @@ def csv_cell(value: Any) -> Any:
     return "'" + text if looks_like_formula(text) else text
 
 
-def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+EXTENSIONS = (".csv", ".xlsx")
+
+
+def refusal_for(path: Path) -> str | None:
+    """Why an export cannot be written to `path`, before any figures are read; None if it can."""
+    if path.suffix.lower() not in EXTENSIONS:
+        return f"{path.name}: an export is written as .csv or .xlsx, by the file's extension"
+    if not path.parent.is_dir():
+        return f"{path.parent}: no such folder to write the export into"
+    return None
+
+
+def write(path: Path, header: list[str], rows: list[list[Any]], more: tuple = ()) -> None:
     """CSV or XLSX, chosen by the file's extension; names typed by schools are never run as
-    formulas."""
+    formulas. An XLSX also holds the `more` sheets (workbook.Sheet) after the first."""
     if path.suffix.lower() == ".xlsx":
-        _write_xlsx(path, header, rows)
+        write_workbook(path, [Sheet(_first_title(header), header, rows), *more])
         return
     with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(header)
-        writer.writerows([csv_cell(value) for value in row] for row in rows)
+        write_csv(file, header, rows)
 
 
-def _write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    from openpyxl import Workbook
+def write_csv(file, header: list[str], rows: list[list[Any]]) -> None:
+    writer = csv.writer(file)
+    writer.writerow(header)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
 
-    book = Workbook()
-    sheet = book.active
-    for row in [header, *rows]:
-        sheet.append([cell_text(value) if isinstance(value, str) else value for value in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = (
-                    "s"  # a string, whatever it starts with: openpyxl takes "=..." for a formula
-                )
-                # Excel's own mark of a typed leading quote: the text stays text even when the cell
-                # is edited.
-                cell.quotePrefix = looks_like_formula(cell.value)
-    book.save(path)
+
+def _first_title(header: list[str]) -> str:
+    return HUB_VS_NATIONAL if header == METRICS_HEADER else SCHOOLS

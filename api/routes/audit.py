@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api import auth, people_schemas, schemas
+from api import auth, list_items, people_schemas, schemas
 from api.accesslog import pupils_shown, reads
 from api.routes import PREFIX, Blueprint
 from api.services import services
@@ -18,7 +18,7 @@ blp = Blueprint(
 @blp.get("/events")
 @auth.guard(auth.require_auditor)
 @blp.arguments(schemas.AuditArgs, location="query")
-@blp.response(200, schemas.ListPage)
+@blp.response(200, list_items.EventPage)
 def events(args):
     """The event log in order: position, recorded_at, type, aggregate, actor, request id, data."""
     page = records.audit_events(
@@ -46,7 +46,7 @@ def verify_views():
 @blp.get("/pupil-reads")
 @auth.guard(auth.require_access_log_kind)
 @blp.arguments(schemas.PupilReadsArgs, location="query")
-@blp.response(200, schemas.ListPage)
+@blp.response(200, list_items.PupilReadPage)
 def pupil_reads(args):
     """Who read which pupil's identity, when, from where and through what; a school, about a pupil
     it holds."""

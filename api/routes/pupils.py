@@ -6,7 +6,7 @@ from typing import Callable
 
 from flask import Response, abort, current_app, render_template, request
 
-from api import auth, schemas
+from api import auth, list_items, schemas
 from api.routes import PREFIX, Blueprint, after_write, found, idempotency_key
 from api.services import services
 from projections import records
@@ -186,7 +186,7 @@ def roll(args, urn):
 @blp.get("/pupils/<upn>/timeline")
 @auth.guard(auth.require_pupil_reader, "upn")
 @blp.arguments(schemas.TimelineArgs, location="query")
-@blp.response(200, schemas.ListPage)
+@blp.response(200, list_items.TimelinePage)
 def timeline(args, upn):
     """Every activity, placement and correction touching the pupil, in log order, paged."""
     page = records.timeline(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api import auth, formats, schemas
+from api import auth, formats, list_items, schemas
 from api.routes import PREFIX, Blueprint, after_write, as_seen, found, idempotency_key
 from api.services import services
 from projections import records, small_numbers
@@ -164,7 +164,7 @@ def school_status(args, urn):
 @blp.get("/<urn>/activities")
 @auth.guard(auth.require_school_reader, "urn")
 @blp.arguments(schemas.ActivitiesArgs, location="query")
-@blp.response(200, schemas.ListPage)
+@blp.response(200, list_items.ActivityPage)
 def school_activities(args, urn):
     """The school's activities by date, paged with the `next` cursor."""
     found(services().reads.school(urn), f"school {urn}")

@@ -1178,6 +1178,8 @@ def steer(case, serial: int) -> None:
     """Aim generated requests at things that exist, so writes succeed and links lead somewhere;
     free text, kinds, flags, numbers and check names stay as generated."""
     path, params = case.operation.path, case.path_parameters or {}
+    # Each write is new: a generated Idempotency-Key met again would replay an earlier answer.
+    (case.headers or {}).pop("Idempotency-Key", None)
     if (
         "urn" in params
         and path.startswith(f"{V1}/schools/{{urn}}")

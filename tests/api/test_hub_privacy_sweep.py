@@ -149,6 +149,7 @@ FILLS = {
     "upn": [SECRETS[0]["upn"], PUPILS[0].upn],
     "activity_id": ["{fair}"],
     "secret": ["no-such-link"],  # invitation and reset links (docs/people.md)
+    "extension": ["csv"],
 }
 QUERIES = {
     "hubs.hub_metrics": ["", "?as_of=2019-03-31", "?known_at=2019-07-15T12:00:00%2B00:00"],

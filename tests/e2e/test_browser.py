@@ -79,9 +79,35 @@ def sign_in(page, base: str, token: str) -> None:
     page.click("button:has-text('Sign in')")
 
 
+# The widths a page is looked at: a laptop, and a phone held upright.
+WIDE, NARROW = 1280, 390
+SERIOUS = ("serious", "critical")
+
+
 def shot(page, name: str) -> None:
+    """The page as it stands, checked by axe-core and photographed at each width."""
+    assert_accessible(page)
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    for width in (WIDE, NARROW):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_fits(page, width)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": WIDE, "height": 900})
+
+
+def assert_accessible(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in SERIOUS
+    ]
+    assert serious == [], (page.url, serious)
+
+
+def assert_fits(page, width: int) -> None:
+    """Nothing but a table's own box scrolls sideways: the page is no wider than the screen."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def record_workplace_visit(page, title: str, day: str) -> None:
@@ -228,6 +254,31 @@ def test_a_school_corrects_a_pupils_year_group_on_the_pupil_page(site, page):
     assert "YearGroupChanged" in page.inner_text("#timeline")
 
 
+def test_every_kind_of_page_passes_axe_and_fits_a_phone(site, page):
+    """Each page a person can reach, checked and photographed at both widths (artifacts/)."""
+    base, tokens = site
+    sign_in(page, base, tokens["auditor"])
+    for name, path in (
+        ("home", "/dashboard/"),
+        ("audit-filtered", "/dashboard/audit?type=activity&since=2000-01-01"),
+        ("hub-sorted", "/dashboard/hubs/DEMO?as_of=2019-03-31&sort=bm6&order=desc"),
+        ("pupil", "/dashboard/pupils/V885400112003"),
+    ):
+        assert page.goto(base + path).status == 200, path
+        shot(page, name)
+    page.goto(f"{base}/dashboard/audit?before=20")
+    shot(page, "audit-older")
+    page.click("a.newer")
+    assert int(page.inner_text("#events tr:nth-child(2) td:first-child")) > 19
+    page.click("button:has-text('Sign out')")
+    sign_in(page, base, tokens["school"])
+    refused = page.goto(f"{base}/dashboard/schools/900002")
+    assert refused.status == 403 and "may not see that school" in page.inner_text("[role=alert]")
+    shot(page, "error-page")
+    icon = page.goto(f"{base}/favicon.ico")
+    assert icon.status == 200 and icon.header_value("content-type").startswith("image/svg")
+
+
 WATCH_POLICY = (
     "window.refused = []; document.addEventListener('securitypolicyviolation', "
     "e => window.refused.push(e.violatedDirective + ' ' + e.blockedURI))"
@@ -246,6 +297,22 @@ def test_the_api_docs_work_under_the_content_security_policy(site, page):
     page.locator(".opblock-summary").first.click()
     page.locator(".try-out__btn").first.click()
     assert page.locator(".opblock").count() >= 20 and refused_by_policy(page) == []
+
+
+def test_the_api_docs_authorize_with_a_token_and_try_a_protected_endpoint(site, page):
+    base, tokens = site
+    page.goto(f"{base}/api/docs")
+    page.click("button.authorize")
+    page.fill(".auth-container input", tokens["auditor"])
+    page.click(".auth-btn-wrapper button.authorize")
+    page.click(".auth-btn-wrapper button.btn-done")
+    events = page.locator(".opblock-get").filter(has_text="/api/v1/audit/events").first
+    events.locator(".opblock-summary").click()
+    events.locator(".try-out__btn").click()
+    events.locator("button.execute").click()
+    status = events.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=20000)
+    assert status.inner_text().strip() == "200"
 
 
 def test_the_dashboard_and_its_two_scripted_forms_work_under_the_content_security_policy(

@@ -35,10 +35,10 @@ def world(database_url):
     store.close()
 
 
-def figure(metrics: dict, urn: str, benchmark: int) -> tuple:
-    row = next(r for r in metrics["school_rows"] if r["urn"] == urn)
-    b = row["benchmarks"][benchmark - 1]
-    return b["measured"], b["met"], b["coverage"]
+def figure(metrics, urn: str, benchmark: int) -> tuple:
+    row = next(r for r in metrics.school_rows if r.urn == urn)
+    b = row.benchmarks[benchmark - 1]
+    return b.measured, b.met, b.coverage
 
 
 def assert_table(reads: Reads, known_at=None) -> None:
@@ -49,8 +49,8 @@ def assert_table(reads: Reads, known_at=None) -> None:
             figure(metrics, SCHOOL_A, 6),
             figure(metrics, SCHOOL_B, 5),
             figure(metrics, SCHOOL_B, 6),
-            metrics["every_student_employer_encounters"],
-            metrics["every_student_workplace_experience"],
+            metrics.every_student_employer_encounters,
+            metrics.every_student_workplace_experience,
         )
         assert got == (a5, a6, b5, b6, employer, workplace), as_of
 
@@ -63,9 +63,9 @@ def test_the_worked_example_gives_every_figure_of_the_table(world):
 def test_school_status_matches_the_hub_rows(world):
     _, _, _, reads, _ = world
     status = reads.school_status(SCHOOL_B, as_of=date(2019, 3, 31))
-    assert [(b["measured"], b["met"]) for b in status["benchmarks"][4:6]] == [(3, 3), (1, 1)]
-    assert status["rule_set"] == "gatsby-2014" and status["year"] == "2018/19"
-    assert {row["year_group"]: row["bm5_met"] for row in status["by_year_group"]} == {
+    assert [(b.measured, b.met) for b in status.benchmarks[4:6]] == [(3, 3), (1, 1)]
+    assert status.rule_set == "gatsby-2014" and str(status.year) == "2018/19"
+    assert {row.year_group: row.bm5_met for row in status.by_year_group} == {
         7: 1,
         8: 1,
         11: 1,
@@ -113,7 +113,7 @@ def test_as_known_before_the_first_recording_the_fair_did_not_count(world):
     known = reads.school_status(
         SCHOOL_A, as_of=date(2019, 1, 31), known_at=datetime.fromisoformat(recorded_at)
     )
-    assert (known["benchmarks"][4]["measured"], known["benchmarks"][4]["met"]) == (5, 0)
+    assert (known.benchmarks[4].measured, known.benchmarks[4].met) == (5, 0)
 
 
 def test_cached_school_figures_move_when_a_pupil_leaves_or_a_criterion_changes(world):
@@ -126,8 +126,7 @@ def test_cached_school_figures_move_when_a_pupil_leaves_or_a_criterion_changes(w
     assert figure(before, SCHOOL_A, 5)[0] - figure(after, SCHOOL_A, 5)[0] == 1
 
     def score(metrics):
-        row = next(r for r in metrics["school_rows"] if r["urn"] == SCHOOL_B)
-        return row["benchmarks"][0]["score"]
+        return next(r for r in metrics.school_rows if r.urn == SCHOOL_B).benchmarks[0].score
 
     assert (score(before), score(after)) == (0.0, 0.2)
 
@@ -140,15 +139,15 @@ def test_a_stale_national_comparison_is_answered_at_once_and_refreshed_behind_th
     runner.catch_up()
     time.sleep(0.1)  # the comparison is now older than its max age, and the views have moved
     answered_from_before = reads.hub_metrics("DEMO", as_of=date(2019, 7, 1))
-    assert answered_from_before["national"] == first["national"]  # its position says how old it is
+    assert answered_from_before.national == first.national  # its position says how old it is
     assert figure(answered_from_before, SCHOOL_A, 5) != figure(first, SCHOOL_A, 5), (
         "the hub's own are exact"
     )
     deadline = time.monotonic() + 5
     while (
-        reads.hub_metrics("DEMO", as_of=date(2019, 7, 1))["national"]["position"]
-        == first["national"]["position"]
+        reads.hub_metrics("DEMO", as_of=date(2019, 7, 1)).national.position
+        == first.national.position
     ):
         assert time.monotonic() < deadline, "the comparison was refreshed"
         time.sleep(0.01)
-    assert reads.national_metrics(date(2019, 7, 1))["position"] == reads.position()
+    assert reads.national_metrics(date(2019, 7, 1)).position == reads.position()
