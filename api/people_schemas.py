@@ -12,7 +12,13 @@ class AccessArgs(Freshness):
     school = fields.String(
         required=True, validate=validate.Length(min=1, max=10), metadata=formats.URN
     )
-    on = CalendarDate(required=True)
+    on = CalendarDate(
+        required=True,
+        metadata={
+            "description": "the day asked about: who held a grant that let them see the "
+            "school's pupils on it"
+        },
+    )
 
 
 class GrantHeld(Schema):
