@@ -41,7 +41,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from api.routes import activities, audit, hubs, metrics, operations, pupils, schools
+    from api.routes import (
+        activities,
+        audit,
+        hubs,
+        metrics,
+        operations,
+        organisations,
+        pupils,
+        schools,
+    )
 
-    for module in (operations, hubs, schools, pupils, activities, metrics, audit):
+    for module in (operations, hubs, schools, pupils, activities, metrics, audit, organisations):
         api.register_blueprint(module.blp)

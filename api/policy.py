@@ -111,6 +111,16 @@ class Access:
         """Admins and auditors; a school, about a pupil it holds."""
         return self.oversees or (bool(upn) and self.holds_pupil(upn, facts))
 
+    # --- the register of organisations -----------------------------------------------
+
+    def may_register_organisations(self) -> bool:
+        """Admins, schools (naming employers as they record) and hubs; auditors only read."""
+        return self.kind in ("admin", "school", "hub")
+
+    def may_merge_organisations(self) -> bool:
+        """Admins and Hub Leads, who know their network's duplicates."""
+        return self.kind in ("admin", "hub")
+
     @property
     def pupil_viewer(self) -> str | None:
         """The school whose part of a pupil's record the caller sees (docs/transfers.md); None sees

@@ -6,6 +6,7 @@ import functools
 from functools import singledispatchmethod
 from typing import Any, Callable, NamedTuple
 
+from projections import register_rows
 from projections.milestones import rewrite_milestones
 from projections.page import Page
 from projections.rows import (
@@ -33,6 +34,7 @@ from tracker.calendar import AcademicYear
 from tracker.domain.access import AccessToken, IdempotencyKey
 from tracker.domain.activity import AMENDABLE, Activity
 from tracker.domain.hub import Hub
+from tracker.domain.organisation import Duplicate, Organisation
 from tracker.domain.placement import Placement
 from tracker.domain.roll import Roll
 from tracker.domain.school import School
@@ -244,6 +246,7 @@ class CareersProjection:
     @project.register
     def activity_recorded(self, event: Activity.Recorded, page: Page) -> Subject:
         facts = {name: getattr(event, name) for name in ("school_urn", "kind", *AMENDABLE)}
+        register_rows.counterparts(page, aggregate_id(event), event.employer, event.provider)
         page.activity_facts[aggregate_id(event)] = facts
         page.insert(
             "activities",
@@ -293,6 +296,7 @@ class CareersProjection:
             {name: getattr(event, name) for name in AMENDABLE if getattr(event, name) is not None}
         )
         occurred_on, academic_year, counts = dated(facts)
+        register_rows.counterparts(page, activity_id, event.employer, event.provider)
         # An amendment naming no employer (or provider) keeps the one already named.
         parties = {
             column: party
@@ -335,6 +339,7 @@ class CareersProjection:
 
     @project.register
     def placement_arranged(self, event: Placement.Arranged, page: Page) -> Subject:
+        register_rows.counterparts(page, aggregate_id(event), event.employer, None)
         page.insert(
             "placements",
             [
@@ -394,6 +399,20 @@ class CareersProjection:
         )
         page.dirty_upns.add(upn)
         return school_urn, upn
+
+    # --- the register of organisations ---------------------------------------------------
+
+    @project.register
+    def organisation_registered(self, event: Organisation.Registered, page: Page) -> Subject:
+        register_rows.organisation_registered(page, event)
+
+    @project.register
+    def merged(self, event: Duplicate.Merged | Duplicate.MergedAgain, page: Page) -> Subject:
+        register_rows.duplicate_changed(page, event, event.into_id, event.merged_on)
+
+    @project.register
+    def unmerged(self, event: Duplicate.Unmerged, page: Page) -> Subject:
+        register_rows.duplicate_changed(page, event, None, event.unmerged_on)
 
     # --- access ------------------------------------------------------------------------
 

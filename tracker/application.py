@@ -40,6 +40,7 @@ from tracker.rules import check_scope, parse_uuid
 from tracker.usecases.access import AccessTokens
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.erasure import Erasures
+from tracker.usecases.organisations import Organisations
 from tracker.usecases.pupils import Pupils
 from tracker.usecases.schools import HubsAndSchools
 from tracker.usecases.years import Years
@@ -61,7 +62,14 @@ class DateAsISO(Transcoding):
 
 
 class Tracker(
-    HubsAndSchools, Pupils, Erasures, Years, ActivitiesAndPlacements, AccessTokens, Application
+    HubsAndSchools,
+    Pupils,
+    Erasures,
+    Years,
+    ActivitiesAndPlacements,
+    Organisations,
+    AccessTokens,
+    Application,
 ):
     """Careers Hub Tracker's write side."""
 

@@ -1,0 +1,51 @@
+"""Shapes of the register's requests and answers, and of the employer engagement figures."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas import TEXT, CalendarDate, Freshness
+from tracker.organisations import ROLES, SIC_SECTIONS
+from tracker.rulesets import EMPLOYER_SIZES, PROVIDER_TYPES
+
+IDENTIFIER = validate.Length(min=1, max=20)
+
+
+class OrganisationIn(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    name = fields.String(required=True, validate=TEXT)
+    sector = fields.String(allow_none=True, validate=validate.OneOf(tuple(SIC_SECTIONS)))
+    size = fields.String(allow_none=True, validate=validate.OneOf(EMPLOYER_SIZES))
+    companies_house = fields.String(allow_none=True, validate=IDENTIFIER)
+    postcode_area = fields.String(allow_none=True, validate=IDENTIFIER)
+    type = fields.String(allow_none=True, validate=validate.OneOf(PROVIDER_TYPES))
+    ukprn = fields.String(allow_none=True, validate=IDENTIFIER)
+
+
+class MatchArgs(Freshness):
+    q = fields.String(validate=validate.Length(max=200))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    as_of = CalendarDate()
+
+
+class MergeIn(Schema):
+    into = fields.UUID(required=True)
+
+
+class Organisation(Schema):
+    id = fields.String(required=True)
+    role = fields.String(required=True)
+    name = fields.String(required=True)
+    registered = fields.Boolean(required=True)
+    sector = fields.String(allow_none=True)
+    size = fields.String(allow_none=True)
+    companies_house = fields.String(allow_none=True)
+    postcode_area = fields.String(allow_none=True)
+    provider_type = fields.String(allow_none=True)
+    ukprn = fields.String(allow_none=True)
+    names = fields.List(fields.String(), required=True)
+    merged_into = fields.String(allow_none=True)
+
+
+class Organisations(Schema):
+    items = fields.List(fields.Nested(Organisation), required=True)
