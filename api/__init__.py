@@ -44,6 +44,7 @@ def _register_blueprints(api: Api) -> None:
     from api.routes import (
         activities,
         audit,
+        employers,
         hubs,
         metrics,
         operations,
@@ -52,5 +53,16 @@ def _register_blueprints(api: Api) -> None:
         schools,
     )
 
-    for module in (operations, hubs, schools, pupils, activities, metrics, audit, organisations):
+    routes = (
+        operations,
+        hubs,
+        schools,
+        pupils,
+        activities,
+        metrics,
+        audit,
+        organisations,
+        employers,
+    )
+    for module in routes:
         api.register_blueprint(module.blp)

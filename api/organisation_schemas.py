@@ -49,3 +49,65 @@ class Organisation(Schema):
 
 class Organisations(Schema):
     items = fields.List(fields.Nested(Organisation), required=True)
+
+
+class EngagementArgs(Freshness):
+    year = fields.String(validate=validate.Length(max=7))
+    as_of = CalendarDate()
+
+
+class Reach(Schema):
+    employers = fields.Integer(required=True)
+    encounters = fields.Integer(required=True)
+    pupils = fields.Integer(allow_none=True, required=True)
+    schools = fields.Integer(required=True)
+
+
+class EmployerRow(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    sector = fields.String(allow_none=True)
+    size = fields.String(allow_none=True)
+    encounters = fields.Integer(required=True)
+    schools = fields.Integer(required=True)
+    placements = fields.Integer(required=True)
+    years_engaged = fields.List(fields.String(), required=True)
+    repeat = fields.Boolean(required=True)
+    new_this_year = fields.Boolean(required=True)
+
+
+class GridRow(Schema):
+    urn = fields.String(required=True)
+    sectors = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class Engagement(Schema):
+    year = fields.String(required=True)
+    as_of = fields.Date(required=True)
+    totals = fields.Nested(Reach, required=True)
+    by_sector = fields.Dict(keys=fields.String(), values=fields.Nested(Reach), required=True)
+    by_size = fields.Dict(keys=fields.String(), values=fields.Nested(Reach), required=True)
+    repeat_employers = fields.Integer(required=True)
+    new_employers = fields.Integer(required=True)
+    employers = fields.List(fields.Nested(EmployerRow), required=True)
+    grid = fields.List(fields.Nested(GridRow), required=True)
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class HistoryRow(Schema):
+    year = fields.String(required=True)
+    urn = fields.String(required=True)
+    encounters = fields.Integer(required=True)
+    placements = fields.Integer(required=True)
+    pupils = fields.Integer(allow_none=True, required=True)
+
+
+class EmployerHistory(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    sector = fields.String(allow_none=True)
+    size = fields.String(allow_none=True)
+    merged_into = fields.String(allow_none=True)
+    names = fields.List(fields.String(), required=True)
+    history = fields.List(fields.Nested(HistoryRow), required=True)
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), required=True)

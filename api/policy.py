@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Callable, Protocol
 
 from tracker.scopes import Scope
 
@@ -120,6 +120,15 @@ class Access:
     def may_merge_organisations(self) -> bool:
         """Admins and Hub Leads, who know their network's duplicates."""
         return self.kind in ("admin", "hub")
+
+    def schools_seen(self, members_of: Callable[[str], list[str]]) -> list[str] | None:
+        """The schools whose encounters the caller reads in an employer's history: every one
+        (None) for admins and auditors, a hub's members for a hub, a school its own."""
+        if self.oversees:
+            return None
+        if self.kind == "hub":
+            return members_of(self.scope.hub)
+        return [self.school] if self.school else []
 
     @property
     def pupil_viewer(self) -> str | None:
