@@ -152,6 +152,13 @@ def require_organisation_merger() -> None:
     _allow(access().may_merge_organisations(), "only admins and hubs may merge organisations")
 
 
+def require_willing_hosts_reader(code: str) -> None:
+    _allow(
+        access().may_read_willing_hosts(code, services().reads),
+        "only the hub and its schools may read its willing hosts",
+    )
+
+
 def require_pupil_reader(upn: str) -> None:
     _allow(access().may_read_pupil(upn, services().reads), "this token may not read that pupil")
 

@@ -111,3 +111,21 @@ class EmployerHistory(Schema):
     names = fields.List(fields.String(), required=True)
     history = fields.List(fields.Nested(HistoryRow), required=True)
     suppressed = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class AsOfArgs(Freshness):
+    as_of = CalendarDate()
+
+
+class Host(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    sector = fields.String(allow_none=True)
+    placements = fields.Integer(required=True)
+    last_placement_on = fields.Date(required=True)
+    last_answer = fields.String(required=True)
+    answered_on = fields.Date(required=True)
+
+
+class Hosts(Schema):
+    items = fields.List(fields.Nested(Host), required=True)

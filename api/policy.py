@@ -121,6 +121,12 @@ class Access:
         """Admins and Hub Leads, who know their network's duplicates."""
         return self.kind in ("admin", "hub")
 
+    def may_read_willing_hosts(self, code: str, facts: Facts) -> bool:
+        """The hub's own readers, and its member schools, who arrange the next placement."""
+        return self.may_read_hub(code) or (
+            self.kind == "school" and facts.hub_of_school(self.school) == code
+        )
+
     def schools_seen(self, members_of: Callable[[str], list[str]]) -> list[str] | None:
         """The schools whose encounters the caller reads in an employer's history: every one
         (None) for admins and auditors, a hub's members for a hub, a school its own."""

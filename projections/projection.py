@@ -380,6 +380,7 @@ class CareersProjection:
             hours=event.hours,
         )
         school_urn, upn = placement_subject(page, placement_id)
+        register_rows.host_answer(page, placement_id, school_urn, event)
         year = AcademicYear.containing(event.completed_on).start_year
         # A completed placement is a workplace experience on its completion date, under both rule sets.
         page.insert(

@@ -59,3 +59,7 @@ def duplicate_changed(page: Page, event: Any, into_id: str | None, changed_on: A
         name(page, event, event.duplicate_id)  # later events carry only the aggregate's id
     duplicate_id = natural_key(page, event)
     page.insert("merges", [(duplicate_id, event.originator_version, into_id, changed_on)])
+
+
+def host_answer(page: Page, placement_id: str, school_urn: str, event: Any) -> None:
+    page.insert("host_answers", [(placement_id, school_urn, event.completed_on, event.would_host)])

@@ -49,6 +49,9 @@ TABLES: dict[str, str] = {
     "sector {text}, size {text}, provider_type {text}, PRIMARY KEY (source_id, role)",
     "merges": "duplicate_id {text}, version {int}, into_id {text}, changed_on {date}, "
     "PRIMARY KEY (duplicate_id, version)",
+    # The employer's answer on completing a placement: would it host another student?
+    "host_answers": "placement_id {text} PRIMARY KEY, school_urn {text}, completed_on {date}, "
+    "would_host {text}",
     "checklist": "urn {text}, benchmark {int}, code {text}, met {flag}, changed_on {date}, "
     "evidence {text}, position {big}, PRIMARY KEY (urn, position)",
     # One row per enrolment of a pupil with a year group: the school and dates on roll, the dates on

@@ -8,7 +8,7 @@ from api import auth
 from api import organisation_schemas as schemas
 from api.routes import PREFIX, Blueprint, as_seen, found
 from api.services import services
-from projections import engagement, engagement_privacy
+from projections import engagement, engagement_privacy, hosts
 from tracker.calendar import AcademicYear, default_as_of
 
 blp = Blueprint("employers", __name__, url_prefix=PREFIX, description="Employer engagement")
@@ -70,3 +70,16 @@ def employer(args, employer_id):
     schools = auth.access().schools_seen(lambda hub: services().reads.hub_members(hub, as_of))
     history = engagement.employer_history(services().store, employer_id, as_of, schools)
     return as_seen(engagement_privacy.employer_history)(found(history, f"employer {employer_id}"))
+
+
+@blp.get("/hubs/<code>/willing-hosts")
+@auth.guard(auth.require_willing_hosts_reader, "code")
+@blp.arguments(schemas.AsOfArgs, location="query")
+@blp.response(200, schemas.Hosts)
+def willing_hosts(args, code):
+    """Employers whose latest answer on completing a placement at the hub's schools was that they
+    would host another student, with their last placement date."""
+    found(services().reads.hub(code), f"hub {code}")
+    as_of = args.get("as_of") or services().reads.today()
+    schools = services().reads.hub_members(code, as_of)
+    return {"items": hosts.willing_hosts(services().store, schools, as_of)}
