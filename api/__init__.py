@@ -49,6 +49,7 @@ def _register_blueprints(api: Api) -> None:
         metrics,
         operations,
         organisations,
+        provider_access,
         pupils,
         schools,
     )
@@ -63,6 +64,7 @@ def _register_blueprints(api: Api) -> None:
         audit,
         organisations,
         employers,
+        provider_access,
     )
     for module in routes:
         api.register_blueprint(module.blp)

@@ -129,3 +129,44 @@ class Host(Schema):
 
 class Hosts(Schema):
     items = fields.List(fields.Nested(Host), required=True)
+
+
+class OfferIn(Schema):
+    year_groups = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=14)),
+        required=True,
+        validate=validate.Length(min=1, max=14),
+    )
+
+
+class Phase(Schema):
+    phase = fields.String(required=True)
+    taught = fields.Boolean(required=True)
+    pupils = fields.Integer(allow_none=True, required=True)
+    pupils_with_two = fields.Integer(allow_none=True, required=True)
+    final_year_pupils = fields.Integer(allow_none=True, required=True)
+    final_year_with_two = fields.Integer(allow_none=True, required=True)
+    offered = fields.Integer(required=True)
+    met = fields.Boolean(allow_none=True, required=True)
+    suppressed = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class ProviderAccess(Schema):
+    urn = fields.String(required=True)
+    year = fields.String(required=True)
+    as_of = fields.Date(required=True)
+    phases = fields.List(fields.Nested(Phase), required=True)
+
+
+class SchoolDuty(Schema):
+    urn = fields.String(required=True)
+    met = fields.Dict(keys=fields.String(), values=fields.Boolean(allow_none=True), required=True)
+
+
+class HubProviderAccess(Schema):
+    code = fields.String(required=True)
+    year = fields.String(required=True)
+    as_of = fields.Date(required=True)
+    schools = fields.List(fields.Nested(SchoolDuty), required=True)
+    meeting = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    applicable = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)

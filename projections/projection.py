@@ -328,6 +328,12 @@ class CareersProjection:
         return facts["school_urn"], None
 
     @project.register
+    def offered_to_year_groups(self, event: Activity.OfferedToYearGroups, page: Page) -> Subject:
+        activity_id = aggregate_id(event)
+        page.insert("provider_offers", [(activity_id, group) for group in event.year_groups])
+        return activity_facts(page, activity_id)["school_urn"], None
+
+    @project.register
     def activity_retracted(self, event: Activity.Retracted, page: Page) -> Subject:
         activity_id = aggregate_id(event)
         page.dirty_upns.update(attendees(page, activity_id))

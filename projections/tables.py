@@ -49,6 +49,8 @@ TABLES: dict[str, str] = {
     "sector {text}, size {text}, provider_type {text}, PRIMARY KEY (source_id, role)",
     "merges": "duplicate_id {text}, version {int}, into_id {text}, changed_on {date}, "
     "PRIMARY KEY (duplicate_id, version)",
+    # Provider encounters offered to whole year groups (the provider access duty's Years 12-13).
+    "provider_offers": "activity_id {text}, year_group {int}, PRIMARY KEY (activity_id, year_group)",
     # The employer's answer on completing a placement: would it host another student?
     "host_answers": "placement_id {text} PRIMARY KEY, school_urn {text}, completed_on {date}, "
     "would_host {text}",

@@ -14,7 +14,7 @@ from tracker.calendar import AcademicYear, default_as_of
 blp = Blueprint("employers", __name__, url_prefix=PREFIX, description="Employer engagement")
 
 
-def _year_and_date(args) -> tuple[AcademicYear, date]:
+def year_and_date(args) -> tuple[AcademicYear, date]:
     """The year asked (default: the one `as_of` falls in) and the date (default: as far into the
     year as today is)."""
     today = services().reads.today()
@@ -26,7 +26,7 @@ def _year_and_date(args) -> tuple[AcademicYear, date]:
 
 
 def _figures(schools: list[str] | None, args) -> engagement.Engagement:
-    year, as_of = _year_and_date(args)
+    year, as_of = year_and_date(args)
     answer = engagement.engagement(services().store, schools, year, as_of)
     return as_seen(engagement_privacy.engagement)(answer)
 
@@ -39,7 +39,7 @@ def hub_employers(args, code):
     """The hub's employer network in a year: reach by sector and size, repeat and new employers,
     the school x sector grid (pupil counts withheld from hubs when low)."""
     found(services().reads.hub(code), f"hub {code}")
-    _, as_of = _year_and_date(args)
+    _, as_of = year_and_date(args)
     return _figures(services().reads.hub_members(code, as_of), args)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tracker.calendar import check_year_group
 from tracker.commands import Changes, use_case
 from tracker.domain.activity import Activity
 from tracker.domain.placement import HOST_ANSWERS, NOT_ASKED, Placement
@@ -148,6 +149,18 @@ class ActivitiesAndPlacements:
             raise InvalidValue("meaningful must be true or false", "meaningful")
         checked["criteria"] = check_criteria(changes.get("criteria"))
         return checked
+
+    @use_case(commutative=True)
+    def offer_activity(
+        self, activity_id: str, year_groups: list[int], within_school: str | None = None
+    ) -> Changes:
+        """Record a provider encounter as offered to whole year groups (provider access)."""
+        if not isinstance(year_groups, list) or not year_groups:
+            raise InvalidValue("year_groups must be a non-empty list", "year_groups")
+        groups = [check_year_group(group, "year_groups") for group in year_groups]
+        activity = self._activity(activity_id, within_school)
+        activity.offer_to_year_groups(groups)
+        return Changes([activity], activity_id)
 
     @use_case(commutative=False)
     def retract_activity(
