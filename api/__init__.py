@@ -7,7 +7,18 @@ from typing import Any
 from flask import Flask, redirect
 from flask_smorest import Api
 
-from api import auth, bodies, dashboard, docs, errors, headers, requestlog, roll_pages, sessions  # noqa: F401
+from api import (  # noqa: F401
+    auth,
+    bodies,
+    dashboard,
+    docs,
+    employer_pages,  # its pages join the dashboard's blueprint, as roll_pages' do
+    errors,
+    headers,
+    requestlog,
+    roll_pages,
+    sessions,
+)
 from api.config import load_config
 from api.services import Services
 
