@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api import formats
 from api.schemas import TEXT, CalendarDate, Freshness
 from tracker.organisations import ROLES, SIC_SECTIONS
 from tracker.rulesets import EMPLOYER_SIZES, PROVIDER_TYPES
@@ -13,7 +14,7 @@ IDENTIFIER = validate.Length(min=1, max=20)
 
 class OrganisationIn(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    name = fields.String(required=True, validate=TEXT)
+    name = fields.String(required=True, validate=TEXT, metadata=formats.TEXT)
     sector = fields.String(allow_none=True, validate=validate.OneOf(tuple(SIC_SECTIONS)))
     size = fields.String(allow_none=True, validate=validate.OneOf(EMPLOYER_SIZES))
     companies_house = fields.String(allow_none=True, validate=IDENTIFIER)
@@ -23,7 +24,7 @@ class OrganisationIn(Schema):
 
 
 class MatchArgs(Freshness):
-    q = fields.String(validate=validate.Length(max=200))
+    q = fields.String(validate=validate.Length(max=200), metadata=formats.OPTIONAL_TEXT)
     role = fields.String(validate=validate.OneOf(ROLES))
     as_of = CalendarDate()
 
@@ -52,7 +53,7 @@ class Organisations(Schema):
 
 
 class EngagementArgs(Freshness):
-    year = fields.String(validate=validate.Length(max=7))
+    year = fields.String(validate=validate.Length(max=7), metadata=formats.academic_year())
     as_of = CalendarDate()
 
 
@@ -76,9 +77,14 @@ class EmployerRow(Schema):
     new_this_year = fields.Boolean(required=True)
 
 
+class SectorCell(Schema):
+    sector = fields.String(required=True)
+    encounters = fields.Integer(required=True)
+
+
 class GridRow(Schema):
     urn = fields.String(required=True)
-    sectors = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    sectors = fields.List(fields.Nested(SectorCell), required=True)
 
 
 class Engagement(Schema):
@@ -163,10 +169,15 @@ class SchoolDuty(Schema):
     met = fields.Dict(keys=fields.String(), values=fields.Boolean(allow_none=True), required=True)
 
 
+class PhaseCount(Schema):
+    phase = fields.String(required=True)
+    schools_meeting = fields.Integer(required=True)
+    schools_applicable = fields.Integer(required=True)
+
+
 class HubProviderAccess(Schema):
     code = fields.String(required=True)
     year = fields.String(required=True)
     as_of = fields.Date(required=True)
     schools = fields.List(fields.Nested(SchoolDuty), required=True)
-    meeting = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    applicable = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    phases = fields.List(fields.Nested(PhaseCount), required=True)

@@ -41,11 +41,20 @@ class EmployerRow:
 
 
 @dataclass
+class SectorCell:
+    sector: str
+    encounters: int  # 0: a gap to fill
+
+
+@dataclass
 class GridRow:
-    """A school's encounters by SIC section in the year; a 0 is a gap to fill."""
+    """A school's encounters in each SIC section in the year."""
 
     urn: str
-    sectors: dict[str, int]
+    sectors: list[SectorCell]
+
+    def encounters_in(self, sector: str) -> int:
+        return next(cell.encounters for cell in self.sectors if cell.sector == sector)
 
 
 @dataclass
@@ -139,7 +148,9 @@ def _grid(facts: Facts, delivered: list[Delivery], schools: list[str] | None) ->
         sector = facts.sector_of(delivery.employer_id)
         if sector and delivery.school_urn in counts:
             counts[delivery.school_urn][sector] += 1
-    return [GridRow(urn, counts[urn]) for urn in sorted(counts)]
+    return [
+        GridRow(urn, [SectorCell(s, n) for s, n in counts[urn].items()]) for urn in sorted(counts)
+    ]
 
 
 @dataclass

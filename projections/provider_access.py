@@ -143,13 +143,19 @@ class SchoolDuty:
 
 
 @dataclass
+class PhaseCount:
+    phase: str
+    schools_meeting: int
+    schools_applicable: int  # those with pupils to judge, or a sixth form, in the phase
+
+
+@dataclass
 class HubProviderAccess:
     code: str
     year: str
     as_of: date
     schools: list[SchoolDuty]
-    meeting: dict[str, int]  # schools meeting the duty, per phase
-    applicable: dict[str, int]  # schools teaching the phase
+    phases: list[PhaseCount]
 
 
 def hub_provider_access(
@@ -165,6 +171,10 @@ def hub_provider_access(
         year=str(year),
         as_of=as_of,
         schools=rows,
-        meeting={p: sum(r.met[p] is True for r in rows) for p in PHASES},
-        applicable={p: sum(r.met[p] is not None for r in rows) for p in PHASES},
+        phases=[
+            PhaseCount(
+                p, sum(r.met[p] is True for r in rows), sum(r.met[p] is not None for r in rows)
+            )
+            for p in PHASES
+        ],
     )

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from api import auth
+from api import auth, formats
 from api import organisation_schemas as schemas
 from api.routes import PREFIX, Blueprint, as_seen, found
 from api.services import services
 from projections import engagement, engagement_privacy, hosts
 from tracker.calendar import AcademicYear, default_as_of
 
-blp = Blueprint("employers", __name__, url_prefix=PREFIX, description="Employer engagement")
+blp = Blueprint(
+    "employers",
+    __name__,
+    url_prefix=PREFIX,
+    description="Employer engagement",
+    path_formats=formats.ORGANISATION_PATH,
+)
 
 
 def year_and_date(args) -> tuple[AcademicYear, date]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from api import auth
+from api import auth, formats
 from api import organisation_schemas as schemas
 from api.routes import PREFIX, Blueprint, after_write, found, idempotency_key
 from api.schemas import Written
@@ -16,6 +16,7 @@ blp = Blueprint(
     __name__,
     url_prefix=f"{PREFIX}/organisations",
     description="The register of employers and providers",
+    path_formats=formats.ORGANISATION_PATH,
 )
 
 

@@ -3,7 +3,7 @@ phase and a hub's roll-up of schools meeting the duty."""
 
 from __future__ import annotations
 
-from api import auth
+from api import auth, formats
 from api import organisation_schemas as schemas
 from api.routes import PREFIX, Blueprint, after_write, as_seen, found, idempotency_key
 from api.routes.employers import year_and_date
@@ -11,7 +11,13 @@ from api.schemas import Written
 from api.services import services
 from projections import engagement_privacy, provider_access
 
-blp = Blueprint("provider_access", __name__, url_prefix=PREFIX, description="Provider access")
+blp = Blueprint(
+    "provider_access",
+    __name__,
+    url_prefix=PREFIX,
+    description="Provider access",
+    path_formats=formats.HUB_PATH,
+)
 
 
 @blp.post("/activities/<activity_id>/offered")

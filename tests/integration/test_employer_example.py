@@ -89,7 +89,7 @@ def test_after_the_merge_every_figure_counts_the_two_as_one(world):
         ("Brook Builders Ltd", 3, 1, ["2018/19", "2019/20"]),
         ("Cole & Sons", 1, 0, ["2018/19", "2019/20"]),
     ]
-    grid = {row.urn: (row.sectors["F"], row.sectors["G"]) for row in answer.grid}
+    grid = {row.urn: (row.encounters_in("F"), row.encounters_in("G")) for row in answer.grid}
     assert grid == {S1: (2, 1), S2: (1, 0)}
 
 
