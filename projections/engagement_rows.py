@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from projections.register import Organisation, merged_on, organisations, resolver
-from projections.store import ViewStore
+from projections.store import ViewStore, any_of
 from tracker.calendar import AcademicYear
 from tracker.organisations import SIC_SECTIONS
 
@@ -27,18 +27,30 @@ class Delivery:
 _ACTIVITIES = (
     "SELECT a.id, a.school_urn, a.occurred_on, c.organisation_id FROM {activities} a "
     "JOIN {counterparts} c ON c.source_id = a.id AND c.role = 'employer' "
-    "WHERE a.retracted_reason IS NULL AND a.occurred_on <= ?"
+    "WHERE a.retracted_reason IS NULL AND a.occurred_on <= :as_of"
 )
 _PLACEMENTS = (
     "SELECT p.id, p.school_urn, p.completed_on, c.organisation_id FROM {placements} p "
     "JOIN {counterparts} c ON c.source_id = p.id AND c.role = 'employer' "
-    "WHERE p.state = 'completed' AND p.completed_on <= ?"
+    "WHERE p.state = 'completed' AND p.completed_on <= :as_of"
 )
 _PUPILS = (
     "SELECT e.source_id, e.upn FROM {encounters} e "
     "JOIN {counterparts} c ON c.source_id = e.source_id AND c.role = 'employer' "
-    "WHERE e.occurred_on <= ?"
+    "WHERE e.occurred_on <= :as_of"
 )
+
+
+def _at_schools(
+    store: ViewStore, template: str, alias: str, as_of: date, schools: list[str] | None
+) -> list[tuple]:
+    """The template's rows on `as_of`, at `schools` only (None: at every school)."""
+    if schools is None:
+        return store.query(template, {"as_of": as_of})
+    if not schools:
+        return []
+    marks, named = any_of("school", schools)
+    return store.query(f"{template} AND {alias}.school_urn IN ({marks})", {"as_of": as_of, **named})
 
 
 class Facts:
@@ -49,7 +61,6 @@ class Facts:
         self.as_of = as_of
         self.register: dict[str, Organisation] = organisations(store, as_of)
         resolve = resolver(merged_on(store, as_of))
-        wanted = None if schools is None else set(schools)
         self.deliveries = [
             Delivery(
                 source_id,
@@ -59,15 +70,15 @@ class Facts:
                 resolve(employer),
                 is_placement,
             )
-            for template, is_placement in ((_ACTIVITIES, False), (_PLACEMENTS, True))
-            for source_id, urn, on, employer in store.query(template, (as_of,))
-            if wanted is None or urn in wanted
+            for template, alias, is_placement in (
+                (_ACTIVITIES, "a", False),
+                (_PLACEMENTS, "p", True),
+            )
+            for source_id, urn, on, employer in _at_schools(store, template, alias, as_of, schools)
         ]
-        sources = {d.source_id for d in self.deliveries}
         self.pupils: dict[str, set[str]] = {}
-        for source_id, upn in store.query(_PUPILS, (as_of,)):
-            if source_id in sources:
-                self.pupils.setdefault(source_id, set()).add(upn)
+        for source_id, upn in _at_schools(store, _PUPILS, "e", as_of, schools):
+            self.pupils.setdefault(source_id, set()).add(upn)
 
     def in_year(self, year: int) -> list[Delivery]:
         return [d for d in self.deliveries if d.academic_year == year]
