@@ -14,6 +14,7 @@ from api import (  # noqa: F401
     bodies,
     dashboard,
     docs,
+    employer_pages,  # its pages join the dashboard's blueprint, as roll_pages' do
     errors,
     headers,
     hub_pages,
@@ -59,7 +60,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from api.routes import activities, audit, hubs, metrics, operations, pupils, schools
+    from api.routes import (
+        activities,
+        audit,
+        employers,
+        hubs,
+        metrics,
+        operations,
+        organisations,
+        provider_access,
+        pupils,
+        schools,
+    )
 
-    for module in (operations, hubs, schools, pupils, activities, metrics, audit):
+    routes = (
+        operations,
+        hubs,
+        schools,
+        pupils,
+        activities,
+        metrics,
+        audit,
+        organisations,
+        employers,
+        provider_access,
+    )
+    for module in routes:
         api.register_blueprint(module.blp)

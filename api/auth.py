@@ -144,6 +144,21 @@ def require_hub_reader(code: str) -> None:
     _allow(access().may_read_hub(code), "this token may not read that hub")
 
 
+def require_organisation_registrar() -> None:
+    _allow(access().may_register_organisations(), "this token may not register organisations")
+
+
+def require_organisation_merger() -> None:
+    _allow(access().may_merge_organisations(), "only admins and hubs may merge organisations")
+
+
+def require_willing_hosts_reader(code: str) -> None:
+    _allow(
+        access().may_read_willing_hosts(code, services().reads),
+        "only the hub and its schools may read its willing hosts",
+    )
+
+
 def require_pupil_reader(upn: str) -> None:
     _allow(access().may_read_pupil(upn, services().reads), "this token may not read that pupil")
 

@@ -104,6 +104,7 @@ PATH = {
     "placement_id": ID,
 }
 HUB_PATH = {"code": {"type": "string", **HUB_CODE}}
+ORGANISATION_PATH = {**HUB_PATH, "organisation_id": ID, "employer_id": ID}
 CHECKLIST_PATH = {"benchmark": CHECKLIST_BENCHMARK, "code": CRITERION_CODE}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Callable, Protocol
 
 from tracker.scopes import Scope
 
@@ -110,6 +110,31 @@ class Access:
     def may_read_access_log(self, upn: str | None, facts: Facts) -> bool:
         """Admins and auditors; a school, about a pupil it holds."""
         return self.oversees or (bool(upn) and self.holds_pupil(upn, facts))
+
+    # --- the register of organisations -----------------------------------------------
+
+    def may_register_organisations(self) -> bool:
+        """Admins, schools (naming employers as they record) and hubs; auditors only read."""
+        return self.kind in ("admin", "school", "hub")
+
+    def may_merge_organisations(self) -> bool:
+        """Admins and Hub Leads, who know their network's duplicates."""
+        return self.kind in ("admin", "hub")
+
+    def may_read_willing_hosts(self, code: str, facts: Facts) -> bool:
+        """The hub's own readers, and its member schools, who arrange the next placement."""
+        return self.may_read_hub(code) or (
+            self.kind == "school" and facts.hub_of_school(self.school) == code
+        )
+
+    def schools_seen(self, members_of: Callable[[str], list[str]]) -> list[str] | None:
+        """The schools whose encounters the caller reads in an employer's history: every one
+        (None) for admins and auditors, a hub's members for a hub, a school its own."""
+        if self.oversees:
+            return None
+        if self.kind == "hub":
+            return members_of(self.scope.hub)
+        return [self.school] if self.school else []
 
     @property
     def pupil_viewer(self) -> str | None:

@@ -245,6 +245,7 @@ class CompleteIn(Schema):
     hours = fields.Float(
         required=True, validate=validate.Range(min=0, min_inclusive=False, max=1000)
     )
+    would_host = fields.String(validate=validate.OneOf(("yes", "no", "not_asked")))
 
 
 class CriterionIn(Schema):

@@ -1,5 +1,6 @@
 """Read latencies over the North East region on PostgreSQL: school status, a 40-school hub's
-metrics, national figures, as-of and known-at answers, and read-your-writes lag.
+metrics and employer figures, national figures, as-of and known-at answers, and read-your-writes
+lag.
 
     python -m bench.queries [--repeat 200]
 """
@@ -17,10 +18,12 @@ from datetime import datetime, timedelta
 from bench.databases import ADMIN_URL, throwaway
 from bench.machine import describe
 from bench.region import HUB, TODAY, ensure_region, tracker
+from projections.engagement import engagement
 from projections.queries import Reads
 from projections.runner import Runner, wait_for_position
 from projections.store import view_store_for
 from projections.wake import postgres_waker
+from tracker.calendar import AcademicYear
 
 EMPLOYER = {"name": "Bench Ltd", "size": "small"}
 
@@ -98,6 +101,7 @@ def main() -> None:
         reads = Reads(app, store, today=lambda: TODAY)
         schools = [row[0] for row in store.query("SELECT urn FROM {schools}")]
         past = [TODAY - timedelta(days=d) for d in range(1, 300)]
+        this_year = AcademicYear.containing(TODAY)
 
         def cold_national(as_of=None):
             reads.every_school.clear()  # the cache holds one answer per as_of date
@@ -119,6 +123,11 @@ def main() -> None:
             "hub_metrics_40_schools_national_recomputed": timed(
                 lambda: (reads.every_school.clear(), reads.hub_metrics(HUB)),
                 max(10, args.repeat // 10),
+            ),
+            "hub_employers_40_schools_warm": timed(
+                lambda: engagement(store, reads.hub_members(HUB), this_year, TODAY),
+                args.repeat,
+                warm=True,
             ),
             "national_metrics_region_cold": timed(cold_national, max(10, args.repeat // 10)),
             "hub_metrics_as_of_past_date": timed(

@@ -8,6 +8,7 @@ import argparse
 import os
 from typing import Any
 
+from cli.employers import add_export_employers
 from cli.exports import cmd_export
 from cli.people import cmd_invite
 from cli.schools import cmd_erase, cmd_import_pupils, cmd_retention, cmd_rollover
@@ -30,6 +31,7 @@ def parser() -> argparse.ArgumentParser:
     _add_running(commands)
     _add_rolls(commands)
     _add_export(commands)
+    add_export_employers(commands, _add)
     _add(commands, "rebuild", cmd_rebuild)
     _add(commands, "verify", cmd_verify)
     _add_tokens(commands)

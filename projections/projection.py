@@ -6,7 +6,7 @@ import functools
 from functools import singledispatchmethod
 from typing import Any, Callable, NamedTuple
 
-from projections import people
+from projections import people, register_rows
 from projections.milestones import rewrite_milestones
 from projections.page import Page
 from projections.rows import (
@@ -35,6 +35,7 @@ from tracker.domain.access import AccessToken, IdempotencyKey
 from tracker.domain.account import Account
 from tracker.domain.activity import AMENDABLE, Activity
 from tracker.domain.hub import Hub
+from tracker.domain.organisation import Duplicate, Organisation
 from tracker.domain.placement import Placement
 from tracker.domain.roll import Roll
 from tracker.domain.school import School
@@ -246,6 +247,7 @@ class CareersProjection:
     @project.register
     def activity_recorded(self, event: Activity.Recorded, page: Page) -> Subject:
         facts = {name: getattr(event, name) for name in ("school_urn", "kind", *AMENDABLE)}
+        register_rows.counterparts(page, aggregate_id(event), event.employer, event.provider)
         page.activity_facts[aggregate_id(event)] = facts
         page.insert(
             "activities",
@@ -295,6 +297,7 @@ class CareersProjection:
             {name: getattr(event, name) for name in AMENDABLE if getattr(event, name) is not None}
         )
         occurred_on, academic_year, counts = dated(facts)
+        register_rows.counterparts(page, activity_id, event.employer, event.provider)
         # An amendment naming no employer (or provider) keeps the one already named.
         parties = {
             column: party
@@ -326,6 +329,12 @@ class CareersProjection:
         return facts["school_urn"], None
 
     @project.register
+    def offered_to_year_groups(self, event: Activity.OfferedToYearGroups, page: Page) -> Subject:
+        activity_id = aggregate_id(event)
+        page.insert("provider_offers", [(activity_id, group) for group in event.year_groups])
+        return activity_facts(page, activity_id)["school_urn"], None
+
+    @project.register
     def activity_retracted(self, event: Activity.Retracted, page: Page) -> Subject:
         activity_id = aggregate_id(event)
         page.dirty_upns.update(attendees(page, activity_id))
@@ -337,6 +346,7 @@ class CareersProjection:
 
     @project.register
     def placement_arranged(self, event: Placement.Arranged, page: Page) -> Subject:
+        register_rows.counterparts(page, aggregate_id(event), event.employer, None)
         page.insert(
             "placements",
             [
@@ -377,6 +387,7 @@ class CareersProjection:
             hours=event.hours,
         )
         school_urn, upn = placement_subject(page, placement_id)
+        register_rows.host_answer(page, placement_id, school_urn, event)
         year = AcademicYear.containing(event.completed_on).start_year
         # A completed placement is a workplace experience on its completion date, under both rule
         # sets.
@@ -397,6 +408,20 @@ class CareersProjection:
         )
         page.dirty_upns.add(upn)
         return school_urn, upn
+
+    # --- the register of organisations ---------------------------------------------------
+
+    @project.register
+    def organisation_registered(self, event: Organisation.Registered, page: Page) -> Subject:
+        register_rows.organisation_registered(page, event)
+
+    @project.register
+    def merged(self, event: Duplicate.Merged | Duplicate.MergedAgain, page: Page) -> Subject:
+        register_rows.duplicate_changed(page, event, event.into_id, event.merged_on)
+
+    @project.register
+    def unmerged(self, event: Duplicate.Unmerged, page: Page) -> Subject:
+        register_rows.duplicate_changed(page, event, None, event.unmerged_on)
 
     # --- access ------------------------------------------------------------------------
 

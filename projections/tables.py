@@ -44,6 +44,20 @@ TABLES: dict[str, str] = {
     "placements": "id {text} PRIMARY KEY, school_urn {text}, upn {text}, kind {text}, "
     "employer_name {text}, starts_on {date}, ends_on {date}, state {text}, "
     "completed_on {date}, hours {real}, position {big}",
+    # The register (projections/register_rows.py): organisations registered, the organisation
+    # each activity or placement names (by its matched name), and merges of duplicates over time.
+    "organisations": "id {text} PRIMARY KEY, role {text}, name {text}, sector {text}, size {text}, "
+    "companies_house {text}, postcode_area {text}, provider_type {text}, ukprn {text}",
+    "counterparts": "source_id {text}, role {text}, organisation_id {text}, name {text}, "
+    "sector {text}, size {text}, provider_type {text}, PRIMARY KEY (source_id, role)",
+    "merges": "duplicate_id {text}, version {int}, into_id {text}, changed_on {date}, "
+    "PRIMARY KEY (duplicate_id, version)",
+    # Provider encounters offered to whole year groups (the provider access duty's Years 12-13).
+    "provider_offers": "activity_id {text}, year_group {int}, "
+    "PRIMARY KEY (activity_id, year_group)",
+    # The employer's answer on completing a placement: would it host another student?
+    "host_answers": "placement_id {text} PRIMARY KEY, school_urn {text}, completed_on {date}, "
+    "would_host {text}",
     "checklist": "urn {text}, benchmark {int}, code {text}, met {flag}, changed_on {date}, "
     "evidence {text}, position {big}, PRIMARY KEY (urn, position)",
     # One row per enrolment of a pupil with a year group: the school and dates on roll, the dates on
@@ -99,6 +113,7 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "encounters": ("upn, occurred_on",),
     "activities": ("school_urn, occurred_on",),
     "placements": ("upn",),
+    "counterparts": ("organisation_id",),
     "memberships": ("hub_code",),
     "grants": ("scope, given_at",),
     "events": ("school_urn, position", "upn, position", "type, position", "recorded_at"),

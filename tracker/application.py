@@ -44,6 +44,7 @@ from tracker.usecases.access import AccessTokens
 from tracker.usecases.accounts import Accounts
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.erasure import Erasures
+from tracker.usecases.organisations import Organisations
 from tracker.usecases.pupils import Pupils
 from tracker.usecases.schools import HubsAndSchools
 from tracker.usecases.signin import SigningIn
@@ -71,6 +72,7 @@ class Tracker(
     Erasures,
     Years,
     ActivitiesAndPlacements,
+    Organisations,
     AccessTokens,
     Accounts,
     SigningIn,

@@ -80,8 +80,13 @@ def confirm_placement(body, placement_id):
 @blp.arguments(schemas.CompleteIn)
 @blp.response(200, schemas.Written)
 def complete_placement(body, placement_id):
-    """Record a placement completed: it counts towards Benchmark 6 from that date."""
-    return _command("complete_placement", placement_id, body["completed_on"], body["hours"])
+    """Record a placement completed: it counts towards Benchmark 6 from that date. `would_host`
+    is the employer's answer to hosting another student (yes, no, not_asked)."""
+    # Passed only when given, so a retry of a request made before the question keeps its key.
+    answer = {"would_host": body["would_host"]} if "would_host" in body else {}
+    return _command(
+        "complete_placement", placement_id, body["completed_on"], body["hours"], **answer
+    )
 
 
 @blp.post("/placements/<placement_id>/cancel")

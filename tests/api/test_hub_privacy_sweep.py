@@ -21,6 +21,7 @@ from tests.api.conftest import make_world
 from tests.api.test_dashboard import sign_in
 from tests.conftest import TODAY
 from tests.scenarios import PUPILS
+from tracker.domain.organisation import organisation_id
 from tracker.identifiers import make_upn
 from tracker.usecases.access import hash_token
 
@@ -150,6 +151,7 @@ FILLS = {
     "activity_id": ["{fair}"],
     "secret": ["no-such-link"],  # invitation and reset links (docs/people.md)
     "extension": ["csv"],
+    "employer_id": [str(organisation_id("employer", "Acme"))],
 }
 QUERIES = {
     "hubs.hub_metrics": ["", "?as_of=2019-03-31", "?known_at=2019-07-15T12:00:00%2B00:00"],
@@ -267,6 +269,16 @@ NOT_PUPILS = {
     "version",
     "have",
     "need",
+    # Employer engagement (docs/employers.md): counts of organisations, encounters, placements, and
+    # of schools meeting a duty; its counts of pupils are named `pupils...` and withheld.
+    "employers",
+    "repeat_employers",
+    "new_employers",
+    "encounters",
+    "placements",
+    "offered",
+    "schools_meeting",
+    "schools_applicable",
 }
 
 

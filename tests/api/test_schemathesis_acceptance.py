@@ -44,6 +44,7 @@ from schemathesis.config import SchemathesisConfig
 from api import formats
 from tests.api.conftest import make_world
 from tests.scenarios import PUPILS, SCHOOL_A
+from tracker.domain.organisation import organisation_id
 from tracker.errors import InvalidUPN
 from tracker.identifiers import validate_upn
 
@@ -62,7 +63,13 @@ schema = (
     .exclude(path=sorted(LEFT_OUT))
 )
 
-KNOWN = {"upn": PUPILS[0].upn, "urn": SCHOOL_A, "code": "DEMO", "activity_id": WORLD.ids["fair"]}
+KNOWN = {
+    "upn": PUPILS[0].upn,
+    "urn": SCHOOL_A,
+    "code": "DEMO",
+    "activity_id": WORLD.ids["fair"],
+    "employer_id": str(organisation_id("employer", "Acme Engineering")),
+}
 HEAD = WORLD.tracker.recorder.max_notification_id()
 ACADEMIC_YEARS = ("year", "cohort", "since")
 answered: Counter = Counter()

@@ -10,6 +10,7 @@ from eventsourcing.domain import event
 
 from tracker.domain.base import TrackerAggregate
 from tracker.errors import InvalidValue, Retracted, RuleBroken
+from tracker.rulesets import PROVIDER_ACCESS_KINDS
 
 AMENDABLE = ("title", "occurred_on", "employer", "provider", "meaningful", "criteria")
 ONE_PUPIL_KINDS = frozenset({"guidance_meeting"})  # personal guidance is one pupil's interview
@@ -45,6 +46,7 @@ class Activity(TrackerAggregate):
         self.criteria = criteria
         self.attendees = list(attendees)
         self.retracted_because: str | None = None
+        self.offered_to: list[int] = []
 
     @staticmethod
     def check_attendees(kind: str, attendees: list[str]) -> None:
@@ -108,6 +110,20 @@ class Activity(TrackerAggregate):
         for name, value in given.items():
             if value is not None:
                 setattr(self, name, value)
+
+    def offer_to_year_groups(self, year_groups: list[int]) -> None:
+        """Record that a provider encounter was offered to whole year groups (the provider access
+        duty asks that two be offered to Years 12-13); groups already recorded are not again."""
+        self.check_not_retracted()
+        if self.kind not in PROVIDER_ACCESS_KINDS:
+            raise RuleBroken(f"a {self.kind} is not a provider encounter", "year_groups")
+        new = [group for group in dict.fromkeys(year_groups) if group not in self.offered_to]
+        if new:
+            self._offered_to_year_groups(sorted(new))
+
+    @event("OfferedToYearGroups")
+    def _offered_to_year_groups(self, year_groups: list[int]) -> None:
+        self.offered_to = sorted({*self.offered_to, *year_groups})
 
     def retract(self, reason: str) -> None:
         self.check_not_retracted()

@@ -11,6 +11,10 @@ from eventsourcing.domain import event
 from tracker.domain.base import TrackerAggregate
 from tracker.errors import OutOfOrder
 
+# The employer's answer, on completion, to "would you host another student?".
+NOT_ASKED = "not_asked"
+HOST_ANSWERS = ("yes", "no", NOT_ASKED)
+
 # Which states each step may follow: confirmation is optional, completion and
 # cancellation are final.
 MAY_FOLLOW = {
@@ -57,17 +61,29 @@ class Placement(TrackerAggregate):
     def _confirmed(self, checks: dict[str, bool]) -> None:
         self.state = "confirmed"
 
-    def complete(self, completed_on: date, hours: float) -> None:
+    def complete(self, completed_on: date, hours: float, would_host: str = NOT_ASKED) -> None:
         self.check_may("completed")
         if completed_on < self.starts_on:
             raise OutOfOrder(
                 f"completed_on {completed_on} is before the placement starts on {self.starts_on}",
                 "completed_on",
             )
-        self._completed(completed_on, hours)
+        self._completed(completed_on, hours, would_host)
 
-    @event("Completed")
-    def _completed(self, completed_on: date, hours: float) -> None:
+    class Completed(TrackerAggregate.Event):
+        """Version 2 keeps the employer's answer to "would you host another student?"."""
+
+        class_version = 2
+        completed_on: date
+        hours: float
+        would_host: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state.update(would_host=NOT_ASKED)  # completed before the question was recorded
+
+    @event(Completed)
+    def _completed(self, completed_on: date, hours: float, would_host: str) -> None:
         self.state = "completed"
         self.completed_on = completed_on
 

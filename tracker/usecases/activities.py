@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tracker.calendar import check_year_group
 from tracker.commands import Changes, use_case
 from tracker.domain.activity import Activity
-from tracker.domain.placement import Placement
+from tracker.domain.placement import HOST_ANSWERS, NOT_ASKED, Placement
 from tracker.domain.roll import Roll
 from tracker.errors import InvalidValue
 from tracker.identifiers import validate_upn, validate_urn
 from tracker.validation import (
+    check_choice,
     check_counterpart,
     check_criteria,
     check_employer,
@@ -149,6 +151,18 @@ class ActivitiesAndPlacements:
         checked["criteria"] = check_criteria(changes.get("criteria"))
         return checked
 
+    @use_case(commutative=True)
+    def offer_activity(
+        self, activity_id: str, year_groups: list[int], within_school: str | None = None
+    ) -> Changes:
+        """Record a provider encounter as offered to whole year groups (provider access)."""
+        if not isinstance(year_groups, list) or not year_groups:
+            raise InvalidValue("year_groups must be a non-empty list", "year_groups")
+        groups = [check_year_group(group, "year_groups") for group in year_groups]
+        activity = self._activity(activity_id, within_school)
+        activity.offer_to_year_groups(groups)
+        return Changes([activity], activity_id)
+
     @use_case(commutative=False)
     def retract_activity(
         self, activity_id: str, reason: str, within_school: str | None = None
@@ -186,12 +200,20 @@ class ActivitiesAndPlacements:
 
     @use_case(commutative=False)
     def complete_placement(
-        self, placement_id: str, completed_on: date, hours: float, within_school: str | None = None
+        self,
+        placement_id: str,
+        completed_on: date,
+        hours: float,
+        within_school: str | None = None,
+        would_host: str = NOT_ASKED,
     ) -> Changes:
+        """Complete a placement, with the employer's answer to "would you host another?"."""
         placement = self._placement(placement_id, within_school)
         if not isinstance(hours, (int, float)) or not 0 < hours <= 1000:
             raise InvalidValue("hours must be more than 0 and at most 1000", "hours")
-        placement.complete(self._check_not_future("completed_on", completed_on), float(hours))
+        would_host = check_choice("would_host", would_host, HOST_ANSWERS)
+        completed_on = self._check_not_future("completed_on", completed_on)
+        placement.complete(completed_on, float(hours), would_host)
         return Changes([placement], placement_id)
 
     @use_case(commutative=False)

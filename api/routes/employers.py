@@ -1,0 +1,91 @@
+"""Employer engagement: a hub's, a school's and the nation's figures, and one employer's history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from api import auth, formats
+from api import organisation_schemas as schemas
+from api.routes import PREFIX, Blueprint, as_seen, found
+from api.services import services
+from projections import engagement, engagement_privacy, hosts
+from tracker.calendar import AcademicYear, default_as_of
+
+blp = Blueprint(
+    "employers",
+    __name__,
+    url_prefix=PREFIX,
+    description="Employer engagement",
+    path_formats=formats.ORGANISATION_PATH,
+)
+
+
+def year_and_date(args) -> tuple[AcademicYear, date]:
+    """The year asked (default: the one `as_of` falls in) and the date (default: as far into the
+    year as today is)."""
+    today = services().reads.today()
+    if args.get("year"):
+        year = AcademicYear.parse(args["year"])
+        return year, args.get("as_of") or default_as_of(year, today)
+    as_of = args.get("as_of") or today
+    return AcademicYear.containing(as_of), as_of
+
+
+def _figures(schools: list[str] | None, args) -> engagement.Engagement:
+    year, as_of = year_and_date(args)
+    answer = engagement.engagement(services().store, schools, year, as_of)
+    return as_seen(engagement_privacy.engagement)(answer)
+
+
+@blp.get("/hubs/<code>/employers")
+@auth.guard(auth.require_hub_reader, "code")
+@blp.arguments(schemas.EngagementArgs, location="query")
+@blp.response(200, schemas.Engagement)
+def hub_employers(args, code):
+    """The hub's employer network in a year: reach by sector and size, repeat and new employers,
+    the school x sector grid (pupil counts withheld from hubs when low)."""
+    found(services().reads.hub(code), f"hub {code}")
+    _, as_of = year_and_date(args)
+    return _figures(services().reads.hub_members(code, as_of), args)
+
+
+@blp.get("/schools/<urn>/employers")
+@auth.guard(auth.require_school_reader, "urn")
+@blp.arguments(schemas.EngagementArgs, location="query")
+@blp.response(200, schemas.Engagement)
+def school_employers(args, urn):
+    """The employers a school worked with in a year."""
+    found(services().reads.school(urn), f"school {urn}")
+    return _figures([urn], args)
+
+
+@blp.get("/employers")
+@blp.arguments(schemas.EngagementArgs, location="query")
+@blp.response(200, schemas.Engagement)
+def national_employers(args):
+    """Employer engagement over every school in a year."""
+    return _figures(None, args)
+
+
+@blp.get("/employers/<employer_id>")
+@blp.arguments(schemas.EngagementArgs, location="query")
+@blp.response(200, schemas.EmployerHistory)
+def employer(args, employer_id):
+    """One employer's encounters by year and school, over the schools the caller may read."""
+    as_of = args.get("as_of") or services().reads.today()
+    schools = auth.access().schools_seen(lambda hub: services().reads.hub_members(hub, as_of))
+    history = engagement.employer_history(services().store, employer_id, as_of, schools)
+    return as_seen(engagement_privacy.employer_history)(found(history, f"employer {employer_id}"))
+
+
+@blp.get("/hubs/<code>/willing-hosts")
+@auth.guard(auth.require_willing_hosts_reader, "code")
+@blp.arguments(schemas.AsOfArgs, location="query")
+@blp.response(200, schemas.Hosts)
+def willing_hosts(args, code):
+    """Employers whose latest answer on completing a placement at the hub's schools was that they
+    would host another student, with their last placement date."""
+    found(services().reads.hub(code), f"hub {code}")
+    as_of = args.get("as_of") or services().reads.today()
+    schools = services().reads.hub_members(code, as_of)
+    return {"items": hosts.willing_hosts(services().store, schools, as_of)}
