@@ -11,7 +11,7 @@ from flask import current_app, redirect, render_template, url_for
 from joserfc.errors import JoseError
 from requests import RequestException
 
-from api.dashboard import _check_csrf, _csrf_token, bp
+from api.dashboard import _csrf_token, bp
 from api.people_pages import _after_password
 from api.services import services
 from tracker.domain.base import Caller
@@ -48,10 +48,11 @@ def _client():
     return current_app.extensions.get("sso_client")
 
 
-@bp.post("/sign-in/sso")
+@bp.get("/sign-in/sso")
 def sign_in_sso():
-    """Off to the provider; it sends the person back to `sign_in_sso_back`."""
-    _check_csrf()
+    """Off to the provider; it sends the person back to `sign_in_sso_back`. A link, not a form:
+    the pages' `form-action 'self'` would stop a form's redirect to the provider, and starting
+    a sign-in changes nothing (the state ties the answer to this browser)."""
     if _client() is None:
         return redirect(url_for("dashboard.sign_in"))
     try:

@@ -11,7 +11,7 @@ import requests
 
 from api.sso import NOT_SIGNED_IN
 from tests.api.conftest import make_world
-from tests.api.people import csrf_of, make_person
+from tests.api.people import make_person
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, running_provider
 from tracker.usecases.signin import LinkRefused
 
@@ -37,7 +37,7 @@ def world(provider):
 
 def to_provider(client) -> str:
     """Press the button: the provider's authorization address, with PKCE, state and nonce."""
-    response = client.post("/dashboard/sign-in/sso", data={"csrf": csrf_of(client)})
+    response = client.get("/dashboard/sign-in/sso")
     assert response.status_code == 302
     return response.headers["Location"]
 
