@@ -12,7 +12,7 @@ from joserfc.errors import JoseError
 from requests import RequestException
 
 from api.dashboard import _csrf_token, bp
-from api.people_pages import _after_password
+from api.people_pages import _after_password, public_url
 from api.services import services
 from tracker.domain.base import Caller
 
@@ -56,9 +56,15 @@ def sign_in_sso():
     if _client() is None:
         return redirect(url_for("dashboard.sign_in"))
     try:
-        return _client().authorize_redirect(url_for("dashboard.sign_in_sso_back", _external=True))
+        return _client().authorize_redirect(_back_address())
     except REFUSED:
         return _refused()
+
+
+def _back_address() -> str:
+    """Where the provider sends the person back: under PUBLIC_URL when set (behind a proxy the
+    request's own host may not be the one registered with the provider)."""
+    return public_url().rstrip("/") + url_for("dashboard.sign_in_sso_back")
 
 
 @bp.get("/sign-in/sso/back")

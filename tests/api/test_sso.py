@@ -146,3 +146,10 @@ def test_an_id_token_signed_by_another_key_is_refused(world, provider):
     provider.sign_with_a_stranger_key()
     assert_refused(sso_sign_in(world.client, "cl@example.org"))
     assert world.client.get("/dashboard/").status_code == 302
+
+
+def test_the_provider_sends_people_back_under_the_public_address(provider):
+    config = {"OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID}
+    world = make_world({**config, "OIDC_CLIENT_SECRET": "x", "PUBLIC_URL": "https://hub.example/"})
+    query = parse_qs(urlsplit(to_provider(world.client)).query)
+    assert query["redirect_uri"] == ["https://hub.example/dashboard/sign-in/sso/back"]
