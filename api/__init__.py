@@ -23,6 +23,7 @@ from api import (  # noqa: F401
     requestlog,
     roll_pages,
     sessions,
+    sso,
 )
 from api.config import load_config
 from api.openapi import TrackerDocument
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.register(app)
     sessions.register(app, lambda: app.extensions["tracker"].store)
     people_sessions.register(app)
+    sso.register(app)
     headers.register(app)
     bodies.register(app)  # after authentication: an outsider learns nothing from it
     docs.register(app)

@@ -33,6 +33,11 @@ DEFAULTS: dict[str, Any] = {
     "ACCOUNT_FAILURE_WINDOW_SECONDS": 15 * 60,
     "SMTP_URL": None,  # smtp://host:port: invitation and reset links are emailed (adapters/mail.py)
     "PUBLIC_URL": None,  # where people reach the dashboard, for links in emails
+    # Single sign-on (api/sso.py): the school's OpenID Connect provider, if any.
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_NAME": None,  # on the button: "Sign in with <name>"
 }
 
 ENVIRONMENT = (
@@ -43,6 +48,10 @@ ENVIRONMENT = (
     "SECRET_KEY",
     "SMTP_URL",
     "PUBLIC_URL",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_NAME",
 )
 
 
