@@ -48,6 +48,11 @@ PARAMETERS = {
     "activity_id": "the activity's id, as its recording answered",
     "placement_id": "the placement's id, as its arranging answered",
     "type": "only events of this type, e.g. `Activity.Retracted`",
+    "q": "part of an organisation's name, matched as names are (case, punctuation, Ltd/Limited, "
+    "&/and ignored)",
+    "role": "employer or provider",
+    "organisation_id": "the organisation's id, as the register gave it",
+    "employer_id": "the employer's id in the register, as a hub's employer list gives it",
 }
 WRITES = ("post", "put", "patch", "delete")
 

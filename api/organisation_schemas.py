@@ -24,7 +24,7 @@ class OrganisationIn(Schema):
 
 
 class MatchArgs(Freshness):
-    q = fields.String(validate=validate.Length(max=200), metadata=formats.OPTIONAL_TEXT)
+    q = fields.String(validate=validate.Length(max=200), metadata=formats.IN_ADDRESS)
     role = fields.String(validate=validate.OneOf(ROLES))
     as_of = CalendarDate()
 
