@@ -20,6 +20,7 @@ from api import (  # noqa: F401
     requestlog,
     roll_pages,
     sessions,
+    token_pages,
 )
 from api.config import load_config
 from api.services import Services

@@ -25,6 +25,7 @@ from api.accesslog import log_read, pupils_shown
 from api.auth import query_date, signed_in_with
 from api.freshness import reach
 from api.people_sessions import current_person, end_person_session
+from api.personal_tokens import access_of_token
 from api.policy import Access
 from api.routes import as_seen
 from api.services import services
@@ -102,11 +103,12 @@ def signed_in(view):
             return view(person.narrowed(services().reads, **objects), *args, **kwargs)
         token_id = _sessions().token_id(session.get("session_id", ""))
         token = services().tracker.token_by_id(token_id) if token_id else None
-        if token is None:
+        access = access_of_token(token) if token is not None else None
+        if access is None:
             _sessions().end(session.pop("session_id", ""))
             return redirect(url_for("dashboard.sign_in"))
         reach()
-        return view(Access.of(token), *args, **kwargs)
+        return view(access, *args, **kwargs)
 
     return guarded
 

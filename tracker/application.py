@@ -44,6 +44,7 @@ from tracker.usecases.access import AccessTokens
 from tracker.usecases.accounts import Accounts
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.erasure import Erasures
+from tracker.usecases.personal_tokens import PersonalTokens
 from tracker.usecases.pupils import Pupils
 from tracker.usecases.schools import HubsAndSchools
 from tracker.usecases.signin import SigningIn
@@ -72,6 +73,7 @@ class Tracker(
     Years,
     ActivitiesAndPlacements,
     AccessTokens,
+    PersonalTokens,
     Accounts,
     SigningIn,
     Application,
