@@ -100,7 +100,8 @@ def signed_in(view):
         if (person := current_person()) is not None:  # a person's grants, narrowed to the page's
             reach()
             objects = {name: kwargs[name] for name in ("urn", "code", "upn") if name in kwargs}
-            return view(person.narrowed(services().reads, **objects), *args, **kwargs)
+            g.access = person.narrowed(services().reads, **objects)  # the request log's actor
+            return view(g.access, *args, **kwargs)
         token_id = _sessions().token_id(session.get("session_id", ""))
         token = services().tracker.token_by_id(token_id) if token_id else None
         access = access_of_token(token) if token is not None else None
@@ -108,6 +109,7 @@ def signed_in(view):
             _sessions().end(session.pop("session_id", ""))
             return redirect(url_for("dashboard.sign_in"))
         reach()
+        g.access = access
         return view(access, *args, **kwargs)
 
     return guarded
