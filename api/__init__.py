@@ -15,6 +15,7 @@ from api import (  # noqa: F401
     docs,
     errors,
     headers,
+    people_actions,
     people_pages,
     people_sessions,
     requestlog,

@@ -136,7 +136,9 @@ class SigningIn:
 
     @staticmethod
     def must_have_second_factor(account: Account) -> bool:
-        return any(grant in SECOND_FACTOR_REQUIRED for grant in account.grants)
+        """Admins and auditors always; anyone a hub or an admin has required it of."""
+        required_by_grant = any(grant in SECOND_FACTOR_REQUIRED for grant in account.grants)
+        return required_by_grant or account.second_factor_required
 
     # --- links -----------------------------------------------------------------------
 
