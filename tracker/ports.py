@@ -79,6 +79,11 @@ class Credentials(ABC):
         """Keep a TOTP secret, replacing any earlier one."""
 
     @abstractmethod
+    def use_totp_step(self, account_id: str, step: int) -> bool:
+        """Note a TOTP code's time step as used: False if it, or a later one, was used before,
+        so a code seen over someone's shoulder is no use once accepted."""
+
+    @abstractmethod
     def set_recovery_codes(self, account_id: str, code_hashes: list[str]) -> None:
         """Replace the account's recovery codes (their hashes) with these."""
 

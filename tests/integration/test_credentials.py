@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pyotp
@@ -56,3 +58,27 @@ def test_sessions_are_listed_touched_and_ended_on_every_store(app):
     assert [s.id_hash for s in credentials.sessions_of("a")] == ["s1"]
     credentials.end_sessions("a")
     assert credentials.sessions_of("a") == [] and credentials.session("s3").account_id == "b"
+
+
+def test_a_totp_code_accepted_once_is_refused_again_in_its_window_on_every_store(app):
+    invitation = app.invite("p@example.org", "P", "school:900001")
+    account_id = app.accept_invitation(invitation, PASSWORD)
+    totp = pyotp.TOTP(app.begin_second_factor(account_id))
+    now = time.time()
+    app.confirm_second_factor(account_id, totp.at(now - 30))
+    assert not app.second_factor_matches(account_id, totp.at(now - 30)), "the enrolling code"
+    assert app.second_factor_matches(account_id, totp.at(now))
+    assert not app.second_factor_matches(account_id, totp.at(now)), "a replay"
+    assert app.second_factor_matches(account_id, totp.at(now + 30)), "the next window's code"
+    assert not app.second_factor_matches(account_id, totp.at(now)), "an older code after it"
+
+
+def test_two_racing_sign_ins_with_one_code_let_one_in_on_every_store(app):
+    invitation = app.invite("p@example.org", "P", "school:900001")
+    account_id = app.accept_invitation(invitation, PASSWORD)
+    totp = pyotp.TOTP(app.begin_second_factor(account_id))
+    app.confirm_second_factor(account_id, totp.at(time.time() - 30))
+    code = totp.now()
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: app.second_factor_matches(account_id, code), range(4)))
+    assert answers.count(True) == 1

@@ -7,6 +7,7 @@ hash. What the log records is what happened (invited, joined), with who did it.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import time
 
@@ -28,6 +29,15 @@ DAY = 86400.0
 INVITATION, RESET = "invitation", "reset"
 RECOVERY_CODES = 10
 SECOND_FACTOR_REQUIRED = ("admin", "auditor")  # docs/people.md
+
+
+def matching_step(totp: pyotp.TOTP, code: str, now: float) -> int | None:
+    """The time step (of the one before, now, or after) whose code this is, or None."""
+    for offset in (-1, 0, 1):
+        at = now + offset * totp.interval
+        if hmac.compare_digest(totp.at(at), code):
+            return int(at // totp.interval)
+    return None
 
 
 class LinkRefused(RuleBroken):
@@ -113,7 +123,7 @@ class SigningIn:
         """With a right code from the app, the factor is in force: ten recovery codes, shown
         once."""
         current = self.credentials.second_factor(account_id)
-        if current is None or not pyotp.TOTP(current[0]).verify(str(code), valid_window=1):
+        if current is None or not self._fresh_code(account_id, current[0], str(code)):
             raise InvalidValue("that code is not right: try the one your app shows now", "code")
         self.credentials.set_second_factor(account_id, current[0], confirmed=True)
         codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
@@ -130,9 +140,15 @@ class SigningIn:
         if not (current and current[1] and isinstance(code, str)):
             return False
         code = code.strip().replace(" ", "")
-        if pyotp.TOTP(current[0]).verify(code, valid_window=1):
+        if self._fresh_code(account_id, current[0], code):
             return True
         return self.credentials.take_recovery_code(account_id, hash_secret(code.lower()))
+
+    def _fresh_code(self, account_id: str, secret: str, code: str) -> bool:
+        """A code of the window before, now or after, never accepted before (nor an earlier
+        one after a later was accepted): RFC 6238's advice against replay."""
+        step = matching_step(pyotp.TOTP(secret), code.strip(), self.clock())
+        return step is not None and self.credentials.use_totp_step(account_id, step)
 
     @staticmethod
     def must_have_second_factor(account: Account) -> bool:
