@@ -88,6 +88,14 @@ class SQLCredentials(Credentials):
             (secret_hash, account_id, purpose, expires_at),
         )
 
+    def link_account(self, secret_hash: str, purpose: str, now: float) -> str | None:
+        rows = self._run(
+            "SELECT account_id FROM {person_links} WHERE secret_hash = ? AND purpose = ? "
+            "AND expires_at > ?",
+            (secret_hash, purpose, now),
+        )
+        return rows[0][0] if rows else None
+
     def take_link(self, secret_hash: str, purpose: str, now: float) -> str | None:
         # Deleted whether or not it has expired: an expired link is no use to anyone either.
         rows = self._run(

@@ -66,6 +66,10 @@ class Credentials(ABC):
         """Keep an invitation or reset link by the hash of its secret."""
 
     @abstractmethod
+    def link_account(self, secret_hash: str, purpose: str, now: float) -> str | None:
+        """The account a live link is for, leaving it unspent; None if unknown or expired."""
+
+    @abstractmethod
     def take_link(self, secret_hash: str, purpose: str, now: float) -> str | None:
         """The account a live link is for, deleting it so it works once; None if unknown, used,
         for another purpose or expired."""
