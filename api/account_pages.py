@@ -168,6 +168,7 @@ def people_page(person, **shown):
         "people.html",
         access=person.narrowed(services().reads),
         people=_visible_to(person, people(services().store)),
+        is_admin=any(grant.kind == "admin" for grant in person.grants),
         csrf=_csrf_token(),
         **shown,
     )
