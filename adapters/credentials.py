@@ -22,6 +22,7 @@ TABLES = {
     "confirmed INTEGER NOT NULL",
     "person_recovery_codes": "account_id TEXT NOT NULL, code_hash TEXT NOT NULL, "
     "PRIMARY KEY (account_id, code_hash)",
+    "person_totp_steps": "account_id TEXT PRIMARY KEY, step BIGINT NOT NULL",
     "person_sessions": "id_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, "
     "started_at DOUBLE PRECISION NOT NULL, seen_at DOUBLE PRECISION NOT NULL, label TEXT",
 }
@@ -87,6 +88,14 @@ class SQLCredentials(Credentials):
             (secret_hash, account_id, purpose, expires_at),
         )
 
+    def link_account(self, secret_hash: str, purpose: str, now: float) -> str | None:
+        rows = self._run(
+            "SELECT account_id FROM {person_links} WHERE secret_hash = ? AND purpose = ? "
+            "AND expires_at > ?",
+            (secret_hash, purpose, now),
+        )
+        return rows[0][0] if rows else None
+
     def take_link(self, secret_hash: str, purpose: str, now: float) -> str | None:
         # Deleted whether or not it has expired: an expired link is no use to anyone either.
         rows = self._run(
@@ -111,6 +120,16 @@ class SQLCredentials(Credentials):
             "DO UPDATE SET secret = excluded.secret, confirmed = excluded.confirmed",
             (account_id, secret, int(confirmed)),
         )
+
+    def use_totp_step(self, account_id: str, step: int) -> bool:
+        # One statement, so two sign-ins racing with the same code cannot both be let in.
+        rows = self._run(
+            "INSERT INTO {person_totp_steps} AS held VALUES (?, ?) ON CONFLICT (account_id) "
+            "DO UPDATE SET step = excluded.step WHERE held.step < excluded.step "
+            "RETURNING account_id",
+            (account_id, step),
+        )
+        return bool(rows)
 
     def set_recovery_codes(self, account_id: str, code_hashes: list[str]) -> None:
         self._run("DELETE FROM {person_recovery_codes} WHERE account_id = ?", (account_id,))

@@ -18,12 +18,14 @@ from api import (  # noqa: F401
     errors,
     headers,
     hub_pages,
+    people_actions,
     people_pages,
     people_sessions,
     requestlog,
     roll_pages,
     sessions,
     sso,
+    token_pages,
 )
 from api.config import load_config
 from api.openapi import TrackerDocument

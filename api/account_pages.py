@@ -3,6 +3,7 @@ Hub Leads, People (invite, withdraw, who has access to what). docs/people.md."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import quote
 
@@ -19,9 +20,10 @@ from api.people_sessions import (
     start_person_session,
 )
 from api.services import services
-from projections.people import people
+from projections.people import people, personal_tokens
 from tracker.domain.base import Caller
 from tracker.errors import TrackerError
+from tracker.usecases.personal_tokens import ALL_GRANTS, MAX_DAYS
 from tracker.usecases.signin import LINK_DAYS
 
 
@@ -53,10 +55,18 @@ def account(person, **shown):
         account=tracker.account_by_id(person.account_id),
         has_second_factor=tracker.has_second_factor(person.account_id),
         sessions=person_sessions().live(person.account_id),
+        tokens=_caught_up_tokens(person.account_id),
+        max_expiry=services().tracker.today() + timedelta(days=MAX_DAYS),
         this_session=current_session_hash(),
+        all_grants=ALL_GRANTS,
         csrf=_csrf_token(),
         **shown,
     )
+
+
+def _caught_up_tokens(account_id: str) -> list[dict]:
+    services().catch_up_inline()  # a token made or revoked a moment ago is listed as it is now
+    return personal_tokens(services().store, account_id)
 
 
 @bp.post("/account/password")
@@ -158,6 +168,7 @@ def people_page(person, **shown):
         "people.html",
         access=person.narrowed(services().reads),
         people=_visible_to(person, people(services().store)),
+        is_admin=any(grant.kind == "admin" for grant in person.grants),
         csrf=_csrf_token(),
         **shown,
     )

@@ -12,6 +12,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from api.accesslog import log_read
 from api.freshness import catch_up_before_reading
+from api.personal_tokens import access_of_token
 from api.policy import Access
 from api.ratelimit import HOUR, FailedSignIns, RefusedTransfers
 from api.services import services
@@ -47,9 +48,10 @@ def authenticate() -> None:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     signed_in = signed_in_with(token) if token else None
-    if signed_in is None:
+    access = access_of_token(signed_in) if signed_in is not None else None
+    if access is None:
         abort(401, "a valid bearer token is required")
-    g.access = Access.of(signed_in)
+    g.access = access
 
 
 def signed_in_with(token: str):

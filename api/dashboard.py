@@ -26,6 +26,7 @@ from api.accesslog import log_read
 from api.auth import query_date, signed_in_with
 from api.freshness import reach
 from api.people_sessions import current_person, end_person_session
+from api.personal_tokens import access_of_token
 from api.policy import Access
 from api.routes import as_seen
 from api.services import services
@@ -101,14 +102,17 @@ def signed_in(view):
         if (person := current_person()) is not None:  # a person's grants, narrowed to the page's
             reach()
             objects = {name: kwargs[name] for name in ("urn", "code", "upn") if name in kwargs}
-            return view(person.narrowed(services().reads, **objects), *args, **kwargs)
+            g.access = person.narrowed(services().reads, **objects)  # the request log's actor
+            return view(g.access, *args, **kwargs)
         token_id = _sessions().token_id(session.get("session_id", ""))
         token = services().tracker.token_by_id(token_id) if token_id else None
-        if token is None:
+        access = access_of_token(token) if token is not None else None
+        if access is None:
             _sessions().end(session.pop("session_id", ""))
             return redirect(url_for("dashboard.sign_in"))
         reach()
-        return view(Access.of(token), *args, **kwargs)
+        g.access = access
+        return view(access, *args, **kwargs)
 
     return guarded
 

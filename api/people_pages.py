@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pyotp
 from flask import current_app, redirect, render_template, request, session, url_for
 
 from adapters import mail
@@ -118,8 +119,24 @@ def sign_in_code_post():
 
 @bp.route("/invitation/<secret>", methods=["GET", "POST"])
 def accept_invitation(secret):
-    """Choose a password: the account joins, and the person signs in with it."""
-    return _set_password(secret, services().tracker.accept_invitation, "Welcome")
+    """Choose a password (and, where the account must have one, set up the authenticator app
+    at the same time): the account joins, and the person signs in with it."""
+    tracker = services().tracker
+    totp_secret = tracker.enrolment_secret(secret)
+    if totp_secret is None:
+        return _set_password(secret, tracker.accept_invitation, "Welcome")
+    return _set_password(secret, _accept_enrolling, "Welcome", enrolment=_enrolment(totp_secret))
+
+
+def _enrolment(totp_secret: str) -> dict:
+    uri = pyotp.TOTP(totp_secret).provisioning_uri(issuer_name="Careers Hub Tracker")
+    return {"secret": totp_secret, "uri": uri}
+
+
+def _accept_enrolling(secret: str, password: str) -> str:
+    """The password, and the app's code."""
+    code = request.form.get("code", "")
+    return services().tracker.accept_invitation(secret, password, code=code)
 
 
 @bp.route("/reset/<secret>", methods=["GET", "POST"])
@@ -127,22 +144,25 @@ def reset_password(secret):
     return _set_password(secret, services().tracker.reset_password, "Choose a new password")
 
 
-def _set_password(secret: str, use_link, title: str):
+def _set_password(secret: str, use_link, title: str, enrolment: dict | None = None):
+    shown = {"csrf": _csrf_token(), "title": title, "enrolment": enrolment}
     if request.method == "GET":
-        return render_template("set_password.html", csrf=_csrf_token(), error=None, title=title)
+        return render_template("set_password.html", error=None, **shown)
     _check_csrf()
     password = request.form.get("password", "")
     if password != request.form.get("again", ""):
         error = "The two passwords differ."
     else:
         try:
-            use_link(secret, password)
+            account_id = use_link(secret, password)
+            if enrolment:  # the app is set up too: its recovery codes, shown once
+                codes = services().tracker.new_recovery_codes(account_id)
+                return render_template("recovery_codes.html", csrf=_csrf_token(), codes=codes)
             done = "Your password is set: sign in with it."
             return render_template("sign_in.html", csrf=_csrf_token(), error=None, done=done)
         except TrackerError as refused:
             error = refused.message
-    page = render_template("set_password.html", csrf=_csrf_token(), error=error, title=title)
-    return page, 422
+    return render_template("set_password.html", error=error, **shown), 422
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])

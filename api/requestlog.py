@@ -34,7 +34,7 @@ def start() -> None:
 
 def finish(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
-    scope = g.get("scope")
+    access = g.get("access")  # set once the caller is known (api/auth.py, api/dashboard.py)
     log.info(
         json.dumps(
             {
@@ -46,7 +46,7 @@ def finish(response):
                 "ms": round(
                     1000 * (time.perf_counter() - g.get("started", time.perf_counter())), 1
                 ),
-                "actor": scope.subject if scope else None,
+                "actor": access.subject if access else None,
             }
         )
     )

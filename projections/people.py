@@ -91,3 +91,16 @@ def people(store: ViewStore) -> list[dict[str, Any]]:
         if scope:
             person["grants"].append(scope)
     return list(listed.values())
+
+
+TOKEN_COLUMNS = ("id", "scope", "note", "issued_at", "expires_on")
+
+
+def personal_tokens(store: ViewStore, account_id: str) -> list[dict[str, Any]]:
+    """A person's own API tokens not revoked (expired ones too, so they see why one stopped)."""
+    rows = store.query(
+        f"SELECT {', '.join(TOKEN_COLUMNS)} FROM {{tokens}} "
+        "WHERE subject = ? AND revoked_at IS NULL ORDER BY issued_at",
+        (account_id,),
+    )
+    return [dict(zip(TOKEN_COLUMNS, row, strict=True)) for row in rows]

@@ -326,9 +326,11 @@ def audit_events(
         if value:
             clauses.append(clause)
             params.append(value)
+    # A person's events name their account id as actor; their name is shown beside it.
     rows = store.query(
         f"SELECT e.position, e.recorded_at, e.type, e.aggregate_id, e.version, e.actor, "
-        f"e.request_id, e.school_urn, e.upn FROM {source} WHERE {' AND '.join(clauses)} "
+        f"a.name, e.request_id, e.school_urn, e.upn FROM {source} "
+        f"LEFT JOIN {{accounts}} a ON a.id = e.actor WHERE {' AND '.join(clauses)} "
         "ORDER BY e.position LIMIT ?",
         (*params, limit + 1),
     )
@@ -339,6 +341,7 @@ def audit_events(
         "aggregate",
         "version",
         "actor",
+        "actor_name",
         "request_id",
         "school_urn",
         "upn",

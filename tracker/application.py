@@ -45,6 +45,7 @@ from tracker.usecases.accounts import Accounts
 from tracker.usecases.activities import ActivitiesAndPlacements
 from tracker.usecases.erasure import Erasures
 from tracker.usecases.organisations import Organisations
+from tracker.usecases.personal_tokens import PersonalTokens
 from tracker.usecases.pupils import Pupils
 from tracker.usecases.schools import HubsAndSchools
 from tracker.usecases.signin import SigningIn
@@ -74,6 +75,7 @@ class Tracker(
     ActivitiesAndPlacements,
     Organisations,
     AccessTokens,
+    PersonalTokens,
     Accounts,
     SigningIn,
     Application,

@@ -66,6 +66,10 @@ class Credentials(ABC):
         """Keep an invitation or reset link by the hash of its secret."""
 
     @abstractmethod
+    def link_account(self, secret_hash: str, purpose: str, now: float) -> str | None:
+        """The account a live link is for, leaving it unspent; None if unknown or expired."""
+
+    @abstractmethod
     def take_link(self, secret_hash: str, purpose: str, now: float) -> str | None:
         """The account a live link is for, deleting it so it works once; None if unknown, used,
         for another purpose or expired."""
@@ -77,6 +81,11 @@ class Credentials(ABC):
     @abstractmethod
     def set_second_factor(self, account_id: str, secret: str, confirmed: bool) -> None:
         """Keep a TOTP secret, replacing any earlier one."""
+
+    @abstractmethod
+    def use_totp_step(self, account_id: str, step: int) -> bool:
+        """Note a TOTP code's time step as used: False if it, or a later one, was used before,
+        so a code seen over someone's shoulder is no use once accepted."""
 
     @abstractmethod
     def set_recovery_codes(self, account_id: str, code_hashes: list[str]) -> None:

@@ -20,7 +20,7 @@ blp = Blueprint(
 @blp.arguments(schemas.AuditArgs, location="query")
 @blp.response(200, list_items.EventPage)
 def events(args):
-    """The event log in order: position, recorded_at, type, aggregate, actor, request id, data."""
+    """The event log in order: position, time, type, aggregate, actor and a person's name, data."""
     page = records.audit_events(
         services().store,
         services().tracker,

@@ -34,6 +34,7 @@ class Account(TrackerAggregate):
         self.grants: list[str] = [grant]
         self.joined = False
         self.disabled = False
+        self.second_factor_required = False  # beyond what admin and auditor grants require
 
     def check_may_sign_in(self) -> None:
         if not self.joined:
@@ -88,6 +89,27 @@ class Account(TrackerAggregate):
     @event("Reenabled")
     def _reenabled(self) -> None:
         self.disabled = False
+
+    def require_second_factor(self, reason: str) -> bool:
+        """From the next sign-in the person must give a code; False (nothing recorded) if it
+        is required already."""
+        if self.second_factor_required:
+            return False
+        self._second_factor_required(reason)
+        return True
+
+    @event("SecondFactorRequired")
+    def _second_factor_required(self, reason: str) -> None:
+        self.second_factor_required = True
+
+    def stop_requiring_second_factor(self) -> None:
+        if not self.second_factor_required:
+            raise RuleBroken("a second factor is not required of this account", "email")
+        self._second_factor_no_longer_required()
+
+    @event("SecondFactorNoLongerRequired")
+    def _second_factor_no_longer_required(self) -> None:
+        self.second_factor_required = False
 
     @property
     def is_active(self) -> bool:

@@ -89,6 +89,36 @@ class Accounts:
         account.reenable()
         return Changes([account], str(account.id))
 
+    @use_case(commutative=False)
+    def require_second_factor(
+        self, email: str, reason: str, granted_by: list[str] | None = None
+    ) -> Changes:
+        """From their next sign-in the person sets up and gives a second factor. An admin
+        requires it of anyone; others of a person holding a grant they could give."""
+        account = self._account(email)
+        self._check_may_require(granted_by, account)
+        account.require_second_factor(check_text("reason", reason))
+        return Changes([account], str(account.id))
+
+    @use_case(commutative=False)
+    def stop_requiring_second_factor(
+        self, email: str, granted_by: list[str] | None = None
+    ) -> Changes:
+        """Only an admin lifts it: a Hub Lead's requirement is not undone by a Careers Leader."""
+        self.check_may_grant(granted_by, "admin")
+        account = self._account(email)
+        account.stop_requiring_second_factor()
+        return Changes([account], str(account.id))
+
+    def _check_may_require(self, granted_by: list[str] | None, account: Account) -> None:
+        refusals = []
+        for grant in account.grants or ["admin"]:
+            try:
+                return self.check_may_grant(granted_by, grant)
+            except GrantRefused as refused:
+                refusals.append(refused)
+        raise refusals[0]
+
     def account_of(self, email: str) -> Account | None:
         """The account for this address (any case), or None."""
         return self._account_if_any(normal_email(email))
