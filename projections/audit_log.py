@@ -12,7 +12,8 @@ from projections.store import ViewStore
 
 COLUMNS = ("position", "recorded_at", "type", "aggregate_id", "version", "actor", "request_id")
 COLUMNS += ("school_urn", "upn")
-KEYS = tuple("aggregate" if name == "aggregate_id" else name for name in COLUMNS)  # as the API
+# as the API names them; a person's events name their account id as actor, and their name beside
+KEYS = (*("aggregate" if name == "aggregate_id" else name for name in COLUMNS), "actor_name")
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def _literal(text: str) -> str:
 def _select(store: ViewStore, clauses: list[str], params: list[Any], order: str, limit: int):
     where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
     return store.query(
-        f"SELECT e.{', e.'.join(COLUMNS)} FROM {{events}} e {where}"
+        f"SELECT e.{', e.'.join(COLUMNS)}, a.name FROM {{events}} e "
+        f"LEFT JOIN {{accounts}} a ON a.id = e.actor {where}"
         f"ORDER BY e.position {order} LIMIT ?",
         (*params, limit),
     )
