@@ -71,7 +71,7 @@ class EmployerRow(Schema):
     size = fields.String(allow_none=True)
     encounters = fields.Integer(required=True)
     schools = fields.Integer(required=True)
-    placements = fields.Integer(required=True)
+    placements = fields.Integer(allow_none=True, required=True)
     years_engaged = fields.List(fields.String(), required=True)
     repeat = fields.Boolean(required=True)
     new_this_year = fields.Boolean(required=True)
@@ -104,7 +104,7 @@ class HistoryRow(Schema):
     year = fields.String(required=True)
     urn = fields.String(required=True)
     encounters = fields.Integer(required=True)
-    placements = fields.Integer(required=True)
+    placements = fields.Integer(allow_none=True, required=True)
     pupils = fields.Integer(allow_none=True, required=True)
 
 

@@ -34,7 +34,7 @@ class EmployerRow:
     size: str | None
     encounters: int
     schools: int
-    placements: int
+    placements: int | None  # None once withheld from a hub (projections/engagement_privacy.py)
     years_engaged: list[str]
     repeat: bool
     new_this_year: bool
@@ -160,7 +160,7 @@ class HistoryRow:
     year: str
     urn: str
     encounters: int
-    placements: int
+    placements: int | None  # None once withheld from a hub (projections/engagement_privacy.py)
     pupils: int | None
 
 

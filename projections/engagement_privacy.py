@@ -2,7 +2,8 @@
 threshold less one withheld as "low" (docs/privacy.md), with a count that would give one away.
 Pupils reached by sector or size need no second withholding: a pupil may meet several sectors,
 so they do not add up to the total and no difference gives one away. Counts of employers,
-encounters and schools are not counts of pupils and stay."""
+encounters and schools are not counts of pupils and stay; a count of placements is (each is one
+pupil's), so an employer's placements from 1 to the threshold less one are withheld too."""
 
 from __future__ import annotations
 
@@ -31,8 +32,18 @@ def engagement(answer: Engagement, threshold: int) -> Engagement:
         by_size={
             k: _reach(v, f"by_size.{k}", threshold, hidden) for k, v in answer.by_size.items()
         },
+        employers=[
+            _placements(row, f"employers.{row.id}", threshold, hidden) for row in answer.employers
+        ],
         suppressed=hidden,
     )
+
+
+def _placements(row, name: str, threshold: int, hidden: dict[str, str]):
+    if not is_low(row.placements, threshold):
+        return row
+    hidden[f"{name}.placements"] = LOW
+    return replace(row, placements=None)
 
 
 def employer_history(answer: EmployerHistory, threshold: int) -> EmployerHistory:
@@ -42,7 +53,7 @@ def employer_history(answer: EmployerHistory, threshold: int) -> EmployerHistory
         if is_low(row.pupils, threshold):
             hidden[f"history.{row.year}.{row.urn}.pupils"] = LOW
             row = replace(row, pupils=None)
-        rows.append(row)
+        rows.append(_placements(row, f"history.{row.year}.{row.urn}", threshold, hidden))
     return replace(answer, history=rows, suppressed=hidden)
 
 

@@ -41,7 +41,20 @@ def test_a_hub_reads_low_pupil_counts_of_an_employers_history_withheld(world):
     hub = get(world, f"/employers/{ACME}", who="hub").get_json()
     assert [row["pupils"] for row in admin["history"]] == [5, 2]
     assert [row["pupils"] for row in hub["history"]] == [5, None]
-    assert hub["suppressed"] == {"history.2018/19.900002.pupils": "low"}
+    assert hub["suppressed"] == {
+        "history.2018/19.900002.pupils": "low",
+        "history.2018/19.900001.placements": "low",  # each placement is one pupil's
+    }
+
+
+def test_a_hub_reads_an_employers_few_placements_withheld_as_pupils_are(world):
+    admin = get(world, "/hubs/DEMO/employers", year="2018/19").get_json()
+    hub = get(world, "/hubs/DEMO/employers", year="2018/19", who="hub").get_json()
+    assert [row["placements"] for row in admin["employers"]] == [2]
+    assert [row["placements"] for row in hub["employers"]] == [None]
+    assert hub["suppressed"][f"employers.{ACME}.placements"] == "low"
+    history = get(world, f"/employers/{ACME}", who="hub").get_json()["history"]
+    assert [row["placements"] for row in history] == [None, 0]
 
 
 def test_a_school_reads_only_its_own_part_of_an_employers_history(world):
