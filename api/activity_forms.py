@@ -14,6 +14,8 @@ from api import activity_groups as groups
 from api import organisation_picker as picker
 from api.dashboard import _allow, _check_csrf, _form_date, bp, school_page, signed_in
 from api.services import services
+from projections.metrics import year_groups_taught
+from tracker.calendar import AcademicYear
 from tracker.domain.base import Caller
 from tracker.errors import TrackerError
 from tracker.organisations import SIC_SECTIONS
@@ -210,5 +212,14 @@ def activity_form_choices() -> dict:
             for kind, category in ACTIVITY_KINDS.items()
         },
         "category_of_kind": ACTIVITY_KINDS,
+        "year_groups_of": year_groups_of,
         "blank_form": ActivityForm(),
     }
+
+
+def year_groups_of(urn: str, as_of) -> range:
+    """The year groups the school teaches in the page's academic year: the boxes to choose from,
+    whether or not anyone is on roll in them today."""
+    year = AcademicYear.containing(date.fromisoformat(str(as_of)[:10]))
+    first, last = year_groups_taught(services().store, year, [urn]).get(urn, (7, 11))
+    return range(first, last + 1)

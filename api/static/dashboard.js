@@ -79,6 +79,7 @@ document.addEventListener("DOMContentLoaded", function () {
       set.querySelector("input[value=new]").checked = true;
     }
     matches.replaceChildren(set);
+    fillFrom(set.querySelector("input:checked").dataset, true);
   }
 
   function ask() {
@@ -111,17 +112,18 @@ document.addEventListener("DOMContentLoaded", function () {
     ask();
     showTask();
   });
-  matches.addEventListener("change", function (event) {
-    var chosen = event.target.dataset;
-    if (!chosen.name) {
-      return;
-    }
+  // The register's details of the organisation chosen; offered unasked, only where none is chosen.
+  function fillFrom(chosen, onlyBlank) {
     [["sector", chosen.sector], ["size", chosen.size], ["provider_type", chosen.providerType]]
       .forEach(function (pair) {
-        if (pair[1]) {
-          form.elements[pair[0]].value = pair[1];
+        var field = form.elements[pair[0]];
+        if (pair[1] && !(onlyBlank && field.value)) {
+          field.value = pair[1];
         }
       });
+  }
+  matches.addEventListener("change", function (event) {
+    fillFrom(event.target.dataset, false);
   });
 
   function showTask() {
@@ -131,4 +133,23 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
   showTask();
+});
+
+// A form shown again with errors: the summary takes the focus, so a screen reader reads it first,
+// and each of its links moves the focus to its field (following a link alone would only scroll).
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.getElementById("error-summary");
+  if (!summary) {
+    return;
+  }
+  summary.focus();
+  summary.addEventListener("click", function (event) {
+    var target = event.target.closest("a") &&
+      document.getElementById(event.target.closest("a").hash.slice(1));
+    if (target) {
+      event.preventDefault();
+      target.scrollIntoView();
+      target.focus();
+    }
+  });
 });
