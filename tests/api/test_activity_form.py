@@ -222,3 +222,18 @@ def test_the_form_is_refused_without_its_csrf_token_and_to_a_hub():
     hub = make_world()
     sign_in(hub.client, hub.tokens["hub"])
     assert post(hub, step="fill", occurred_on="2019-01-15", year_groups="7").status_code == 403
+
+
+def test_a_refused_form_put_right_records_under_the_same_form_id(school):
+    refused = post(school, **{**TALK, "attendees": UPN["p6"]}, form_id="777")
+    assert refused.status_code == 422 and 'name="form_id" value="777"' in refused.get_data(True)
+    assert post(school, **TALK, form_id="777").status_code == 302
+    assert [a["title"] for a in activities(school, "2019-01-15")] == [TALK["title"]]
+
+
+def test_a_form_id_reused_for_another_activity_is_refused_on_the_form_not_with_a_500(school):
+    assert post(school, **TALK, form_id="888").status_code == 302
+    again = post(school, **{**TALK, "title": "Another talk"}, form_id="888")
+    page = again.get_data(as_text=True)
+    assert again.status_code == 422 and '<a href="#record-activity">' in page  # no field holds it
+    assert [a["title"] for a in activities(school, "2019-01-15")] == [TALK["title"]]
