@@ -14,6 +14,7 @@ from projections.pupil_status import RollFilter
 from tracker.identifiers import is_digits
 
 ROLL_PAGE = 500  # pupils read a page at a time; a year group is seldom more
+MOST_GROUPS = 20  # each group is a read of the roll: a whole school's forms, and no more
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -30,6 +31,8 @@ def fill(form, urn: str, occurred_on: date | None) -> None:
     names = [name for name in _SEPARATORS.split(form.values.get("groups", "")) if name]
     if not (years or names):
         form.refuse("year_groups", "Choose a year group or type a registration group to fill in.")
+    if len(names) > MOST_GROUPS:
+        form.refuse("groups", f"Type at most {MOST_GROUPS} registration groups at once.")
     if occurred_on is None or form.errors:
         return
     found = {year: _pupils(urn, occurred_on, RollFilter(year_group=year)) for year in years}

@@ -126,6 +126,7 @@ BAD_FIELDS = [
     ({"step": "fill", "year_groups": "99"}, "year_groups", "1 to 14"),
     ({"step": "fill", "year_groups": "12"}, "year_groups", "Nobody was on roll in Year 12"),
     ({"step": "fill", "groups": "9Z"}, "groups", "Nobody was on roll in 9Z"),
+    ({"step": "fill", "groups": " ".join(f"G{n}" for n in range(21))}, "groups", "at most 20"),
     ({"step": "fill", "groups": "", "year_groups": []}, "year_groups", "Choose a year group"),
 ]
 
