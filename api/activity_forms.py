@@ -106,15 +106,10 @@ def record_activity(access, urn):
     if step == "fill" or (step == "record" and groups.chosen(request.form)):
         _allow(access.may_see_pupils_of(urn), "this sign-in may not see that school's pupils")
         groups.fill(form, urn, _occurred_on(form))
-    elif step == "record":
-        occurred_on = _occurred_on(form)
-        _check_fields(form)
-        if not form.errors:
-            written = _record(form, urn, occurred_on, access)
-            if written is not None:
-                services().catch_up_inline()
-                done = f"Recorded (position {written.position})."
-                return redirect(url_for("dashboard.school", urn=urn, done=done))
+    elif step == "record" and (written := _record(form, urn, access)) is not None:
+        services().catch_up_inline()
+        done = f"Recorded (position {written.position})."
+        return redirect(url_for("dashboard.school", urn=urn, done=done))
     form.matches = picker.offered(form.values.get("with", ""), _role(form.values))
     return school_page(access, urn, form, 422 if form.errors else 200)
 
@@ -140,7 +135,12 @@ def _check_fields(form: ActivityForm) -> None:
     picker.check_choice(form, _role(values))
 
 
-def _record(form: ActivityForm, urn: str, occurred_on: date, access):
+def _record(form: ActivityForm, urn: str, access):
+    """The activity recorded, or None with the form's errors said."""
+    occurred_on = _occurred_on(form)
+    _check_fields(form)
+    if form.errors:
+        return None
     values = form.values
     ticked = set(values.getlist("criteria"))
     try:
