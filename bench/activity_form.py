@@ -47,7 +47,8 @@ def signed_in_client(app, urn: str):
     page = client.get("/dashboard/sign-in").get_data(as_text=True)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     client.post("/dashboard/sign-in", data={"token": token, "csrf": csrf})
-    return client, token, csrf
+    page = client.get(f"/dashboard/schools/{urn}").get_data(as_text=True)  # a new session's
+    return client, token, re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
 def calls(client, token: str, csrf: str, urn: str, year_group: int) -> dict:
