@@ -49,8 +49,9 @@ def fill(form, urn: str, occurred_on: date | None) -> None:
     form.values.setlist("year_groups", [])
     form.values.setlist("groups", [""])
     what = ", ".join([f"Year {y}" for y in years] + names)
+    count = len(set(added))
     form.notice = (
-        f"{len(set(added))} pupils on roll on {occurred_on} added from {what}: "
+        f"{count} pupil{'' if count == 1 else 's'} on roll on {occurred_on} added from {what}: "
         f"{len(attendees)} in the list. Check it, then Record."
     )
 
