@@ -12,6 +12,7 @@ from api import (  # noqa: F401
     audit_pages,
     auth,
     bodies,
+    checklist_pages,
     dashboard,
     docs,
     employer_pages,  # its pages join the dashboard's blueprint, as roll_pages' do
@@ -21,6 +22,7 @@ from api import (  # noqa: F401
     people_actions,
     people_pages,
     people_sessions,
+    placement_pages,
     requestlog,
     roll_pages,
     sessions,
