@@ -19,6 +19,7 @@ from api import (  # noqa: F401
     errors,
     headers,
     hub_pages,
+    list_pages,
     people_actions,
     people_pages,
     people_sessions,
