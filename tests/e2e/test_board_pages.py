@@ -77,6 +77,7 @@ def test_a_checklist_change_is_shown_with_its_evidence_in_the_criterions_history
     section = page.locator("#criterion-1-3")
     assert "Not met" in section.locator(".state").inner_text()
     shot(page, "checklist-before")
+    section.locator("summary").click()  # the form is folded away until asked for
     section.locator("input[name=met][value=yes]").check()
     section.locator("input[name=evidence]").fill("Ms Patel appointed Careers Leader, minute 14")
     section.locator("button").click()
