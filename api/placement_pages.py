@@ -22,7 +22,13 @@ from tracker.rulesets import EMPLOYER_SIZES, PLACEMENT_KINDS
 # What confirming a placement means (domain.md): the safeguarding check and the risk assessment
 # are done. The use case keeps whatever checks it is told; the page asks for both.
 CHECKS = {"safeguarding": "Safeguarding check done", "risk_assessment": "Risk assessment done"}
-FORMS = ("arrange", "confirm", "complete", "cancel")
+# What each form did, said back on the board.
+DONE = {
+    "arrange": "Arranged",
+    "confirm": "Confirmed",
+    "complete": "Completed",
+    "cancel": "Cancelled",
+}
 
 
 @bp.get("/schools/<urn>/placements")
@@ -50,14 +56,14 @@ def arrange_placement(access, urn):
             idempotency_key=key,
         )
 
-    return _step(access, urn, "arrange", write, "Arranged")
+    return _step(access, urn, "arrange", write)
 
 
 @bp.post("/schools/<urn>/placements/<step>")
 @signed_in
 def placement_step(access, urn, step):
     """Confirm, complete or cancel one of the school's placements."""
-    if step not in FORMS[1:]:
+    if step not in ("confirm", "complete", "cancel"):
         abort(404, "a placement is confirmed, completed or cancelled")
     form, tracker = request.form, services().tracker
 
@@ -73,16 +79,10 @@ def placement_step(access, urn, step):
             placement, _form_date("completed_on"), hours, would_host=host, **chosen
         )
 
-    return _step(
-        access,
-        urn,
-        step,
-        write,
-        {"confirm": "Confirmed", "complete": "Completed"}.get(step, "Cancelled"),
-    )
+    return _step(access, urn, step, write)
 
 
-def _step(access, urn: str, form_name: str, write, done: str):
+def _step(access, urn: str, form_name: str, write):
     """A board form posted: CSRF and scope checked, written with the form's id as its
     Idempotency-Key; a refusal is the board again with the message beside the form and the
     values as typed (422), never a redirect that would lose them."""
@@ -94,7 +94,7 @@ def _step(access, urn: str, form_name: str, write, done: str):
     except TrackerError as refused:
         return _board(access, urn, refusal=(form_name, refused.message), status=422)
     services().catch_up_inline()
-    message = f"{done} (position {written.position})."
+    message = f"{DONE[form_name]} (position {written.position})."
     return redirect(url_for("dashboard.placements", urn=urn, done=message))
 
 
