@@ -1,6 +1,6 @@
-"""The dashboard's boards and lists over the North East region on PostgreSQL, through Flask's client:
-each page beside the page it is measured against, requested in turn round after round so that the
-machine's noise falls on both alike. Medians and ratios.
+"""The dashboard's boards and lists over the North East region on PostgreSQL, through Flask's
+client: each page beside the page it is measured against, requested in turn round after round so
+that the machine's noise falls on both alike. Medians and ratios.
 
     python -m bench.boards --url postgresql://postgres@127.0.0.1:5432/region_copy [--rounds 30]
 """
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import time
+from datetime import timedelta
 
 from api import create_app
 from bench.databases import ADMIN_URL, throwaway
@@ -44,9 +46,36 @@ def rounds(pages: dict[str, tuple], count: int) -> dict[str, list[float]]:
     return samples
 
 
+def with_placements(app, store, urn: str, wanted: int) -> int:
+    """The region records no placements: give the largest school `wanted` of them (kept in the
+    database for the next run), a quarter each arranged, confirmed, completed and cancelled."""
+    have = store.query("SELECT COUNT(*) FROM {placements} WHERE school_urn = ?", (urn,))[0][0]
+    upns = [
+        row[0]
+        for row in store.query(
+            "SELECT upn FROM {enrolments} WHERE school_urn = ? AND left_on IS NULL ORDER BY upn",
+            (urn,),
+        )
+    ]
+    for n in range(have, wanted):
+        day = TODAY - timedelta(days=7 * (n % 30) + 7)
+        employer = {"name": f"Bench Employer {n % 40}"}
+        placement = app.arrange_placement(
+            urn, upns[n % len(upns)], "work_experience", employer, day, day
+        ).id
+        if n % 4 == 1:
+            app.confirm_placement(placement, {"safeguarding": True, "risk_assessment": True})
+        elif n % 4 == 2:
+            app.complete_placement(placement, day, 30.0, would_host="yes")
+        elif n % 4 == 3:
+            app.cancel_placement(placement, "the employer withdrew")
+    return max(have, wanted)
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--rounds", type=int, default=30)
+    options.add_argument("--placements", type=int, default=150, help="on the board's school")
     options.add_argument("--url", help="reuse a database already holding the region (it is kept)")
     args = options.parse_args()
     print(describe(ADMIN_URL))
@@ -55,12 +84,21 @@ def main() -> None:
         app, store = tracker(url), view_store_for(url)
         store.create_tables()
         Runner(app, store).catch_up()
-        urn, placements = store.query(
-            "SELECT school_urn, COUNT(*) FROM {placements} GROUP BY school_urn "
-            "ORDER BY COUNT(*) DESC LIMIT 1"
-        )[0]
+        urn = store.query(
+            "SELECT school_urn FROM {enrolments} WHERE left_on IS NULL GROUP BY school_urn "
+            "ORDER BY COUNT(*) DESC, school_urn LIMIT 1"
+        )[0][0]
+        placements = with_placements(app, store, urn, args.placements)
+        Runner(app, store).catch_up()
         kind = store.query("SELECT type FROM {schools} WHERE urn = ?", (urn,))[0][0]
-        web = create_app({"DATABASE_URL": url, "PROJECTIONS": "worker", "TODAY": lambda: TODAY})
+        web = create_app(
+            {
+                "DATABASE_URL": url,
+                "PROJECTIONS": "worker",
+                "TODAY": lambda: TODAY,
+                "SECRET_KEY": os.urandom(32).hex(),
+            }
+        )
         admin = signed_in(web, app.issue_token("admin", "bench")[0])
         hub = signed_in(web, app.issue_token(f"hub:{HUB}", "bench")[0])
         school = signed_in(web, app.issue_token(f"school:{urn}", "bench")[0])
