@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from projections import small_numbers
 from projections.queries import Reads
@@ -31,17 +31,27 @@ class Export:
 
 
 def schools_export(
-    reads: Reads, as_of: date, hub: str | None, withhold_below: int | None, workbook: bool
+    reads: Reads,
+    as_of: date,
+    hub: str | None,
+    withhold_below: int | None,
+    workbook: bool,
+    progress: Callable[[int, int], None] = lambda done, of: None,
 ) -> Export:
     """Each school's row (a hub's members only, given `hub`); `withhold_below` withholds small
     counts as the hub's own token reads them. A workbook adds the year groups, and the hub's
-    figures beside the national ones."""
+    figures beside the national ones. `progress` is told the schools done of all of them (a
+    workbook reads each school's year groups on its own)."""
     metrics = _hub_metrics(reads, hub, as_of, withhold_below) if hub else None
     rows = metrics.school_rows if metrics else reads.school_rows(as_of)
     export = Export(HEADER, school_rows(rows, as_of))
+    progress(0 if workbook else len(rows), len(rows))
     if not workbook:
         return export
-    statuses = [_status(reads, row.urn, as_of, withhold_below) for row in rows]
+    statuses = []
+    for row in rows:
+        statuses.append(_status(reads, row.urn, as_of, withhold_below))
+        progress(len(statuses), len(rows))
     more = [Sheet(BY_YEAR_GROUP, YEAR_GROUP_HEADER, year_group_rows(statuses, as_of))]
     if metrics:
         more.append(Sheet(HUB_VS_NATIONAL, METRICS_HEADER, metric_rows(metrics)))
