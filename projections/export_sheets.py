@@ -1,6 +1,6 @@
 """What an export holds, read from the views: a row per school, and in a workbook the schools'
-year groups and, for a hub, its figures beside the national and non-hub ones (tracker/exports.py
-writes them)."""
+year groups and, for a hub, its figures beside the national and non-hub ones; or a row per
+employer (tracker/exports.py writes them)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from projections import small_numbers
 from projections.queries import Reads
 from tracker.exports import (
     BY_YEAR_GROUP,
+    EMPLOYER_HEADER,
     HEADER,
     HUB_VS_NATIONAL,
     METRICS_HEADER,
     YEAR_GROUP_HEADER,
+    employer_rows,
     metric_rows,
     school_rows,
     year_group_rows,
@@ -61,6 +63,12 @@ def schools_export(
 def metrics_export(reads: Reads, hub: str, as_of: date, withhold_below: int | None) -> Export:
     """A hub's figures, one a row, with the national and non-hub ones beside each."""
     return Export(METRICS_HEADER, metric_rows(_hub_metrics(reads, hub, as_of, withhold_below)))
+
+
+def employers_export(figures: Any) -> Export:
+    """The employers of an engagement answer (projections/engagement.py), one a row, as the
+    caller may see them: a hub's copy has its low counts of placements withheld already."""
+    return Export(EMPLOYER_HEADER, employer_rows(figures.employers))
 
 
 def _hub_metrics(reads: Reads, hub: str, as_of: date, withhold_below: int | None):
