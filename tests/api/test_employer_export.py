@@ -12,6 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from api.downloads import XLSX
+from tests.api.conftest import make_world
+from tests.api.test_dashboard import sign_in
 from tracker.exports import EMPLOYER_HEADER
 
 UPN = re.compile(r"[A-Z]\d{12}")
@@ -127,3 +129,20 @@ def test_the_openapi_document_describes_both_kinds_of_file(world):
     ) + operation.get("parameters", [])
     [extension] = [p for p in parameters if p["name"] == "extension"]
     assert extension["schema"]["enum"] == ["csv", "xlsx"]
+
+
+def test_the_employer_network_page_downloads_what_its_sign_in_may_see():
+    world = make_world()
+    sign_in(world.client, world.tokens["hub"])
+    page = world.client.get("/dashboard/hubs/DEMO/employers?year=2018/19").get_data(as_text=True)
+    links = {
+        kind: re.search(rf'id="export-{kind}" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+        for kind in ("csv", "xlsx")
+    }
+    csv_file = world.client.get(links["csv"])
+    assert csv_file.status_code == 200 and csv_file.mimetype == "text/csv"
+    [acme] = csv_rows(csv_file)
+    assert (acme["name"], acme["placements"]) == ("Acme Engineering", "low")
+    assert sheet_rows(world.client.get(links["xlsx"]))[1][0][6] == "low"
+    assert world.client.get("/dashboard/hubs/DEMO/employers.pdf").status_code == 404
+    assert world.client.get("/dashboard/hubs/OTHER/employers.csv").status_code == 403
