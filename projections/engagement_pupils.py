@@ -19,12 +19,12 @@ WITH named(organisation_id, sector, size) AS (VALUES {named}),
 delivered(source_id, organisation_id) AS (
   SELECT a.id, c.organisation_id FROM {{activities}} a
   JOIN {{counterparts}} c ON c.source_id = a.id AND c.role = 'employer'
-  WHERE a.retracted_reason IS NULL AND a.occurred_on >= :first AND a.occurred_on <= :as_of
+  WHERE a.retracted_reason IS NULL AND a.occurred_on >= :first AND a.occurred_on <= :last
   {at_activity_schools}
   UNION ALL
   SELECT p.id, c.organisation_id FROM {{placements}} p
   JOIN {{counterparts}} c ON c.source_id = p.id AND c.role = 'employer'
-  WHERE p.state = 'completed' AND p.completed_on >= :first AND p.completed_on <= :as_of
+  WHERE p.state = 'completed' AND p.completed_on >= :first AND p.completed_on <= :last
   {at_placement_schools}
 ),
 reached(upn, sector, size) AS (
@@ -69,7 +69,9 @@ def pupils_reached(
         at_activity_schools=where.format(alias="a"),
         at_placement_schools=where.format(alias="p"),
     )
-    counts = store.query(statement, {**params, **at, "first": year.start, "as_of": facts.as_of})
+    # The year's days up to the date asked: a past year asked on a later date ends with itself.
+    last = min(year.end, facts.as_of)
+    counts = store.query(statement, {**params, **at, "first": year.start, "last": last})
     grouped: dict[str, dict[str, int]] = {"all": {}, "sector": {}, "size": {}}
     for kind, group, pupils in counts:
         grouped[kind][group] = pupils
