@@ -10,6 +10,7 @@ from datetime import date
 
 from projections.engagement_pupils import pupils_reached
 from projections.engagement_rows import UNKNOWN, Delivery, Facts
+from projections.kept import KeptUntilWritten
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
 from tracker.organisations import SIC_SECTIONS
@@ -70,10 +71,24 @@ class Engagement:
     suppressed: dict[str, str] = field(default_factory=dict)
 
 
+# A hub's year takes about a second to count over the region; asked again with nothing written,
+# it is answered from memory (projections/kept.py). Callers never change an answer: the hub's
+# view of it is a copy (projections/engagement_privacy.py).
+_KEPT = KeptUntilWritten()
+
+
 def engagement(
     store: ViewStore, schools: list[str] | None, year: AcademicYear, as_of: date
 ) -> Engagement:
     """The figures over `schools` (None: every school) for `year`, on `as_of`."""
+    key = (None if schools is None else tuple(schools), str(year), as_of)
+    return _KEPT.get(store, key, lambda: computed(store, schools, year, as_of))
+
+
+def computed(
+    store: ViewStore, schools: list[str] | None, year: AcademicYear, as_of: date
+) -> Engagement:
+    """The figures counted afresh from the views."""
     facts = Facts(store, as_of, schools, pupils=False)
     delivered = facts.in_year(year.start_year)
     rows = _employer_rows(facts, delivered, year.start_year)

@@ -129,3 +129,20 @@ def test_a_past_year_asked_on_a_later_date_counts_only_its_own_pupils(world):
     assert {s: reach(a_year_on, "by_sector", s) for s in a_year_on.by_sector} == {
         s: reach(at_its_end, "by_sector", s) for s in at_its_end.by_sector
     }
+
+
+def test_an_answer_is_kept_until_the_views_apply_another_event_and_then_counted_again(world):
+    app, store, runner, clock = world
+    on = date(2020, 7, 15)
+    first = figures(store, Y2019, on)
+    assert figures(store, Y2019, on) is first, "nothing written since: the answer kept"
+    assert figures(store, Y2019, AFTER) is not first, "another date is another answer"
+    assert reach(first)[0] == 2
+    clock.today = UNMERGED_ON
+    app.unmerge_organisation(NORTH_ID, caller=HUB_LEAD)
+    assert figures(store, Y2019, on) is first, "the views have not applied the unmerge yet"
+    runner.catch_up()
+    again = figures(store, Y2019, on)
+    assert reach(again)[0] == 3 and reach(again) == reach(
+        engagement.computed(store, hub_members(store, "NORTH", on), Y2019, on)
+    )
