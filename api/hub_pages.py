@@ -4,26 +4,23 @@ series and the years trend as line charts, and the schools' figures to download 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, replace
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request
 
 from api import hub_charts
 from api.dashboard import _allow, _as_of, _csrf_token, _known_at, bp, signed_in
+from api.downloads import check_extension, download
 from api.routes import as_seen
 from api.services import services
 from projections import small_numbers
 from projections.export_sheets import schools_export
 from tracker.calendar import AcademicYear
-from tracker.exports import write_csv
-from tracker.workbook import Sheet, write_workbook
 
 BENCHMARKS = [str(b) for b in range(1, 9)]
 HUB, NATIONAL, NON_HUB = "#10384f", "#2f6f95", "#6b6b6b"  # dashboard.css's key colours
 WORKPLACE = "#a4520f"
 SORTS = {"name", "achieved", *(f"bm{b}" for b in BENCHMARKS)}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -91,8 +88,7 @@ def hub(access, code):
 def hub_export(access, code, extension):
     """The member schools' figures on the page's date, as the sign-in sees them, to download."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
-    if extension not in ("csv", "xlsx"):
-        abort(404, "an export is a .csv or an .xlsx file")
+    check_extension(extension)
     if services().reads.hub(code) is None:
         abort(404, f"no hub {code}")
     as_of, wanted = _as_of() or services().reads.today(), _school_filter()
@@ -102,16 +98,7 @@ def hub_export(access, code, extension):
         wanted,
         services().reads.hub_metrics(code, as_of),
     )
-    name = f"{code}-schools-{as_of.isoformat()}.{extension}"
-    if extension == "csv":
-        text = io.StringIO()
-        write_csv(text, export.header, export.rows)
-        data, kind = io.BytesIO(text.getvalue().encode("utf-8")), "text/csv"
-    else:
-        data, kind = io.BytesIO(), XLSX
-        write_workbook(data, [Sheet("Schools", export.header, export.rows), *export.more])
-        data.seek(0)
-    return send_file(data, mimetype=kind, as_attachment=True, download_name=name)
+    return download(export, extension, f"{code}-schools-{as_of.isoformat()}")
 
 
 def _school_filter() -> SchoolFilter:
