@@ -84,7 +84,10 @@ def _csrf_token() -> str:
 
 
 def _check_csrf() -> None:
-    if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
+    """The form's token must be the session's: a session with none yet (no page drawn since
+    signing in) accepts no form, or an empty field would match an empty token."""
+    expected = session.get("csrf", "")
+    if not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
         abort(400, "the form has expired; reload the page and try again")
 
 

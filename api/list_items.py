@@ -14,6 +14,8 @@ def _property(kind: str, description: str) -> dict:
     schema = {"type": kind.rstrip("?"), "description": description}
     if schema["type"] == "array":
         schema["items"] = {"type": "string"}
+    elif schema["type"] == "objects":  # a list of objects, described in words
+        schema |= {"type": "array", "items": {"type": "object"}}
     return {**schema, "nullable": True} if nullable else schema
 
 
@@ -112,7 +114,7 @@ IDENTITY = dict(
 SCHOOL_ENROLMENT = dict(ENROLMENT, school_name=("string?", "the school's name"))
 YEAR_GROUPS = dict(
     this_year=("integer?", "the National Curriculum year this academic year"),
-    recorded=("array", "each year group recorded, {from: academic year, year_group}"),
+    recorded=("objects", "each year group recorded, {from: academic year, year_group}"),
 )
 FLAGS = dict(sen=ENROLMENT["sen"], pupil_premium=ENROLMENT["pupil_premium"])
 DESTINATION = dict(
@@ -146,7 +148,7 @@ PLACEMENT = dict(
 ENCOUNTERS = dict(
     counts=(OBJECT, "how many counted encounters of each category"),
     counted=(
-        "array",
+        "objects",
         "each counted encounter: source_id, school_urn, kind, category, occurred_on, academic_year",
     ),
 )

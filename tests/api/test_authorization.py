@@ -101,7 +101,7 @@ ENDPOINTS = [
     (
         "POST",
         "/api/v1/placements/{placement}/confirm",
-        {"checks": {"risk_assessment": True}},
+        {"checks": {"safeguarding": True, "risk_assessment": True}},
         OK,
         200,
     ),

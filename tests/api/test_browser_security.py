@@ -183,3 +183,14 @@ def test_an_expired_token_is_signed_out_of_the_dashboard(expiring):
         "/dashboard/sign-in"
     )
     assert sign_in(world.client, token).status_code == 401
+
+
+def test_a_form_with_an_empty_csrf_field_is_refused_before_any_page_has_given_a_token():
+    """Right after signing in the session holds no form token yet: an empty field must not
+    match it."""
+    world = make_world()
+    sign_in(world.client, world.tokens["school"])
+    for data in ({"csrf": ""}, {}):
+        refused = world.client.post("/dashboard/sign-out", data=data)
+        assert refused.status_code == 400, data
+    assert world.client.get("/dashboard/schools/900001").status_code == 200, "still signed in"

@@ -929,16 +929,15 @@ def test_a_placement_checks_names_are_stored_as_typed_or_refused_by_name(check):
             "ends_on": "2019-06-07",
         },
     )
-    confirmed = f.post(f"/placements/{arranged.json['id']}/confirm", {"checks": {check: True}})
+    checks = {"safeguarding": True, "risk_assessment": True, check: True}
+    confirmed = f.post(f"/placements/{arranged.json['id']}/confirm", {"checks": checks})
     if len(check) > 50 or LONE_SURROGATE.search(check):
         assert confirmed.status_code == 422 and names_field(confirmed.json["errors"], "checks"), (
             confirmed.json
         )
         return
     assert confirmed.status_code == 200, confirmed.json
-    assert f.event_data("Placement.Confirmed", confirmed.json["position"])["checks"] == {
-        check: True
-    }
+    assert f.event_data("Placement.Confirmed", confirmed.json["position"])["checks"] == checks
     assert in_json_on_page(
         f.world, f.audit_page("Placement.Confirmed", confirmed.json["position"]), check
     )

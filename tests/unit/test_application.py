@@ -396,7 +396,10 @@ def test_a_placement_follows_its_lifecycle_in_order(enrolled):
         SCHOOL_A, UPN["p3"], "work_experience", EMPLOYER, date(2019, 6, 10), date(2019, 6, 14)
     )
     refuses(enrolled, OutOfOrder, enrolled.complete_placement, written.id, date(2019, 6, 9), 30)
-    enrolled.confirm_placement(written.id, {"risk_assessment": True})
+    refuses(
+        enrolled, InvalidValue, enrolled.confirm_placement, written.id, {"risk_assessment": True}
+    )
+    enrolled.confirm_placement(written.id, {"safeguarding": True, "risk_assessment": True})
     enrolled.complete_placement(written.id, date(2019, 6, 14), 30)
     refuses(enrolled, OutOfOrder, enrolled.cancel_placement, written.id, "too late")
     refuses(enrolled, OutOfOrder, enrolled.confirm_placement, written.id, {})

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import event
 
 from tracker.domain.base import TrackerAggregate
-from tracker.errors import OutOfOrder
+from tracker.errors import InvalidValue, OutOfOrder
 
 # The employer's answer, on completion, to "would you host another student?".
 NOT_ASKED = "not_asked"
@@ -22,6 +22,8 @@ MAY_FOLLOW = {
     "completed": {"arranged", "confirmed"},
     "cancelled": {"arranged", "confirmed"},
 }
+# A placement is confirmed once these are done (domain.md); a school may record other checks too.
+CONFIRMING_CHECKS = ("safeguarding", "risk_assessment")
 
 
 class Placement(TrackerAggregate):
@@ -55,7 +57,18 @@ class Placement(TrackerAggregate):
 
     def confirm(self, checks: dict[str, bool]) -> None:
         self.check_may("confirmed")
+        self.check_confirming(checks)
         self._confirmed(checks)
+
+    @staticmethod
+    def check_confirming(checks: dict[str, bool]) -> None:
+        missing = [name for name in CONFIRMING_CHECKS if checks.get(name) is not True]
+        if missing:
+            raise InvalidValue(
+                "a placement is confirmed once its safeguarding and risk assessment checks are "
+                f"done: {' and '.join(missing)} not done",
+                "checks",
+            )
 
     @event("Confirmed")
     def _confirmed(self, checks: dict[str, bool]) -> None:
