@@ -20,6 +20,8 @@ import statistics
 import time
 from typing import Any
 
+import psycopg
+
 from bench.machine import describe, postgres_cpu_seconds
 from bench.projection import raw_read_rate
 from bench.region import tracker
@@ -106,10 +108,11 @@ def differences(url: str, prefix: str, tables=COMPARED) -> dict[str, int]:
 
 def one_round(url: str, designs: list[str], until: int | None, workers: int) -> list[dict]:
     figures = [{"design": "raw_read_decode", "events_per_s": raw_read_rate(url, until)}]
+    print(json.dumps(_rounded(figures[0])), flush=True)
     for design in designs:
         if design == "partitioned":
             jobs = [("today", f"p{n}_") for n in range(workers)]
-            runs = in_processes(jobs, url, until)
+            runs = _retried(in_processes, jobs, url, until)
             events = sum(run["events"] for run in runs)
             wall = max(run["span"][1] for run in runs) - min(run["span"][0] for run in runs)
             figures.append(
@@ -138,17 +141,29 @@ def one_round(url: str, designs: list[str], until: int | None, workers: int) -> 
                 }
             )
         else:
-            (run,) = in_processes([(design, PREFIXES[design])], url, until)
+            (run,) = _retried(in_processes, [(design, PREFIXES[design])], url, until)
             run["events_per_s"] = run["events"] / run["seconds"]
             if design != "today":
                 tables = ("events", "event_upns") if design == "setwise" else COMPARED
                 run["differences_from_today"] = differences(url, PREFIXES[design], tables)
             figures.append(run)
-    raw = figures[0]["events_per_s"]
-    for figure in figures[1:]:
+        figure = figures[-1]
         if "events_per_s" in figure:
-            figure["vs_raw"] = f"{figure['events_per_s'] / raw:.0%}"
+            figure["vs_raw"] = f"{figure['events_per_s'] / figures[0]['events_per_s']:.0%}"
+        print(json.dumps(_rounded({k: v for k, v in figure.items() if k != "span"})), flush=True)
     return figures
+
+
+def _retried(measure, *args, attempts: int = 3):
+    """A measurement again if the server went away under it (other people's fault-injection
+    tests restart it on this machine)."""
+    for attempt in range(attempts):
+        try:
+            return measure(*args)
+        except (RuntimeError, psycopg.OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(10)
 
 
 def _scratch_differences(url: str) -> int:
@@ -173,11 +188,8 @@ def main() -> None:
     print(describe(args.url), flush=True)
     rounds = []
     for number in range(args.rounds):
-        figures = one_round(args.url, args.designs.split(","), args.until, args.workers)
-        for figure in figures:
-            figure.pop("span", None)
-            print(json.dumps({"round": number + 1, **_rounded(figure)}), flush=True)
-        rounds.append(figures)
+        print(f"round {number + 1}", flush=True)
+        rounds.append(one_round(args.url, args.designs.split(","), args.until, args.workers))
     print(json.dumps({"medians": _medians(rounds)}, indent=1))
 
 
