@@ -22,7 +22,7 @@ from typing import Any
 
 import psycopg
 
-from bench.machine import describe, postgres_cpu_seconds
+from bench.machine import cpu_seconds_by_process, describe, postgres_cpu_seconds
 from bench.projection import raw_read_rate
 from bench.region import tracker
 from projections.rebuild import _compare
@@ -47,6 +47,7 @@ def build(design: str, url: str, prefix: str, until: int | None, results) -> Non
         defer_indexes(store, unlogged=design == "bulk_unlogged")
     runner = (SetwiseRunner if design == "setwise" else Runner)(app, store)
     python_before, postgres_before = _own_cpu(), postgres_cpu_seconds()
+    backends_before = _backends_cpu(url)
     began_at, began = time.time(), time.perf_counter()
     events = runner.catch_up(until)
     extra = restore_indexes(store, unlogged=design == "bulk_unlogged") if bulk else {}
@@ -59,10 +60,27 @@ def build(design: str, url: str, prefix: str, until: int | None, results) -> Non
             "span": (began_at, time.time()),  # for workers run at once: first start to last end
             "python_cpu": _own_cpu() - python_before,
             "postgres_cpu_all": postgres_cpu_seconds() - postgres_before,
+            "postgres_cpu_ours": _backends_cpu(url, backends_before),
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             **extra,
         }
     )
+
+
+def _backends_cpu(url: str, before: dict | None = None) -> Any:
+    """CPU seconds of the PostgreSQL backends serving the copy's database (nobody else's: the copy
+    is this bench's own), each counted from `before` or from 0 if it began since; the pools stay
+    open until this is read, so no backend of the run has exited uncounted. Without `before`, the
+    snapshot to count from."""
+    database = url.rsplit("/", 1)[1]
+    now = {
+        pid: seconds
+        for pid, (_, command, seconds) in cpu_seconds_by_process().items()
+        if command.startswith("postgres:") and f" {database} " in command
+    }
+    if before is None:
+        return now
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
 
 
 def _own_cpu() -> float:
@@ -118,11 +136,13 @@ def one_round(url: str, designs: list[str], until: int | None, workers: int) -> 
             figures.append(
                 {
                     "design": f"partitioned_ceiling_{workers}",
+                    "events": events,
                     "events_per_s": events / wall,
                     "seconds": wall,
                     "each_events_per_s": [round(r["events"] / r["seconds"]) for r in runs],
                     "peak_mib": max(run["peak_mib"] for run in runs),
                     "python_cpu": sum(run["python_cpu"] for run in runs),
+                    "postgres_cpu_ours": sum(run["postgres_cpu_ours"] for run in runs),
                 }
             )
         elif design == "sql_parts":
@@ -210,12 +230,17 @@ def _medians(rounds: list[list[dict]]) -> dict[str, dict[str, float]]:
                 "seconds",
                 "python_cpu",
                 "postgres_cpu_all",
+                "postgres_cpu_ours",
                 "peak_mib",
             ):
                 if key in figure:
                     values.setdefault(key, []).append(figure[key])
             if "events_per_s" in figure:
                 values.setdefault("share_of_raw", []).append(figure["events_per_s"] / raw)
+            if "postgres_cpu_ours" in figure and "events" in figure:
+                for side in ("python_cpu", "postgres_cpu_ours"):
+                    per_event = 1e6 * figure[side] / figure["events"]
+                    values.setdefault(f"{side}_us_per_event", []).append(per_event)
     return {
         design: {key: round(statistics.median(v), 3) for key, v in values.items()}
         for design, values in by_design.items()
