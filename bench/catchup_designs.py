@@ -148,7 +148,8 @@ def one_round(url: str, designs: list[str], until: int | None, workers: int) -> 
         elif design == "sql_parts":
             from bench.catchup_setwise import encounter_rates
 
-            head = until or tracker(url).recorder.max_notification_id()
+            app = tracker(url)  # kept in a variable: a dropped application closes its pool
+            head = until or app.recorder.max_notification_id()
             parts = encounter_rates(PostgresViewStore(url, PREFIXES["today"]), head, 5000)
             figures.append(
                 {
