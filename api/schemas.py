@@ -370,6 +370,11 @@ class SeriesFigures(Answer):
     every_student_workplace_experience = fields.Float(allow_none=True)
     mean_benchmarks_achieved = fields.Float(allow_none=True)
     pct_schools_achieving = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    mean_coverage = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True),
+        metadata={"description": "per benchmark: the mean of the schools' coverages (metrics.md)"},
+    )
     pupil_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     pupils_measured = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
     pupils_met = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
@@ -379,7 +384,6 @@ class SeriesFigures(Answer):
 
 
 class Summary(SeriesFigures):
-    mean_coverage = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     position = ComparedAt(
         metadata={"description": "the view position these figures were computed at"}
     )
@@ -416,7 +420,14 @@ class NationalMetrics(Header, Summary):
 
 class SeriesPoint(SeriesFigures):
     as_of = fields.Date()
-    national = fields.Nested(SeriesFigures)
+    national = fields.Nested(
+        SeriesFigures, metadata={"description": "every registered school's figures on the date"}
+    )
+    non_hub = fields.Nested(
+        SeriesFigures,
+        allow_none=True,
+        metadata={"description": "the figures of the schools in no hub on the date"},
+    )
 
 
 class Series(Answer):

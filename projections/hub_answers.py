@@ -85,6 +85,7 @@ SERIES_FIGURES = (
     "every_student_workplace_experience",
     "mean_benchmarks_achieved",
     "pct_schools_achieving",
+    "mean_coverage",
     "pupil_coverage",
     "pupils_measured",
     "pupils_met",
@@ -93,13 +94,15 @@ SERIES_FIGURES = (
 
 @dataclass(frozen=True, kw_only=True)
 class SeriesFigures(Answer):
-    """The figures a trend shows of a summary (its means of coverage and position left out)."""
+    """The figures a trend shows of a summary: all of metrics.md's hub figures (its position left
+    out)."""
 
     schools: int
     every_student_employer_encounters: float | None
     every_student_workplace_experience: float | None
     mean_benchmarks_achieved: float | None
     pct_schools_achieving: ByBenchmark
+    mean_coverage: ByBenchmark
     pupil_coverage: ByBenchmark
     pupils_measured: ByBenchmark
     pupils_met: ByBenchmark
@@ -119,15 +122,19 @@ class SeriesFigures(Answer):
 
 @dataclass(frozen=True, kw_only=True)
 class SeriesPoint(SeriesFigures):
-    """A hub's figures at one date of a trend, the national ones beside them."""
+    """A hub's figures at one date of a trend, the national and non-hub ones beside them."""
 
     as_of: date
     national: SeriesFigures
+    non_hub: SeriesFigures | None  # as the hub's metrics on that date have it
 
     @classmethod
     def of(cls, metrics: HubMetrics) -> SeriesPoint:
         national = SeriesFigures(**SeriesFigures.kept(metrics.national))
-        return cls(**SeriesFigures.kept(metrics), as_of=metrics.as_of, national=national)
+        non_hub = SeriesFigures(**SeriesFigures.kept(metrics.non_hub)) if metrics.non_hub else None
+        return cls(
+            **SeriesFigures.kept(metrics), as_of=metrics.as_of, national=national, non_hub=non_hub
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
