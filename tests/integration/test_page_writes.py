@@ -121,11 +121,9 @@ def at(position: int, write):
 
 
 def test_a_key_written_by_two_events_in_one_page_keeps_the_first_version_in_history(store):
-    upsert_group = lambda *rows: (
-        lambda page: page.upsert(  # noqa: E731
-            "year_groups", ("upn", "from_year"), list(rows)
-        )
-    )
+    def upsert_group(*rows):
+        return lambda page: page.upsert("year_groups", ("upn", "from_year"), list(rows))
+
     written(
         store,
         at(3, upsert_group(("1", 2018, 7), ("2", 2018, 7))),
