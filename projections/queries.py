@@ -183,12 +183,14 @@ class Reads(Lookups):
         year: AcademicYear | None = None,
         dates: list[date] | None = None,
         shown: Shown = everything,
+        known_at: datetime | None = None,
     ) -> HubSeries | None:
         """The hub's figures at each termly snapshot of a year (those already reached) and any dates
-        asked; `shown` makes each date's figures what the caller may see."""
+        asked, as known at `known_at` if given; `shown` makes each date's figures what the caller
+        may see."""
         year = year or AcademicYear.containing(self.today())
         wanted = sorted({d for d in year.snapshot_dates() if d <= self.today()} | set(dates or ()))
-        points = [self.hub_metrics(code, as_of=d) for d in wanted]
+        points = [self.hub_metrics(code, as_of=d, known_at=known_at) for d in wanted]
         if points and points[0] is None:
             return None
         if self.hub(code) is None:
