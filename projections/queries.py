@@ -4,6 +4,7 @@ values (projections/answers.py); what is kept between reads is in projections/ca
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from typing import Any, Callable
 
@@ -60,6 +61,7 @@ class Reads(Lookups):
         self.every_school = EverySchoolCache(store, self.per_school, self.position)
         self._comparisons = DerivedCache()
         self._known: dict[tuple[int | None, date], dict[str, SchoolFigures]] = {}
+        self._known_lock = threading.Lock()
 
     def school_status(
         self,
@@ -125,9 +127,10 @@ class Reads(Lookups):
         everyone = self._known.get(key)
         if everyone is None:
             everyone = school_figures(known, as_of)
-            self._known[key] = everyone
-            if len(self._known) > MAX_DATES:
-                self._known.pop(next(iter(self._known)))
+            with self._known_lock:
+                self._known[key] = everyone
+                if len(self._known) > MAX_DATES:
+                    self._known.pop(next(iter(self._known)))
         return everyone
 
     def _beside_hubs(self, as_of: date) -> tuple[Summary, Summary]:
