@@ -104,7 +104,7 @@ def rewrite_milestones(page: Page) -> set[str]:
         for upn, new in added.items()
         if upn not in stored[0] or any(enc[2] == "university_visit" for _, enc in new)
     }
-    since = min(min(page.touched[upn]) for upn in upns)
+    since = min((min(at) for at in page.touched.values() if at), default=0)
     encounters = _versions_of(page, "encounters", _ENCOUNTER, sorted(from_history), since)
     year_groups = _versions_of(page, "year_groups", "from_year, year_group", upns, since)
     enrolments = _versions_of(page, "enrolments", "school_urn, enrolled_on, left_on", upns, since)
@@ -117,7 +117,12 @@ def rewrite_milestones(page: Page) -> set[str]:
             else _extended(stored, added, upn)
         )
         milestones, employer, history, employer_history, year = _versions(
-            upn, sorted(set(page.touched[upn])), at, year_groups[upn], enrolments[upn], stored
+            upn,
+            sorted(set(page.touched.get(upn, ()))),
+            at,
+            year_groups[upn],
+            enrolments[upn],
+            stored,
         )
         latest_year = max(latest_year, year)
         if (
@@ -137,12 +142,12 @@ _ENCOUNTER = "occurred_on, academic_year, kind, category"
 def _stored(page: Page, upns: list[str]) -> tuple[dict[str, Versions], dict[str, Versions]]:
     """The pupils' current milestone and employer rows, by key, with the position of each."""
     stored: tuple[dict[str, Versions], dict[str, Versions]] = (defaultdict(dict), defaultdict(dict))
-    for table, key, found in (
-        ("milestones", _MILESTONE_KEY, stored[0]),
-        ("employer_dates", _EMPLOYER_KEY, stored[1]),
+    for table, key, dates, found in (
+        ("milestones", _MILESTONE_KEY, _MILESTONE_DATES, stored[0]),
+        ("employer_dates", _EMPLOYER_KEY, _EMPLOYER_DATES, stored[1]),
     ):
         for *row, vfrom in page.read_in(f"SELECT * FROM {{{table}}} WHERE upn IN ({{in}})", upns):
-            values = _canonical(row)
+            values = _as_computed(row, dates)
             found[row[0]][tuple(values[i] for i in key)] = (values, vfrom)
     return dict(stored[0]), dict(stored[1])
 
@@ -248,7 +253,7 @@ def _versions(upn: str, positions: list[int], encounters_at, year_groups, enrolm
 
 def _replace(current: Versions, rows: list[tuple], key: tuple[int, ...], position: int) -> list:
     """Make `rows` the current ones at `position`; returns the versions that ends."""
-    wanted = {tuple(row[i] for i in key): row for row in map(_canonical, rows)}
+    wanted = {tuple(row[i] for i in key): row for row in rows}
     ended = []
     for row_key in set(current) | set(wanted):
         held, new = current.get(row_key), wanted.get(row_key)
@@ -275,9 +280,17 @@ def _rows_at(upn: str, encounters: list[tuple], year_groups: list, enrolments: l
     return rows, employer_rows, employer[0] or 0
 
 
-def _canonical(row) -> tuple:
-    """Dates as ISO text, as SQLite holds them, so rows read back compare equal to rows computed."""
-    return tuple(value.isoformat() if isinstance(value, date) else value for value in row)
+# The columns computed as dates (the others are copied from the rows they came from, as read):
+# the stored rows' are read back as dates too, so a stored row and a computed one compare equal.
+_MILESTONE_DATES = frozenset((*range(4, 13), 16, 17))
+_EMPLOYER_DATES = frozenset((2, 3))
+
+
+def _as_computed(row: list, dates: frozenset[int]) -> tuple:
+    return tuple(
+        _as_date(value) if at in dates and value is not None else value
+        for at, value in enumerate(row)
+    )
 
 
 def _write(page: Page, rewritten: list, latest_year: int) -> None:

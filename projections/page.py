@@ -63,7 +63,8 @@ class Page:
     def add(self, upn: str, encounters: list[tuple]) -> None:
         """The pupil gained encounters (occurred_on, year, kind, category; the counted ones)."""
         self.added.setdefault(upn, []).extend((self.position, new) for new in encounters)
-        self.touched.setdefault(upn, []).append(self.position)
+        if encounters:  # one that does not count changes no milestone: no version to compute
+            self.touched.setdefault(upn, []).append(self.position)
 
     def insert(self, table: str, rows: list[Sequence]) -> None:
         """Whole rows, their values in the table's column order (a versioned table's `vfrom`
