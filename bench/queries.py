@@ -2,7 +2,7 @@
 metrics and employer figures, national figures, as-of and known-at answers, and read-your-writes
 lag.
 
-    python -m bench.queries [--repeat 200]
+    python -m bench.queries [--repeat 200] [--url URL] [--known-at-only]
 """
 
 from __future__ import annotations
@@ -136,6 +136,9 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--repeat", type=int, default=200)
     options.add_argument("--url", help="reuse a database already holding the region (it is kept)")
+    options.add_argument(
+        "--known-at-only", action="store_true", help="only known-at beside as-of, and the replay"
+    )
     args = options.parse_args()
     print(describe(ADMIN_URL))
     with throwaway("postgres", args.url) as url:
@@ -147,6 +150,10 @@ def main() -> None:
         schools = [row[0] for row in store.query("SELECT urn FROM {schools}")]
         past = [TODAY - timedelta(days=d) for d in range(1, 300)]
         this_year = AcademicYear.containing(TODAY)
+        if args.known_at_only:
+            known = known_at_beside_as_of(app, reads, past, max(10, args.repeat // 10))
+            print(json.dumps({"region": region, **known}, indent=1, default=str))
+            return
 
         def cold_national(as_of=None):
             reads.every_school.clear()  # the cache holds one answer per as_of date
