@@ -97,7 +97,7 @@ def known_at_beside_as_of(app, reads: Reads, past: list, repeat: int) -> dict[st
     moments = [
         row[0]
         for row in store.query(
-            "SELECT recorded_at FROM {events} WHERE position % 1000 = 0 ORDER BY position"
+            "SELECT recorded_at FROM {events} WHERE MOD(position, 1000) = 0 ORDER BY position"
         )
     ]
     samples: dict[str, list[float]] = {
