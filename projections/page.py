@@ -39,8 +39,11 @@ class Page:
     NULL.
     """
 
-    def __init__(self, store: ViewStore, cursor: Any, known: Known):
+    def __init__(self, store: ViewStore, cursor: Any, known: Known, versions: bool = True):
         self.store = store
+        # False where only the page's end is ever read (a replay's scratch views): each pupil's
+        # milestones are then computed once, at the last position that touched them.
+        self.versions = versions
         self.cursor = cursor
         self.known = known
         self.position = 0  # the log position of the event being applied: stamped on versions
@@ -58,13 +61,20 @@ class Page:
         """The pupils' milestones are recomputed from their history at the page's end."""
         for upn in upns:
             self.dirty_upns.add(upn)
-            self.touched.setdefault(upn, []).append(self.position)
+            self._touch(upn)
 
     def add(self, upn: str, encounters: list[tuple]) -> None:
         """The pupil gained encounters (occurred_on, year, kind, category; the counted ones)."""
         self.added.setdefault(upn, []).extend((self.position, new) for new in encounters)
         if encounters:  # one that does not count changes no milestone: no version to compute
-            self.touched.setdefault(upn, []).append(self.position)
+            self._touch(upn)
+
+    def _touch(self, upn: str) -> None:
+        positions = self.touched.setdefault(upn, [])
+        if self.versions or not positions:
+            positions.append(self.position)
+        else:
+            positions[0] = self.position
 
     def insert(self, table: str, rows: list[Sequence]) -> None:
         """Whole rows, their values in the table's column order (a versioned table's `vfrom`
