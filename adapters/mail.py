@@ -7,8 +7,10 @@ smtp://...?starttls=1 to upgrade). Without it nothing is sent and the caller sho
 
 from __future__ import annotations
 
+import logging
 import os
 import smtplib
+from concurrent.futures import Future, ThreadPoolExecutor
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -37,6 +39,31 @@ def send(url: str, to: str, subject: str, body: str, sender: str | None = None) 
         if parts.username:
             server.login(unquote(parts.username), unquote(parts.password or ""))
         server.send_message(message)
+
+
+class Outbox:
+    """Work done after the answer has gone: one thread per process, in order; a failure is
+    logged, since no one is waiting to be told."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+
+    def submit(self, work, *args) -> Future:
+        future = self._pool.submit(work, *args)
+        future.add_done_callback(_log_failure)
+        return future
+
+    def drain(self) -> None:
+        """Wait until everything submitted so far has been done."""
+        self.submit(lambda: None).result()
+
+
+def _log_failure(future: Future) -> None:
+    if future.exception() is not None:
+        logging.getLogger(__name__).error("mail not sent", exc_info=future.exception())
+
+
+OUTBOX = Outbox()
 
 
 def invitation_text(name: str, link: str, days: int) -> tuple[str, str]:

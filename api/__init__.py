@@ -9,18 +9,22 @@ from flask_smorest import Api
 
 from api import (  # noqa: F401
     account_pages,
+    activity_forms,  # the school page's activity form joins the dashboard's blueprint
     audit_pages,
     auth,
     bodies,
+    checklist_pages,
     dashboard,
     docs,
     employer_pages,  # its pages join the dashboard's blueprint, as roll_pages' do
     errors,
     headers,
     hub_pages,
+    list_pages,
     people_actions,
     people_pages,
     people_sessions,
+    placement_pages,
     requestlog,
     roll_pages,
     sessions,

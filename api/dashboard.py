@@ -35,7 +35,7 @@ from tracker.calendar import OUTSIDE_YEARS, AcademicYear, check_in_calendar, in_
 from tracker.domain.base import Caller
 from tracker.errors import InvalidValue, TrackerError
 from tracker.identifiers import is_digits
-from tracker.rulesets import ACTIVITY_KINDS, CRITERIA_CHECKS
+from tracker.rulesets import ACTIVITY_KINDS
 
 UK_TIME = ZoneInfo("Europe/London")
 RECENT_DAYS, RECENT_ACTIVITIES = 120, 200  # what a school page lists, and offers to correct
@@ -176,33 +176,38 @@ def home(access):
 @signed_in
 def school(access, urn):
     """A school's status by benchmark and year group."""
+    return school_page(access, urn)
+
+
+def school_page(access: Access, urn: str, form=None, status: int = 200):
+    """The school page; `form` is the activity form shown again as typed (api/activity_forms.py)."""
     # The API's rule, on the date the page asks for: a hub sees a school only while it is a member.
     _allow(
         access.may_read_school(urn, query_date("as_of"), services().reads),
         "this sign-in may not see that school",
     )
-    status = services().reads.school_status(urn, as_of=_as_of())
-    if status is None:
+    status_now = services().reads.school_status(urn, as_of=_as_of())
+    if status_now is None:
         abort(404, f"no school {urn}")
-    can_record = access.may_write_for(urn)
-    since = status.as_of - timedelta(days=RECENT_DAYS)
+    since = status_now.as_of - timedelta(days=RECENT_DAYS)
     activities = records.school_activities(
         services().store, urn, since, None, None, None, RECENT_ACTIVITIES
     ).items
-    status = as_seen(small_numbers.school_status, access)(status)
     activities = as_seen(small_numbers.activities, access)(activities)
-    return render_template(
+    page = render_template(
         "school.html",
         access=access,
-        s=status,
+        s=as_seen(small_numbers.school_status, access)(status_now),
         csrf=_csrf_token(),
         kinds=sorted(ACTIVITY_KINDS),
-        can_record=can_record,
+        can_record=access.may_write_for(urn),
         error=request.args.get("error"),
         done=request.args.get("done"),
         activities=activities,
         since=since.isoformat(),
+        form=form,
     )
+    return page, status
 
 
 # How the pages show a withheld figure: as the DfE's tables do.
@@ -252,29 +257,6 @@ def correct_activity(access, urn):
         return tracker.change_attendees(form.get("activity_id", ""), **change, **keyed)
 
     return _school_form(access, urn, write, "Corrected")
-
-
-@bp.post("/schools/<urn>/activities")
-@signed_in
-def record_activity(access, urn):
-    """The school's form: one activity, its date, its employer or provider, and who took part."""
-    form = request.form
-
-    def write(caller, form_id):
-        return services().tracker.record_activity(
-            urn,
-            form.get("kind", ""),
-            form.get("title", ""),
-            _form_date(form.get("occurred_on", "")),
-            form.get("attendees", "").split(),
-            **_counterpart(form),
-            meaningful=form.get("meaningful") == "yes",
-            criteria={check: form.get("meaningful") == "yes" for check in CRITERIA_CHECKS},
-            caller=caller,
-            idempotency_key=form_id,
-        )
-
-    return _school_form(access, urn, write, "Recorded")
 
 
 @bp.get("/pupils/<upn>")
@@ -402,22 +384,6 @@ def _position(text: str) -> int:
     if not (is_digits(text) and int(text) <= 2**53):
         abort(400, "after must be a position in the log")
     return int(text)
-
-
-def _counterpart(form) -> dict:
-    name = form.get("with", "").strip() or None
-    if ACTIVITY_KINDS.get(form.get("kind", "")) in ("fe", "he"):
-        return {
-            "provider": {
-                "name": name,
-                "type": "university"
-                if form.get("kind", "").startswith(("he", "univ"))
-                else "fe_college",
-            }
-            if name
-            else None
-        }
-    return {"employer": {"name": name} if name else None}
 
 
 def favicon():

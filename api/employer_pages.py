@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask import abort, render_template, request
 
 from api.dashboard import _allow, _as_of, _csrf_token, bp, signed_in
+from api.downloads import check_extension, download
 from api.routes import as_seen
 from api.services import services
 from projections import engagement, engagement_privacy, hosts, provider_access
+from projections.export_sheets import employers_export
 from tracker.calendar import AcademicYear, default_as_of
 from tracker.errors import InvalidValue
 from tracker.organisations import SIC_SECTIONS
@@ -30,20 +32,37 @@ def _year_and_date() -> tuple[AcademicYear, object]:
 @signed_in
 def hub_employers(access, code):
     """The Hub Lead's employer network: reach, a sector chart, employers, gaps, willing hosts."""
+    hub, schools, figures = _hub_figures(access, code)
+    return render_template(
+        "hub_employers.html",
+        access=access,
+        hub=hub,
+        e=figures,
+        hosts=hosts.willing_hosts(services().store, schools, figures.as_of),
+        sections=SIC_SECTIONS,
+        csrf=_csrf_token(),
+    )
+
+
+@bp.get("/hubs/<code>/employers.<extension>")
+@signed_in
+def hub_employers_download(access, code, extension):
+    """The page's employer list to download, as the API's export writes it for this sign-in."""
+    _allow(access.may_read_hub(code), "this sign-in may not see that hub")
+    check_extension(extension)
+    _, _, figures = _hub_figures(access, code)
+    name = f"{code}-employers-{figures.year.replace('/', '-')}-{figures.as_of.isoformat()}"
+    return download(employers_export(figures), extension, name)
+
+
+def _hub_figures(access, code: str):
+    """The hub, its members on the date and its engagement figures as the sign-in may see them."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
     hub = services().reads.hub(code) or abort(404, f"no hub {code}")
     year, as_of = _year_and_date()
     schools = services().reads.hub_members(code, as_of)
     figures = engagement.engagement(services().store, schools, year, as_of)
-    return render_template(
-        "hub_employers.html",
-        access=access,
-        hub=hub,
-        e=as_seen(engagement_privacy.engagement, access)(figures),
-        hosts=hosts.willing_hosts(services().store, schools, as_of),
-        sections=SIC_SECTIONS,
-        csrf=_csrf_token(),
-    )
+    return hub, schools, as_seen(engagement_privacy.engagement, access)(figures)
 
 
 @bp.get("/employers/<employer_id>")

@@ -4,25 +4,47 @@ series and the years trend as line charts, and the schools' figures to download 
 
 from __future__ import annotations
 
-import io
+from dataclasses import dataclass, replace
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request
 
 from api import hub_charts
 from api.dashboard import _allow, _as_of, _csrf_token, _known_at, bp, signed_in
+from api.downloads import check_extension, download
 from api.routes import as_seen
 from api.services import services
 from projections import small_numbers
 from projections.export_sheets import schools_export
 from tracker.calendar import AcademicYear
-from tracker.exports import write_csv
-from tracker.workbook import Sheet, write_workbook
 
 BENCHMARKS = [str(b) for b in range(1, 9)]
 HUB, NATIONAL, NON_HUB = "#10384f", "#2f6f95", "#6b6b6b"  # dashboard.css's key colours
 WORKPLACE = "#a4520f"
 SORTS = {"name", "achieved", *(f"bm{b}" for b in BENCHMARKS)}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class SchoolFilter:
+    """Which member schools the table and the downloads hold: of a type, and achieving (or not)
+    a benchmark. The headline figures stay the whole hub's."""
+
+    type: str | None = None
+    benchmark: int | None = None
+    achieved: bool = True
+
+    def keeps(self, row) -> bool:
+        if self.type and row.type != self.type:
+            return False
+        figure = row.benchmarks[self.benchmark - 1] if self.benchmark else None
+        return figure is None or (figure.applicable and figure.achieved == self.achieved)
+
+    @property
+    def args(self) -> dict[str, str]:
+        """The filter as the address says it, for the sort and download links."""
+        args = {"type": self.type} if self.type else {}
+        if self.benchmark:
+            args |= {"benchmark": str(self.benchmark), "achieved": "yes" if self.achieved else "no"}
+        return args
 
 
 @bp.get("/hubs/<code>")
@@ -39,12 +61,16 @@ def hub(access, code):
     years = services().reads.hub_years(code, None, seen) if metrics.known_at is None else None
     m = seen(metrics)
     sort, descending = _sort()
+    wanted = _school_filter()
+    kept = [row for row in m.school_rows if wanted.keeps(row)]
     return render_template(
         "hub.html",
         access=access,
         m=m,
         counts={b: _achieving(m.school_rows, int(b)) for b in BENCHMARKS},
-        rows=sorted(m.school_rows, key=_sort_key(sort), reverse=descending),
+        rows=sorted(kept, key=_sort_key(sort), reverse=descending),
+        wanted=wanted,
+        types=sorted({row.type for row in m.school_rows}),
         sort=sort,
         descending=descending,
         bars=hub_charts.bar_chart(_comparison(m), BENCHMARKS),
@@ -62,23 +88,43 @@ def hub(access, code):
 def hub_export(access, code, extension):
     """The member schools' figures on the page's date, as the sign-in sees them, to download."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
-    if extension not in ("csv", "xlsx"):
-        abort(404, "an export is a .csv or an .xlsx file")
+    check_extension(extension)
     if services().reads.hub(code) is None:
         abort(404, f"no hub {code}")
-    as_of = _as_of() or services().reads.today()
+    as_of, wanted = _as_of() or services().reads.today(), _school_filter()
     withhold = None if access.sees_exact_counts else current_app.config["SMALL_NUMBER_THRESHOLD"]
-    export = schools_export(services().reads, as_of, code, withhold, extension == "xlsx")
-    name = f"{code}-schools-{as_of.isoformat()}.{extension}"
-    if extension == "csv":
-        text = io.StringIO()
-        write_csv(text, export.header, export.rows)
-        data, kind = io.BytesIO(text.getvalue().encode("utf-8")), "text/csv"
-    else:
-        data, kind = io.BytesIO(), XLSX
-        write_workbook(data, [Sheet("Schools", export.header, export.rows), *export.more])
-        data.seek(0)
-    return send_file(data, mimetype=kind, as_attachment=True, download_name=name)
+    export = _filtered(
+        schools_export(services().reads, as_of, code, withhold, extension == "xlsx"),
+        wanted,
+        services().reads.hub_metrics(code, as_of),
+    )
+    return download(export, extension, f"{code}-schools-{as_of.isoformat()}")
+
+
+def _school_filter() -> SchoolFilter:
+    """`?type=` a school type, `?benchmark=1..8&achieved=yes|no`; a bad one is a 400 page."""
+    args = request.args
+    benchmark, achieved = args.get("benchmark", ""), args.get("achieved", "") or "yes"
+    if benchmark and benchmark not in BENCHMARKS:
+        abort(400, "benchmark must be a number from 1 to 8")
+    if achieved not in ("yes", "no"):
+        abort(400, "achieved must be yes or no")
+    return SchoolFilter(args.get("type") or None, int(benchmark or 0) or None, achieved == "yes")
+
+
+def _filtered(export, wanted: SchoolFilter, metrics):
+    """The export's sheets of schools (URN first) cut to the schools the filter keeps; the hub's
+    figures beside the national ones stay the whole hub's, as on the page."""
+    if not wanted.args:
+        return export
+    kept = {row.urn for row in metrics.school_rows if wanted.keeps(row)}
+    more = tuple(
+        replace(sheet, rows=[r for r in sheet.rows if r[0] in kept])
+        if sheet.header[0] == "urn"
+        else sheet
+        for sheet in export.more
+    )
+    return replace(export, rows=[r for r in export.rows if r[0] in kept], more=more)
 
 
 def _sort() -> tuple[str, bool]:

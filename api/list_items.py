@@ -53,6 +53,7 @@ EVENT = dict(
     aggregate=(TEXT, "the id of the record it changed"),
     version=(NUMBER, "that record's version after it"),
     actor=("string?", "who made it"),
+    actor_name=("string?", "their name, where the actor is a person's account"),
     request_id=("string?", "the request that made it"),
     school_urn=("string?", "the school it belongs to"),
     upn=("string?", "the pupil it names, if one"),
@@ -98,6 +99,56 @@ DIFFERENCE = dict(
     only_live=(NUMBER, "rows only in the live views"),
     only_rebuilt=(NUMBER, "rows only in the rebuilt ones"),
     examples=("array", "a few of the differing rows"),
+)
+
+
+# A subject access export's parts (projections/subject_access.py).
+IDENTITY = dict(
+    given_name=("string?", "the given name the school recorded"),
+    family_name=("string?", "the family name"),
+    date_of_birth=("string?", "the date of birth"),
+    pseudonymised=(FLAG, "whether the identity has been erased"),
+)
+SCHOOL_ENROLMENT = dict(ENROLMENT, school_name=("string?", "the school's name"))
+YEAR_GROUPS = dict(
+    this_year=("integer?", "the National Curriculum year this academic year"),
+    recorded=("array", "each year group recorded, {from: academic year, year_group}"),
+)
+FLAGS = dict(sen=ENROLMENT["sen"], pupil_premium=ENROLMENT["pupil_premium"])
+DESTINATION = dict(
+    school_urn=(TEXT, "the school left"),
+    left_on=(TEXT, "the date left"),
+    destination=("string?", "where they went"),
+)
+ATTENDED = dict(
+    id=ACTIVITY["id"],
+    school_urn=(TEXT, "the school that recorded it"),
+    kind=ACTIVITY["kind"],
+    category=ACTIVITY["category"],
+    title=ACTIVITY["title"],
+    occurred_on=ACTIVITY["occurred_on"],
+    employer=("string?", "the employer"),
+    provider=("string?", "the college, university or provider"),
+    meaningful=ACTIVITY["meaningful"],
+    counts=ACTIVITY["counts"],
+)
+PLACEMENT = dict(
+    id=(TEXT, "the placement's id"),
+    school_urn=(TEXT, "the school that arranged it"),
+    kind=(TEXT, "its kind"),
+    employer=("string?", "the host employer"),
+    starts_on=(TEXT, "the first day"),
+    ends_on=(TEXT, "the last day"),
+    state=(TEXT, "arranged, confirmed, completed or cancelled"),
+    completed_on=("string?", "the date completed"),
+    hours=("number?", "hours completed"),
+)
+ENCOUNTERS = dict(
+    counts=(OBJECT, "how many counted encounters of each category"),
+    counted=(
+        "array",
+        "each counted encounter: source_id, school_urn, kind, category, occurred_on, academic_year",
+    ),
 )
 
 

@@ -172,12 +172,19 @@ def forgotten_password():
         return render_template("forgotten.html", csrf=_csrf_token(), sent=False)
     _check_csrf()
     email = request.form.get("email", "").strip()[:254]
-    secret = services().tracker.request_reset(email)
     smtp = current_app.config.get("SMTP_URL")
-    if secret is not None and smtp:
-        link = mail.link_to(public_url(), "reset", secret)
-        mail.send(smtp, email, *mail.reset_text(link, LINK_DAYS))
+    if smtp:
+        # After the answer, not before: making the link and sending the mail take time only for
+        # an address with an account, so doing them first would tell who has one.
+        tracker, base = services().tracker, public_url()
+        mail.OUTBOX.submit(_send_reset_link, tracker, smtp, base, email)
     return render_template("forgotten.html", csrf=_csrf_token(), sent=True)
+
+
+def _send_reset_link(tracker, smtp: str, base: str, email: str) -> None:
+    secret = tracker.request_reset(email)
+    if secret is not None:
+        mail.send(smtp, email, *mail.reset_text(mail.link_to(base, "reset", secret), LINK_DAYS))
 
 
 def public_url() -> str:

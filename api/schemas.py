@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from api import formats
+from api import list_items as items
 from api.list_items import DIFFERENCE, ENCOUNTER, ENROLMENT, REJECTED_ROW, list_of
 from api.rows import Rows
 from tracker.calendar import OUTSIDE_YEARS, in_calendar
@@ -652,16 +653,16 @@ class SubjectAccess(Schema):
     upn = fields.String()
     as_of = fields.String()
     generated_at = fields.String()
-    identity = fields.Dict()
-    enrolments = fields.List(fields.Dict())
-    year_groups = fields.Dict()
-    flags = fields.Dict()
-    destinations = fields.List(fields.Dict())
-    activities = fields.List(fields.Dict())
-    guidance = fields.List(fields.Dict())
-    placements = fields.List(fields.Dict())
-    encounters = fields.Dict()
-    events = fields.List(fields.Dict())
+    identity = items.item("Identity", items.IDENTITY)
+    enrolments = items.list_of("SchoolEnrolment", items.SCHOOL_ENROLMENT)
+    year_groups = items.item("YearGroups", items.YEAR_GROUPS)
+    flags = items.item("Flags", items.FLAGS)
+    destinations = items.list_of("Destination", items.DESTINATION)
+    activities = items.list_of("Attended", items.ATTENDED)
+    guidance = items.list_of("Attended", items.ATTENDED)
+    placements = items.list_of("Placement", items.PLACEMENT)
+    encounters = items.item("Encounters", items.ENCOUNTERS)
+    events = items.list_of("Event", items.EVENT)
 
 
 class PupilReadsArgs(Freshness):

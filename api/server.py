@@ -8,7 +8,7 @@ import os
 import ssl
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 from gunicorn import util
@@ -135,15 +135,32 @@ def _kept_key(path: Path) -> str:
     return key
 
 
-def serve(bind: str = "127.0.0.1:8000", workers: int = 1, threads: int = 4) -> None:
-    Server(
-        {
-            "bind": bind,
-            "workers": workers,
-            "threads": threads,
-            "worker_class": WORKER_CLASS,
-            "timeout": 60,
-            "preload_app": False,
-            "accesslog": None,
-        }
-    ).run()
+def serve(
+    bind: str = "127.0.0.1:8000",
+    workers: int = 1,
+    threads: int = 4,
+    when_serving: Callable[[str], None] | None = None,
+) -> None:
+    """gunicorn on `bind`; `when_serving` is told the address ("http://host:port") by the first
+    worker once its app is loaded, just before it accepts connections."""
+    settings = {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "worker_class": WORKER_CLASS,
+        "timeout": 60,
+        "preload_app": False,
+        "accesslog": None,
+    }
+    if when_serving is not None:
+        settings["post_worker_init"] = _first_worker_ready(when_serving)
+    Server(settings).run()
+
+
+def _first_worker_ready(when_serving: Callable[[str], None]) -> Callable[[Any], None]:
+    # gunicorn numbers workers by age from 1: a worker started later (a restart) says nothing.
+    def post_worker_init(worker) -> None:
+        if worker.age == 1:
+            when_serving(str(worker.sockets[0]))
+
+    return post_worker_init

@@ -50,8 +50,8 @@ from tracker.demo import (
     days,
     establishments,
     pupils_for,
+    register_establishment,
     register_rows,
-    year_groups_for,
 )
 from tracker.domain.activity import Activity
 from tracker.domain.base import Caller
@@ -167,17 +167,7 @@ def ingest_school(
     """Through the use cases: register, join, enrol the roll in one batch, record the year's
     activities in one batch (as a bulk load from a school's MIS would), or one command each (as
     recorded day by day)."""
-    taught = year_groups_for(school)
-    app.register_school(
-        school.urn,
-        school.name,
-        school.type,
-        school.la_code,
-        school.laestab,
-        first_year_group=taught[0],
-        last_year_group=taught[-1],
-        caller=LOADER,
-    )
+    register_establishment(app, school, LOADER)
     if hub:
         app.join_hub(hub, school.urn, YEAR.start - timedelta(days=365), caller=LOADER)
     rng, pupils, reach = school_year(school, place)

@@ -2,8 +2,9 @@
 
 It stands above every room: it opens the write side (tracker/), the views (projections/) and the
 server (api/). Its commands live by responsibility: cli/store.py (the event store and the views),
-cli/tokens.py, cli/schools.py (rolls, years, erasure), cli/exports.py, cli/serve.py (serving and
-the demo); cli/parser.py reads the command line.
+cli/tokens.py, cli/schools.py (rolls, years, erasure), cli/exports.py, cli/employers.py,
+cli/serve.py (serving), cli/demo.py (the demo and how to sign in to it); cli/progress.py shows a
+long command's progress; cli/parser.py reads the command line.
 """
 
 from __future__ import annotations

@@ -22,12 +22,15 @@ def open_views():
     return store
 
 
-def caught_up_views(app):
-    """The views, caught up with the application's log: what a command reads is all there."""
+def caught_up_views(app, step=None):
+    """The views, caught up with the application's log: what a command reads is all there.
+    `step` (cli/progress.py) is told the events applied, of those the views were behind by."""
     from projections.runner import Runner
 
     store = open_views()
-    Runner(app, store).catch_up()
+    behind = (app.recorder.max_notification_id() or 0) - store.position()
+    told = None if step is None else lambda applied: step("events", applied, behind)
+    Runner(app, store).catch_up(progress=told)
     return store
 
 

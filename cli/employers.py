@@ -10,24 +10,12 @@ from typing import Any
 
 from cli.common import caught_up_views, open_app
 
-HEADER = [
-    "id",
-    "name",
-    "sector",
-    "size",
-    "encounters",
-    "schools",
-    "placements",
-    "years_engaged",
-    "repeat",
-    "new_this_year",
-]
-
 
 def cmd_export_employers(args) -> int:
     """Write the employers engaged in an academic year, for a hub's member schools or every
     school, one employer a row: counts of encounters, schools and placements (no pupils)."""
     from projections.engagement import engagement
+    from projections.export_sheets import employers_export
     from projections.metrics import hub_members
     from tracker.calendar import AcademicYear, default_as_of
     from tracker.exports import write
@@ -39,22 +27,10 @@ def cmd_export_employers(args) -> int:
     if args.hub and not schools:
         print(f"hub {args.hub!r} has no member schools on {as_of}", file=sys.stderr)
         return 2
-    rows = employer_rows(engagement(store, schools, year, as_of).employers)
-    write(Path(args.output), HEADER, rows)
-    print(f"wrote {len(rows)} employers to {args.output}")
+    export = employers_export(engagement(store, schools, year, as_of))
+    write(Path(args.output), export.header, export.rows)
+    print(f"wrote {len(export.rows)} employers to {args.output}")
     return 0
-
-
-def employer_rows(employers: list[Any]) -> list[list[Any]]:
-    return [
-        [
-            *(getattr(row, column) for column in HEADER[:7]),
-            " ".join(row.years_engaged),
-            "yes" if row.repeat else "no",
-            "yes" if row.new_this_year else "no",
-        ]
-        for row in employers
-    ]
 
 
 def add_export_employers(commands: Any, add) -> None:

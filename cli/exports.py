@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from cli.common import caught_up_views, open_app
+from cli.progress import progress
 from tracker.config import small_number_threshold
 
 REFUSED = 2
@@ -24,12 +25,13 @@ def cmd_export(args) -> int:
     if (refusal := refusal_for(output)) or (refusal := _needs_hub(args)):
         return _refuse(refusal)
     app = open_app()
-    reads = Reads(app, caught_up_views(app))
-    if args.hub and reads.hub(args.hub) is None:
-        return _refuse(f"no hub {args.hub!r}: give the code of a hub that exists")
-    as_of = args.as_of or date.today()
-    withhold_below = None if args.exact or not args.hub else small_number_threshold()
-    written = _write(reads, args, output, as_of, withhold_below)
+    with progress("export") as step:
+        reads = Reads(app, caught_up_views(app, step))
+        if args.hub and reads.hub(args.hub) is None:
+            return _refuse(f"no hub {args.hub!r}: give the code of a hub that exists")
+        as_of = args.as_of or date.today()
+        withhold_below = None if args.exact or not args.hub else small_number_threshold()
+        written = _write(reads, args, output, as_of, withhold_below, step)
     print(_said(args, written, output, withhold_below))
     return 0
 
@@ -40,7 +42,7 @@ def _needs_hub(args) -> str | None:
     return None
 
 
-def _write(reads, args, output: Path, as_of: date, withhold_below: int | None) -> int:
+def _write(reads, args, output: Path, as_of: date, withhold_below: int | None, step) -> int:
     from projections.export_sheets import metrics_export, schools_export
     from tracker.exports import write
 
@@ -48,7 +50,8 @@ def _write(reads, args, output: Path, as_of: date, withhold_below: int | None) -
         export = metrics_export(reads, args.hub, as_of, withhold_below)
     else:
         workbook = output.suffix.lower() == ".xlsx"
-        export = schools_export(reads, as_of, args.hub, withhold_below, workbook)
+        schools_done = lambda done, of: step("schools", done, of)  # noqa: E731
+        export = schools_export(reads, as_of, args.hub, withhold_below, workbook, schools_done)
     write(output, export.header, export.rows, export.more)
     return len(export.rows)
 

@@ -9,11 +9,12 @@ import os
 from datetime import date, datetime, timezone
 from typing import Any
 
+from cli.demo import cmd_demo
 from cli.employers import add_export_employers
 from cli.exports import cmd_export
 from cli.people import cmd_invite
 from cli.schools import cmd_erase, cmd_import_pupils, cmd_retention, cmd_rollover
-from cli.serve import cmd_demo, cmd_serve
+from cli.serve import cmd_serve
 from cli.store import (
     cmd_events,
     cmd_init,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cli.common import caught_up_views, cli_caller, open_app
+from cli.progress import progress
 
 
 def cmd_rollover(args) -> int:
@@ -42,16 +43,18 @@ def cmd_import_pupils(args) -> int:
     line."""
     from tracker.imports import import_pupils
 
-    report = import_pupils(
-        open_app(),
-        args.school,
-        Path(args.file).read_bytes(),
-        caller=cli_caller(),
-        exported_on=args.exported_on,
-        full_roll=args.full_roll,
-        dry_run=args.dry_run,
-        apply_good_rows=args.apply_good_rows,
-    )
+    with progress("import-pupils") as step:
+        report = import_pupils(
+            open_app(),
+            args.school,
+            Path(args.file).read_bytes(),
+            caller=cli_caller(),
+            exported_on=args.exported_on,
+            full_roll=args.full_roll,
+            dry_run=args.dry_run,
+            apply_good_rows=args.apply_good_rows,
+            progress=step,
+        )
     for refused in report.rejected:
         for field, reasons in refused["reasons"].items():
             print(f"line {refused['line']}: {field}: {'; '.join(reasons)}")

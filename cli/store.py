@@ -9,6 +9,7 @@ import sys
 import threading
 
 from cli.common import caught_up_views, open_app, open_views
+from cli.progress import progress
 from tracker.config import database_url
 
 
@@ -78,7 +79,9 @@ def cmd_rebuild(args) -> int:
     """Build fresh views from the whole log beside the live ones, then swap them in."""
     from projections.rebuild import rebuild
 
-    print(f"rebuilt views at position {rebuild(open_app(), open_views())}")
+    with progress("rebuild") as step:
+        position = rebuild(open_app(), open_views(), lambda done, of: step("events", done, of))
+    print(f"rebuilt views at position {position}")
     return 0
 
 
@@ -89,7 +92,10 @@ def cmd_verify(args) -> int:
 
     if args.known_at is not None:
         return _verify_known_at(args)
-    differences = verify(open_app(), open_views())
+    with progress("verify") as step:
+        differences = verify(
+            open_app(), open_views(), progress=lambda done, of: step("events", done, of)
+        )
     for difference in differences:
         print(
             f"{difference.table}: {difference.only_live} rows only live, "

@@ -8,12 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from projections.engagement_rows import Delivery, Facts
+from projections.engagement_pupils import pupils_reached
+from projections.engagement_rows import UNKNOWN, Delivery, Facts
+from projections.kept import KeptUntilWritten
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear
 from tracker.organisations import SIC_SECTIONS
-
-UNKNOWN = "unknown"  # no sector (or size) recorded for the employer
 
 
 @dataclass
@@ -71,19 +71,36 @@ class Engagement:
     suppressed: dict[str, str] = field(default_factory=dict)
 
 
+# A hub's year takes about a second to count over the region; asked again with nothing written,
+# it is answered from memory (projections/kept.py). Callers never change an answer: the hub's
+# view of it is a copy (projections/engagement_privacy.py).
+_KEPT = KeptUntilWritten()
+
+
 def engagement(
     store: ViewStore, schools: list[str] | None, year: AcademicYear, as_of: date
 ) -> Engagement:
     """The figures over `schools` (None: every school) for `year`, on `as_of`."""
-    facts = Facts(store, as_of, schools)
+    key = (None if schools is None else tuple(schools), str(year), as_of)
+    return _KEPT.get(store, key, lambda: computed(store, schools, year, as_of))
+
+
+def computed(
+    store: ViewStore, schools: list[str] | None, year: AcademicYear, as_of: date
+) -> Engagement:
+    """The figures counted afresh from the views."""
+    facts = Facts(store, as_of, schools, pupils=False)
     delivered = facts.in_year(year.start_year)
     rows = _employer_rows(facts, delivered, year.start_year)
+    reached = pupils_reached(store, facts, delivered, schools, year)
     return Engagement(
         year=str(year),
         as_of=as_of,
-        totals=_reach(facts, delivered),
-        by_sector=_grouped(facts, delivered, lambda d: facts.sector_of(d.employer_id)),
-        by_size=_grouped(facts, delivered, lambda d: facts.size_of(d.employer_id)),
+        totals=_reach(facts, delivered, reached.total),
+        by_sector=_grouped(
+            facts, delivered, lambda d: facts.sector_of(d.employer_id), reached.by_sector
+        ),
+        by_size=_grouped(facts, delivered, lambda d: facts.size_of(d.employer_id), reached.by_size),
         repeat_employers=sum(row.repeat for row in rows),
         new_employers=sum(row.new_this_year for row in rows),
         employers=rows,
@@ -91,21 +108,25 @@ def engagement(
     )
 
 
-def _reach(facts: Facts, delivered: list[Delivery]) -> Reach:
-    pupils = set().union(*(facts.pupils.get(d.source_id, set()) for d in delivered))
+def _reach(facts: Facts, delivered: list[Delivery], pupils: int | None = None) -> Reach:
+    """`pupils` when counted already; else counted from the pupils Facts read."""
+    if pupils is None:
+        pupils = len(set().union(*(facts.pupils.get(d.source_id, set()) for d in delivered)))
     return Reach(
         employers=len({d.employer_id for d in delivered}),
         encounters=len(delivered),
-        pupils=len(pupils),
+        pupils=pupils,
         schools=len({d.school_urn for d in delivered}),
     )
 
 
-def _grouped(facts: Facts, delivered: list[Delivery], key) -> dict[str, Reach]:
+def _grouped(
+    facts: Facts, delivered: list[Delivery], key, pupils: dict[str, int]
+) -> dict[str, Reach]:
     groups: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in delivered:
         groups[key(delivery) or UNKNOWN].append(delivery)
-    return {name: _reach(facts, groups[name]) for name in sorted(groups)}
+    return {name: _reach(facts, groups[name], pupils.get(name, 0)) for name in sorted(groups)}
 
 
 def _employer_rows(facts: Facts, delivered: list[Delivery], year: int) -> list[EmployerRow]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from projections.register import Organisation, merged_on, organisations, resolver
 from projections.store import ViewStore, any_of
 from tracker.calendar import AcademicYear
 from tracker.organisations import SIC_SECTIONS
+
+UNKNOWN = "unknown"  # no sector (or size) recorded for the employer
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Delivery:
     occurred_on: date
     employer_id: str  # after merges, as on the date asked
     is_placement: bool
+    named_id: str = ""  # the organisation its activity or placement named, before merges
 
 
 _ACTIVITIES = (
@@ -57,18 +61,23 @@ class Facts:
     """Every delivery up to `as_of` at the schools asked (None: every school), with the register
     as it stood that day, read once per answer."""
 
-    def __init__(self, store: ViewStore, as_of: date, schools: list[str] | None):
+    def __init__(
+        self, store: ViewStore, as_of: date, schools: list[str] | None, pupils: bool = True
+    ):
+        """`pupils`: also read who was at each delivery (every pupil of every year's encounters:
+        a hub's figures count theirs in the database instead, projections/engagement_pupils.py)."""
         self.as_of = as_of
         self.register: dict[str, Organisation] = organisations(store, as_of)
-        resolve = resolver(merged_on(store, as_of))
+        self.resolve = resolver(merged_on(store, as_of))
         self.deliveries = [
             Delivery(
                 source_id,
                 urn,
-                AcademicYear.containing(as_date(on)).start_year,
+                _start_year(as_date(on)),
                 as_date(on),
-                resolve(employer),
+                self.resolve(employer),
                 is_placement,
+                employer,
             )
             for template, alias, is_placement in (
                 (_ACTIVITIES, "a", False),
@@ -77,7 +86,7 @@ class Facts:
             for source_id, urn, on, employer in _at_schools(store, template, alias, as_of, schools)
         ]
         self.pupils: dict[str, set[str]] = {}
-        for source_id, upn in _at_schools(store, _PUPILS, "e", as_of, schools):
+        for source_id, upn in _at_schools(store, _PUPILS, "e", as_of, schools) if pupils else ():
             self.pupils.setdefault(source_id, set()).add(upn)
 
     def in_year(self, year: int) -> list[Delivery]:
@@ -96,6 +105,11 @@ class Facts:
         return organisation.name if organisation else employer_id
 
 
+@lru_cache(maxsize=4096)  # a region's deliveries fall on a few hundred days
+def _start_year(day: date) -> int:
+    return AcademicYear.containing(day).start_year
+
+
 def as_date(value: date | str) -> date:
     """SQLite hands dates back as ISO text."""
     return value if isinstance(value, date) else date.fromisoformat(value)
@@ -104,6 +118,10 @@ def as_date(value: date | str) -> date:
 _TITLE_WORDS = {title.split()[0].rstrip(",;").casefold(): s for s, title in SIC_SECTIONS.items()}
 
 
+_TITLES = {title.casefold(): s for s, title in SIC_SECTIONS.items()}
+
+
+@lru_cache(maxsize=4096)  # asked once per delivery and grouping: a hub's year asks 12,000 times
 def sic_section(sector: str | None) -> str | None:
     """A sector as a SIC 2007 letter: registered ones are; a sector typed on an activity before
     the register is read as its section's letter, full title or first word ("manufacturing")."""
@@ -112,5 +130,4 @@ def sic_section(sector: str | None) -> str | None:
     text = sector.strip()
     if text.upper() in SIC_SECTIONS:
         return text.upper()
-    titles = {title.casefold(): s for s, title in SIC_SECTIONS.items()}
-    return titles.get(text.casefold()) or _TITLE_WORDS.get(text.casefold())
+    return _TITLES.get(text.casefold()) or _TITLE_WORDS.get(text.casefold())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from projections.runner import Runner
 from projections.store import CHECK, SCRATCH, ViewStore
@@ -21,13 +21,27 @@ class Difference:
     examples: list[str] = field(default_factory=list)
 
 
-def build_scratch(app: Any, live: ViewStore, until: int | None = None) -> ViewStore:
+# Told the events applied so far and the log's length when the work began (a command's progress).
+Progress = Callable[[int, int], None]
+
+
+def build_scratch(
+    app: Any, live: ViewStore, until: int | None = None, progress: Progress | None = None
+) -> ViewStore:
     """Fresh scratch tables, built from the whole log (up to `until`)."""
     scratch = live.with_prefix(SCRATCH)
     scratch.drop_tables()
     scratch.create_tables()
-    Runner(app, scratch).catch_up(until)
+    Runner(app, scratch).catch_up(until, _told(progress, until or _log_length(app)))
     return scratch
+
+
+def _log_length(app: Any) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+def _told(progress: Progress | None, total: int) -> Callable[[int], None] | None:
+    return None if progress is None else lambda applied: progress(applied, total)
 
 
 class ViewsBusy(Conflict):
@@ -37,30 +51,36 @@ class ViewsBusy(Conflict):
         )
 
 
-def rebuild(app: Any, live: ViewStore) -> int:
+def rebuild(app: Any, live: ViewStore, progress: Progress | None = None) -> int:
     """Build new views from the log and swap them in while reads continue; returns their position.
     A rebuild or verify already running is waited for."""
     with live.maintaining():
-        live.swap_in(build_scratch(app, live))
+        live.swap_in(build_scratch(app, live, progress=progress))
     return live.position()
 
 
-def verify(app: Any, live: ViewStore, attempts: int = 10) -> list[Difference]:
+def verify(
+    app: Any, live: ViewStore, attempts: int = 10, progress: Progress | None = None
+) -> list[Difference]:
     """Every difference between the live views and a rebuild to the same position; `ViewsBusy`
     while another verify or a rebuild runs, rather than a second one doubling the load."""
     with live.maintaining(wait=False) as ours:
         if not ours:
             raise ViewsBusy()
-        return _verify(app, live, attempts)
+        return _verify(app, live, attempts, progress)
 
 
-def _verify(app: Any, live: ViewStore, attempts: int) -> list[Difference]:
+def _verify(
+    app: Any, live: ViewStore, attempts: int, progress: Progress | None
+) -> list[Difference]:
     scratch = live.with_prefix(CHECK)
     scratch.drop_tables()
     scratch.create_tables()
     for _ in range(attempts):
         target = live.position()
-        Runner(app, scratch).catch_up(target)
+        # A second attempt carries on from where the first got to: count from there.
+        told = _told(progress, target - scratch.position())
+        Runner(app, scratch).catch_up(target, told)
         with live.snapshot() as cursor:
             if _position(live, cursor) == target == _position(scratch, cursor):
                 differences = [

@@ -42,12 +42,17 @@ class Runner:
         self._lock = threading.Lock()
         self._log_checked = False  # the views' position against the log, once: see _check_not_ahead
 
-    def catch_up(self, until: int | None = None) -> int:
-        """Apply pages until the log (or position `until`) is reached; returns events applied."""
+    def catch_up(
+        self, until: int | None = None, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Apply pages until the log (or position `until`) is reached; returns events applied.
+        `progress` is told the events applied so far after each page (a command's progress bar)."""
         applied = 0
         with self._lock, ReadAhead(self.app, self.page_size, self.projection.index) as log_pages:
             while (count := self._apply_next_page(until, log_pages)) > 0:
                 applied += count
+                if progress is not None:
+                    progress(applied)
                 if (
                     count < self.page_size
                 ):  # the page ended where the log did: no need to look again

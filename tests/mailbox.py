@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -19,6 +20,17 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"
+
+    def wait_for(self, to: str, subject: str = "", timeout: float = 10.0) -> EmailMessage:
+        """The latest message to `to` whose subject holds `subject`, once one has come: some mail
+        goes after the answer."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.messages if m["To"] == to and subject in m["Subject"]]
+            if found:
+                return found[-1]
+            time.sleep(0.02)
+        raise AssertionError(f"no message to {to} within {timeout} s")
 
     def link_in(self, message: EmailMessage) -> str:
         return re.search(r"https?://\S+", message.get_content()).group(0)

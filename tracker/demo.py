@@ -122,6 +122,21 @@ def year_groups_for(school: Establishment) -> list[int]:
     return [7, 8, 9, 10, 11, 12, 13] if school.pupils > 900 else [7, 8, 9, 10, 11]
 
 
+def register_establishment(app: Any, school: Establishment, caller: Caller) -> None:
+    """A school from the register, teaching the year groups of its type and phase."""
+    taught = year_groups_for(school)
+    app.register_school(
+        school.urn,
+        school.name,
+        school.type,
+        school.la_code,
+        school.laestab,
+        first_year_group=taught[0],
+        last_year_group=taught[-1],
+        caller=caller,
+    )
+
+
 def pupils_for(
     school: Establishment,
     index: int,
@@ -289,17 +304,7 @@ def build_demo(
     in_hub = establishments(la_codes)[:hub_size]
     totals = {"schools": 0, "pupils": 0, "activities": 0, "leavers": 0, "hub_schools": len(in_hub)}
     for index, school in enumerate(establishments(la_codes + outside)):
-        taught = year_groups_for(school)
-        app.register_school(
-            school.urn,
-            school.name,
-            school.type,
-            school.la_code,
-            school.laestab,
-            first_year_group=taught[0],
-            last_year_group=taught[-1],
-            caller=DEMO,
-        )
+        register_establishment(app, school, DEMO)
         if school in in_hub:
             app.join_hub(hub, school.urn, first.start - timedelta(days=365), caller=DEMO)
         roll, reach, leavers = (

@@ -1,9 +1,10 @@
-"""School status and hub metrics as rows, written as CSV or XLSX for people who live in
-spreadsheets."""
+"""School status, hub metrics and a hub's employers as rows, written as CSV or XLSX for people
+who live in spreadsheets."""
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from tracker.workbook import Sheet, write_workbook
 
 YEAR_GROUP_FIGURES = ("pupils", "bm5_measured", "bm5_met", "bm6_by_16", "bm7_by_16", "bm8_by_16")
 SCHOOLS, BY_YEAR_GROUP, HUB_VS_NATIONAL = "Schools", "Benchmarks by year group", "Hub vs national"
+EMPLOYERS = "Employers"
 HEADER = ["urn", "name", "type", "as_of", "benchmarks_achieved"] + [
     f"bm{b}_{what}"
     for b in range(1, 9)
@@ -97,6 +99,40 @@ def _by_benchmark(summary: Any, name: str, benchmark: str) -> Any:
     return WITHHELD[why] if why else getattr(summary, name)[benchmark]
 
 
+EMPLOYER_HEADER = [
+    "id",
+    "name",
+    "sector",
+    "size",
+    "encounters",
+    "schools",
+    "placements",
+    "years_engaged",
+    "repeat",
+    "new_this_year",
+]
+
+
+def employer_rows(employers: Iterable[Any]) -> list[list[Any]]:
+    """One row per employer engaged in the year: counts of encounters, schools and placements,
+    never a pupil. A count of placements withheld from a hub (None) is written "low"."""
+    return [
+        [
+            row.id,
+            row.name,
+            row.sector,
+            row.size,
+            row.encounters,
+            row.schools,
+            WITHHELD["low"] if row.placements is None else row.placements,
+            " ".join(row.years_engaged),
+            "yes" if row.repeat else "no",
+            "yes" if row.new_this_year else "no",
+        ]
+        for row in employers
+    ]
+
+
 # A spreadsheet takes a cell starting with one of these as a formula (OWASP's CSV injection list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What XML 1.0 cannot hold (an XLSX is XML: one U+FFFE makes the file unreadable), and lone
@@ -150,5 +186,18 @@ def write_csv(file, header: list[str], rows: list[list[Any]]) -> None:
     writer.writerows([csv_cell(value) for value in row] for row in rows)
 
 
+def written(extension: str, header: list[str], rows: list[list[Any]], more: tuple = ()) -> bytes:
+    """What `write` would put in a file `export.<extension>` ("csv" or "xlsx"), for a download."""
+    if extension == "xlsx":
+        data = io.BytesIO()
+        write_workbook(data, [Sheet(_first_title(header), header, rows), *more])
+        return data.getvalue()
+    text = io.StringIO()
+    write_csv(text, header, rows)
+    return text.getvalue().encode("utf-8")
+
+
 def _first_title(header: list[str]) -> str:
-    return HUB_VS_NATIONAL if header == METRICS_HEADER else SCHOOLS
+    if header == METRICS_HEADER:
+        return HUB_VS_NATIONAL
+    return EMPLOYERS if header == EMPLOYER_HEADER else SCHOOLS

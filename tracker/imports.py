@@ -12,7 +12,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future, check_year_group
 from tracker.errors import InvalidValue, TrackerError
@@ -106,6 +106,10 @@ PUPIL_PREMIUM = {
     **dict.fromkeys(("", "n", "no", "false", "0", "f"), False),
     **dict.fromkeys(("y", "yes", "true", "1", "t"), True),
 }
+
+
+# Told what is counted ("rows checked", "pupils written"), how many are done and of how many.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -252,6 +256,7 @@ def import_pupils(
     full_roll: bool = False,
     dry_run: bool = False,
     apply_good_rows: bool = False,
+    progress: Progress = lambda what, done, total: None,
 ) -> ImportReport:
     """Enrol every good row of a roll exported on `exported_on` (default today); record what changed
     of pupils already on roll here (year group, group, SEN, pupil premium); report each refused row
@@ -261,11 +266,11 @@ def import_pupils(
     before the export; and it is all or nothing: with a refused row nothing changes, unless
     `apply_good_rows`. `dry_run` decides every row and reports what would happen, storing nothing.
     `enrol` stands in for `app.enrol_pupil` where the caller limits enrolments (the API's, per
-    token)."""
+    token). `progress` is told the rows checked, then the pupils written, as each is done."""
     exported_on = exported_on or app.today()
     check_not_future("exported_on", exported_on, app.today())
     enrol = enrol or app.enrol_pupil
-    plan = _plan(app, urn, data, exported_on, enrol, caller)
+    plan = _plan(app, urn, data, exported_on, enrol, caller, progress)
     report = plan.report
     if full_roll:
         day_before = exported_on - timedelta(days=1)
@@ -280,7 +285,7 @@ def import_pupils(
     if dry_run or (full_roll and report.rejected and not apply_good_rows):
         report.applied = False
         return report
-    _apply(app, urn, plan, exported_on, enrol, caller)
+    _apply(app, urn, plan, exported_on, enrol, caller, progress)
     if report.leavers:
         report.position = app.record_leavers(
             urn, report.leavers, exported_on - timedelta(days=1), caller=caller
@@ -288,11 +293,20 @@ def import_pupils(
     return report
 
 
-def _plan(app: Any, urn: str, data: bytes, exported_on: date, enrol: Any, caller: Any) -> Plan:
+def _plan(
+    app: Any,
+    urn: str,
+    data: bytes,
+    exported_on: date,
+    enrol: Any,
+    caller: Any,
+    progress: Progress,
+) -> Plan:
     """Each row decided, storing nothing: to enrol, to update, unchanged, or refused with its
     reasons."""
     now, plan, seen = AcademicYear.containing(exported_on), Plan(), set()
-    for line, row in rows(decode(data)):
+    read = list(rows(decode(data)))  # all of them first, to say how far through we are
+    for line, row in _told(read, "rows checked", progress):
         if isinstance(row, InvalidValue):
             plan.report.rejected.append({"line": line, "reasons": row.errors})
             continue
@@ -343,11 +357,20 @@ def _decide(
     plan.report.changed += 1
 
 
-def _apply(app: Any, urn: str, plan: Plan, exported_on: date, enrol: Any, caller: Any) -> None:
+def _apply(
+    app: Any,
+    urn: str,
+    plan: Plan,
+    exported_on: date,
+    enrol: Any,
+    caller: Any,
+    progress: Progress,
+) -> None:
     """Write what the plan decided, a pupil at a time; a row refused now (someone wrote in between)
     is reported like any other."""
     year, report = str(AcademicYear.containing(exported_on)), plan.report
-    for line, arguments, group in plan.enrol:
+    total = len(plan.enrol) + len(plan.update)
+    for line, arguments, group in _told(plan.enrol, "pupils written", progress, total=total):
         try:
             report.position = enrol(urn, caller=caller, **arguments).position
             if group:
@@ -357,7 +380,8 @@ def _apply(app: Any, urn: str, plan: Plan, exported_on: date, enrol: Any, caller
         except TrackerError as refused:
             report.accepted -= 1
             report.rejected.append({"line": line, "reasons": refused.errors})
-    for change in plan.update:
+    after = len(plan.enrol)
+    for change in _told(plan.update, "pupils written", progress, after, total):
         if change["year_group"] != change["was"]["year_group"]:
             report.position = app.change_year_group(
                 change["upn"], change["year_group"], year, within_school=urn, caller=caller
@@ -371,3 +395,12 @@ def _apply(app: Any, urn: str, plan: Plan, exported_on: date, enrol: Any, caller
             pupil_premium=change["pupil_premium"],
             caller=caller,
         ).position
+
+
+def _told(
+    items: list, what: str, progress: Progress, before: int = 0, total: int | None = None
+) -> Iterator:
+    """Each item; `progress` is told once the loop has dealt with it (at its next turn)."""
+    for done, item in enumerate(items, before + 1):
+        yield item
+        progress(what, done, len(items) if total is None else total)

@@ -6,9 +6,11 @@ from datetime import date
 
 from api import auth, formats
 from api import organisation_schemas as schemas
+from api.downloads import EXTENSION, check_extension, documented_file, download
 from api.routes import PREFIX, Blueprint, as_seen, found
 from api.services import services
 from projections import engagement, engagement_privacy, hosts
+from projections.export_sheets import employers_export
 from tracker.calendar import AcademicYear, default_as_of
 
 blp = Blueprint(
@@ -16,7 +18,7 @@ blp = Blueprint(
     __name__,
     url_prefix=PREFIX,
     description="Employer engagement",
-    path_formats=formats.ORGANISATION_PATH,
+    path_formats={**formats.ORGANISATION_PATH, "extension": EXTENSION},
 )
 
 
@@ -44,9 +46,27 @@ def _figures(schools: list[str] | None, args) -> engagement.Engagement:
 def hub_employers(args, code):
     """The hub's employer network in a year: reach by sector and size, repeat and new employers,
     the school x sector grid (pupil counts withheld from hubs when low)."""
+    return _hub_figures(args, code)
+
+
+def _hub_figures(args, code: str) -> engagement.Engagement:
     found(services().reads.hub(code), f"hub {code}")
     _, as_of = year_and_date(args)
     return _figures(services().reads.hub_members(code, as_of), args)
+
+
+@blp.get("/hubs/<code>/employers.<extension>")
+@auth.guard(auth.require_hub_reader, "code")
+@blp.arguments(schemas.EngagementArgs, location="query")
+@blp.doc(responses=documented_file("One row per employer engaged"))
+def hub_employers_file(args, code, extension):
+    """The hub's employers in a year as CSV or XLSX, one a row, as `tracker export-employers`
+    writes them: encounters, schools and placements, never a pupil (placements withheld from hubs
+    when low)."""
+    check_extension(extension)
+    figures = _hub_figures(args, code)
+    name = f"{code}-employers-{figures.year.replace('/', '-')}-{figures.as_of.isoformat()}"
+    return download(employers_export(figures), extension, name)
 
 
 @blp.get("/schools/<urn>/employers")

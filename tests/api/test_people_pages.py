@@ -3,8 +3,12 @@ out and end, grants that count from the next request."""
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pyotp
 
+from adapters import mail
 from api.people_pages import NOT_RECOGNISED
 from tests.api.conftest import make_world
 from tests.api.people import (
@@ -178,6 +182,7 @@ def test_a_forgotten_password_is_reset_by_an_emailed_link_that_works_once():
             data = {"email": email, "csrf": csrf_of(world.client)}
             answer = world.client.post("/dashboard/forgotten-password", data=data)
             assert "If that address has an account" in answer.get_data(as_text=True)
+        mail.OUTBOX.drain()
     (message,) = mailbox.messages
     link = mailbox.link_in(message)
     assert message["To"] == "cl@example.org" and link.startswith("https://tracker.example.org/")
@@ -188,3 +193,30 @@ def test_a_forgotten_password_is_reset_by_an_emailed_link_that_works_once():
     assert password_sign_in(world.client, "cl@example.org", new["password"]).status_code == 302
     again = world.client.post(path, data={**new, "csrf": csrf_of(world.client)})
     assert again.status_code == 422, "a reset link works once"
+
+
+def test_the_forgotten_password_answer_does_not_wait_for_the_link_or_the_mail():
+    """Making the link and sending it take time only for an address with an account: the answer
+    must come first, or its timing tells who has one. Here the mail server accepts the connection
+    and then never speaks, so an answer that waited for the mail would never come."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        world = make_world({"SMTP_URL": f"smtp://127.0.0.1:{silent.getsockname()[1]}"})
+        make_person(world.tracker, "cl@example.org", "school:900001")
+        answered = threading.Event()
+
+        def ask() -> None:
+            data = {"email": "cl@example.org", "csrf": csrf_of(world.client)}
+            answer = world.client.post("/dashboard/forgotten-password", data=data)
+            assert "If that address has an account" in answer.get_data(as_text=True)
+            answered.set()
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        assert answered.wait(5), "the answer waited for the mail server"
+        silent.settimeout(5)
+        connection, _ = silent.accept()  # the mail goes after the answer, not instead of it
+        connection.close()
+        asking.join()
+    mail.OUTBOX.drain()

@@ -68,6 +68,7 @@ KNOWN = {
     "code": "DEMO",
     "activity_id": WORLD.ids["fair"],
     "employer_id": str(organisation_id("employer", "Acme Engineering")),
+    "extension": "csv",  # a download's kind: the document lists csv and xlsx
 }
 HEAD = WORLD.tracker.recorder.max_notification_id()
 ACADEMIC_YEARS = ("year", "cohort", "since")

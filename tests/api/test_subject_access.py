@@ -176,3 +176,23 @@ def test_only_the_holding_school_auditors_and_admins_may_export_and_an_unknown_p
     refused = export(world, unknown, "school")
     assert refused.status_code == 403 and unknown not in refused.get_data(as_text=True)
     assert export(world, MOVED, "admin", "?format=pdf").status_code == 422
+
+
+def test_the_openapi_document_describes_every_key_of_the_export():
+    """The export's parts are described key by key (api/list_items.py), as documentation only:
+    this keeps the description and the record from drifting apart."""
+    world = make_world()
+    records = [export(world, upn, "admin").json for upn in (MOVED, UPN["p4"])]
+    document = world.client.get("/api/openapi.json").json
+    described = document["components"]["schemas"]["SubjectAccess"]["properties"]
+
+    def keys(part: str) -> set[str]:
+        shape = described[part]
+        return set((shape.get("items") or shape)["properties"])
+
+    for part in ("identity", "year_groups", "flags", "encounters"):
+        assert all(set(record[part]) == keys(part) for record in records), part
+    for part in ("enrolments", "destinations", "activities", "placements", "events"):
+        items = [item for record in records for item in record[part]]
+        assert items, f"the scenario has {part}"
+        assert set().union(*map(set, items)) <= keys(part), part

@@ -42,3 +42,19 @@ def test_a_school_reads_its_provider_access_report(site, page):  # noqa: F811
     assert "not met" in page.inner_text("#phase-10-11")
     page.goto(f"{base}/dashboard/schools/900002/provider-access?year=2018/19")
     assert page.locator("#phases").count() == 0  # another school's report is refused
+
+
+def test_the_hub_lead_downloads_the_employer_list_from_its_page(site, page):  # noqa: F811
+    base, tokens = site
+    sign_in(page, base, tokens["hub"])
+    page.goto(f"{base}/dashboard/hubs/DEMO/employers?year=2018/19")
+    with page.expect_download() as started:
+        page.click("#export-csv")
+    download = started.value
+    assert download.suggested_filename == "DEMO-employers-2018-19-2019-08-31.csv"
+    lines = open(download.path(), encoding="utf-8").read().splitlines()
+    assert lines[0].startswith("id,name,sector,size,encounters,schools,placements")
+    assert lines[1].split(",")[1:7] == ["Acme Engineering", "C", "large", "8", "2", "low"]
+    with page.expect_download() as started:
+        page.click("#export-xlsx")
+    assert started.value.suggested_filename.endswith(".xlsx")

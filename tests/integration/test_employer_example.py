@@ -118,3 +118,31 @@ def test_matching_a_typed_name_finds_the_register_entry_and_hides_the_merged_dup
     found = register.matching(world[1], "brook builders", AFTER)
     assert [(o.id, o.name, o.registered) for o in found] == [(BROOK_ID, "Brook Builders Ltd", True)]
     assert found[0].names == ["BROOK BUILDERS", "Brook Builders Ltd"]
+
+
+def test_a_past_year_asked_on_a_later_date_counts_only_its_own_pupils(world):
+    """Pupils are counted in the database for the year's days alone: a1's 2019/20 mentoring with
+    Cole and Sons must not join the two pupils Cole & Sons reached in 2018/19."""
+    at_its_end = figures(world[1], Y2018, date(2019, 8, 31))
+    a_year_on = figures(world[1], Y2018, date(2020, 4, 30))
+    assert reach(a_year_on) == reach(at_its_end) == (2, 4, 5, 2)
+    assert {s: reach(a_year_on, "by_sector", s) for s in a_year_on.by_sector} == {
+        s: reach(at_its_end, "by_sector", s) for s in at_its_end.by_sector
+    }
+
+
+def test_an_answer_is_kept_until_the_views_apply_another_event_and_then_counted_again(world):
+    app, store, runner, clock = world
+    on = date(2020, 7, 15)
+    first = figures(store, Y2019, on)
+    assert figures(store, Y2019, on) is first, "nothing written since: the answer kept"
+    assert figures(store, Y2019, AFTER) is not first, "another date is another answer"
+    assert reach(first)[0] == 2
+    clock.today = UNMERGED_ON
+    app.unmerge_organisation(NORTH_ID, caller=HUB_LEAD)
+    assert figures(store, Y2019, on) is first, "the views have not applied the unmerge yet"
+    runner.catch_up()
+    again = figures(store, Y2019, on)
+    assert reach(again)[0] == 3 and reach(again) == reach(
+        engagement.computed(store, hub_members(store, "NORTH", on), Y2019, on)
+    )

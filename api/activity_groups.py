@@ -1,0 +1,82 @@
+"""Whole year groups and registration groups on the activity form: their pupils, from the school's
+roll on the activity's date, put in the attendee list for the Careers Leader to check."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import g
+
+from api.accesslog import log_read
+from api.services import services
+from projections.pupil_status import RollFilter
+from tracker.identifiers import is_digits
+
+ROLL_PAGE = 500  # pupils read a page at a time; a year group is seldom more
+MOST_GROUPS = 20  # each group is a read of the roll: a whole school's forms, and no more
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def chosen(form) -> bool:
+    """Whether the form names any group: a Record with groups chosen fills them in first, so
+    nobody is recorded without being shown."""
+    return bool(form.getlist("year_groups") or form.get("groups", "").strip())
+
+
+def fill(form, urn: str, occurred_on: date | None) -> None:
+    """Add the pupils of the chosen groups to the attendee list and clear the choice, or say
+    beside the field which group has nobody on roll that day."""
+    years = _year_groups(form)
+    names = [name for name in _SEPARATORS.split(form.values.get("groups", "")) if name]
+    if not (years or names):
+        form.refuse("year_groups", "Choose a year group or type a registration group to fill in.")
+    if len(names) > MOST_GROUPS:
+        form.refuse("groups", f"Type at most {MOST_GROUPS} registration groups at once.")
+    if occurred_on is None or form.errors:
+        return
+    found = {year: _pupils(urn, occurred_on, RollFilter(year_group=year)) for year in years}
+    found |= {name: _pupils(urn, occurred_on, RollFilter(group=name)) for name in names}
+    _refuse_empty(form, [y for y in years if not found[y]], "year_groups", "Year ", occurred_on)
+    _refuse_empty(form, [n for n in names if not found[n]], "groups", "", occurred_on)
+    if form.errors:
+        return
+    typed = form.values.get("attendees", "").split()
+    added = [upn for upns in found.values() for upn in upns if upn not in typed]
+    attendees = list(dict.fromkeys(typed + added))
+    log_read(services().store, added, g.access.subject, str(g.access.scope))
+    form.values.setlist("attendees", ["\n".join(attendees)])
+    form.values.setlist("year_groups", [])
+    form.values.setlist("groups", [""])
+    what = ", ".join([f"Year {y}" for y in years] + names)
+    count = len(set(added))
+    form.notice = (
+        f"{count} pupil{'' if count == 1 else 's'} on roll on {occurred_on} added from {what}: "
+        f"{len(attendees)} in the list. Check it, then Record."
+    )
+
+
+def _year_groups(form) -> list[int]:
+    years = []
+    for text in form.values.getlist("year_groups"):
+        if not (is_digits(text) and 1 <= int(text) <= 14):
+            form.refuse("year_groups", "A year group is a number from 1 to 14.")
+        elif int(text) not in years:
+            years.append(int(text))
+    return years
+
+
+def _refuse_empty(form, empty: list, name: str, prefix: str, day: date) -> None:
+    if empty:
+        which = ", ".join(f"{prefix}{group}" for group in empty)
+        form.refuse(name, f"Nobody was on roll in {which} on {day}: check the group and the date.")
+
+
+def _pupils(urn: str, day: date, wanted: RollFilter) -> list[str]:
+    """The UPNs on roll on `day` that the filter keeps: the read the roll page makes."""
+    upns, after = [], None
+    while True:
+        page = services().reads.roll(urn, day, wanted, after, ROLL_PAGE)
+        upns += [item["upn"] for item in (page or {"items": []})["items"]]
+        if not (page and (after := page["next"])):
+            return upns
