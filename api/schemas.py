@@ -276,6 +276,7 @@ class SchoolStatusArgs(Figures):
 class SeriesArgs(Freshness):
     year = fields.String(validate=validate.Length(max=7), metadata=formats.academic_year())
     dates = fields.List(CalendarDate(), validate=validate.Length(max=24))
+    known_at = CalendarDateTime()
 
 
 class ActivitiesArgs(Freshness):
@@ -748,11 +749,8 @@ class Roll(Schema):
     )
 
 
-class NationalArgs(Freshness):
-    """`Figures` without `known_at`, which national figures do not answer
-    (api/routes/metrics.py)."""
-
-    as_of = CalendarDate()
+class NationalArgs(Figures):
+    """National figures are asked as a hub's are: on a date, as known at a time."""
 
 
 class EraseIn(Schema):

@@ -15,11 +15,14 @@ import threading
 import time
 from datetime import datetime, timedelta
 
+from adapters import unavailable_errors
 from bench.databases import ADMIN_URL, throwaway
 from bench.machine import describe
 from bench.region import HUB, TODAY, ensure_region, tracker
 from projections.engagement import computed, engagement
+from projections.metrics import school_figures
 from projections.queries import Reads
+from projections.replay import position_known_at, replay_schools
 from projections.runner import Runner, wait_for_position
 from projections.store import view_store_for
 from projections.wake import postgres_waker
@@ -87,6 +90,55 @@ def read_your_writes(url: str, reads: Reads, repeat: int) -> dict[str, float]:
     return percentiles(samples)
 
 
+def known_at_beside_as_of(app, reads: Reads, past: list, repeat: int) -> dict[str, dict]:
+    """Known-at answers (views read as at a position: docs/time.md) beside as-of answers for the
+    same dates, uncached both, each pair measured alternately; and the replay they replaced."""
+    store = reads.store
+    members = reads.hub_members(HUB)
+    moments = [
+        row[0]
+        for row in store.query(
+            "SELECT recorded_at FROM {events} WHERE MOD(position, 1000) = 0 ORDER BY position"
+        )
+    ]
+    samples: dict[str, list[float]] = {
+        "hub_40_schools_figures_as_of": [],
+        "hub_40_schools_figures_known_at": [],
+        "hub_metrics_known_at_national_cold": [],
+        "national_metrics_as_of_cold": [],
+        "national_metrics_known_at_cold": [],
+    }
+
+    def sample(name: str, call, *arguments) -> None:
+        began = time.perf_counter()
+        call(*arguments)
+        samples[name].append(time.perf_counter() - began)
+
+    lost = 0
+    while min(map(len, samples.values())) < repeat and lost < repeat:
+        as_of = random.choice(past)
+        moment = datetime.fromisoformat(random.choice(moments))
+        try:
+            known = store.known_at(position_known_at(store, moment))
+            sample("hub_40_schools_figures_as_of", school_figures, store, as_of, members)
+            sample("hub_40_schools_figures_known_at", school_figures, known, as_of, members)
+            reads._known.clear()
+            sample("hub_metrics_known_at_national_cold", reads.hub_metrics, HUB, as_of, moment)
+            sample("national_metrics_as_of_cold", school_figures, store, as_of)
+            reads._known.clear()
+            sample("national_metrics_known_at_cold", reads.national_metrics, as_of, moment)
+        except unavailable_errors():  # a shared server restarted under us: that round is lost
+            lost += 1
+            time.sleep(2)
+    results = {name: percentiles(values) for name, values in samples.items()}
+    results["rounds_lost_to_server_restarts"] = lost
+    position = position_known_at(store, datetime.fromisoformat(moments[len(moments) // 2]))
+    results["hub_40_schools_replay_before"] = timed(
+        lambda: replay_schools(app, store, members, position), 3
+    )
+    return results
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--repeat", type=int, default=200)
@@ -149,6 +201,10 @@ def main() -> None:
             "school_status_known_at": lambda: timed(
                 lambda: reads.school_status(random.choice(schools), known_at=middle),
                 max(10, args.repeat // 10),
+            ),
+            # Known-at for a 40-school hub and for national beside as-of, and the replay before.
+            "known_at_beside_as_of": lambda: known_at_beside_as_of(
+                app, reads, past, max(10, args.repeat // 10)
             ),
             "read_your_writes_lag": lambda: read_your_writes(url, reads, max(20, args.repeat // 2)),
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import date, datetime, timezone
 from typing import Any
 
 from cli.demo import cmd_demo
@@ -34,12 +35,31 @@ def parser() -> argparse.ArgumentParser:
     _add_export(commands)
     add_export_employers(commands, _add)
     _add(commands, "rebuild", cmd_rebuild)
-    _add(commands, "verify", cmd_verify)
+    _add_verify(commands)
     _add_tokens(commands)
     _add_invite(commands)
     _add_erasure(commands)
     _add_events(commands)
     return top
+
+
+def _add_verify(commands: Any) -> None:
+    verify = _add(commands, "verify", cmd_verify)
+    verify.add_argument(
+        "--known-at",
+        type=_moment,
+        help="a past time (ISO 8601): compare every hub's and a sample of schools' figures as "
+        "known then with the log replayed up to then",
+    )
+    verify.add_argument(
+        "--as-of", type=date.fromisoformat, help="the figures' date (default: the known-at day)"
+    )
+    verify.add_argument("--sample", type=int, default=20, help="schools compared (default 20)")
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _add_running(commands: Any) -> None:

@@ -10,14 +10,14 @@ from projections import destinations, pupil_status
 from projections.answers import Lag, School, SchoolDetails, attributes
 from projections.hub_answers import Hub
 from projections.metrics import hub_members
-from projections.replay import position_known_at, replay_schools
+from projections.replay import position_known_at
 from projections.runner import TRACKING_NAME, wait_for_position
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear, default_as_of
 
 
 class Lookups:
-    """Queries over one view store; `known_at` answers replay the log into scratch views first."""
+    """Queries over one view store; `known_at` answers read the views as they stood then."""
 
     def __init__(self, app: Any, store: ViewStore, today: Callable[[], date] = date.today):
         self.app = app
@@ -57,10 +57,11 @@ class Lookups:
             return as_of
         return default_as_of(year, self.today()) if year else self.today()
 
-    def _scoped(self, urns: list[str], known_at: datetime | None) -> ViewStore:
+    def _scoped(self, known_at: datetime | None) -> ViewStore:
+        """The views as known at `known_at` (the last position recorded by then: docs/time.md)."""
         if known_at is None:
             return self.store
-        return replay_schools(self.app, self.store, urns, position_known_at(self.store, known_at))
+        return self.store.known_at(position_known_at(self.store, known_at))
 
     # --- things ------------------------------------------------------------------------
 
@@ -125,7 +126,7 @@ class Lookups:
         `as_of` (for a school, at that school only), as known at `known_at`; none where they are on
         no roll then (or outside its year groups)."""
         as_of = self._as_of(as_of)
-        store = self._scoped(self.pupil_schools(upn), known_at)
+        store = self._scoped(known_at)
         urn = (
             school
             or next(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from projections import writes
 from projections.store import Params, ViewStore
+from projections.tables import STAMPED
 from projections.writes import Write
 
 
@@ -38,27 +39,62 @@ class Page:
     NULL.
     """
 
-    def __init__(self, store: ViewStore, cursor: Any, known: Known):
+    def __init__(self, store: ViewStore, cursor: Any, known: Known, versions: bool = True):
         self.store = store
+        # False where only the page's end is ever read (a replay's scratch views): each pupil's
+        # milestones are then computed once, at the last position that touched them.
+        self.versions = versions
         self.cursor = cursor
         self.known = known
+        self.position = 0  # the log position of the event being applied: stamped on versions
         self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from history
-        # Pupils who only gained encounters: (occurred_on, academic year, kind, category) of the
-        # counted ones.
-        self.added: dict[str, list[tuple]] = {}
+        # Pupils who only gained encounters: (position, (occurred_on, academic year, kind,
+        # category)) of the counted ones.
+        self.added: dict[str, list[tuple[int, tuple]]] = {}
+        # The positions at which each pupil's milestones may have changed: each gets its version.
+        self.touched: dict[str, list[int]] = {}
         self.dirty_schools: set[str] = set()
         self.activity_facts: dict[str, dict[str, Any]] = {}
         self._queues: dict[str, list[tuple[Write, list[Sequence]]]] = {}
 
+    def dirty(self, upns: Iterable[str]) -> None:
+        """The pupils' milestones are recomputed from their history at the page's end."""
+        for upn in upns:
+            self.dirty_upns.add(upn)
+            self._touch(upn)
+
+    def add(self, upn: str, encounters: list[tuple]) -> None:
+        """The pupil gained encounters (occurred_on, year, kind, category; the counted ones)."""
+        self.added.setdefault(upn, []).extend((self.position, new) for new in encounters)
+        if encounters:  # one that does not count changes no milestone: no version to compute
+            self._touch(upn)
+
+    def _touch(self, upn: str) -> None:
+        positions = self.touched.setdefault(upn, [])
+        if self.versions or not positions:
+            positions.append(self.position)
+        else:
+            positions[0] = self.position
+
     def insert(self, table: str, rows: list[Sequence]) -> None:
-        """Whole rows, their values in the table's column order."""
+        """Whole rows, their values in the table's column order (a versioned table's `vfrom`
+        added here)."""
         if rows:
-            self._rows_of(writes.insert(table)).extend(rows)
+            self._rows_of(writes.insert(table)).extend(self._stamped(table, rows))
 
     def upsert(self, table: str, key: tuple[str, ...], rows: list[Sequence]) -> None:
         """Whole rows; a row whose `key` columns match a stored row's replaces it (last wins)."""
         if rows:
-            self._rows_of(writes.upsert(table, key)).extend(rows)
+            self._rows_of(writes.upsert(table, key)).extend(self._stamped(table, rows))
+
+    def _stamped(self, table: str, rows: list[Sequence]) -> list[Sequence]:
+        if table not in STAMPED:
+            return rows
+        return [(*row, self.position) for row in rows]
+
+    def _stamp(self, table: str) -> tuple:
+        """The position bound after an update's values, where the table keeps versions."""
+        return (self.position,) if table in STAMPED else ()
 
     def upsert_greatest(self, table: str, key: tuple[str, ...], rows: list[Sequence]) -> None:
         """Whole rows; a row whose `key` columns match a stored row's raises its other columns to
@@ -70,17 +106,19 @@ class Page:
         """Set the columns named in `values` in the rows matching `key`."""
         shape, matching = writes.key_shape(key)
         rows = self._rows_of(writes.update(table, tuple(values), shape))
-        rows.append((*values.values(), *matching))
+        rows.append((*values.values(), *self._stamp(table), *matching))
 
     def increment(self, table: str, key: dict[str, Any], **amounts: int) -> None:
         """Add to the columns named in `amounts` in the rows matching `key`."""
         shape, matching = writes.key_shape(key)
         rows = self._rows_of(writes.increment(table, tuple(amounts), shape))
-        rows.append((*amounts.values(), *matching))
+        rows.append((*amounts.values(), *self._stamp(table), *matching))
 
     def delete(self, table: str, key: dict[str, Any]) -> None:
         """Delete the rows matching `key`."""
         shape, matching = writes.key_shape(key)
+        if table in STAMPED:  # stamped first, so the trigger keeps the version the delete ends
+            self._rows_of(writes.update(table, (), shape)).append((self.position, *matching))
         self._rows_of(writes.delete(table, shape)).append(matching)
 
     def delete_among(
@@ -89,6 +127,12 @@ class Page:
         """Delete the rows matching `key` whose `column` holds any of `values`."""
         shape, _matching = writes.key_shape(key or {})
         self.flush()
+        if table in STAMPED:
+            stamp = writes.stamp_among(table, shape, column)
+            for statement, params in self.store.membership(
+                stamp, values, {**(key or {}), "vfrom": self.position}
+            ):
+                self.store.execute(self.cursor, statement, params)
         template = writes.delete_among(table, shape, column)
         for statement, params in self.store.membership(template, values, key):
             self.store.execute(self.cursor, statement, params)

@@ -76,6 +76,7 @@ class CareersProjection:
         )
 
     def apply_indexed(self, indexed: Indexed, page: Page) -> None:
+        page.position = indexed.audit[0]
         school_urn, upn = _handler_for(type(indexed.event))(self, indexed.event, page) or (
             None,
             None,
@@ -86,7 +87,7 @@ class CareersProjection:
     def finish(self, page: Page, position: int) -> None:
         """Work left to the end of a page so it is done once per pupil, not once per event."""
         page.flush()
-        schools = page.dirty_schools | rewrite_milestones(page, page.dirty_upns, page.added)
+        schools = page.dirty_schools | rewrite_milestones(page)
         page.upsert("school_versions", ("urn",), [(urn, position) for urn in sorted(schools)])
         page.flush()
 
@@ -194,7 +195,7 @@ class CareersProjection:
             destination=event.destination,
         )
         destination(page, upn, event.school_urn, event.left_on, event.destination, event.left_on)
-        page.dirty_upns.add(upn)  # the school's roll changed
+        page.dirty([upn])  # the school's roll changed
         return event.school_urn, upn
 
     @project.register
@@ -285,7 +286,7 @@ class CareersProjection:
     def attendees_removed(self, event: Activity.AttendeesRemoved, page: Page) -> Subject:
         activity_id = aggregate_id(event)
         page.delete_among("encounters", "upn", event.upns, {"source_id": activity_id})
-        page.dirty_upns.update(event.upns)
+        page.dirty(event.upns)
         page.increment("activities", {"id": activity_id}, attendees=-len(event.upns))
         return activity_facts(page, activity_id)["school_urn"], None
 
@@ -325,7 +326,7 @@ class CareersProjection:
             academic_year=academic_year,
             counts=counts,
         )
-        page.dirty_upns.update(attendees(page, activity_id))
+        page.dirty(attendees(page, activity_id))
         return facts["school_urn"], None
 
     @project.register
@@ -337,7 +338,7 @@ class CareersProjection:
     @project.register
     def activity_retracted(self, event: Activity.Retracted, page: Page) -> Subject:
         activity_id = aggregate_id(event)
-        page.dirty_upns.update(attendees(page, activity_id))
+        page.dirty(attendees(page, activity_id))
         page.delete("encounters", {"source_id": activity_id})
         page.update("activities", {"id": activity_id}, retracted_reason=event.reason)
         return activity_facts(page, activity_id)["school_urn"], None
@@ -406,7 +407,7 @@ class CareersProjection:
                 )
             ],
         )
-        page.dirty_upns.add(upn)
+        page.dirty([upn])
         return school_urn, upn
 
     # --- the register of organisations ---------------------------------------------------

@@ -4,6 +4,7 @@ values (projections/answers.py); what is kept between reads is in projections/ca
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from typing import Any, Callable
 
@@ -16,7 +17,7 @@ from projections.answers import (
     YearGroupRow,
     attributes,
 )
-from projections.caches import DerivedCache, EverySchoolCache, SchoolFiguresCache
+from projections.caches import MAX_DATES, DerivedCache, EverySchoolCache, SchoolFiguresCache
 from projections.hub_answers import (
     HubMetrics,
     HubSeries,
@@ -59,6 +60,8 @@ class Reads(Lookups):
         self.per_school = SchoolFiguresCache()
         self.every_school = EverySchoolCache(store, self.per_school, self.position)
         self._comparisons = DerivedCache()
+        self._known: dict[tuple[int | None, date], dict[str, SchoolFigures]] = {}
+        self._known_lock = threading.Lock()
 
     def school_status(
         self,
@@ -74,7 +77,7 @@ class Reads(Lookups):
             row = self.per_school.row(figures, as_of) if figures else None
             by_year_group = self.per_school.by_year_group(self.store, as_of, urn)
         else:
-            store = self._scoped([urn], known_at)
+            store = self._scoped(known_at)
             figures = school_figures(store, as_of, [urn]).get(urn)
             row = SchoolRow.of(figures) if figures else None
             by_year_group = year_group_figures(store, as_of, urn)
@@ -94,16 +97,18 @@ class Reads(Lookups):
         if hub is None:
             return None
         as_of = self._as_of(as_of)
-        members = hub_members(self.store, code, as_of)
         if known_at is None:
+            members = hub_members(self.store, code, as_of)
             figures = self.per_school.figures(self.store, as_of, members)
             rows = tuple(self.per_school.row(f, as_of) for f in figures.values())
             national, non_hub = self._beside_hubs(as_of)
-        else:  # a replay covers the hub's own schools only
-            scoped = self._scoped(members, known_at)
-            figures = school_figures(scoped, as_of, members) if members else {}
+        else:  # the members, their figures and the comparison all as known then
+            known = self._scoped(known_at)
+            everyone = self._known_everyone(known, as_of)
+            members = hub_members(known, code, as_of)
+            figures = {urn: everyone[urn] for urn in members if urn in everyone}
             rows = tuple(SchoolRow.of(f) for f in figures.values())
-            national = non_hub = None
+            national, non_hub = _national_and_non_hub(known, as_of, everyone)
         summary = Summary.of(list(figures.values()))
         return HubMetrics(
             **Header.at(as_of, known_at),
@@ -113,6 +118,20 @@ class Reads(Lookups):
             national=national,
             non_hub=non_hub,
         )
+
+    def _known_everyone(self, known: ViewStore, as_of: date) -> dict[str, SchoolFigures]:
+        """Every school's figures on `as_of` in views read as known at a position: kept by
+        (position, date), since what was known at a past position never changes, and apart from
+        the current figures' caches, so the two never mix."""
+        key = (known.known_position, as_of)
+        everyone = self._known.get(key)
+        if everyone is None:
+            everyone = school_figures(known, as_of)
+            with self._known_lock:
+                self._known[key] = everyone
+                if len(self._known) > MAX_DATES:
+                    self._known.pop(next(iter(self._known)))
+        return everyone
 
     def _beside_hubs(self, as_of: date) -> tuple[Summary, Summary]:
         """National and non-hub, summarised once per computation of every school's figures.
@@ -143,14 +162,23 @@ class Reads(Lookups):
         per-school cache."""
         return self.per_school.figures(self.store, as_of, urns)
 
-    def national_metrics(self, as_of: date | None = None) -> NationalMetrics:
-        """Exact: the national figures at the views' current position."""
+    def national_metrics(
+        self, as_of: date | None = None, known_at: datetime | None = None
+    ) -> NationalMetrics:
+        """Exact: the national figures at the views' current position, or as known at a time."""
         as_of = self._as_of(as_of)
-        position, everyone = self.every_school.figures(as_of, max_age=0.0)
-        in_hubs = schools_in_any_hub(self.store, as_of)
+        if known_at is None:
+            position, everyone = self.every_school.figures(as_of, max_age=0.0)
+            store = self.store
+        else:
+            store = self._scoped(known_at)
+            position, everyone = store.known_position, self._known_everyone(store, as_of)
+        in_hubs = schools_in_any_hub(store, as_of)
         national = Summary.of(list(everyone.values()), position)
         non_hub = Summary.of([f for urn, f in everyone.items() if urn not in in_hubs])
-        return NationalMetrics(**Header.at(as_of, None), **attributes(national), non_hub=non_hub)
+        return NationalMetrics(
+            **Header.at(as_of, known_at), **attributes(national), non_hub=non_hub
+        )
 
     def hub_series(
         self,
@@ -158,12 +186,14 @@ class Reads(Lookups):
         year: AcademicYear | None = None,
         dates: list[date] | None = None,
         shown: Shown = everything,
+        known_at: datetime | None = None,
     ) -> HubSeries | None:
         """The hub's figures at each termly snapshot of a year (those already reached) and any dates
-        asked; `shown` makes each date's figures what the caller may see."""
+        asked, as known at `known_at` if given; `shown` makes each date's figures what the caller
+        may see."""
         year = year or AcademicYear.containing(self.today())
         wanted = sorted({d for d in year.snapshot_dates() if d <= self.today()} | set(dates or ()))
-        points = [self.hub_metrics(code, as_of=d) for d in wanted]
+        points = [self.hub_metrics(code, as_of=d, known_at=known_at) for d in wanted]
         if points and points[0] is None:
             return None
         if self.hub(code) is None:
@@ -222,3 +252,13 @@ class Reads(Lookups):
 
     def _year_end(self, year: AcademicYear) -> date:
         return min(year.end, self.today())
+
+
+def _national_and_non_hub(
+    store: ViewStore, as_of: date, everyone: dict[str, SchoolFigures]
+) -> tuple[Summary, Summary]:
+    in_hubs = schools_in_any_hub(store, as_of)
+    return (
+        Summary.of(list(everyone.values()), store.known_position),
+        Summary.of([f for urn, f in everyone.items() if urn not in in_hubs], store.known_position),
+    )

@@ -39,7 +39,7 @@ def replay_schools(app: Any, live: ViewStore, urns: list[str], position: int) ->
     scratch = SQLiteViewStore(":memory:")
     scratch.create_tables()
     with scratch.transaction() as cursor:
-        page, projection = Page(scratch, cursor, Known()), CareersProjection()
+        page, projection = Page(scratch, cursor, Known(), versions=False), CareersProjection()
         for at, event in _events(app, aggregates, position):
             projection.apply(event, at, page)
         projection.finish(page, position)

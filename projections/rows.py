@@ -83,7 +83,7 @@ def criterion(page: Page, event: Any, met: int) -> Subject:
 
 def year_group(page: Page, upn: str, from_year: int, year_group: int) -> None:
     page.upsert("year_groups", ("upn", "from_year"), [(upn, from_year, year_group)])
-    page.dirty_upns.add(upn)
+    page.dirty([upn])
 
 
 def dated(facts: dict[str, Any]) -> tuple:
@@ -118,7 +118,7 @@ def add_encounters(page: Page, activity_id: str, facts: dict[str, Any], upns: li
     # An encounter that does not count changes no milestone, but its pupil's school still moved.
     new = [(occurred_on, year, facts["kind"], category)] if counted else []
     for upn in upns:
-        page.added.setdefault(upn, []).extend(new)
+        page.add(upn, new)
 
 
 def activity_facts(page: Page, activity_id: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import re
 import sqlite3
@@ -13,7 +14,16 @@ from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from adapters import SCHEMA_LOCK_KEY
-from projections.tables import COLUMNS, INDEXES, OPERATIONAL, SCHEMA, TABLES
+from projections.tables import (
+    COLUMNS,
+    COMPUTED,
+    HISTORY,
+    INDEXES,
+    OPERATIONAL,
+    SCHEMA,
+    TABLES,
+    VERSIONED,
+)
 from projections.writes import INSERT, UPSERT, Write, column_names
 
 LIVE = "v_"
@@ -44,7 +54,16 @@ class ViewStore:
 
     def __init__(self, prefix: str = LIVE):
         self.prefix = prefix
+        self.known_position: int | None = None  # reads see the views as at this log position
         self._statements: dict[tuple[str, str], Any] = {}
+
+    def known_at(self, position: int) -> "ViewStore":
+        """The same views, read as they stood once the log up to `position` was applied: each
+        versioned table is read as its rows current then (docs/time.md). Only for reads."""
+        known = copy.copy(self)
+        known.known_position = int(position)
+        known._statements = {}  # statements name the position: never shared with "now"
+        return known
 
     def with_prefix(self, prefix: str) -> "ViewStore":
         """The same database, naming another set of tables (a rebuild's scratch tables)."""
@@ -54,6 +73,8 @@ class ViewStore:
         """A template with its table references resolved for this store's prefix (cached)."""
         key = (self.prefix, template)
         if key not in self._statements:
+            if self.known_position is not None:
+                template = as_known_at(template, self.known_position)
             self._statements[key] = self._compose(template)
         return self._statements[key]
 
@@ -109,6 +130,9 @@ class ViewStore:
                     # Index names are unique per build: a rebuilt table keeps its own through the
                     # swap.
                     cursor.execute(self._create_index(name, uuid.uuid4().hex[:12], index_columns))
+                if name in VERSIONED and name not in COMPUTED:
+                    for statement in self._keep_versions(name, uuid.uuid4().hex[:12]):
+                        cursor.execute(statement)
                 if name == "tracking":  # new views: note which columns they were made with
                     self.execute(cursor, "INSERT INTO {tracking} VALUES ('schema', ?)", (SCHEMA,))
             # The row exists from the start, so a runner can lock it before its first page.
@@ -216,6 +240,17 @@ class SQLiteViewStore(ViewStore):
 
     def _create_index(self, name: str, suffix: str, columns: str) -> str:
         return f'CREATE INDEX "{self.prefix}{name}_{suffix}" ON "{self.prefix}{name}" ({columns})'
+
+    def _keep_versions(self, name: str, suffix: str) -> list[str]:
+        # The history table is named in the trigger's text: SQLite rewrites it when a rebuild's
+        # tables are renamed into place.
+        table, history = f"{self.prefix}{name}", f"{self.prefix}{name}{HISTORY}"
+        old = ", ".join(f"OLD.{column}" for column, _kind in COLUMNS[name])
+        return [
+            f'CREATE TRIGGER "{table}_keep_{suffix}" BEFORE UPDATE ON "{table}" FOR EACH ROW '
+            f'WHEN OLD.vfrom < NEW.vfrom BEGIN INSERT INTO "{history}" VALUES ({old}, NEW.vfrom); '
+            "END"
+        ]
 
     def _serialise_table_creation(self, cursor) -> None:
         """`BEGIN IMMEDIATE` has already made this transaction the only writer."""
@@ -346,17 +381,14 @@ class PostgresViewStore(ViewStore):
     def _upsert(self, cursor, write: Write, rows: list[Sequence]) -> None:
         columns = COLUMNS[write.table]
         names = [name for name, _ in columns]
-        # One statement may not update a row twice: keep each key's last row, as the rows in
-        # order would have left it.
-        at = [names.index(name) for name in write.key]
-        last = list({tuple(row[i] for i in at): row for row in rows}.values())
         arrays = ", ".join(f"CAST(? AS {self.types[kind]}[])" for _, kind in columns)
-        self.execute(
-            cursor,
-            f"INSERT INTO {{{write.table}}} ({', '.join(names)}) "
-            f"SELECT * FROM unnest({arrays}) {write.on_conflict}",
-            [array_literal(values) for values in zip(*last, strict=True)],
-        )
+        for batch in _distinct_keys(rows, [names.index(name) for name in write.key], names):
+            self.execute(
+                cursor,
+                f"INSERT INTO {{{write.table}}} ({', '.join(names)}) "
+                f"SELECT * FROM unnest({arrays}) {write.on_conflict}",
+                [array_literal(values) for values in zip(*batch, strict=True)],
+            )
 
     def _compose(self, template: str):
         from psycopg import sql
@@ -379,6 +411,19 @@ class PostgresViewStore(ViewStore):
         return sql.SQL("CREATE INDEX {} ON {} (" + columns + ")").format(
             sql.Identifier(f"{self.prefix}{name}_{suffix}"), sql.Identifier(self.prefix + name)
         )
+
+    def _keep_versions(self, name: str, suffix: str) -> list[Any]:
+        from psycopg import sql
+
+        # One function for every table and prefix: it finds the history beside the table it fires
+        # on, so a rebuild's tables keep theirs through the rename.
+        return [
+            sql.SQL(KEEP_VERSION_FUNCTION),
+            sql.SQL(
+                "CREATE TRIGGER keep_version BEFORE UPDATE ON {} FOR EACH ROW "
+                "WHEN (OLD.vfrom < NEW.vfrom) EXECUTE FUNCTION tracker_keep_version()"
+            ).format(sql.Identifier(self.prefix + name)),
+        ]
 
     def _serialise_table_creation(self, cursor) -> None:
         # Two processes starting on a fresh database would both find a table missing and
@@ -443,6 +488,55 @@ class PostgresViewStore(ViewStore):
 
     def close(self) -> None:
         self._pool.close()
+
+
+# The version a row had until the event at NEW.vfrom changed it, kept in the table's history.
+KEEP_VERSION_FUNCTION = """
+CREATE OR REPLACE FUNCTION tracker_keep_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('INSERT INTO %I.%I SELECT ($1).*, $2', TG_TABLE_SCHEMA,
+                   TG_TABLE_NAME || '_history')
+    USING OLD, NEW.vfrom;
+    RETURN NEW;
+END $$"""
+
+
+def as_known_at(template: str, position: int) -> str:
+    """A read's template with each versioned table it names read as at `position`: the rows
+    current then, from the table and its history, as a common table expression of the same
+    statement (never materialised, so the statement's own conditions reach into both)."""
+    named = [name for name in VERSIONED if "{" + name + "}" in template]
+    if not named:
+        return template
+    definitions = []
+    for name in named:
+        columns = ", ".join(column for column, _kind in COLUMNS[name])
+        definitions.append(
+            f"k_{name} AS NOT MATERIALIZED (SELECT {columns} FROM {{{name}}} "
+            f"WHERE vfrom <= {position} UNION ALL SELECT {columns} FROM {{{name}{HISTORY}}} "
+            f"WHERE vfrom <= {position} AND vuntil > {position})"
+        )
+        template = template.replace("{" + name + "}", f"k_{name}")
+    body = template.lstrip()
+    if body[:5].upper() == "WITH ":  # one WITH list: ours first, theirs may read ours
+        return f"WITH {', '.join(definitions)}, {body[5:]}"
+    return f"WITH {', '.join(definitions)} {body}"
+
+
+def _distinct_keys(rows: list[Sequence], at: list[int], names: list[str]) -> list[list[Sequence]]:
+    """The rows in statements that each update a key once (one statement may not update a row
+    twice): each key's last row, as the rows in order would have left it. But a versioned row
+    written again by a later event must be written twice, so its first version reaches the
+    history: that starts another statement."""
+    versioned = names[-1] == "vfrom"
+    batches: list[dict[tuple, Sequence]] = [{}]
+    for row in rows:
+        key = tuple(row[i] for i in at)
+        held = batches[-1].get(key)
+        if versioned and held is not None and held[-1] != row[-1]:
+            batches.append({})
+        batches[-1][key] = row
+    return [list(batch.values()) for batch in batches]
 
 
 def _flocked(lock_file, wait: bool) -> bool:

@@ -119,6 +119,51 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "events": ("school_urn, position", "upn, position", "type, position", "recorded_at"),
 }
 
+# Tables whose rows a later event can change or end (docs/time.md): each row carries `vfrom`, the
+# position of the event that gave it its values, and each table has a twin `<name>_history`
+# holding every earlier version with `vuntil`, the position that replaced or ended it. So "as
+# known at position P" is the same read as "now", over the rows with vfrom <= P < vuntil.
+VERSIONED = (
+    "schools",
+    "memberships",
+    "year_ranges",
+    "enrolments",
+    "year_groups",
+    "groups",
+    "encounters",
+    "checklist",
+    "milestones",
+    "employer_dates",
+)
+# Versioned tables written at a page's end (projections/milestones.py) keep their history
+# themselves, version by version; the others through a trigger on every update (writes.py stamps
+# the position, and stamps a row before deleting it).
+COMPUTED = ("milestones", "employer_dates")
+HISTORY = "_history"
+STAMPED = tuple(name for name in VERSIONED if name not in COMPUTED)
+
+_TABLE_KEY = re.compile(r",\s*PRIMARY KEY \(([^)]*)\)$")
+_COLUMN_KEY = re.compile(r"^(\w+) \{\w+\} PRIMARY KEY")
+_TYPED = re.compile(r"(\w+) \{(\w+)\}")
+
+
+def _versioned(columns: str) -> tuple[str, str, str]:
+    """The table with `vfrom` as its last column, its history twin (no key: a key has many
+    versions there), and the key's columns (the history's first index)."""
+    plain = ", ".join(f"{name} {{{kind}}}" for name, kind in _TYPED.findall(columns))
+    history = plain + ", vfrom {big} NOT NULL, vuntil {big} NOT NULL"
+    table_key = _TABLE_KEY.search(columns)
+    if table_key:
+        at = table_key.start()
+        table = f"{columns[:at]}, vfrom {{big}} NOT NULL{columns[at:]}"
+        return table, history, table_key.group(1)
+    return columns + ", vfrom {big} NOT NULL", history, _COLUMN_KEY.match(columns).group(1)
+
+
+for _name in VERSIONED:
+    TABLES[_name], TABLES[_name + HISTORY], _key = _versioned(TABLES[_name])
+    INDEXES[_name + HISTORY] = (_key, *INDEXES.get(_name, ()), "vuntil")
+
 _COLUMN = re.compile(r"(\w+) \{(\w+)\}")
 
 # Each view table's (column, type) pairs in order: the column lists of the projection's writes.

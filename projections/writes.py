@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
-from projections.tables import COLUMNS
+from projections.tables import COLUMNS, STAMPED
 
 INSERT = "insert"
 UPSERT = "upsert"  # the last row for a key wins, as applying the rows one by one would leave it
@@ -91,6 +91,14 @@ def delete(table: str, key: KeyShape) -> Write:
     return Write(STATEMENT, table, f"DELETE FROM {{{table}}} WHERE {conditions(table, key)}")
 
 
+def stamp_among(table: str, key: KeyShape, column: str) -> str:
+    """Stamp `:vfrom` on the rows `delete_among` is about to delete, so their versions are kept
+    (a delete is stamped first: the history trigger fires on updates)."""
+    among = f"{_checked(table, (column,))[0]} IN ({{in}})"
+    matching = " AND ".join(filter(None, (conditions(table, key, named=True), among)))
+    return f"UPDATE {{{table}}} SET vfrom = :vfrom WHERE {matching}"
+
+
 def delete_among(table: str, key: KeyShape, column: str) -> str:
     """Delete the rows matching `key` whose `column` is `IN ({in})`: a template for
     ViewStore.membership, with the key's values named after their columns."""
@@ -112,6 +120,8 @@ def _condition(name: str, null: bool, named: bool) -> str:
 
 
 def _update(table: str, assignments: list[str], key: KeyShape) -> Write:
+    if table in STAMPED:  # bound after the values: the position of the event writing them
+        assignments = [*assignments, "vfrom = ?"]
     return Write(
         STATEMENT,
         table,

@@ -76,11 +76,16 @@ def hub_metrics(args, code):
 @blp.arguments(schemas.SeriesArgs, location="query")
 @blp.response(200, schemas.Series)
 def hub_series(args, code):
-    """The hub's figures at each termly snapshot of an academic year, and at any dates asked."""
+    """The hub's figures at each termly snapshot of an academic year, and at any dates asked; each
+    as known at a past time when `known_at` is given."""
     year = AcademicYear.parse(args["year"]) if args.get("year") else None
     return found(
         services().reads.hub_series(
-            code, year, args.get("dates"), as_seen(small_numbers.hub_metrics)
+            code,
+            year,
+            args.get("dates"),
+            as_seen(small_numbers.hub_metrics),
+            known_at=args.get("known_at"),
         ),
         f"hub {code}",
     )

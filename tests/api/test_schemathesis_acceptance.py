@@ -12,8 +12,7 @@ What a valid request is, per endpoint (each as an admin, who may read everything
   upper-cased, so also a lower-cased one) is 404.
 * `/activities/{activity_id}`: a UUID; one that names no activity is 404.
 * `/audit/events`, `/audit/pupil-reads`: their filters (a URN, a UPN, an event type) and positions.
-* `/metrics/national`: `as_of`. It answers no `known_at` (a hub's or a school's figures do), so the
-  document no longer offers one; sent anyway, it is refused, not ignored.
+* `/metrics/national`: `as_of` and `known_at`, as a hub's and a school's figures.
 * Dates and moments in the years the tracker deals in, year groups, benchmarks and limits in their
   bounds.
 
@@ -135,15 +134,19 @@ def test_a_upn_of_the_right_shape_but_the_wrong_check_letter_is_no_pupil():
         assert response.status_code == 404 and response.json["code"] == 404, response.text
 
 
-def test_national_figures_are_offered_without_known_at_and_refuse_it_when_sent():
+def test_national_figures_are_offered_known_at_and_refuse_a_time_that_is_not_one():
     parameters = WORLD.client.get("/api/openapi.json").json["paths"]["/api/v1/metrics/national"][
         "get"
     ]["parameters"]
-    assert {parameter["name"] for parameter in parameters} == {"min_position", "as_of"}
-    for known_at in ("2019-03-31T12:00:00Z", "yesterday", ""):
+    assert {parameter["name"] for parameter in parameters} == {"min_position", "as_of", "known_at"}
+    answered = WORLD.client.get(
+        "/api/v1/metrics/national?known_at=2019-03-31T12:00:00Z", headers=WORLD.headers("admin")
+    )
+    assert answered.status_code == 200 and answered.json["known_at"], answered.text
+    for known_at in ("yesterday", ""):
         response = WORLD.client.get(
             f"/api/v1/metrics/national?known_at={known_at}", headers=WORLD.headers("admin")
         )
-        assert (
-            response.status_code == 422 and "answered per school or hub" in response.json["message"]
-        ), known_at
+        assert response.status_code == 422 and "known_at" in response.json["errors"]["query"], (
+            known_at
+        )

@@ -95,9 +95,11 @@ def test_an_increment_adds_to_what_is_stored(store):
 
 
 def test_writes_name_the_tables_columns_and_refuse_any_other():
+    # A versioned table's rows carry the position they are current from (docs/time.md).
     assert upsert("year_groups", ("upn", "from_year")).template == (
-        "INSERT INTO {year_groups} (upn, from_year, year_group) VALUES (?, ?, ?) "
-        "ON CONFLICT (upn, from_year) DO UPDATE SET year_group = excluded.year_group"
+        "INSERT INTO {year_groups} (upn, from_year, year_group, vfrom) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (upn, from_year) DO UPDATE SET year_group = excluded.year_group, "
+        "vfrom = excluded.vfrom"
     )
     with pytest.raises(ValueError, match="no column year"):
         update("year_groups", ("year",), (("upn", False),))
@@ -106,3 +108,51 @@ def test_writes_name_the_tables_columns_and_refuse_any_other():
 def store_date(store, day: date):
     """A date as the store gives it back: PostgreSQL's dates are dates, SQLite's are text."""
     return day if type(store).__name__ == "PostgresViewStore" else day.isoformat()
+
+
+def at(position: int, write):
+    """A write made by the event at `position`."""
+
+    def made(page):
+        page.position = position
+        write(page)
+
+    return made
+
+
+def test_a_key_written_by_two_events_in_one_page_keeps_the_first_version_in_history(store):
+    def upsert_group(*rows):
+        return lambda page: page.upsert("year_groups", ("upn", "from_year"), list(rows))
+
+    written(
+        store,
+        at(3, upsert_group(("1", 2018, 7), ("2", 2018, 7))),
+        at(5, upsert_group(("1", 2018, 8))),
+        at(5, upsert_group(("1", 2018, 9))),  # the same event again: replaced in place
+        at(8, upsert_group(("1", 2018, 10))),
+    )
+    assert store.query("SELECT upn, year_group, vfrom FROM {year_groups} ORDER BY upn") == [
+        ("1", 10, 8),
+        ("2", 7, 3),
+    ]
+    assert store.query(
+        "SELECT upn, year_group, vfrom, vuntil FROM {year_groups_history} ORDER BY vfrom"
+    ) == [("1", 7, 3, 5), ("1", 9, 5, 8)]
+
+
+def test_a_deleted_or_updated_row_is_kept_as_the_version_it_was_until_then(store):
+    encounter = ("a", "1", "100000", date(2018, 10, 1), 2018, "talk", "employer", 1)
+    written(
+        store,
+        at(2, lambda page: page.insert("encounters", [encounter, ("a", "2", *encounter[2:])])),
+        at(4, lambda page: page.update("encounters", {"source_id": "a"}, counts=0)),
+        at(6, lambda page: page.delete_among("encounters", "upn", ["1"], {"source_id": "a"})),
+        at(7, lambda page: page.delete("encounters", {"source_id": "a"})),
+    )
+    assert store.query("SELECT * FROM {encounters}") == []
+    assert store.query(
+        "SELECT upn, counts, vfrom, vuntil FROM {encounters_history} ORDER BY vuntil, upn"
+    ) == [("1", 1, 2, 4), ("2", 1, 2, 4), ("1", 0, 4, 6), ("2", 0, 4, 7)]
+    known = store.known_at(5)
+    assert known.query("SELECT upn, counts FROM {encounters} ORDER BY upn") == [("1", 0), ("2", 0)]
+    assert store.known_at(1).query("SELECT COUNT(*) FROM {encounters}") == [(0,)]
