@@ -69,7 +69,9 @@ def _as_the_mis_names_them(form, urn: str, day: date, typed: list[str]) -> list[
     names = []
     for name in typed:
         found = spelled.get(_folded(name), [name])  # unknown: kept, and said empty below
-        if len(found) > 1:
+        if name in found:  # typed as the MIS has it: no guess
+            found = [name]
+        elif len(found) > 1:
             form.refuse("groups", f"{name} could be {' or '.join(found)}: type it as the MIS does.")
         names.append(found[0])
     return list(dict.fromkeys(names))
