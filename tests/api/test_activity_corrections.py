@@ -268,3 +268,21 @@ def test_two_groups_differing_only_by_case_are_said_beside_the_field_not_guessed
     assert ambiguous.status_code == 422 and error and stored(school) == before
     assert "11AB or 11Ab" in error.group(1) and 'value="11ab"' in page
     assert attendees_shown(page) == []
+
+
+def test_a_correction_and_a_group_in_another_case_on_every_store(database_url):
+    """The amend page's read of the views and the groups' names, on SQLite and PostgreSQL too."""
+    world = make_world({"DATABASE_URL": database_url, "PROJECTIONS": "inline"})
+    sign_in(world.client, world.tokens["school"])
+    world.tracker.update_roll_details("900001", UPN["p3"], "2018/19", group="11B", caller=ADMIN)
+    shown = post(world, step="fill", occurred_on="2019-01-15", groups="11b", attendees="")
+    assert attendees_shown(shown.get_data(as_text=True)) == [UPN["p3"]]
+    activity_id = talk_id(world)
+    drawn = fields_of(world.client.get(amend_url(activity_id)).get_data(as_text=True))
+    assert (drawn["occurred_on"], drawn["with"], drawn["criteria"]) == (
+        TALK_DAY,
+        "Acme Engineering",
+        FOUR,
+    )
+    assert amend(world, activity_id, title="Engineers at work").status_code == 302
+    assert listed(world, TALK_DAY)[0]["title"] == "Engineers at work"
