@@ -90,7 +90,10 @@ class AmendForm(forms.ActivityForm):
 def amend_page(access, urn, activity_id):
     """An activity's details as recorded, in the record form's fields, to correct."""
     _allow(access.may_write_for(urn), "this sign-in may not write for that school")
-    return _amend_page(access, urn, activity_id, AmendForm(as_recorded(urn, activity_id)))
+    form = AmendForm(as_recorded(urn, activity_id))
+    # The register's entry for the name recorded is shown chosen, not offered as a new one.
+    form.matches = picker.offered(form.values.get("with", ""), forms.role_of(form.values))
+    return _amend_page(access, urn, activity_id, form)
 
 
 @bp.post("/schools/<urn>/activities/<activity_id>/amend")

@@ -286,3 +286,9 @@ def test_a_correction_and_a_group_in_another_case_on_every_store(database_url):
     )
     assert amend(world, activity_id, title="Engineers at work").status_code == 302
     assert listed(world, TALK_DAY)[0]["title"] == "Engineers at work"
+
+
+def test_the_organisation_recorded_is_shown_chosen_from_the_register(school):
+    page = school.client.get(amend_url(talk_id(school))).get_data(as_text=True)
+    assert re.search(r'name="organisation" value="[^"]+"[^>]*checked> Acme Engineering', page)
+    assert "A new organisation" not in page
