@@ -59,3 +59,23 @@ def test_a_careers_leader_corrects_an_activitys_title_and_checks(site, page):  #
         "reflection": False,
         "employer_task": False,
     }
+
+
+def test_a_refused_retraction_is_shown_beside_its_field_with_the_form_kept(site, page):  # noqa: F811
+    base, token = site
+    sign_in(page, base, token)
+    page.goto(f"{base}{SCHOOL_PAGE}?as_of=2019-03-31")
+    visit = page.locator("#cf-activity_id option", has_text="workplace_visit")
+    chosen = visit.get_attribute("value")
+    page.select_option("#cf-activity_id", chosen)
+    page.check("#correct-activity input[name=action][value=retract]")
+    page.fill("#cf-upns", "kept as typed")
+    assert submit(page, "#correct-activity button").status == 422
+    shot(page, "corrections-error")
+    assert "reason" in page.inner_text("#cf-reason-error")
+    assert page.get_attribute("#cf-reason", "aria-invalid") == "true"
+    assert page.input_value("#cf-activity_id") == chosen
+    assert page.input_value("#cf-upns") == "kept as typed"
+    assert page.is_checked("#correct-activity input[name=action][value=retract]")
+    page.click("#error-summary a[href='#cf-reason']")
+    assert page.evaluate("document.activeElement.id") == "cf-reason"
