@@ -65,6 +65,7 @@ IN_WORDS = {
     "employer.sector": "The sector",
     "employer.size": "The size",
     "provider.type": "The provider's type",
+    "reason": "A reason",  # a correction's
 }
 UNREADABLE_DATE = "Give the date it happened, such as 2019-03-05."
 

@@ -206,7 +206,7 @@ BAD_CORRECTIONS = [
     ({"action": "add", "upns": ""}, "upns", "List the UPNs to add"),
     ({"action": "remove", "upns": UPN["p5"]}, "upns", "is not an attendee"),
     ({"action": "add", "upns": "NOT-A-UPN"}, "upns", "not a valid UPN"),
-    ({"action": "retract", "reason": ""}, "reason", "reason"),
+    ({"action": "retract", "reason": ""}, "reason", "A reason is required"),
     ({"activity_id": "00000000-0000-0000-0000-000000000000"}, "activity_id", "no activity"),
 ]
 
