@@ -9,6 +9,7 @@ from flask_smorest import Api
 
 from api import (  # noqa: F401
     account_pages,
+    activity_corrections,  # the school page's corrections, on the dashboard's blueprint
     activity_forms,  # the school page's activity form joins the dashboard's blueprint
     audit_pages,
     auth,

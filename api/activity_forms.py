@@ -41,6 +41,7 @@ FIELDS = (
     "size",
     "provider_type",
     "criteria",
+    "reason",  # a correction's
 )
 # Where the domain names a field differently from the form.
 FORM_FIELD = {
@@ -64,6 +65,7 @@ IN_WORDS = {
     "employer.sector": "The sector",
     "employer.size": "The size",
     "provider.type": "The provider's type",
+    "reason": "A reason",  # a correction's
 }
 UNREADABLE_DATE = "Give the date it happened, such as 2019-03-05."
 
@@ -76,20 +78,24 @@ class ActivityForm:
     errors: dict[str, str] = field(default_factory=dict)
     matches: list[dict] = field(default_factory=list)
     notice: str | None = None
+    # The page's form: its fields in order, the domain's names for them, and its ids.
+    fields = FIELDS
+    form_field = FORM_FIELD
+    prefix, form_id = "af-", "record-activity"
 
     def refuse(self, name: str, message: str) -> None:
         if name in IN_WORDS and message.startswith(name + " "):
             message = IN_WORDS[name] + message[len(name) :]
-        self.errors.setdefault(FORM_FIELD.get(name, name), message)
+        self.errors.setdefault(self.form_field.get(name, name), message)
 
     @property
     def summary(self) -> list[tuple[str, str]]:
         """Each error's link (its field, or the form for one no field holds) and message, in the
         order of the fields on the page."""
-        order = {name: i for i, name in enumerate(FIELDS)}
+        order = {name: i for i, name in enumerate(self.fields)}
         ordered = sorted(self.errors.items(), key=lambda item: order.get(item[0], len(order)))
         return [
-            (f"af-{name}" if name in order else "record-activity", message)
+            (f"{self.prefix}{name}" if name in order else self.form_id, message)
             for name, message in ordered
         ]
 
@@ -105,16 +111,16 @@ def record_activity(access, urn):
     step = request.form.get("step", "record")  # "find" only shows the register's matches
     if step == "fill" or (step == "record" and groups.chosen(request.form)):
         _allow(access.may_see_pupils_of(urn), "this sign-in may not see that school's pupils")
-        groups.fill(form, urn, _occurred_on(form))
+        groups.fill(form, urn, occurred_on_of(form))
     elif step == "record" and (written := _record(form, urn, access)) is not None:
         services().catch_up_inline()
         done = f"Recorded (position {written.position})."
         return redirect(url_for("dashboard.school", urn=urn, done=done))
-    form.matches = picker.offered(form.values.get("with", ""), _role(form.values))
+    form.matches = picker.offered(form.values.get("with", ""), role_of(form.values))
     return school_page(access, urn, form, 422 if form.errors else 200)
 
 
-def _occurred_on(form: ActivityForm) -> date | None:
+def occurred_on_of(form: ActivityForm) -> date | None:
     try:
         return _form_date(form.values.get("occurred_on", ""))
     except TrackerError as refused:
@@ -123,26 +129,29 @@ def _occurred_on(form: ActivityForm) -> date | None:
         return None
 
 
-def _check_fields(form: ActivityForm) -> None:
-    """What the form itself can tell is missing; the use case checks the rest."""
+def check_details(form: ActivityForm) -> None:
+    """What the form itself can tell of the activity's details; the use case checks the rest."""
     values = form.values
     if values.get("kind") not in ACTIVITY_KINDS:
         form.refuse("kind", "Choose the kind of activity.")
     if not values.get("title", "").strip():
         form.refuse("title", "Give the activity a title.")
-    if not values.get("attendees", "").split():
+    picker.check_choice(form, role_of(values))
+
+
+def _check_fields(form: ActivityForm) -> None:
+    check_details(form)
+    if not form.values.get("attendees", "").split():
         form.refuse("attendees", "List who took part (UPNs), or fill them in from their groups.")
-    picker.check_choice(form, _role(values))
 
 
 def _record(form: ActivityForm, urn: str, access):
     """The activity recorded, or None with the form's errors said."""
-    occurred_on = _occurred_on(form)
+    occurred_on = occurred_on_of(form)
     _check_fields(form)
     if form.errors:
         return None
     values = form.values
-    ticked = set(values.getlist("criteria"))
     try:
         return services().tracker.record_activity(
             urn,
@@ -150,10 +159,8 @@ def _record(form: ActivityForm, urn: str, access):
             values.get("title", ""),
             occurred_on,
             values.get("attendees", "").split(),
-            **picker.counterpart(values, _role(values)),
-            # Under the 2014 rules the one yes or no: every one of the four checks held.
-            meaningful=ticked.issuperset(MEANINGFUL_2024),
-            criteria={check: check in ticked for check in CRITERIA_CHECKS},
+            **picker.counterpart(values, role_of(values)),
+            **checks_ticked(values),
             caller=Caller(access.subject, g.get("request_id", "")),
             idempotency_key=values.get("form_id") or None,
         )
@@ -162,7 +169,17 @@ def _record(form: ActivityForm, urn: str, access):
         return None
 
 
-def _role(values: MultiDict) -> str | None:
+def checks_ticked(values: MultiDict) -> dict:
+    """The four checks and the employer's task as ticked, and under the 2014 rules the one yes or
+    no: every one of the four checks held."""
+    ticked = set(values.getlist("criteria"))
+    return {
+        "meaningful": ticked.issuperset(MEANINGFUL_2024),
+        "criteria": {check: check in ticked for check in CRITERIA_CHECKS},
+    }
+
+
+def role_of(values: MultiDict) -> str | None:
     """employer or provider, as the kind says; guidance may name either (a provider when its
     type is chosen)."""
     category = ACTIVITY_KINDS.get(values.get("kind", ""))

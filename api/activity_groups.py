@@ -11,6 +11,7 @@ from flask import g
 from api.accesslog import log_read
 from api.services import services
 from projections.pupil_status import RollFilter
+from tracker.calendar import AcademicYear
 from tracker.identifiers import is_digits
 
 ROLL_PAGE = 500  # pupils read a page at a time; a year group is seldom more
@@ -35,6 +36,9 @@ def fill(form, urn: str, occurred_on: date | None) -> None:
         form.refuse("groups", f"Type at most {MOST_GROUPS} registration groups at once.")
     if occurred_on is None or form.errors:
         return
+    names = _as_the_mis_names_them(form, urn, occurred_on, names)
+    if form.errors:
+        return
     found = {year: _pupils(urn, occurred_on, RollFilter(year_group=year)) for year in years}
     found |= {name: _pupils(urn, occurred_on, RollFilter(group=name)) for name in names}
     _refuse_empty(form, [y for y in years if not found[y]], "year_groups", "Year ", occurred_on)
@@ -54,6 +58,37 @@ def fill(form, urn: str, occurred_on: date | None) -> None:
         f"{count} pupil{'' if count == 1 else 's'} on roll on {occurred_on} added from {what}: "
         f"{len(attendees)} in the list. Check it, then Record."
     )
+
+
+def _as_the_mis_names_them(form, urn: str, day: date, typed: list[str]) -> list[str]:
+    """The school's own spelling of each typed group ("9a" finds "9A"); a name two of its groups
+    share but for case is refused beside the field, not guessed at."""
+    spelled: dict[str, list[str]] = {}
+    for name in _group_names(urn, day):
+        spelled.setdefault(_folded(name), []).append(name)
+    names = []
+    for name in typed:
+        found = spelled.get(_folded(name), [name])  # unknown: kept, and said empty below
+        if name in found:  # typed as the MIS has it: no guess
+            found = [name]
+        elif len(found) > 1:
+            form.refuse("groups", f"{name} could be {' or '.join(found)}: type it as the MIS does.")
+        names.append(found[0])
+    return list(dict.fromkeys(names))
+
+
+def _folded(name: str) -> str:
+    return "".join(name.split()).casefold()
+
+
+def _group_names(urn: str, day: date) -> list[str]:
+    """The registration groups the school's roll names in the academic year of `day`."""
+    rows = services().store.query(
+        "SELECT DISTINCT group_name FROM {groups} WHERE school_urn = ? AND academic_year = ? "
+        "AND group_name IS NOT NULL ORDER BY group_name",
+        (urn, AcademicYear.containing(day).start_year),
+    )
+    return [name for (name,) in rows]
 
 
 def _year_groups(form) -> list[int]:

@@ -243,25 +243,6 @@ def _school_form(access: Access, urn: str, write, done: str, back: tuple[str, di
     return redirect(url_for(endpoint, **values, done=f"{done} (position {written.position})."))
 
 
-@bp.post("/schools/<urn>/corrections")
-@signed_in
-def correct_activity(access, urn):
-    """Add or remove attendees, or retract an activity: each a further record, never an edit."""
-    form, tracker = request.form, services().tracker
-
-    def write(caller, form_id):
-        keyed = {"within_school": urn, "caller": caller, "idempotency_key": form_id}
-        if form.get("action") == "retract":
-            return tracker.retract_activity(
-                form.get("activity_id", ""), form.get("reason", ""), **keyed
-            )
-        upns = form.get("upns", "").split()
-        change = {"add": upns} if form.get("action") == "add" else {"remove": upns}
-        return tracker.change_attendees(form.get("activity_id", ""), **change, **keyed)
-
-    return _school_form(access, urn, write, "Corrected")
-
-
 @bp.get("/pupils/<upn>")
 @signed_in
 def pupil(access, upn):
