@@ -71,7 +71,9 @@ def _refuse_empty(form, empty: list, name: str, prefix: str, day: date) -> None:
         form.refuse(name, f"Nobody was on roll in {which} on {day}: check the group and the date.")
 
 
-def _pupils(urn: str, day: date, year_group: int | None = None, group: str | None = None):
+def _pupils(
+    urn: str, day: date, year_group: int | None = None, group: str | None = None
+) -> list[str]:
     """The UPNs on roll on `day` in the group: the pupils the roll page lists under that filter,
     read without the benchmarks and names the fill does not need."""
     return upns_on_roll(services().store, urn, day, year_group, group)
