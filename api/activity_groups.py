@@ -10,12 +10,11 @@ from flask import g
 
 from api.accesslog import log_read
 from api.services import services
-from projections.pupil_status import RollFilter
+from projections.pupil_status import upns_on_roll
 from tracker.calendar import AcademicYear
 from tracker.identifiers import is_digits
 
-ROLL_PAGE = 500  # pupils read a page at a time; a year group is seldom more
-MOST_GROUPS = 20  # each group is a read of the roll: a whole school's forms, and no more
+MOST_GROUPS = 20  # each group is a read of the roll's UPNs: a whole school's forms, and no more
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -39,8 +38,8 @@ def fill(form, urn: str, occurred_on: date | None) -> None:
     names = _as_the_mis_names_them(form, urn, occurred_on, names)
     if form.errors:
         return
-    found = {year: _pupils(urn, occurred_on, RollFilter(year_group=year)) for year in years}
-    found |= {name: _pupils(urn, occurred_on, RollFilter(group=name)) for name in names}
+    found = {year: _pupils(urn, occurred_on, year_group=year) for year in years}
+    found |= {name: _pupils(urn, occurred_on, group=name) for name in names}
     _refuse_empty(form, [y for y in years if not found[y]], "year_groups", "Year ", occurred_on)
     _refuse_empty(form, [n for n in names if not found[n]], "groups", "", occurred_on)
     if form.errors:
@@ -107,11 +106,9 @@ def _refuse_empty(form, empty: list, name: str, prefix: str, day: date) -> None:
         form.refuse(name, f"Nobody was on roll in {which} on {day}: check the group and the date.")
 
 
-def _pupils(urn: str, day: date, wanted: RollFilter) -> list[str]:
-    """The UPNs on roll on `day` that the filter keeps: the read the roll page makes."""
-    upns, after = [], None
-    while True:
-        page = services().reads.roll(urn, day, wanted, after, ROLL_PAGE)
-        upns += [item["upn"] for item in (page or {"items": []})["items"]]
-        if not (page and (after := page["next"])):
-            return upns
+def _pupils(
+    urn: str, day: date, year_group: int | None = None, group: str | None = None
+) -> list[str]:
+    """The UPNs on roll on `day` in the group: the pupils the roll page lists under that filter,
+    read without the benchmarks and names the fill does not need."""
+    return upns_on_roll(services().store, urn, day, year_group, group)

@@ -59,22 +59,60 @@ def on_roll(
     upn_filter = f" AND m.upn IN ({marks})" if upns else ""
     rows = store.query(
         "SELECT m.upn, m.school_urn, m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, "
-        "m.guidance_1, m.workplace_ks5, m.guidance_ks5, "
-        "(SELECT y.year_group + (:year - y.from_year) "
-        "FROM {year_groups} y WHERE y.upn = m.upn AND y.from_year <= :year "
-        "ORDER BY y.from_year DESC LIMIT 1) AS ncy, "
+        "m.guidance_1, m.workplace_ks5, m.guidance_ks5, " + _NCY + " AS ncy, "
         "ed.first_on, ed.second_on FROM {milestones} m "
         "LEFT JOIN {employer_dates} ed ON ed.upn = m.upn AND ed.academic_year = :year "
-        "WHERE m.school_urn = :urn AND m.enrolled_on <= :as_of "
-        "AND (m.left_on IS NULL OR :as_of <= m.left_on)" + upn_filter + " ORDER BY m.upn",
+        + _ON_ROLL
+        + upn_filter
+        + " ORDER BY m.upn",
         {"year": year, "urn": urn, "as_of": as_of, **named_upns},
     )
-    first, last = year_groups_taught(store, AcademicYear(year), [urn]).get(urn, (1, 14))
+    taught = _taught(store, urn, year)
     return [
         row
         for row in (dict(zip(_COLUMNS, values, strict=True)) for values in rows)
-        if row["ncy"] is not None and first <= row["ncy"] <= last
+        if taught(row["ncy"])
     ]
+
+
+def upns_on_roll(
+    store: ViewStore, urn: str, as_of: date, year_group: int | None, group: str | None
+) -> list[str]:
+    """The UPNs on the school's roll on `as_of` in a year group and/or registration group: the
+    pupils the roll page lists under that filter, without their benchmarks or names."""
+    year = AcademicYear.containing(as_of).start_year
+    rows = store.query(
+        "SELECT m.upn, " + _NCY + ", g.group_name FROM {milestones} m "
+        "LEFT JOIN {groups} g ON g.upn = m.upn AND g.school_urn = m.school_urn "
+        "AND g.academic_year = :year " + _ON_ROLL + " ORDER BY m.upn",
+        {"year": year, "urn": urn, "as_of": as_of},
+    )
+    taught = _taught(store, urn, year)
+    kept = (
+        upn
+        for upn, ncy, name in rows
+        if taught(ncy) and year_group in (None, ncy) and group in (None, name)
+    )
+    return list(dict.fromkeys(kept))
+
+
+# A pupil's year group in the academic year starting in :year, carried on from the last recorded.
+_NCY = (
+    "(SELECT y.year_group + (:year - y.from_year) "
+    "FROM {year_groups} y WHERE y.upn = m.upn AND y.from_year <= :year "
+    "ORDER BY y.from_year DESC LIMIT 1)"
+)
+_ON_ROLL = (
+    " WHERE m.school_urn = :urn AND m.enrolled_on <= :as_of "
+    "AND (m.left_on IS NULL OR :as_of <= m.left_on)"
+)
+
+
+def _taught(store: ViewStore, urn: str, year: int) -> Callable[[int | None], bool]:
+    """Whether a year group is one the school teaches that year: pupils outside them are not on
+    its roll's pages."""
+    first, last = year_groups_taught(store, AcademicYear(year), [urn]).get(urn, (1, 14))
+    return lambda ncy: ncy is not None and first <= ncy <= last
 
 
 def statuses(row: dict[str, Any], as_of: date, school_type: str) -> list[Status]:

@@ -116,7 +116,14 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "counterparts": ("organisation_id",),
     "memberships": ("hub_code",),
     "grants": ("scope, given_at",),
-    "events": ("school_urn, position", "upn, position", "type, position", "recorded_at"),
+    # aggregate_id: a pupil's timeline takes every event of the activities they attended.
+    "events": (
+        "school_urn, position",
+        "upn, position",
+        "type, position",
+        "recorded_at",
+        "aggregate_id, position",
+    ),
 }
 
 # Tables whose rows a later event can change or end (docs/time.md): each row carries `vfrom`, the
