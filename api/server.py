@@ -105,8 +105,11 @@ class Server(BaseApplication):
 
     def load(self):
         from api import create_app
+        from api.warmup import warm
 
-        return compiled_templates(create_app())
+        app = compiled_templates(create_app())
+        warm(app)
+        return app
 
 
 def compiled_templates(app):

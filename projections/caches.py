@@ -48,6 +48,11 @@ class SchoolFiguresCache:
             if urn in computed or fresh[urn]
         }
 
+    def holds(self, urn: str, as_of: date) -> bool:
+        """Whether a school's figures on a date are kept (at whatever version)."""
+        with self._lock:
+            return (urn, as_of) in self._entries
+
     def row(self, figures: SchoolFigures, as_of: date) -> SchoolRow:
         """The school's row as answered, built once for each computation of its figures (this
         cache's): a hub's 40 rows of 8 benchmarks cost as much to build as to read."""

@@ -153,3 +153,65 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// The placements board's arrange form: the register's employers offered as the name is typed,
+// by the activity form's matching, and whether the name is already in the register or new to it.
+// Without the script the server matches the name alike when the placement is arranged.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("arrange");
+  if (!form || !form.dataset.organisations) {
+    return;
+  }
+  var name = form.elements.employer, waiting = null;
+  var offered = document.getElementById("arrange-employers");
+  var said = document.getElementById("arrange-match");
+
+  function offer(organisation) {
+    var option = document.createElement("option");
+    option.value = organisation.name;
+    option.textContent = organisation.about || "";
+    return option;
+  }
+
+  function fillBlank(organisation) {
+    ["sector", "size"].forEach(function (field) {
+      if (organisation[field] && !form.elements[field].value) {
+        form.elements[field].value = organisation[field];
+      }
+    });
+  }
+
+  function show(text, found) {
+    offered.replaceChildren.apply(offered, found.map(offer));
+    var same = found.filter(function (organisation) { return organisation.same_name; })[0];
+    if (same) {
+      said.textContent = "In the register: " + same.name;
+      fillBlank(same);
+    } else {
+      said.textContent = "New to the register: " + text +
+        (found.length ? " (or choose one of the names offered)" : "");
+    }
+  }
+
+  function ask() {
+    var text = name.value.trim();
+    if (!text) {
+      offered.replaceChildren();
+      said.textContent = "";
+      return;
+    }
+    var address = form.dataset.organisations + "?q=" + encodeURIComponent(text) + "&role=employer";
+    fetch(address, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (found) {
+        if (found && name.value.trim() === text) {
+          show(text, found);
+        }
+      });
+  }
+
+  name.addEventListener("input", function () {
+    clearTimeout(waiting);
+    waiting = setTimeout(ask, 250);
+  });
+});

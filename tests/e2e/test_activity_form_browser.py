@@ -181,3 +181,30 @@ def test_the_picker_matches_acme_ltd_to_acme_limited_and_offers_a_new_one(site, 
     assert "Recorded" in page.inner_text("[role=status]")
     activity = recorded(base, token, "Picked from the register", "2019-02-07")
     assert activity["employer_name"] == "ACME Limited"
+
+
+def test_the_placement_form_offers_the_registers_employer_and_says_when_a_name_is_new(site, page):  # noqa: F811
+    base, token = site
+    sign_in(page, base, token)
+    page.goto(f"{base}/dashboard/schools/900001/placements")
+    page.type("#arrange input[name=employer]", "acme ltd")
+    page.locator("#arrange-match", has_text="In the register").wait_for()
+    assert page.inner_text("#arrange-match") == "In the register: ACME Limited"
+    offered = page.eval_on_selector_all("#arrange-employers option", "os => os.map(o => o.value)")
+    assert offered[0] == "ACME Limited" and "Zebra Works" not in offered
+    assert (
+        page.input_value("#arrange select[name=sector]"),
+        page.input_value("#arrange select[name=size]"),
+    ) == ("C", "large")
+    shot(page, "placement-form-picker")
+    page.fill("#arrange input[name=employer]", "")
+    page.type("#arrange input[name=employer]", "Zebra Works")
+    page.locator("#arrange-match", has_text="New to the register").wait_for()
+    assert page.inner_text("#arrange-match") == "New to the register: Zebra Works"
+    page.fill("#arrange input[name=employer]", "acme ltd")
+    page.fill("#arrange input[name=upn]", UPN["p4"])
+    page.fill("#arrange input[name=starts_on]", "2019-06-03")
+    page.fill("#arrange input[name=ends_on]", "2019-06-07")
+    submit(page, "#arrange button")
+    arranged = " ".join(page.locator("#board td.column-arranged").all_inner_texts())
+    assert "ACME Limited" in arranged, "the typed name is the register's organisation"
