@@ -20,7 +20,8 @@ from tracker.organisations import SIC_SECTIONS
 from tracker.rulesets import EMPLOYER_SIZES, PLACEMENT_KINDS
 
 # What confirming a placement means (domain.md): the safeguarding check and the risk assessment
-# are done. The use case keeps whatever checks it is told; the page asks for both.
+# are done (`Placement.check_confirming` refuses a confirmation without both); the page asks for
+# both and names the one not ticked.
 CHECKS = {"safeguarding": "Safeguarding check done", "risk_assessment": "Risk assessment done"}
 # What each form did, said back on the board.
 DONE = {

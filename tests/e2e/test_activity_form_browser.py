@@ -5,14 +5,12 @@ organisation picker matching the register as a name is typed."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import urllib.request
 
 import pytest
 
-from bench.cluster import free_port, wait_until_up
-from tests.e2e.test_browser import BIN, CHROMIUM, ROOT, page, shot, sign_in  # noqa: F401
+from tests.e2e.serving import served
+from tests.e2e.test_browser import CHROMIUM, page, shot, sign_in  # noqa: F401
 from tests.scenarios import ADMIN, UPN, build_worked_example
 from tracker.application import Tracker
 
@@ -30,25 +28,8 @@ def site(tmp_path_factory):
     for name, group in (("p3", "11B"), ("p4", "11C")):
         app.update_roll_details("900001", UPN[name], "2018/19", group=group, caller=ADMIN)
     token = app.issue_token("school:900001", "leader@example")[0]
-    environment = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "BIND": f"127.0.0.1:{free_port()}",
-        "WEB_CONCURRENCY": "1",
-        "SECRET_KEY": "forms-test",
-    }
-    server = subprocess.Popen(
-        [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=environment,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://{environment['BIND']}"
-    if not wait_until_up(base):
-        raise RuntimeError("gunicorn did not start")
-    yield base, token
-    server.terminate()
-    server.wait(timeout=20)
+    with served(url, "forms-test") as base:
+        yield base, token
 
 
 def api(base: str, token: str, path: str) -> dict:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import urllib.request
 
 import pytest
 
-from bench.cluster import free_port, wait_until_up
-from tests.e2e.test_gunicorn import BIN, ROOT
+from tests.e2e.serving import served
+from tests.e2e.test_gunicorn import ROOT
 from tests.scenarios import build_worked_example
 from tracker.application import Tracker
 
@@ -31,25 +29,8 @@ def site(tmp_path_factory):
         who: app.issue_token(scope, f"{who}@example")[0]
         for who, scope in (("hub", "hub:DEMO"), ("school", "school:900001"), ("auditor", "auditor"))
     }
-    environment = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "BIND": f"127.0.0.1:{free_port()}",
-        "WEB_CONCURRENCY": "1",
-        "SECRET_KEY": "browser-test",
-    }
-    server = subprocess.Popen(
-        [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=environment,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://{environment['BIND']}"
-    if not wait_until_up(base):
-        raise RuntimeError("gunicorn did not start")
-    yield base, tokens
-    server.terminate()
-    server.wait(timeout=20)
+    with served(url, "browser-test") as base:
+        yield base, tokens
 
 
 @pytest.fixture

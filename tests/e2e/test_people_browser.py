@@ -6,20 +6,17 @@ signed in."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 
 import pyotp
 import pytest
 
-from bench.cluster import free_port, wait_until_up
+from tests.e2e.serving import free_bind, served
 from tests.e2e.test_browser import (  # noqa: F401 (the browser page fixture)
     CHROMIUM,
     page,
     record_workplace_visit,
 )
-from tests.e2e.test_gunicorn import BIN, ROOT
 from tests.mailbox import smtp_server
 from tests.scenarios import build_worked_example
 from tracker.application import Tracker
@@ -36,29 +33,11 @@ def site(tmp_path_factory):
     app = Tracker.from_url(url)
     build_worked_example(app)
     app.accept_invitation(app.invite("lead@example.org", "Lee Lead", "hub:DEMO"), LEAD_PASSWORD)
-    bind = f"127.0.0.1:{free_port()}"
+    bind = free_bind()
     with smtp_server() as (smtp_url, mailbox):
-        environment = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "BIND": bind,
-            "WEB_CONCURRENCY": "1",
-            "SECRET_KEY": "people-browser-test",
-            "SMTP_URL": smtp_url,
-            "PUBLIC_URL": f"http://{bind}",
-        }
-        server = subprocess.Popen(
-            [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=environment,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://{bind}"
-        if not wait_until_up(base):
-            raise RuntimeError("gunicorn did not start")
-        yield base, mailbox
-        server.terminate()
-        server.wait(timeout=20)
+        settings = {"SMTP_URL": smtp_url, "PUBLIC_URL": f"http://{bind}"}
+        with served(url, "people-browser-test", bind, **settings) as base:
+            yield base, mailbox
 
 
 def password_sign_in(page, base: str, email: str, password: str) -> None:  # noqa: F811

@@ -4,15 +4,11 @@ password signs in with the school account, sees their school and signs out."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
 from api.sso import NOT_SIGNED_IN
-from bench.cluster import free_port, wait_until_up
+from tests.e2e.serving import free_bind, served
 from tests.e2e.test_browser import CHROMIUM, page  # noqa: F401 (the browser page fixture)
-from tests.e2e.test_gunicorn import BIN, ROOT
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, running_provider
 from tests.scenarios import build_worked_example
 from tracker.application import Tracker
@@ -28,31 +24,16 @@ def site(tmp_path_factory):
     app = Tracker.from_url(url)
     build_worked_example(app)
     app.invite("leader@example.org", "Cara Leader", "school:900001")
-    bind = f"127.0.0.1:{free_port()}"
+    bind = free_bind()
     with running_provider() as provider:
-        environment = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "BIND": bind,
-            "WEB_CONCURRENCY": "1",
-            "SECRET_KEY": "sso-browser-test",
+        settings = {
             "OIDC_ISSUER": provider.issuer,
             "OIDC_CLIENT_ID": CLIENT_ID,
             "OIDC_CLIENT_SECRET": CLIENT_SECRET,
             "OIDC_NAME": "Example School",
         }
-        server = subprocess.Popen(
-            [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=environment,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://{bind}"
-        if not wait_until_up(base):
-            raise RuntimeError("gunicorn did not start")
-        yield base
-        server.terminate()
-        server.wait(timeout=20)
+        with served(url, "sso-browser-test", bind, **settings) as base:
+            yield base
 
 
 def sign_in_at_school(page, base: str, email: str) -> None:  # noqa: F811
