@@ -195,15 +195,18 @@ class Tracker(
         return Written(used.result_id, self.recorder.notification_id_of(key_id, 1))
 
     def _save(self, aggregates: list) -> int:
-        last = next((a.pending_events[-1] for a in reversed(aggregates) if a.pending_events), None)
+        lasts = [a.pending_events[-1] for a in aggregates if a.pending_events]
         try:
             recordings = self.save(*aggregates)
         except IntegrityError:
             # The library sends an insert again when the connection drops; if the first one had
             # committed before the drop, the second collides with our own events. They are ours
-            # if the stored event has our timestamp (and a save is all or nothing): it was written.
-            if last is not None and (position := self._position_if_stored(last)) is not None:
-                return position
+            # if every aggregate's last event is stored as ours (a save is all or nothing). One
+            # event is not enough: a racing writer's event on a shared aggregate (a school's roll)
+            # can carry the same microsecond, and we would have answered for a save that failed.
+            positions = [self._position_if_stored(event) for event in lasts]
+            if positions and None not in positions:
+                return max(positions)
             raise
         if recordings:
             return recordings[-1].notification.id
@@ -215,7 +218,7 @@ class Tracker(
                 event.originator_id, gt=event.originator_version - 1, lte=event.originator_version
             )
         )
-        if stored and stored[0].timestamp == event.timestamp:
+        if stored and type(stored[0]) is type(event) and stored[0].timestamp == event.timestamp:
             return self.recorder.notification_id_of(event.originator_id, event.originator_version)
         return None
 
