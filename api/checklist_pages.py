@@ -3,14 +3,13 @@ evidence and every change to it (who, when, evidence), and a form to change it."
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 
-from api.dashboard import _allow, _as_of, _check_csrf, _csrf_token, bp, signed_in
+from api.dashboard import _allow, _as_of, _csrf_token, _school_form, bp, signed_in
 from api.services import services
 from projections.checklist_history import school_checklist
 from tracker.calendar import AcademicYear
-from tracker.domain.base import Caller
-from tracker.errors import InvalidValue, TrackerError
+from tracker.errors import InvalidValue
 from tracker.identifiers import is_digits
 from tracker.rulesets import rule_set_for
 
@@ -28,24 +27,27 @@ def checklist(access, urn):
 @signed_in
 def change_criterion(access, urn):
     """Mark one criterion met or not met, with its evidence, as the API's checklist path does."""
-    _check_csrf()
-    _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     form = request.form
-    try:
-        written = services().tracker.change_criterion(
+
+    def write(caller, form_id):
+        return services().tracker.change_criterion(
             urn,
             _benchmark(form.get("benchmark", "")),
             form.get("code", ""),
             _met(form.get("met", "")),
             form.get("evidence", "").strip() or None,
-            caller=Caller(access.subject, g.get("request_id", "")),
-            idempotency_key=form.get("form_id") or None,
+            caller=caller,
+            idempotency_key=form_id,
         )
-    except TrackerError as refused:
-        return _page(access, urn, refused.message, 422)
-    services().catch_up_inline()
-    done = f"Criterion {form.get('code')} changed (position {written.position})."
-    return redirect(url_for("dashboard.checklist", urn=urn, done=done))
+
+    return _school_form(
+        access,
+        urn,
+        write,
+        f"Criterion {form.get('code')} changed",
+        back=("dashboard.checklist", {"urn": urn}),
+        refused=lambda message: _page(access, urn, message, 422),
+    )
 
 
 def _page(access, urn: str, refusal: str | None = None, status: int = 200):

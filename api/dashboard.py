@@ -6,6 +6,7 @@ import hmac
 import secrets
 from datetime import date, datetime, timedelta
 from functools import wraps
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -226,10 +227,19 @@ def withheld(item, key: str) -> str | None:
     return WITHHELD[why] if why else None
 
 
-def _school_form(access: Access, urn: str, write, done: str, back: tuple[str, dict] | None = None):
-    """A school's form posted: CSRF and scope checked, `write(caller, form_id)` run, and back to
-    the school page (or `back`: an endpoint and its values) saying what was written or why it
-    was refused."""
+def _school_form(
+    access: Access,
+    urn: str,
+    write,
+    done: str,
+    back: tuple[str, dict] | None = None,
+    refused: Callable[[str], Any] | None = None,
+):
+    """A school's form posted: CSRF and scope checked, `write(caller, form_id)` run (the form's
+    id is its Idempotency-Key), and back to the school page (or `back`: an endpoint and its
+    values) saying what was written. A refusal is `refused(message)` where given: the page again
+    with the message beside the form and the values as typed (422), since a redirect would lose
+    them; otherwise the message on the page redirected to."""
     _check_csrf()
     _allow(access.may_write_for(urn), "this sign-in may not write for that school")
     endpoint, values = back or ("dashboard.school", {"urn": urn})
@@ -237,8 +247,10 @@ def _school_form(access: Access, urn: str, write, done: str, back: tuple[str, di
         written = write(
             Caller(access.subject, g.get("request_id", "")), request.form.get("form_id") or None
         )
-    except TrackerError as refused:
-        return redirect(url_for(endpoint, **values, error=refused.message))
+    except TrackerError as refusal:
+        if refused is not None:
+            return refused(refusal.message)
+        return redirect(url_for(endpoint, **values, error=refusal.message))
     services().catch_up_inline()
     return redirect(url_for(endpoint, **values, done=f"{done} (position {written.position})."))
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 
 from api.accesslog import log_read
-from api.dashboard import _allow, _check_csrf, _csrf_token, bp, signed_in
+from api.dashboard import _allow, _csrf_token, _school_form, bp, signed_in
 from api.services import services
 from projections import placement_board
 from tracker.calendar import check_in_calendar
-from tracker.domain.base import Caller
 from tracker.domain.placement import HOST_ANSWERS
-from tracker.errors import InvalidValue, TrackerError
+from tracker.errors import InvalidValue
 from tracker.organisations import SIC_SECTIONS
 from tracker.rulesets import EMPLOYER_SIZES, PLACEMENT_KINDS
 
@@ -84,19 +83,16 @@ def placement_step(access, urn, step):
 
 
 def _step(access, urn: str, form_name: str, write):
-    """A board form posted: CSRF and scope checked, written with the form's id as its
-    Idempotency-Key; a refusal is the board again with the message beside the form and the
-    values as typed (422), never a redirect that would lose them."""
-    _check_csrf()
-    _allow(access.may_write_for(urn), "this sign-in may not write for that school")
-    caller = Caller(access.subject, g.get("request_id", ""))
-    try:
-        written = write(caller, request.form.get("form_id") or None)
-    except TrackerError as refused:
-        return _board(access, urn, refusal=(form_name, refused.message), status=422)
-    services().catch_up_inline()
-    message = f"{DONE[form_name]} (position {written.position})."
-    return redirect(url_for("dashboard.placements", urn=urn, done=message))
+    """A board form posted; a refusal is the board again with the message beside the form that
+    sent it."""
+    return _school_form(
+        access,
+        urn,
+        write,
+        DONE[form_name],
+        back=("dashboard.placements", {"urn": urn}),
+        refused=lambda message: _board(access, urn, refusal=(form_name, message), status=422),
+    )
 
 
 def _board(access, urn: str, refusal: tuple[str, str] | None = None, status: int = 200):
