@@ -200,6 +200,8 @@ def save_school_bare(app: Tracker, school: Establishment, place: int, one_at_a_t
             YEAR.start_year,
             pupil["sen"],
             pupil["pupil_premium"],
+            pupil["given_name"],  # the names the school gave, as the enrolment use case records
+            pupil["family_name"],
         )
         roll.admit(pupil["upn"], pupil["enrolled_on"])
         students.append(student)
