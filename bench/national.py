@@ -431,7 +431,7 @@ def query_times(url: str, repeat: int, cold_repeat: int) -> dict[str, Any]:
 
     return {
         "national": {
-            key: national[key]
+            key: getattr(national, key)
             for key in (
                 "schools",
                 "every_student_employer_encounters",
@@ -439,7 +439,7 @@ def query_times(url: str, repeat: int, cold_repeat: int) -> dict[str, Any]:
                 "pupil_coverage",
             )
         },
-        "non_hub_schools": national["non_hub"]["schools"],
+        "non_hub_schools": national.non_hub.schools,
         "hubs": len(hubs),
         "national_metrics_cold": timed(
             lambda: Reads(app, store, today=lambda: TODAY).national_metrics(), cold_repeat
