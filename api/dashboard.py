@@ -190,7 +190,7 @@ def school_page(access: Access, urn: str, form=None, status: int = 200):
         access.may_read_school(urn, query_date("as_of"), services().reads),
         "this sign-in may not see that school",
     )
-    status_now = services().reads.school_status(urn, as_of=_as_of())
+    status_now = services().reads.school_status(urn, as_of=_as_of(), known_at=_known_at())
     if status_now is None:
         abort(404, f"no school {urn}")
     since = status_now.as_of - timedelta(days=RECENT_DAYS)

@@ -52,13 +52,14 @@ class SchoolFilter:
 def hub(access, code):
     """The Hub Lead page: headline figures against national and non-hub, schools by benchmark."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
-    metrics = services().reads.hub_metrics(code, _as_of(), _known_at())
+    known_at = _known_at()
+    metrics = services().reads.hub_metrics(code, _as_of(), known_at)
     if metrics is None:
         abort(404, f"no hub {code}")
     seen = as_seen(small_numbers.hub_metrics, access)
     year = AcademicYear.containing(metrics.as_of)
-    series = services().reads.hub_series(code, year, shown=seen)
-    years = services().reads.hub_years(code, None, seen) if metrics.known_at is None else None
+    series = services().reads.hub_series(code, year, shown=seen, known_at=known_at)
+    years = services().reads.hub_years(code, None, seen, known_at)
     m = seen(metrics)
     sort, descending = _sort()
     wanted = _school_filter()

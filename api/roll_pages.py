@@ -10,7 +10,7 @@ from datetime import date
 from flask import abort, g, redirect, render_template, request, url_for
 
 from api.accesslog import log_read
-from api.dashboard import _allow, _as_of, _check_csrf, _csrf_token, bp, signed_in
+from api.dashboard import _allow, _as_of, _check_csrf, _csrf_token, _known_at, bp, signed_in
 from api.routes.pupils import limited_enrol
 from api.services import services
 from projections.pupil_status import RollFilter
@@ -31,7 +31,7 @@ def roll(access, urn):
     _allow(access.may_see_pupils_of(urn), "this sign-in may not see that school's pupils")
     wanted = _roll_filter(request.args)
     page = services().reads.roll(
-        urn, _as_of(), wanted, request.args.get("after") or None, ROLL_PAGE
+        urn, _as_of(), wanted, request.args.get("after") or None, ROLL_PAGE, _known_at()
     )
     if page is None:
         abort(404, f"no school {urn}")

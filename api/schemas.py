@@ -434,6 +434,7 @@ class SeriesPoint(SeriesFigures):
 class Series(Answer):
     hub = fields.String()
     year = fields.String()
+    known_at = fields.DateTime(allow_none=True)
     points = fields.List(fields.Nested(SeriesPoint))
 
 
@@ -444,6 +445,7 @@ class Pupil(Schema):
     date_of_birth = fields.String(allow_none=True)
     erased = fields.Boolean()
     pseudonymised = fields.Boolean()  # the same as `erased`: the name older clients read
+    known_at = fields.DateTime(allow_none=True)
     year_group = fields.Integer(allow_none=True)
     current_school = fields.String(allow_none=True)
     enrolments = list_of("Enrolment", ENROLMENT)
@@ -548,6 +550,9 @@ class Verification(Schema):
 
 
 class DestinationArgs(Freshness):
+    known_at = CalendarDateTime(
+        metadata={"description": "the destinations as the system knew them at this time"}
+    )
     cohort = fields.String(
         validate=validate.Regexp(r"^\d{4}/\d{2}$"),
         metadata=formats.academic_year(
@@ -583,6 +588,7 @@ class FollowUp(Schema):
 class DestinationReport(Schema):
     cohort = fields.String()
     as_of = fields.String()
+    known_at = fields.DateTime(allow_none=True)
     schools = fields.Integer()
     leavers = fields.Integer(allow_none=True)
     destinations = fields.List(fields.Nested(DestinationCount))
@@ -613,6 +619,9 @@ class DestinationIn(Schema):
 
 
 class YearsArgs(Freshness):
+    known_at = CalendarDateTime(
+        metadata={"description": "each year's figures as the system knew them at this time"}
+    )
     since = fields.String(
         validate=validate.Regexp(r"^\d{4}/\d{2}$"),
         metadata=formats.academic_year(
@@ -687,7 +696,10 @@ class PupilArgs(Freshness):
         metadata={"description": "the year group and benchmark status on this date (default today)"}
     )
     known_at = CalendarDateTime(
-        metadata={"description": "the benchmark status as the system knew it at this time"}
+        metadata={
+            "description": "the record and benchmark status as the system knew them at this time "
+            "(who the pupil is, and an erasure, as now)"
+        }
     )
 
 
@@ -709,6 +721,9 @@ class BenchmarkStatus(Schema):
 
 class RollArgs(Freshness):
     as_of = CalendarDate(metadata={"description": "the roll on this date (default today)"})
+    known_at = CalendarDateTime(
+        metadata={"description": "the roll and statuses as the system knew them at this time"}
+    )
     year_group = fields.Integer(validate=validate.Range(1, 14))
     group = fields.String(
         validate=validate.Length(min=1, max=20),
@@ -743,6 +758,7 @@ class RollPupil(Schema):
 
 class Roll(Schema):
     as_of = fields.String()
+    known_at = fields.DateTime(allow_none=True)
     items = fields.List(fields.Nested(RollPupil))
     next = fields.String(
         allow_none=True, metadata={"description": "pass as `after` for the next page"}

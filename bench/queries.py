@@ -21,6 +21,7 @@ from bench.machine import describe
 from bench.region import HUB, TODAY, ensure_region, tracker
 from projections.engagement import computed, engagement
 from projections.metrics import school_figures
+from projections.pupil_status import RollFilter
 from projections.queries import Reads
 from projections.replay import position_known_at, replay_schools
 from projections.runner import Runner, wait_for_position
@@ -139,6 +140,51 @@ def known_at_beside_as_of(app, reads: Reads, past: list, repeat: int) -> dict[st
     return results
 
 
+def reads_known_at_beside_as_of(reads: Reads, past: list, repeat: int) -> dict[str, dict]:
+    """The reads given `known_at` on 2026-12-05 (a hub's destinations, a school's roll, the hub's
+    years trend) beside the same reads as of the same date, each pair measured one after the
+    other in a round (a random past date, a random moment of the log, a random member school)."""
+    store = reads.store
+    members = reads.hub_members(HUB)
+    moments = [
+        datetime.fromisoformat(row[0])
+        for row in store.query(
+            "SELECT recorded_at FROM {events} WHERE MOD(position, 1000) = 0 ORDER BY position"
+        )
+    ]
+    pairs = {
+        "hub_destinations": lambda as_of, moment, urn: reads.destinations(
+            reads.hub_members(HUB, as_of, moment), None, as_of, False, moment
+        ),
+        "school_roll_200": lambda as_of, moment, urn: reads.roll(
+            urn, as_of, RollFilter(), None, 200, moment
+        ),
+        # Cold both ways: a fresh reader keeps nothing from an earlier round.
+        "hub_years_trend": lambda as_of, moment, urn: Reads(
+            reads.app, store, today=reads.today
+        ).hub_years(HUB, known_at=moment),
+    }
+    samples: dict[str, list[float]] = {
+        f"{name}_{kind}": [] for name in pairs for kind in ("as_of", "known_at")
+    }
+    lost = 0
+    while min(map(len, samples.values())) < repeat and lost < repeat:
+        as_of, moment, urn = random.choice(past), random.choice(moments), random.choice(members)
+        try:
+            for name, call in pairs.items():
+                for kind, at in (("as_of", None), ("known_at", moment)):
+                    began = time.perf_counter()
+                    call(as_of, at, urn)
+                    samples[f"{name}_{kind}"].append(time.perf_counter() - began)
+        except unavailable_errors():  # a shared server restarted under us: that round is lost
+            lost += 1
+            time.sleep(2)
+    return {
+        **{name: percentiles(values) for name, values in samples.items()},
+        "rounds_lost_to_server_restarts": lost,
+    }
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--repeat", type=int, default=200)
@@ -205,6 +251,10 @@ def main() -> None:
             # Known-at for a 40-school hub and for national beside as-of, and the replay before.
             "known_at_beside_as_of": lambda: known_at_beside_as_of(
                 app, reads, past, max(10, args.repeat // 10)
+            ),
+            # The reads that took `known_at` on 2026-12-05, beside the same reads as of a date.
+            "reads_known_at_beside_as_of": lambda: reads_known_at_beside_as_of(
+                reads, past, max(10, args.repeat // 10)
             ),
             "read_your_writes_lag": lambda: read_your_writes(url, reads, max(20, args.repeat // 2)),
         }

@@ -107,8 +107,13 @@ class Header(Answer):
             "as_of": as_of,
             "year": year,
             "rule_set": rule_set_for(year).name,
-            "known_at": known_at.astimezone(timezone.utc) if known_at else None,
+            "known_at": in_utc(known_at),
         }
+
+
+def in_utc(known_at: datetime | None) -> datetime | None:
+    """A time an answer is as known at, as every answer echoes it: in UTC."""
+    return known_at.astimezone(timezone.utc) if known_at else None
 
 
 @dataclass(frozen=True, kw_only=True)

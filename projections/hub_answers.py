@@ -5,7 +5,7 @@ answers are read)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from projections.answers import Answer, ByBenchmark, Header, SchoolRow, Withheld, attributes
@@ -141,4 +141,5 @@ class SeriesPoint(SeriesFigures):
 class HubSeries(Answer):
     hub: str
     year: AcademicYear
+    known_at: datetime | None
     points: tuple[SeriesPoint, ...]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from projections import destinations, pupil_status
-from projections.answers import Lag, School, SchoolDetails, attributes
+from projections import destinations, pupil_status, records
+from projections.answers import Lag, School, SchoolDetails, attributes, in_utc
 from projections.hub_answers import Hub
 from projections.metrics import hub_members
 from projections.replay import position_known_at
@@ -72,11 +72,13 @@ class Lookups:
         code, name, area, wave = rows[0]
         return Hub(code=code, name=name, area=area, wave=wave)
 
-    def hub_members(self, code: str, as_of: date | None = None) -> list[str]:
-        return hub_members(self.store, code, self._as_of(as_of))
+    def hub_members(
+        self, code: str, as_of: date | None = None, known_at: datetime | None = None
+    ) -> list[str]:
+        return hub_members(self._scoped(known_at), code, self._as_of(as_of))
 
-    def school(self, urn: str) -> School | None:
-        rows = self.store.query(
+    def school(self, urn: str, known_at: datetime | None = None) -> School | None:
+        rows = self._scoped(known_at).query(
             "SELECT urn, name, type, la_code, laestab, careers_leader FROM {schools} WHERE urn = ?",
             (urn,),
         )
@@ -144,6 +146,19 @@ class Lookups:
         rows = pupil_status.on_roll(store, urn, as_of, [upn]) if found else []
         return [status for row in rows for status in pupil_status.statuses(row, as_of, found.type)]
 
+    def pupil(
+        self,
+        upn: str,
+        identity_of: records.IdentityOf | None,
+        as_of: date,
+        school: str | None,
+        known_at: datetime | None = None,
+    ) -> dict[str, Any] | None:
+        """The pupil's record as `school` may see it (records.pupil), as known at `known_at`; who
+        they are, and whether that was erased, is read as now."""
+        found = records.pupil(self._scoped(known_at), upn, identity_of, as_of, school=school)
+        return found and {**found, "known_at": in_utc(known_at)}
+
     def roll(
         self,
         urn: str,
@@ -151,16 +166,18 @@ class Lookups:
         wanted: pupil_status.RollFilter,
         after: str | None,
         limit: int,
+        known_at: datetime | None = None,
     ) -> dict[str, Any] | None:
         """A page of the school's roll with each pupil's benchmark status, filtered as the
-        school asks."""
-        found = self.school(urn)
+        school asks, as known at `known_at`; the names and erasures are read as now."""
+        store = self._scoped(known_at)
+        found = self.school(urn, known_at)
         if found is None:
             return None
         as_of = self._as_of(as_of)
         # The names come from the log: the views hold none.
         items, cursor = pupil_status.roll(
-            self.store,
+            store,
             urn,
             found.type,
             as_of,
@@ -169,17 +186,32 @@ class Lookups:
             limit,
             identities_of=self.app.identities_of,
         )
-        return {"as_of": as_of.isoformat(), "items": items, "next": cursor}
+        return {
+            "as_of": as_of.isoformat(),
+            "known_at": in_utc(known_at),
+            "items": items,
+            "next": cursor,
+        }
 
     def destinations(
-        self, urns: list[str], cohort: AcademicYear | None, as_of: date | None, with_leavers: bool
+        self,
+        urns: list[str],
+        cohort: AcademicYear | None,
+        as_of: date | None,
+        with_leavers: bool,
+        known_at: datetime | None = None,
     ) -> dict[str, Any]:
-        """Where the schools' leavers of a cohort went (default: last year's), as known by `as_of`;
-        `with_leavers` adds each leaver and their next follow-up, for the school that holds them."""
+        """Where the schools' leavers of a cohort went (default: last year's), as recorded by
+        `as_of` and known at `known_at`; `with_leavers` adds each leaver and their next follow-up,
+        for the school that holds them."""
         as_of = self._as_of(as_of)
         cohort = cohort or AcademicYear.containing(as_of).previous()
-        found = destinations.leavers(self.store, urns, cohort, as_of)
-        result = {**destinations.report(found, cohort, as_of), "schools": len(urns)}
+        found = destinations.leavers(self._scoped(known_at), urns, cohort, as_of)
+        result = {
+            **destinations.report(found, cohort, as_of),
+            "known_at": in_utc(known_at),
+            "schools": len(urns),
+        }
         if with_leavers:
             result["follow_ups"] = destinations.follow_up_list(found, as_of)
         return result

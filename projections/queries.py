@@ -16,6 +16,7 @@ from projections.answers import (
     SchoolYears,
     YearGroupRow,
     attributes,
+    in_utc,
 )
 from projections.caches import MAX_DATES, DerivedCache, EverySchoolCache, SchoolFiguresCache
 from projections.hub_answers import (
@@ -35,6 +36,7 @@ from projections.metrics import (
     schools_in_any_hub,
     year_group_figures,
 )
+from projections.rows import stamp
 from projections.store import ViewStore, any_of
 from tracker.calendar import AcademicYear
 
@@ -199,50 +201,69 @@ class Reads(Lookups):
         if self.hub(code) is None:
             return None
         return HubSeries(
-            hub=code, year=year, points=tuple(SeriesPoint.of(shown(point)) for point in points)
+            hub=code,
+            year=year,
+            known_at=in_utc(known_at),
+            points=tuple(SeriesPoint.of(shown(point)) for point in points),
         )
 
     def hub_years(
-        self, code: str, since: AcademicYear | None = None, shown: Shown = everything
+        self,
+        code: str,
+        since: AcademicYear | None = None,
+        shown: Shown = everything,
+        known_at: datetime | None = None,
     ) -> HubYears | None:
         """The hub's figures at the end of each academic year recorded, and as of today for this
-        one; `shown` makes each year's figures what the caller may see."""
+        one, as known at `known_at` if given; `shown` makes each year's figures what the caller
+        may see."""
         if self.hub(code) is None:
             return None
-        members = hub_members(self.store, code, self.today())
+        members = self.hub_members(code, self.today(), known_at)
         points = [
-            self.hub_metrics(code, as_of=self._year_end(year))
-            for year in self._years(members, since)
+            self.hub_metrics(code, as_of=self._year_end(year), known_at=known_at)
+            for year in self._years(members, since, known_at)
         ]
         return HubYears(hub=code, years=tuple(HubYear.of(shown(point)) for point in points))
 
     def school_years(
-        self, urn: str, since: AcademicYear | None = None, shown: Shown = everything
+        self,
+        urn: str,
+        since: AcademicYear | None = None,
+        shown: Shown = everything,
+        known_at: datetime | None = None,
     ) -> SchoolYears | None:
         """The school's figures at the end of each academic year recorded, and as of today for
-        this one."""
-        if self.school(urn) is None:
+        this one, as known at `known_at` if given."""
+        if self.school(urn, known_at) is None:
             return None
         points = [
-            self.school_status(urn, as_of=self._year_end(year))
-            for year in self._years([urn], since)
+            self.school_status(urn, as_of=self._year_end(year), known_at=known_at)
+            for year in self._years([urn], since, known_at)
         ]
         return SchoolYears(urn=urn, years=tuple(SchoolYear.of(shown(point)) for point in points))
 
-    def _years(self, urns: list[str], since: AcademicYear | None) -> list[AcademicYear]:
-        """From `since` (default: the year of the schools' first activity) to this year, ten at
-        most."""
+    def _years(
+        self, urns: list[str], since: AcademicYear | None, known_at: datetime | None = None
+    ) -> list[AcademicYear]:
+        """From `since` (default: the year of the schools' first activity recorded by `known_at`)
+        to this year, ten at most."""
         this_year = AcademicYear.containing(self.today())
         if since is None and urns:
-            since = self._first_year(urns) or this_year
+            since = self._first_year(urns, known_at) or this_year
         start = max((since or this_year).start_year, this_year.start_year - 9)
         return [AcademicYear(year) for year in range(start, this_year.start_year + 1)]
 
-    def _first_year(self, urns: list[str]) -> AcademicYear | None:
-        """The year of the schools' first activity, if any."""
+    def _first_year(self, urns: list[str], known_at: datetime | None) -> AcademicYear | None:
+        """The year of the schools' first activity recorded by `known_at`, if any. Activities are
+        not versioned: one amended since is taken at its date as now, which moves only where the
+        trend starts, never a figure."""
         marks, named_urns = any_of("urn", urns)
+        recorded_by = " AND recorded_at <= :recorded_by" if known_at else ""
         first = self.store.query(
-            f"SELECT MIN(occurred_on) FROM {{activities}} WHERE school_urn IN ({marks})", named_urns
+            f"SELECT MIN(occurred_on) FROM {{activities}} WHERE school_urn IN ({marks})"
+            + recorded_by,
+            {**named_urns, **({"recorded_by": stamp(known_at)} if known_at else {})},
         )[0][0]
         if not first:
             return None

@@ -141,6 +141,9 @@ VERSIONED = (
     "checklist",
     "milestones",
     "employer_dates",
+    # A later word of a leaver's destination on the same day replaces the first: the cohort's
+    # destinations as known at a time need the word that stood then.
+    "destinations",
 )
 # Versioned tables written at a page's end (projections/milestones.py) keep their history
 # themselves, version by version; the others through a trigger on every update (writes.py stamps

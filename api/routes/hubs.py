@@ -96,11 +96,15 @@ def hub_series(args, code):
 @blp.arguments(schemas.DestinationArgs, location="query")
 @blp.response(200, schemas.DestinationReport)
 def hub_destinations(args, code):
-    """Where the member schools' leavers of a cohort went: counts and shares only, never a pupil."""
+    """Where the member schools' leavers of a cohort went: counts and shares only, never a pupil;
+    the members and their leavers as known at a past time when `known_at` is given."""
     found(services().reads.hub(code), f"hub {code}")
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
-    members = services().reads.hub_members(code, args.get("as_of"))
-    report = services().reads.destinations(members, cohort, args.get("as_of"), with_leavers=False)
+    as_of, known_at = args.get("as_of"), args.get("known_at")
+    members = services().reads.hub_members(code, as_of, known_at)
+    report = services().reads.destinations(
+        members, cohort, as_of, with_leavers=False, known_at=known_at
+    )
     return as_seen(small_numbers.destinations)(report)
 
 
@@ -110,8 +114,11 @@ def hub_destinations(args, code):
 @blp.response(200, schemas.HubYears)
 def hub_years(args, code):
     """Year on year: the hub's figures at the end of each academic year, national and non-hub
-    beside."""
+    beside; each as known at a past time when `known_at` is given."""
     since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
     return found(
-        services().reads.hub_years(code, since, as_seen(small_numbers.hub_metrics)), f"hub {code}"
+        services().reads.hub_years(
+            code, since, as_seen(small_numbers.hub_metrics), args.get("known_at")
+        ),
+        f"hub {code}",
     )

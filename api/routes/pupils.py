@@ -149,15 +149,13 @@ def pupil(args, upn):
     """Where the pupil is, their year group, counts, benchmark status, and who they are: a school
     sees its own part of the record."""
     as_of, viewer = args.get("as_of") or services().reads.today(), auth.pupil_viewer()
+    known_at, reads = args.get("known_at"), services().reads
     record = found(
-        records.pupil(services().store, upn, services().tracker.identity_of, as_of, school=viewer),
-        f"pupil {upn}",
+        reads.pupil(upn, services().tracker.identity_of, as_of, viewer, known_at),
+        f"pupil {upn}" + (" as known at that time" if known_at else ""),
     )
     auth.log_pupil_read(upn)
-    return {
-        **record,
-        "benchmarks": services().reads.pupil_benchmarks(upn, as_of, viewer, args.get("known_at")),
-    }
+    return {**record, "benchmarks": reads.pupil_benchmarks(upn, as_of, viewer, known_at)}
 
 
 @blp.get("/schools/<urn>/pupils")
@@ -176,7 +174,9 @@ def roll(args, urn):
         args.get("pupil_premium"),
     )
     page = found(
-        services().reads.roll(urn, args.get("as_of"), wanted, args.get("after"), args["limit"]),
+        services().reads.roll(
+            urn, args.get("as_of"), wanted, args.get("after"), args["limit"], args.get("known_at")
+        ),
         f"school {urn}",
     )
     auth.log_pupil_read(*(item["upn"] for item in page["items"]))

@@ -77,10 +77,13 @@ def roll_over(body, urn):
 @blp.arguments(schemas.YearsArgs, location="query")
 @blp.response(200, schemas.SchoolYears)
 def school_years(args, urn):
-    """Year on year: the school's figures at the end of each academic year."""
+    """Year on year: the school's figures at the end of each academic year; each as known at a
+    past time when `known_at` is given."""
     since = AcademicYear.parse(args["since"], "since") if args.get("since") else None
     return found(
-        services().reads.school_years(urn, since, as_seen(small_numbers.school_status)),
+        services().reads.school_years(
+            urn, since, as_seen(small_numbers.school_status), args.get("known_at")
+        ),
         f"school {urn}",
     )
 
@@ -92,11 +95,15 @@ def school_years(args, urn):
 def school_destinations(args, urn):
     """Where a cohort's leavers went: counts and shares per destination, the unknown and the not
     followed up; for the school itself (and auditors and admins) each leaver with their next
-    follow-up date."""
+    follow-up date. As known at a past time when `known_at` is given."""
     found(services().reads.school(urn), f"school {urn}")
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
     report = services().reads.destinations(
-        [urn], cohort, args.get("as_of"), with_leavers=auth.scope().kind != "hub"
+        [urn],
+        cohort,
+        args.get("as_of"),
+        with_leavers=auth.scope().kind != "hub",
+        known_at=args.get("known_at"),
     )
     return as_seen(small_numbers.destinations)(report)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timezone
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from projections.hub_answers import Summary
 from projections.metrics import school_figures, schools_in_any_hub
@@ -110,4 +110,6 @@ def test_a_hubs_series_as_known_at_a_time_is_the_series_answered_then(world):
     then = get(world, series)
     known_at = a_moment_then_corrections(world)
     assert get(world, series) != then
-    assert get(world, f"{series}&known_at={known_at}") == then
+    known = get(world, f"{series}&known_at={known_at}")
+    assert then["known_at"] is None and known["known_at"] == unquote(known_at)  # echoed
+    assert {**known, "known_at": None} == then

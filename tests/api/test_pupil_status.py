@@ -98,7 +98,7 @@ def test_the_roll_is_for_the_school_auditors_and_admins_and_each_read_is_logged(
     assert roll(world, "&not_met=4").status_code == 422
 
 
-def test_a_pupils_status_as_known_before_an_activity_was_recorded(world):
+def test_a_pupils_record_as_known_before_they_were_enrolled_is_not_found_as_it_was_then(world):
     before = world.client.get(
         f"/api/v1/pupils/{UPN['p1']}?as_of=2019-07-15", headers=world.headers("school")
     ).json
@@ -108,4 +108,5 @@ def test_a_pupils_status_as_known_before_an_activity_was_recorded(world):
         f"/api/v1/pupils/{UPN['p1']}?as_of=2019-07-15&known_at={moment}",
         headers=world.headers("school"),
     )
-    assert known.status_code == 200 and known.json["benchmarks"] == []
+    # The record, like the benchmarks, is as known then: the school had no such pupil.
+    assert known.status_code == 404 and "as known at that time" in known.text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import urllib.request
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -179,6 +181,29 @@ def test_an_auditor_filters_the_log_and_sees_figures_as_known_at_a_past_time(sit
     assert "as known at 2000-01-01" in page.inner_text("#known-at")
     assert page.inner_text("#employer") == "n/a"  # nothing had been recorded by then
     assert first_recorded.startswith("20")
+
+
+def test_a_careers_leader_asks_for_the_roll_as_known_at_a_time_with_the_pages_picker(site, page):
+    base, tokens = site
+    sign_in(page, base, tokens["school"])
+    page.goto(f"{base}/dashboard/schools/900001/pupils?as_of=2019-03-31")
+    now = page.locator("#roll td:first-child").all_inner_texts()
+    # Typed in UK time, as the picker sends it; an hour ahead of anything recorded, in any season.
+    later = (datetime.now(ZoneInfo("Europe/London")) + timedelta(hours=2)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    page.fill("#roll-filter input[name=known_at]", later)
+    page.click("#roll-filter button:has-text('Show')")
+    assert "known_at=" in page.url and "as known at" in page.inner_text("#known-at")
+    assert page.locator("#roll td:first-child").all_inner_texts() == now != []
+    shot(page, "roll-known-at")
+    page.fill("#roll-filter input[name=known_at]", "2000-01-01T00:00")
+    page.click("#roll-filter button:has-text('Show')")
+    assert "no school 900001" in page.content()  # the school was not registered then
+    sign_in(page, base, tokens["hub"])  # the hub page draws its years trend as known then too
+    page.goto(f"{base}/dashboard/hubs/DEMO?known_at={later}")
+    assert "as known at" in page.inner_text("#known-at")
+    assert page.locator("svg[aria-label*='end of each academic year']").count() == 1
 
 
 def test_a_school_corrects_an_activity_through_the_form_and_the_figures_follow(site, page):

@@ -8,18 +8,28 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from projections.destinations import leavers
 from projections.metrics import hub_members, school_figures, schools_in_any_hub, year_group_figures
 from projections.rebuild import verify
 from projections.replay import replay_schools
 from projections.runner import Runner
 from projections.store import SQLiteViewStore, ViewStore, view_store_for
 from projections.tables import COLUMNS, VERSIONED
-from tests.integration.test_projection_properties import SCHOOLS, History, day, school, step
+from tests.integration.test_projection_properties import (
+    SCHOOLS,
+    History,
+    day,
+    school,
+    step,
+)
+from tracker.calendar import AcademicYear
+from tracker.rulesets import DESTINATIONS
 
 HUBS = ("H", "H2")
+leaver = st.integers(0, 3)  # a few pupils, so some leave and are followed up more than once
 
 # Beside the steps of every random history: hubs joined and left, transfers (leaving one school
-# for another on a day), year ranges and careers leaders changed.
+# for another on a day), year ranges and careers leaders changed, leavers' destinations recorded.
 known_step = st.one_of(
     step,
     st.tuples(st.just("join"), st.sampled_from(HUBS), school, day),
@@ -27,6 +37,14 @@ known_step = st.one_of(
     st.tuples(st.just("transfer"), st.integers(0, 11), school, day),
     st.tuples(st.just("year_range"), school, st.integers(7, 9), st.integers(11, 13)),
     st.tuples(st.just("leader"), school, st.sampled_from(["Ann", "Bob"]), day),
+    st.tuples(st.just("leave_for"), leaver, st.sampled_from(DESTINATIONS), st.integers(0, 150)),
+    # Two later words on one day: the second replaces the first.
+    st.tuples(
+        st.just("destinations"),
+        leaver,
+        st.lists(st.sampled_from(DESTINATIONS), min_size=2, max_size=2, unique=True),
+        st.integers(150, 316),
+    ),
 )
 
 
@@ -54,10 +72,22 @@ class KnownHistory(History):
     def leader(self, urn: str, name: str, offset: int) -> None:
         self.app.appoint_careers_leader(urn, name, None, self.on(offset))
 
+    def leave_for(self, p: int, where: str, offset: int) -> None:
+        current = self.app._student(self.upns[p]).current_enrolment
+        if current:
+            self.app.record_leaving(current.school_urn, self.upns[p], self.on(offset), where)
+
+    def destinations(self, p: int, words: list[str], offset: int) -> None:
+        left = [e for e in self.app._student(self.upns[p]).enrolments if e.left_on]
+        for where in words if left else ():
+            self.app.record_destination(left[-1].school_urn, self.upns[p], where, self.on(offset))
+
 
 def _plain(rows) -> list[tuple]:
-    """Rows as comparable text: PostgreSQL's dates are dates, SQLite's are text."""
-    return sorted(tuple(None if v is None else str(v) for v in row) for row in rows)
+    """Rows as comparable text: PostgreSQL's dates are dates, SQLite's are text. A null (a leaver
+    with no destination yet) sorts first."""
+    texts = [tuple(None if v is None else str(v) for v in row) for row in rows]
+    return sorted(texts, key=lambda row: [(v is not None, v or "") for v in row])
 
 
 def _rows(store: ViewStore, table: str) -> list[tuple]:
@@ -84,6 +114,10 @@ def assert_known_equals_replay(history: KnownHistory, position: int, dates: list
         for hub in HUBS:
             assert hub_members(known, hub, d) == hub_members(oracle, hub, d), (hub, d)
         assert schools_in_any_hub(known, d) == schools_in_any_hub(oracle, d)
+        cohort = AcademicYear.containing(history.start)
+        assert leavers(known, sorted(SCHOOLS), cohort, d) == leavers(
+            oracle, sorted(SCHOOLS), cohort, d
+        ), (position, d)
 
 
 def play(history: KnownHistory, placed, steps, page_size: int) -> int:
@@ -152,3 +186,30 @@ def test_views_known_at_any_position_equal_the_replay_on_postgresql(
     check(history, placed, steps, page_size, positions, dates)
     # Versions do not depend on where pages ended: a rebuild in one page holds the same history.
     assert verify(history.app, postgres_views) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_leavers_words_as_known_at_each_position_equal_the_replay(backend, request):
+    """A destination at leaving, a word replaced by a second on the same day, and a later one:
+    every position's destinations, and the cohort's leavers on each date, are the replay's."""
+    if backend == "postgresql":
+        store = request.getfixturevalue("postgres_views")
+        store.drop_tables()
+        store.create_tables()
+    else:
+        store = SQLiteViewStore(":memory:")
+        store.create_tables()
+    history = KnownHistory(store, 2018, [11, 11, 11] + [9] * 9)
+    steps = [
+        ("enrol", 0, "900001", 0),
+        ("enrol", 1, "900002", 0),
+        ("leave_for", 0, "fe_college", 100),
+        ("catch_up", 2),
+        ("destinations", 0, ["apprenticeship", "employment"], 200),
+        ("leave_for", 1, "unknown", 120),
+        ("destinations", 1, ["school_sixth_form", "neet"], 300),
+    ]
+    head = play(history, [], steps, 1)
+    assert store.query("SELECT COUNT(*) FROM {destinations_history}")[0][0] >= 2
+    for position in range(head + 1):
+        assert_known_equals_replay(history, position, [history.on(150), history.on(316)])
