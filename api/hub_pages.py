@@ -15,6 +15,7 @@ from api.routes import as_seen
 from api.services import services
 from projections import small_numbers
 from projections.export_sheets import schools_export
+from projections.queries import Shown, everything
 from tracker.calendar import AcademicYear
 
 BENCHMARKS = [str(b) for b in range(1, 9)]
@@ -52,14 +53,11 @@ class SchoolFilter:
 def hub(access, code):
     """The Hub Lead page: headline figures against national and non-hub, schools by benchmark."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
-    known_at = _known_at()
-    metrics = services().reads.hub_metrics(code, _as_of(), known_at)
-    if metrics is None:
-        abort(404, f"no hub {code}")
     seen = as_seen(small_numbers.hub_metrics, access)
-    year = AcademicYear.containing(metrics.as_of)
-    series = services().reads.hub_series(code, year, shown=seen, known_at=known_at)
-    years = services().reads.hub_years(code, None, seen, known_at)
+    read = hub_reads(code, _as_of(), _known_at(), seen)
+    if read is None:
+        abort(404, f"no hub {code}")
+    metrics, series, years = read
     m = seen(metrics)
     sort, descending = _sort()
     wanted = _school_filter()
@@ -82,6 +80,18 @@ def hub(access, code):
         grade=_cell_grade,
         csrf=_csrf_token(),
     )
+
+
+def hub_reads(code: str, as_of=None, known_at=None, seen: Shown = everything):
+    """What the hub page reads, as it reads it: its figures, its termly series and its years
+    trend; the warm-up (api/warmup.py) asks through here, so the entries it keeps are the page's."""
+    reads = services().reads
+    metrics = reads.hub_metrics(code, as_of, known_at)
+    if metrics is None:
+        return None
+    year = AcademicYear.containing(metrics.as_of)
+    series = reads.hub_series(code, year, shown=seen, known_at=known_at)
+    return metrics, series, reads.hub_years(code, None, seen, known_at)
 
 
 @bp.get("/hubs/<code>/schools.<extension>")

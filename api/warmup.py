@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from api.hub_pages import hub_reads
 from api.services import services
 from projections import engagement
 from projections.listings import all_hubs
@@ -25,8 +26,6 @@ def warm(app: Flask) -> None:
         today = reads.today()
         year = AcademicYear.containing(today)
         for hub in all_hubs(store):
-            reads.hub_metrics(hub.code)
-            reads.hub_series(hub.code, year)
-            reads.hub_years(hub.code)
+            hub_reads(hub.code)
             as_of = default_as_of(year, today)
             engagement.engagement(store, reads.hub_members(hub.code, as_of), year, as_of)
