@@ -1,11 +1,13 @@
 """Read-your-writes for every request of a process at once: one thread reads the views' position,
 however many requests wait for it, woken by the runner's announcement of each page it commits.
 
-Each waiting request used to read the position itself every 2 ms. At 50 writes a second, each read
-back at once (`python -m bench.read_your_writes`), a slow page made requests wait, each waiting
-request added 500 queries a second on the machine the projection worker needs, and the worker's
-next page came later still: the views committed a page every 213 ms (median) while the reads
-polled, the read after a write waited 558 ms (p50) and 2.5 s (p99), and 8 in 1,000 gave up (503).
+Each waiting request used to query the position itself every 2 ms: 500 queries a second for each
+gunicorn thread held by a wait, on the cores the projection worker and PostgreSQL need. At 50
+writes a second each read back at once (`python -m bench.read_your_writes`, load average 5-10)
+the views committed a page every 213 ms (median), the read after a write waited 558 ms (p50) and
+2.5 s (p99), and 8 in 1,000 gave up (503); on a machine that busy the worker's pages, not the
+polling, set those figures (docs/performance.md, HTTP), so this saves CPU without promising less
+waiting.
 """
 
 from __future__ import annotations
@@ -71,11 +73,11 @@ class PositionWatch:
             while True:
                 self._look()
                 with self._moved:
-                    if not self._waiting and not self._moved.wait_for(
-                        lambda: self._waiting, IDLE_SECONDS
-                    ):
-                        self._thread = None  # the next wait starts another
-                        return
+                    if not self._waiting:
+                        if not self._moved.wait_for(lambda: self._waiting, IDLE_SECONDS):
+                            self._thread = None  # the next wait starts another
+                            return
+                        continue  # a wait after a quiet spell: look at once
                 wake(self._interval)
         finally:
             if close := getattr(wake, "close", None):
