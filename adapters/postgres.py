@@ -15,6 +15,7 @@ from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicatio
 from psycopg.sql import SQL, Identifier
 
 from adapters import SCHEMA_LOCK_KEY
+from adapters.postgres_statements import RenderedStatements
 from tracker.ports import StoreQuestions
 
 
@@ -49,10 +50,13 @@ class _ColumnInsert(PostgresAggregateRecorder):
         )
 
 
-class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert, StoreQuestions):
+class PostgresEventRecorder(
+    RenderedStatements, PostgresApplicationRecorder, _ColumnInsert, StoreQuestions
+):
     """The library's application recorder (its table lock, NOTIFY and notification ids), with
     its insert replaced: in this order of bases, `PostgresApplicationRecorder`'s calls to
-    `super()` reach `_ColumnInsert`'s `__init__` and `_insert_stored_events`."""
+    `super()` reach `_ColumnInsert`'s `__init__` and `_insert_stored_events`; its statements
+    rendered to text once (adapters/postgres_statements.py)."""
 
     def __init__(self, datastore, *, events_table_name: str = "stored_events"):
         # Every statement the store runs reads by key or by position. Until a table has been
@@ -63,6 +67,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder, _ColumnInsert, StoreQue
         # them.
         datastore.pool.kwargs["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
         super().__init__(datastore, events_table_name=events_table_name)
+        self.render_statements()
         names = {
             "schema": Identifier(datastore.schema or "public"),
             "table": Identifier(events_table_name),

@@ -12,8 +12,9 @@ ADMIN_URL = os.environ.get("DATABASE_TEST_URL", "postgresql://postgres@127.0.0.1
 
 
 @contextmanager
-def throwaway(backend: str, keep: str | None = None) -> Iterator[str]:
-    """A fresh database for one run; or `keep`, an existing one to reuse (and leave in place)."""
+def throwaway(backend: str, keep: str | None = None, template: str | None = None) -> Iterator[str]:
+    """A fresh database for one run (PostgreSQL: a copy of the database `template`, if named); or
+    `keep`, an existing one to reuse (and leave in place)."""
     if keep:
         yield keep
         return
@@ -25,7 +26,8 @@ def throwaway(backend: str, keep: str | None = None) -> Iterator[str]:
 
     name = f"tracker_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        copying = f' TEMPLATE "{template}"' if template else ""
+        admin.execute(f'CREATE DATABASE "{name}"{copying}')
     try:
         yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:

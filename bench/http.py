@@ -10,6 +10,7 @@ the same row written by a minimal Flask + psycopg route in the same gunicorn
 the CPU each request cost.
 
     python -m bench.http [--seconds 15] [--clients 8] [--step-seconds 10] [--sustained-seconds 20]
+                         [--template db_with_the_demo]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -96,11 +98,23 @@ def main() -> None:
     options.add_argument("--clients", type=int, default=8, help="closed-loop clients")
     options.add_argument("--sustained-seconds", type=float, default=20)
     options.add_argument("--step-seconds", type=float, default=10)
+    options.add_argument("--template", help="a database holding the demo, copied for the run")
     args = options.parse_args()
     print(describe(ADMIN_URL))
-    with throwaway("postgres") as url:
+    with serving(template=args.template) as (base, token, app, views, processes):
+        print(json.dumps(run(base, token, app, views, processes, args), indent=1))
+
+
+@contextmanager
+def serving(server_log=subprocess.DEVNULL, template: str | None = None):
+    """The demo in a throwaway database, served by gunicorn (2 workers x 4 threads) with a
+    projection worker beside it: yields the address, an admin token, the application, the views
+    and the two processes' ids. `server_log` takes gunicorn's stderr (the request log); `template`
+    names a database holding the demo already, to copy instead of building it (minutes)."""
+    with throwaway("postgres", template=template) as url:
         app = Tracker.from_url(url)
-        build_demo(app, ("885",), hub="WORCS", hub_size=40)
+        if not template:
+            build_demo(app, ("885",), hub="WORCS", hub_size=40)
         token, _ = app.issue_token("admin", "bench")
         views = view_store_for(url)
         views.create_tables()  # before the worker does: the first phase's wait reads them at once
@@ -120,7 +134,7 @@ def main() -> None:
             [BIN / "gunicorn", "-c", "gunicorn.conf.py", "bench.reference_app:app"],
             cwd=ROOT,
             env=environment,
-            stderr=subprocess.DEVNULL,
+            stderr=server_log,
         )
         worker = subprocess.Popen(
             [sys.executable, "-m", "cli", "project", "--poll", "0.5"], cwd=ROOT, env=environment
@@ -130,7 +144,7 @@ def main() -> None:
             if not wait_until_up(base):
                 raise RuntimeError("gunicorn did not start")
             processes = {"gunicorn": server.pid, "projection_worker": worker.pid}
-            print(json.dumps(run(base, token, app, views, processes, args), indent=1))
+            yield base, token, app, views, processes
         finally:
             for process in (server, worker):
                 process.terminate()

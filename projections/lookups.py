@@ -3,6 +3,7 @@ roll, a school's roll page and a cohort's destinations; from the view tables onl
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
@@ -10,8 +11,9 @@ from projections import destinations, pupil_status, records
 from projections.answers import Lag, School, SchoolDetails, attributes, in_utc
 from projections.hub_answers import Hub
 from projections.metrics import hub_members
+from projections.position_watch import PositionWatch, watch_for
 from projections.replay import position_known_at
-from projections.runner import TRACKING_NAME, wait_for_position
+from projections.runner import TRACKING_NAME
 from projections.store import ViewStore
 from tracker.calendar import AcademicYear, default_as_of
 
@@ -23,6 +25,8 @@ class Lookups:
         self.app = app
         self.store = store
         self.today = today
+        self._watch: PositionWatch | None = None
+        self._watch_made = threading.Lock()
 
     # --- freshness ---------------------------------------------------------------------
 
@@ -31,7 +35,15 @@ class Lookups:
 
     def wait_for(self, min_position: int | None, timeout: float = 2.0) -> bool:
         """Read-your-writes: True once the views include `min_position`."""
-        return not min_position or wait_for_position(self.store, min_position, timeout)
+        return not min_position or self._position_watch().wait_for(min_position, timeout)
+
+    def _position_watch(self) -> PositionWatch:
+        """One for the process's requests, made at the first wait (it may listen on a
+        connection)."""
+        with self._watch_made:
+            if self._watch is None:
+                self._watch = watch_for(self.store, TRACKING_NAME)
+            return self._watch
 
     def lag(self) -> Lag:
         """How far the views trail the log."""

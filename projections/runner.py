@@ -209,6 +209,8 @@ def _write_position(store: ViewStore, cursor: Any, position: int) -> None:
         "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
         (TRACKING_NAME, position),
     )
+    if store.position_channel:
+        store.execute(cursor, f"NOTIFY {store.position_channel}")
 
 
 def wait_for_position(

@@ -49,6 +49,7 @@ class ViewStore:
     types: dict[str, str]
     column_types: dict[str, str]  # the types as columns are declared, where they differ from casts
     lock_clause = ""  # what a read adds to hold the rows it read until the transaction ends
+    position_channel: str | None = None  # announced on at each committed position, if anywhere
     date_cast = "{}"  # a date parameter as the database can tell its type where it cannot infer it
     subquery_fence = ""  # what keeps a subquery from being merged into the query around it
 
@@ -335,6 +336,9 @@ class PostgresViewStore(ViewStore):
     # insert of a catch-up slower (the indexes on text keys are most of the writing it does).
     column_types = {**types, "text": 'text COLLATE "C"'}
     lock_clause = " FOR UPDATE"
+    # A page's NOTIFY is sent when it commits: read-your-writes waits on it
+    # (projections/position_watch.py).
+    position_channel = "tracker_views_position"
     date_cast = "CAST({} AS date)"
     # Merged, the roll's year-group expression was copied into every sum and priced as if run for
     # every candidate row, and a large school's figures scanned every pupil in the region instead

@@ -47,6 +47,13 @@ def postgres_waker(url: str, channel: str) -> Callable[[float], None]:
             state["connection"] = None
             time.sleep(seconds)  # the store may be away: do not spin on reconnecting
 
+    def close() -> None:
+        """Stop listening: the connection goes back to the server (a later wait listens again)."""
+        connection, state["connection"] = state["connection"], None
+        if connection is not None:
+            connection.close()
+
+    wait.close = close  # type: ignore[attr-defined]
     return wait
 
 
