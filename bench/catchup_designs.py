@@ -1,6 +1,8 @@
 """Catch-up prototypes measured side by side over the North East region on PostgreSQL: today's
 runner, (a) the audit index written set-wise, (b) partitioned workers' ceiling, (c) a bulk mode for
-rebuilds; each beside the raw read-and-decode rate, in rounds that alternate the designs.
+rebuilds, (d) the set-wise catch-up (`sql`; `sql_copy` staged by Python's COPY; `sql_no_milestones`,
+its ceiling with no milestone rows written); each beside the raw read-and-decode rate, in rounds
+that alternate the designs.
 
     python -m bench.catchup_designs --url URL [--rounds 3] [--designs today,bulk,...] [--until N]
 
@@ -28,16 +30,33 @@ from bench.region import tracker
 from projections.rebuild import _compare
 from projections.runner import Runner
 from projections.store import PostgresViewStore
-from projections.tables import COMPARED
+from projections.tables import COMPARED, COMPUTED
 
-PREFIXES = {"today": "t_", "bulk": "b_", "bulk_unlogged": "u_", "setwise": "s_"}
-DESIGNS = ("today", "bulk", "bulk_unlogged", "setwise", "partitioned", "sql_parts")
+PREFIXES = {
+    "today": "t_",
+    "bulk": "b_",
+    "bulk_unlogged": "u_",
+    "setwise": "s_",
+    "sql": "q_",
+    "sql_copy": "c_",
+    "sql_no_milestones": "m_",
+}
+DESIGNS = (
+    "today",
+    "bulk",
+    "bulk_unlogged",
+    "setwise",
+    "partitioned",
+    "sql_parts",
+    "sql",
+    "sql_copy",
+    "sql_no_milestones",
+)
 
 
 def build(design: str, url: str, prefix: str, until: int | None, results) -> None:
     """One design's catch-up from nothing into fresh tables, in a process of its own."""
     from bench.catchup_bulk import defer_indexes, restore_indexes
-    from bench.catchup_setwise import SetwiseRunner
 
     app, store = tracker(url), PostgresViewStore(url, prefix)
     store.drop_tables()
@@ -45,7 +64,7 @@ def build(design: str, url: str, prefix: str, until: int | None, results) -> Non
     bulk = design.startswith("bulk")
     if bulk:
         defer_indexes(store, unlogged=design == "bulk_unlogged")
-    runner = (SetwiseRunner if design == "setwise" else Runner)(app, store)
+    runner = _runner(design, app, store)
     python_before, postgres_before = _own_cpu(), postgres_cpu_seconds()
     backends_before = _backends_cpu(url)
     began_at, began = time.time(), time.perf_counter()
@@ -62,9 +81,20 @@ def build(design: str, url: str, prefix: str, until: int | None, results) -> Non
             "postgres_cpu_all": postgres_cpu_seconds() - postgres_before,
             "postgres_cpu_ours": _backends_cpu(url, backends_before),
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            **({"pages": runner.pages} if hasattr(runner, "pages") else {}),
             **extra,
         }
     )
+
+
+def _runner(design: str, app: Any, store: PostgresViewStore) -> Runner:
+    from bench.catchup_setwise import SetwiseRunner
+    from bench.setwise_runner import SetwiseCatchUp
+
+    if design.startswith("sql"):
+        staging = "copy" if design == "sql_copy" else "sql"
+        return SetwiseCatchUp(app, store, staging, milestones=design != "sql_no_milestones")
+    return (SetwiseRunner if design == "setwise" else Runner)(app, store)
 
 
 def _backends_cpu(url: str, before: dict | None = None) -> Any:
@@ -166,6 +196,8 @@ def one_round(url: str, designs: list[str], until: int | None, workers: int) -> 
             run["events_per_s"] = run["events"] / run["seconds"]
             if design != "today":
                 tables = ("events", "event_upns") if design == "setwise" else COMPARED
+                if design == "sql_no_milestones":
+                    tables = tuple(t for t in COMPARED if not t.startswith(COMPUTED))
                 run["differences_from_today"] = differences(url, PREFIXES[design], tables)
             figures.append(run)
         figure = figures[-1]
