@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from projections import engagement, hosts, provider_access, register
 from projections.metrics import hub_members, school_figures, schools_in_any_hub, year_group_figures
 from projections.rebuild import verify
 from projections.replay import replay_schools
@@ -15,8 +16,12 @@ from projections.runner import Runner
 from projections.store import SQLiteViewStore, ViewStore, view_store_for
 from projections.tables import COLUMNS, VERSIONED
 from tests.integration.test_projection_properties import SCHOOLS, History, day, school, step
+from tracker.calendar import AcademicYear
+from tracker.domain.organisation import organisation_id
 
 HUBS = ("H", "H2")
+# The employer every random activity and placement names, and one only ever registered, to merge.
+EMPLOYERS = ("Acme Ltd", "Brook Builders")
 
 # Beside the steps of every random history: hubs joined and left, transfers (leaving one school
 # for another on a day), year ranges and careers leaders changed.
@@ -27,6 +32,10 @@ known_step = st.one_of(
     st.tuples(st.just("transfer"), st.integers(0, 11), school, day),
     st.tuples(st.just("year_range"), school, st.integers(7, 9), st.integers(11, 13)),
     st.tuples(st.just("leader"), school, st.sampled_from(["Ann", "Bob"]), day),
+    st.tuples(st.just("register"), st.sampled_from(EMPLOYERS), st.sampled_from(["F", "G"])),
+    st.tuples(st.just("merge"), st.booleans()),
+    st.tuples(st.just("unmerge"), st.booleans()),
+    st.tuples(st.just("offer"), st.integers(0, 20), st.sampled_from([[12], [12, 13], [10]])),
 )
 
 
@@ -53,6 +62,25 @@ class KnownHistory(History):
 
     def leader(self, urn: str, name: str, offset: int) -> None:
         self.app.appoint_careers_leader(urn, name, None, self.on(offset))
+
+    def register(self, name: str, sector: str) -> None:
+        self.app.register_organisation("employer", name, {"sector": sector, "size": "large"})
+
+    def merge(self, acme_away: bool) -> None:
+        self.app.merge_organisation(*_employer_ids(acme_away))
+
+    def unmerge(self, acme_away: bool) -> None:
+        self.app.unmerge_organisation(_employer_ids(acme_away)[0])
+
+    def offer(self, n: int, year_groups: list[int]) -> None:
+        if self.activities:
+            self.app.offer_activity(self.activities[n % len(self.activities)], year_groups)
+
+
+def _employer_ids(acme_away: bool) -> tuple[str, str]:
+    """(duplicate, into): Acme merged into Brook Builders, or the other way."""
+    ids = [str(organisation_id("employer", name)) for name in EMPLOYERS]
+    return (ids[0], ids[1]) if acme_away else (ids[1], ids[0])
 
 
 def _plain(rows) -> list[tuple]:
@@ -84,6 +112,28 @@ def assert_known_equals_replay(history: KnownHistory, position: int, dates: list
         for hub in HUBS:
             assert hub_members(known, hub, d) == hub_members(oracle, hub, d), (hub, d)
         assert schools_in_any_hub(known, d) == schools_in_any_hub(oracle, d)
+    # Merges are dated today: the employer figures are compared on it too.
+    for d in [*dates, history.app.today()]:
+        assert_employer_figures_equal(known, oracle, d)
+
+
+def assert_employer_figures_equal(known: ViewStore, oracle: ViewStore, d: date) -> None:
+    """The employer network, provider access, willing hosts and the register as known then."""
+    year, schools = AcademicYear.containing(d), sorted(SCHOOLS)
+    assert register.organisations(known, d) == register.organisations(oracle, d), d
+    assert engagement.computed(known, schools, year, d) == engagement.computed(
+        oracle, schools, year, d
+    ), d
+    assert engagement.employer_history(
+        known, str(organisation_id("employer", EMPLOYERS[0])), d, schools
+    ) == engagement.employer_history(
+        oracle, str(organisation_id("employer", EMPLOYERS[0])), d, schools
+    )
+    assert hosts.willing_hosts(known, schools, d) == hosts.willing_hosts(oracle, schools, d)
+    for urn in schools:
+        assert provider_access.provider_access(
+            known, urn, year, d
+        ) == provider_access.provider_access(oracle, urn, year, d), (urn, d)
 
 
 def play(history: KnownHistory, placed, steps, page_size: int) -> int:
