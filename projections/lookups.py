@@ -57,6 +57,10 @@ class Lookups:
             return as_of
         return default_as_of(year, self.today()) if year else self.today()
 
+    def views(self, known_at: datetime | None = None) -> ViewStore:
+        """The views a read answers from: as known at `known_at` if given, else as they are."""
+        return self._scoped(known_at)
+
     def _scoped(self, known_at: datetime | None) -> ViewStore:
         """The views as known at `known_at` (the last position recorded by then: docs/time.md)."""
         if known_at is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from projections.engagement_rows import as_date
 from projections.metrics import year_groups_taught
@@ -56,6 +56,7 @@ class ProviderAccess:
     year: str
     as_of: date
     phases: list[Phase]
+    known_at: datetime | None = None  # the figures as the views stood then (docs/time.md)
 
 
 def provider_access(store: ViewStore, urn: str, year: AcademicYear, as_of: date) -> ProviderAccess:
@@ -156,6 +157,7 @@ class HubProviderAccess:
     as_of: date
     schools: list[SchoolDuty]
     phases: list[PhaseCount]
+    known_at: datetime | None = None
 
 
 def hub_provider_access(
