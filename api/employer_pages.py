@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from api.dashboard import _allow, _as_of, _csrf_token, bp, signed_in
+from api.dashboard import _allow, _as_of, _csrf_token, _known_at, bp, signed_in
 from api.downloads import check_extension, download
 from api.routes import as_seen
+from api.routes.employers import as_known, views
 from api.services import services
 from projections import engagement, engagement_privacy, hosts, provider_access
 from projections.export_sheets import employers_export
+from projections.metrics import hub_members
 from tracker.calendar import AcademicYear, default_as_of
 from tracker.errors import InvalidValue
 from tracker.organisations import SIC_SECTIONS
@@ -31,14 +33,15 @@ def _year_and_date() -> tuple[AcademicYear, object]:
 @bp.get("/hubs/<code>/employers")
 @signed_in
 def hub_employers(access, code):
-    """The Hub Lead's employer network: reach, a sector chart, employers, gaps, willing hosts."""
-    hub, schools, figures = _hub_figures(access, code)
+    """The Hub Lead's employer network: reach, a sector chart, employers, gaps, willing hosts; as
+    known at `?known_at=` if given."""
+    hub, store, schools, figures = _hub_figures(access, code)
     return render_template(
         "hub_employers.html",
         access=access,
         hub=hub,
         e=figures,
-        hosts=hosts.willing_hosts(services().store, schools, figures.as_of),
+        hosts=hosts.willing_hosts(store, schools, figures.as_of),
         sections=SIC_SECTIONS,
         csrf=_csrf_token(),
     )
@@ -50,31 +53,35 @@ def hub_employers_download(access, code, extension):
     """The page's employer list to download, as the API's export writes it for this sign-in."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
     check_extension(extension)
-    _, _, figures = _hub_figures(access, code)
+    *_, figures = _hub_figures(access, code)
     name = f"{code}-employers-{figures.year.replace('/', '-')}-{figures.as_of.isoformat()}"
     return download(employers_export(figures), extension, name)
 
 
 def _hub_figures(access, code: str):
-    """The hub, its members on the date and its engagement figures as the sign-in may see them."""
+    """The hub, the views answering (as known at `?known_at=`, if given), its members on the date
+    and its engagement figures as the sign-in may see them."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
     hub = services().reads.hub(code) or abort(404, f"no hub {code}")
     year, as_of = _year_and_date()
-    schools = services().reads.hub_members(code, as_of)
-    figures = engagement.engagement(services().store, schools, year, as_of)
-    return hub, schools, as_seen(engagement_privacy.engagement, access)(figures)
+    known_at = _known_at()
+    store = views(known_at)
+    schools = hub_members(store, code, as_of)
+    figures = as_known(engagement.engagement(store, schools, year, as_of), known_at)
+    return hub, store, schools, as_seen(engagement_privacy.engagement, access)(figures)
 
 
 @bp.get("/employers/<employer_id>")
 @signed_in
 def employer(access, employer_id):
     """An employer's encounters by year and school, over the schools the sign-in may read."""
-    as_of = _as_of() or services().reads.today()
-    schools = access.schools_seen(lambda hub: services().reads.hub_members(hub, as_of))
-    history = engagement.employer_history(services().store, employer_id, as_of, schools)
+    as_of, known_at = _as_of() or services().reads.today(), _known_at()
+    store = views(known_at)
+    schools = access.schools_seen(lambda hub: hub_members(store, hub, as_of))
+    history = engagement.employer_history(store, employer_id, as_of, schools)
     if history is None:
         abort(404, f"no employer {employer_id}")
-    shown = as_seen(engagement_privacy.employer_history, access)(history)
+    shown = as_seen(engagement_privacy.employer_history, access)(as_known(history, known_at))
     return render_template("employer.html", access=access, h=shown, as_of=as_of, csrf=_csrf_token())
 
 
@@ -87,7 +94,8 @@ def school_provider_access(access, urn):
         access.may_read_school(urn, as_of, services().reads), "this sign-in may not see that school"
     )
     school = services().reads.school(urn) or abort(404, f"no school {urn}")
-    report = provider_access.provider_access(services().store, urn, year, as_of)
+    known_at = _known_at()
+    report = as_known(provider_access.provider_access(views(known_at), urn, year, as_of), known_at)
     return render_template(
         "provider_access.html",
         access=access,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api import formats
-from api.schemas import TEXT, CalendarDate, Freshness
+from api.schemas import TEXT, CalendarDate, CalendarDateTime, Freshness
 from tracker.organisations import ROLES, SIC_SECTIONS
 from tracker.rulesets import EMPLOYER_SIZES, PROVIDER_TYPES
 
@@ -27,6 +27,7 @@ class MatchArgs(Freshness):
     q = fields.String(validate=validate.Length(max=200), metadata=formats.IN_ADDRESS)
     role = fields.String(validate=validate.OneOf(ROLES))
     as_of = CalendarDate()
+    known_at = CalendarDateTime()
 
 
 class MergeIn(Schema):
@@ -55,6 +56,7 @@ class Organisations(Schema):
 class EngagementArgs(Freshness):
     year = fields.String(validate=validate.Length(max=7), metadata=formats.academic_year())
     as_of = CalendarDate()
+    known_at = CalendarDateTime()
 
 
 class Reach(Schema):
@@ -98,6 +100,7 @@ class Engagement(Schema):
     employers = fields.List(fields.Nested(EmployerRow), required=True)
     grid = fields.List(fields.Nested(GridRow), required=True)
     suppressed = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    known_at = fields.DateTime(allow_none=True)
 
 
 class HistoryRow(Schema):
@@ -117,10 +120,12 @@ class EmployerHistory(Schema):
     names = fields.List(fields.String(), required=True)
     history = fields.List(fields.Nested(HistoryRow), required=True)
     suppressed = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    known_at = fields.DateTime(allow_none=True)
 
 
 class AsOfArgs(Freshness):
     as_of = CalendarDate()
+    known_at = CalendarDateTime()
 
 
 class Host(Schema):
@@ -162,6 +167,7 @@ class ProviderAccess(Schema):
     year = fields.String(required=True)
     as_of = fields.Date(required=True)
     phases = fields.List(fields.Nested(Phase), required=True)
+    known_at = fields.DateTime(allow_none=True)
 
 
 class SchoolDuty(Schema):
@@ -181,3 +187,4 @@ class HubProviderAccess(Schema):
     as_of = fields.Date(required=True)
     schools = fields.List(fields.Nested(SchoolDuty), required=True)
     phases = fields.List(fields.Nested(PhaseCount), required=True)
+    known_at = fields.DateTime(allow_none=True)

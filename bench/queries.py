@@ -20,7 +20,9 @@ from bench.databases import ADMIN_URL, throwaway
 from bench.machine import describe
 from bench.region import HUB, TODAY, ensure_region, tracker
 from projections.engagement import computed, engagement
+from projections.hosts import willing_hosts
 from projections.metrics import school_figures
+from projections.provider_access import hub_provider_access
 from projections.pupil_status import RollFilter
 from projections.queries import Reads
 from projections.replay import position_known_at, replay_schools
@@ -185,6 +187,37 @@ def reads_known_at_beside_as_of(reads: Reads, past: list, repeat: int) -> dict[s
     }
 
 
+def employers_known_at_beside_as_of(store, members: list[str], year, repeat: int) -> dict:
+    """The hub's employer figures, provider access and willing hosts counted afresh, as they are
+    and as known at the log's last moment (the same rows, each read through its versions), in
+    alternate rounds: what reading the employer tables as known at a position costs."""
+    known = store.known_at(store.position())
+    reads = {
+        "hub_employers_40_schools": lambda views: computed(views, members, year, TODAY),
+        "hub_provider_access_40_schools": lambda views: hub_provider_access(
+            views, HUB, members, year, TODAY
+        ),
+        "hub_willing_hosts": lambda views: willing_hosts(views, members, TODAY),
+    }
+    samples: dict[str, list[float]] = {}
+    for name, read in reads.items():
+        assert read(known) == read(store), name  # known at the last position: the same answer
+    for _ in range(repeat):
+        for name, read in reads.items():
+            for suffix, views in (("as_of", store), ("known_at", known)):
+                began = time.perf_counter()
+                read(views)
+                samples.setdefault(f"{name}_{suffix}", []).append(time.perf_counter() - began)
+    results: dict = {name: percentiles(values) for name, values in samples.items()}
+    for name in reads:
+        results[f"{name}_ratio_p50"] = round(
+            statistics.median(samples[f"{name}_known_at"])
+            / statistics.median(samples[f"{name}_as_of"]),
+            2,
+        )
+    return results
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--repeat", type=int, default=200)
@@ -257,6 +290,9 @@ def main() -> None:
                 reads, past, max(10, args.repeat // 10)
             ),
             "read_your_writes_lag": lambda: read_your_writes(url, reads, max(20, args.repeat // 2)),
+            "employers_known_at_beside_as_of": lambda: employers_known_at_beside_as_of(
+                store, reads.hub_members(HUB), this_year, max(5, args.repeat // 10)
+            ),
         }
         wanted = args.only or list(series)
         results = {"region": region, **{name: series[name]() for name in wanted}}

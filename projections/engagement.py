@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from projections.engagement_pupils import pupils_reached
 from projections.engagement_rows import UNKNOWN, Delivery, Facts
@@ -69,6 +69,7 @@ class Engagement:
     employers: list[EmployerRow]
     grid: list[GridRow]
     suppressed: dict[str, str] = field(default_factory=dict)
+    known_at: datetime | None = None  # the figures as the views stood then (docs/time.md)
 
 
 # A hub's year takes about a second to count over the region; asked again with nothing written,
@@ -81,6 +82,10 @@ def engagement(
     store: ViewStore, schools: list[str] | None, year: AcademicYear, as_of: date
 ) -> Engagement:
     """The figures over `schools` (None: every school) for `year`, on `as_of`."""
+    if store.known_position is not None:
+        # A store read as known at a position is made for one answer (docs/time.md): nothing
+        # would ask it again to find what was kept under it.
+        return computed(store, schools, year, as_of)
     key = (None if schools is None else tuple(schools), str(year), as_of)
     return _KEPT.get(store, key, lambda: computed(store, schools, year, as_of))
 
@@ -195,6 +200,7 @@ class EmployerHistory:
     names: list[str]
     history: list[HistoryRow]
     suppressed: dict[str, str] = field(default_factory=dict)
+    known_at: datetime | None = None
 
 
 def employer_history(

@@ -69,8 +69,9 @@ class Lookups:
             return as_of
         return default_as_of(year, self.today()) if year else self.today()
 
-    def _scoped(self, known_at: datetime | None) -> ViewStore:
-        """The views as known at `known_at` (the last position recorded by then: docs/time.md)."""
+    def views(self, known_at: datetime | None = None) -> ViewStore:
+        """The views a read answers from: as they are, or as known at `known_at` (the last
+        position recorded by then: docs/time.md)."""
         if known_at is None:
             return self.store
         return self.store.known_at(position_known_at(self.store, known_at))
@@ -87,10 +88,10 @@ class Lookups:
     def hub_members(
         self, code: str, as_of: date | None = None, known_at: datetime | None = None
     ) -> list[str]:
-        return hub_members(self._scoped(known_at), code, self._as_of(as_of))
+        return hub_members(self.views(known_at), code, self._as_of(as_of))
 
     def school(self, urn: str, known_at: datetime | None = None) -> School | None:
-        rows = self._scoped(known_at).query(
+        rows = self.views(known_at).query(
             "SELECT urn, name, type, la_code, laestab, careers_leader FROM {schools} WHERE urn = ?",
             (urn,),
         )
@@ -140,7 +141,7 @@ class Lookups:
         `as_of` (for a school, at that school only), as known at `known_at`; none where they are on
         no roll then (or outside its year groups)."""
         as_of = self._as_of(as_of)
-        store = self._scoped(known_at)
+        store = self.views(known_at)
         urn = (
             school
             or next(
@@ -168,7 +169,7 @@ class Lookups:
     ) -> dict[str, Any] | None:
         """The pupil's record as `school` may see it (records.pupil), as known at `known_at`; who
         they are, and whether that was erased, is read as now."""
-        found = records.pupil(self._scoped(known_at), upn, identity_of, as_of, school=school)
+        found = records.pupil(self.views(known_at), upn, identity_of, as_of, school=school)
         return found and {**found, "known_at": in_utc(known_at)}
 
     def roll(
@@ -182,7 +183,7 @@ class Lookups:
     ) -> dict[str, Any] | None:
         """A page of the school's roll with each pupil's benchmark status, filtered as the
         school asks, as known at `known_at`; the names and erasures are read as now."""
-        store = self._scoped(known_at)
+        store = self.views(known_at)
         found = self.school(urn, known_at)
         if found is None:
             return None
@@ -218,7 +219,7 @@ class Lookups:
         for the school that holds them."""
         as_of = self._as_of(as_of)
         cohort = cohort or AcademicYear.containing(as_of).previous()
-        found = destinations.leavers(self._scoped(known_at), urns, cohort, as_of)
+        found = destinations.leavers(self.views(known_at), urns, cohort, as_of)
         result = {
             **destinations.report(found, cohort, as_of),
             "known_at": in_utc(known_at),

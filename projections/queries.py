@@ -79,7 +79,7 @@ class Reads(Lookups):
             row = self.per_school.row(figures, as_of) if figures else None
             by_year_group = self.per_school.by_year_group(self.store, as_of, urn)
         else:
-            store = self._scoped(known_at)
+            store = self.views(known_at)
             figures = school_figures(store, as_of, [urn]).get(urn)
             row = SchoolRow.of(figures) if figures else None
             by_year_group = year_group_figures(store, as_of, urn)
@@ -105,7 +105,7 @@ class Reads(Lookups):
             rows = tuple(self.per_school.row(f, as_of) for f in figures.values())
             national, non_hub = self._beside_hubs(as_of)
         else:  # the members, their figures and the comparison all as known then
-            known = self._scoped(known_at)
+            known = self.views(known_at)
             everyone = self._known_everyone(known, as_of)
             members = hub_members(known, code, as_of)
             figures = {urn: everyone[urn] for urn in members if urn in everyone}
@@ -173,7 +173,7 @@ class Reads(Lookups):
             position, everyone = self.every_school.figures(as_of, max_age=0.0)
             store = self.store
         else:
-            store = self._scoped(known_at)
+            store = self.views(known_at)
             position, everyone = store.known_position, self._known_everyone(store, as_of)
         in_hubs = schools_in_any_hub(store, as_of)
         national = Summary.of(list(everyone.values()), position)

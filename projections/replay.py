@@ -73,11 +73,14 @@ def _pupils_of(live: ViewStore, urns: list[str], position: int) -> list[str]:
 
 
 def _aggregates(live: ViewStore, urns: list[str], upns: list[str], position: int) -> set[str]:
-    """Hubs, the schools, their own records, their pupils' records and activities anywhere."""
+    """Hubs, the register of organisations and its merges (every school's figures name them),
+    the schools, their own records, their pupils' records and activities anywhere."""
     found = {
         row[0]
         for row in live.query(
-            "SELECT aggregate_id FROM {events} WHERE type = 'Hub.Registered' AND position <= ?",
+            "SELECT aggregate_id FROM {events} WHERE position <= ? AND type IN ('Hub.Registered', "
+            "'Organisation.Registered', 'Duplicate.Merged', 'Duplicate.MergedAgain', "
+            "'Duplicate.Unmerged')",
             (position,),
         )
     }

@@ -144,6 +144,16 @@ VERSIONED = (
     # A later word of a leaver's destination on the same day replaces the first: the cohort's
     # destinations as known at a time need the word that stood then.
     "destinations",
+    # The employer network, provider access and the register (docs/employers.md): activities and
+    # placements change state (amended, retracted, confirmed, completed), and a figure as known at
+    # a position must not see an organisation registered, named, merged or offered after it.
+    "activities",
+    "placements",
+    "counterparts",
+    "organisations",
+    "merges",
+    "host_answers",
+    "provider_offers",
 )
 # Versioned tables written at a page's end (projections/milestones.py) keep their history
 # themselves, version by version; the others through a trigger on every update (writes.py stamps

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from typing import Any
 
 from api import auth, formats
 from api import organisation_schemas as schemas
@@ -11,6 +13,8 @@ from api.routes import PREFIX, Blueprint, as_seen, found
 from api.services import services
 from projections import engagement, engagement_privacy, hosts
 from projections.export_sheets import employers_export
+from projections.metrics import hub_members
+from projections.store import ViewStore
 from tracker.calendar import AcademicYear, default_as_of
 
 blp = Blueprint(
@@ -33,9 +37,19 @@ def year_and_date(args) -> tuple[AcademicYear, date]:
     return AcademicYear.containing(as_of), as_of
 
 
-def _figures(schools: list[str] | None, args) -> engagement.Engagement:
+def views(known_at: datetime | None) -> ViewStore:
+    """The views to answer from: as they stood at `known_at` (docs/time.md), else as they are."""
+    return services().reads.views(known_at)
+
+
+def as_known(answer: Any, known_at: datetime | None) -> Any:
+    """The answer saying the moment it is as known at, in UTC (as the metrics say theirs)."""
+    return replace(answer, known_at=known_at.astimezone(timezone.utc)) if known_at else answer
+
+
+def _figures(store: ViewStore, schools: list[str] | None, args) -> engagement.Engagement:
     year, as_of = year_and_date(args)
-    answer = engagement.engagement(services().store, schools, year, as_of)
+    answer = as_known(engagement.engagement(store, schools, year, as_of), args.get("known_at"))
     return as_seen(engagement_privacy.engagement)(answer)
 
 
@@ -45,14 +59,17 @@ def _figures(schools: list[str] | None, args) -> engagement.Engagement:
 @blp.response(200, schemas.Engagement)
 def hub_employers(args, code):
     """The hub's employer network in a year: reach by sector and size, repeat and new employers,
-    the school x sector grid (pupil counts withheld from hubs when low)."""
+    the school x sector grid (pupil counts withheld from hubs when low); as known at a past time
+    when `known_at` is given."""
     return _hub_figures(args, code)
 
 
 def _hub_figures(args, code: str) -> engagement.Engagement:
+    """Over the hub's members on the date, as known at `known_at` like the figures themselves."""
     found(services().reads.hub(code), f"hub {code}")
     _, as_of = year_and_date(args)
-    return _figures(services().reads.hub_members(code, as_of), args)
+    store = views(args.get("known_at"))
+    return _figures(store, hub_members(store, code, as_of), args)
 
 
 @blp.get("/hubs/<code>/employers.<extension>")
@@ -76,7 +93,7 @@ def hub_employers_file(args, code, extension):
 def school_employers(args, urn):
     """The employers a school worked with in a year."""
     found(services().reads.school(urn), f"school {urn}")
-    return _figures([urn], args)
+    return _figures(views(args.get("known_at")), [urn], args)
 
 
 @blp.get("/employers")
@@ -84,7 +101,7 @@ def school_employers(args, urn):
 @blp.response(200, schemas.Engagement)
 def national_employers(args):
     """Employer engagement over every school in a year."""
-    return _figures(None, args)
+    return _figures(views(args.get("known_at")), None, args)
 
 
 @blp.get("/employers/<employer_id>")
@@ -92,10 +109,12 @@ def national_employers(args):
 @blp.response(200, schemas.EmployerHistory)
 def employer(args, employer_id):
     """One employer's encounters by year and school, over the schools the caller may read."""
-    as_of = args.get("as_of") or services().reads.today()
-    schools = auth.access().schools_seen(lambda hub: services().reads.hub_members(hub, as_of))
-    history = engagement.employer_history(services().store, employer_id, as_of, schools)
-    return as_seen(engagement_privacy.employer_history)(found(history, f"employer {employer_id}"))
+    as_of, store = args.get("as_of") or services().reads.today(), views(args.get("known_at"))
+    schools = auth.access().schools_seen(lambda hub: hub_members(store, hub, as_of))
+    history = found(
+        engagement.employer_history(store, employer_id, as_of, schools), f"employer {employer_id}"
+    )
+    return as_seen(engagement_privacy.employer_history)(as_known(history, args.get("known_at")))
 
 
 @blp.get("/hubs/<code>/willing-hosts")
@@ -106,6 +125,6 @@ def willing_hosts(args, code):
     """Employers whose latest answer on completing a placement at the hub's schools was that they
     would host another student, with their last placement date."""
     found(services().reads.hub(code), f"hub {code}")
-    as_of = args.get("as_of") or services().reads.today()
-    schools = services().reads.hub_members(code, as_of)
-    return {"items": hosts.willing_hosts(services().store, schools, as_of)}
+    as_of, store = args.get("as_of") or services().reads.today(), views(args.get("known_at"))
+    schools = hub_members(store, code, as_of)
+    return {"items": hosts.willing_hosts(store, schools, as_of)}

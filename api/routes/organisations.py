@@ -47,10 +47,8 @@ def register_organisation(body):
 @blp.response(200, schemas.Organisations)
 def match_organisations(args):
     """Organisations whose name matches `q` (case, punctuation, Ltd and & aside), best first."""
-    as_of = args.get("as_of") or _today()
-    return {
-        "items": register.matching(services().store, args.get("q", ""), as_of, args.get("role"))
-    }
+    as_of, store = args.get("as_of") or _today(), services().reads.views(args.get("known_at"))
+    return {"items": register.matching(store, args.get("q", ""), as_of, args.get("role"))}
 
 
 @blp.post("/<organisation_id>/merge")

@@ -6,10 +6,11 @@ from __future__ import annotations
 from api import auth, formats
 from api import organisation_schemas as schemas
 from api.routes import PREFIX, Blueprint, after_write, as_seen, found, idempotency_key
-from api.routes.employers import year_and_date
+from api.routes.employers import as_known, views, year_and_date
 from api.schemas import Written
 from api.services import services
 from projections import engagement_privacy, provider_access
+from projections.metrics import hub_members
 
 blp = Blueprint(
     "provider_access",
@@ -43,11 +44,12 @@ def offer_activity(body, activity_id):
 @blp.arguments(schemas.EngagementArgs, location="query")
 @blp.response(200, schemas.ProviderAccess)
 def school_provider_access(args, urn):
-    """The school's provider encounters per phase in a year, and whether the duty is met."""
+    """The school's provider encounters per phase in a year, and whether the duty is met; as known
+    at a past time when `known_at` is given."""
     found(services().reads.school(urn), f"school {urn}")
     year, as_of = year_and_date(args)
-    answer = provider_access.provider_access(services().store, urn, year, as_of)
-    return as_seen(engagement_privacy.provider_access)(answer)
+    answer = provider_access.provider_access(views(args.get("known_at")), urn, year, as_of)
+    return as_seen(engagement_privacy.provider_access)(as_known(answer, args.get("known_at")))
 
 
 @blp.get("/hubs/<code>/provider-access")
@@ -58,5 +60,7 @@ def hub_provider_access(args, code):
     """The hub's member schools meeting the provider access duty, per phase."""
     found(services().reads.hub(code), f"hub {code}")
     year, as_of = year_and_date(args)
-    schools = services().reads.hub_members(code, as_of)
-    return provider_access.hub_provider_access(services().store, code, schools, year, as_of)
+    store = views(args.get("known_at"))
+    schools = hub_members(store, code, as_of)
+    answer = provider_access.hub_provider_access(store, code, schools, year, as_of)
+    return as_known(answer, args.get("known_at"))

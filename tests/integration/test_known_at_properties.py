@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from projections import engagement, hosts, provider_access, register
 from projections.destinations import leavers
 from projections.metrics import hub_members, school_figures, schools_in_any_hub, year_group_figures
 from projections.rebuild import verify
@@ -15,21 +16,19 @@ from projections.replay import replay_schools
 from projections.runner import Runner
 from projections.store import SQLiteViewStore, ViewStore, view_store_for
 from projections.tables import COLUMNS, VERSIONED
-from tests.integration.test_projection_properties import (
-    SCHOOLS,
-    History,
-    day,
-    school,
-    step,
-)
+from tests.integration.test_projection_properties import SCHOOLS, History, day, school, step
 from tracker.calendar import AcademicYear
+from tracker.domain.organisation import organisation_id
 from tracker.rulesets import DESTINATIONS
 
 HUBS = ("H", "H2")
 leaver = st.integers(0, 3)  # a few pupils, so some leave and are followed up more than once
+# The employer every random activity and placement names, and one only ever registered, to merge.
+EMPLOYERS = ("Acme Ltd", "Brook Builders")
 
 # Beside the steps of every random history: hubs joined and left, transfers (leaving one school
-# for another on a day), year ranges and careers leaders changed, leavers' destinations recorded.
+# for another on a day), year ranges and careers leaders changed, leavers' destinations recorded,
+# employers registered, merged and unmerged, and activities offered to providers.
 known_step = st.one_of(
     step,
     st.tuples(st.just("join"), st.sampled_from(HUBS), school, day),
@@ -45,6 +44,10 @@ known_step = st.one_of(
         st.lists(st.sampled_from(DESTINATIONS), min_size=2, max_size=2, unique=True),
         st.integers(150, 316),
     ),
+    st.tuples(st.just("register"), st.sampled_from(EMPLOYERS), st.sampled_from(["F", "G"])),
+    st.tuples(st.just("merge"), st.booleans()),
+    st.tuples(st.just("unmerge"), st.booleans()),
+    st.tuples(st.just("offer"), st.integers(0, 20), st.sampled_from([[12], [12, 13], [10]])),
 )
 
 
@@ -82,6 +85,25 @@ class KnownHistory(History):
         for where in words if left else ():
             self.app.record_destination(left[-1].school_urn, self.upns[p], where, self.on(offset))
 
+    def register(self, name: str, sector: str) -> None:
+        self.app.register_organisation("employer", name, {"sector": sector, "size": "large"})
+
+    def merge(self, acme_away: bool) -> None:
+        self.app.merge_organisation(*_employer_ids(acme_away))
+
+    def unmerge(self, acme_away: bool) -> None:
+        self.app.unmerge_organisation(_employer_ids(acme_away)[0])
+
+    def offer(self, n: int, year_groups: list[int]) -> None:
+        if self.activities:
+            self.app.offer_activity(self.activities[n % len(self.activities)], year_groups)
+
+
+def _employer_ids(acme_away: bool) -> tuple[str, str]:
+    """(duplicate, into): Acme merged into Brook Builders, or the other way."""
+    ids = [str(organisation_id("employer", name)) for name in EMPLOYERS]
+    return (ids[0], ids[1]) if acme_away else (ids[1], ids[0])
+
 
 def _plain(rows) -> list[tuple]:
     """Rows as comparable text: PostgreSQL's dates are dates, SQLite's are text. A null (a leaver
@@ -118,6 +140,28 @@ def assert_known_equals_replay(history: KnownHistory, position: int, dates: list
         assert leavers(known, sorted(SCHOOLS), cohort, d) == leavers(
             oracle, sorted(SCHOOLS), cohort, d
         ), (position, d)
+    # Merges are dated today: the employer figures are compared on it too.
+    for d in [*dates, history.app.today()]:
+        assert_employer_figures_equal(known, oracle, d)
+
+
+def assert_employer_figures_equal(known: ViewStore, oracle: ViewStore, d: date) -> None:
+    """The employer network, provider access, willing hosts and the register as known then."""
+    year, schools = AcademicYear.containing(d), sorted(SCHOOLS)
+    assert register.organisations(known, d) == register.organisations(oracle, d), d
+    assert engagement.computed(known, schools, year, d) == engagement.computed(
+        oracle, schools, year, d
+    ), d
+    assert engagement.employer_history(
+        known, str(organisation_id("employer", EMPLOYERS[0])), d, schools
+    ) == engagement.employer_history(
+        oracle, str(organisation_id("employer", EMPLOYERS[0])), d, schools
+    )
+    assert hosts.willing_hosts(known, schools, d) == hosts.willing_hosts(oracle, schools, d)
+    for urn in schools:
+        assert provider_access.provider_access(
+            known, urn, year, d
+        ) == provider_access.provider_access(oracle, urn, year, d), (urn, d)
 
 
 def play(history: KnownHistory, placed, steps, page_size: int) -> int:
