@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from api.dashboard import _allow, _as_of, _csrf_token, _school_form, bp, signed_in
+from api.dashboard import _allow, _as_of, _csrf_token, _known_at, _school_form, bp, signed_in
 from api.services import services
 from projections.checklist_history import school_checklist
 from tracker.calendar import AcademicYear
@@ -58,7 +58,8 @@ def _page(access, urn: str, refusal: str | None = None, status: int = 200):
         abort(404, f"no school {urn}")
     as_of = _as_of() or reads.today()
     rule_set = rule_set_for(AcademicYear.containing(as_of))
-    benchmarks = school_checklist(services().store, urn, rule_set, as_of)
+    known_at = _known_at()  # the checklist as it was recorded by then; a change is made as now
+    benchmarks = school_checklist(reads.views(known_at), urn, rule_set, as_of)
     posted = (request.form.get("benchmark"), request.form.get("code"))
     beside = any((str(b), c.code) == posted for b, criteria in benchmarks.items() for c in criteria)
     page = render_template(
@@ -66,6 +67,7 @@ def _page(access, urn: str, refusal: str | None = None, status: int = 200):
         access=access,
         school=school,
         as_of=as_of,
+        known_at=known_at,
         rule_set=rule_set,
         benchmarks=benchmarks,
         unplaced=refusal if refusal and not beside else None,

@@ -97,17 +97,19 @@ def hub_reads(code: str, as_of=None, known_at=None, seen: Shown = everything):
 @bp.get("/hubs/<code>/schools.<extension>")
 @signed_in
 def hub_export(access, code, extension):
-    """The member schools' figures on the page's date, as the sign-in sees them, to download."""
+    """The member schools' figures on the page's date (as known at the page's time, if it has
+    one), as the sign-in sees them, to download."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
     check_extension(extension)
     if services().reads.hub(code) is None:
         abort(404, f"no hub {code}")
     as_of, wanted = _as_of() or services().reads.today(), _school_filter()
+    known_at, reads = _known_at(), services().reads
     withhold = None if access.sees_exact_counts else current_app.config["SMALL_NUMBER_THRESHOLD"]
     export = _filtered(
-        schools_export(services().reads, as_of, code, withhold, extension == "xlsx"),
+        schools_export(reads, as_of, code, withhold, extension == "xlsx", known_at=known_at),
         wanted,
-        services().reads.hub_metrics(code, as_of),
+        reads.hub_metrics(code, as_of, known_at),
     )
     return download(export, extension, f"{code}-schools-{as_of.isoformat()}")
 

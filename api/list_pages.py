@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
-from api.dashboard import _allow, _as_of, _csrf_token, bp, signed_in
+from api.dashboard import _allow, _as_of, _csrf_token, _known_at, bp, signed_in
 from api.routes import as_seen
 from api.services import services
 from projections import listings, small_numbers
@@ -26,13 +26,14 @@ def hubs(access):
 @bp.get("/hubs/<code>/schools")
 @signed_in
 def hub_schools(access, code):
-    """A hub's member schools on the day asked: name, type, local authority, and the way to each
-    one's figures (and, for those who may see them, its pupils)."""
+    """A hub's member schools on the day asked (as known at `?known_at=`, if given): name, type,
+    local authority, and the way to each one's figures (and, for those who may see them, its
+    pupils)."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
     hub = services().reads.hub(code)
     if hub is None:
         abort(404, f"no hub {code}")
-    members = services().reads.hub_members(code, _as_of())
+    members = services().reads.hub_members(code, _as_of(), _known_at())
     return _schools_page(access, f"Schools of {hub.name}", members, hub)
 
 
@@ -51,6 +52,7 @@ def _schools_page(access, title: str, urns: list[str] | None, hub):
         title=title,
         hub=hub,
         as_of=_as_of(),
-        schools=listings.schools(services().store, urns),
+        known_at=_known_at(),  # the members as known then; the links keep it
+        schools=listings.schools(services().reads.views(_known_at()), urns),
         csrf=_csrf_token(),
     )

@@ -5,7 +5,7 @@ employer (tracker/exports.py writes them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable
 
 from projections import small_numbers
@@ -39,12 +39,14 @@ def schools_export(
     withhold_below: int | None,
     workbook: bool,
     progress: Callable[[int, int], None] = lambda done, of: None,
+    known_at: datetime | None = None,
 ) -> Export:
     """Each school's row (a hub's members only, given `hub`); `withhold_below` withholds small
     counts as the hub's own token reads them. A workbook adds the year groups, and the hub's
     figures beside the national ones. `progress` is told the schools done of all of them (a
-    workbook reads each school's year groups on its own)."""
-    metrics = _hub_metrics(reads, hub, as_of, withhold_below) if hub else None
+    workbook reads each school's year groups on its own). A hub's schools may be as known at
+    `known_at`, as its page shows them."""
+    metrics = _hub_metrics(reads, hub, as_of, withhold_below, known_at) if hub else None
     rows = metrics.school_rows if metrics else reads.school_rows(as_of)
     export = Export(HEADER, school_rows(rows, as_of))
     progress(0 if workbook else len(rows), len(rows))
@@ -52,7 +54,7 @@ def schools_export(
         return export
     statuses = []
     for row in rows:
-        statuses.append(_status(reads, row.urn, as_of, withhold_below))
+        statuses.append(_status(reads, row.urn, as_of, withhold_below, known_at))
         progress(len(statuses), len(rows))
     more = [Sheet(BY_YEAR_GROUP, YEAR_GROUP_HEADER, year_group_rows(statuses, as_of))]
     if metrics:
@@ -71,15 +73,27 @@ def employers_export(figures: Any) -> Export:
     return Export(EMPLOYER_HEADER, employer_rows(figures.employers))
 
 
-def _hub_metrics(reads: Reads, hub: str, as_of: date, withhold_below: int | None):
-    metrics = reads.hub_metrics(hub, as_of)
+def _hub_metrics(
+    reads: Reads,
+    hub: str,
+    as_of: date,
+    withhold_below: int | None,
+    known_at: datetime | None = None,
+):
+    metrics = reads.hub_metrics(hub, as_of, known_at)
     if withhold_below is None:
         return metrics
     return small_numbers.hub_metrics(metrics, withhold_below)
 
 
-def _status(reads: Reads, urn: str, as_of: date, withhold_below: int | None):
-    status = reads.school_status(urn, as_of=as_of)
+def _status(
+    reads: Reads,
+    urn: str,
+    as_of: date,
+    withhold_below: int | None,
+    known_at: datetime | None = None,
+):
+    status = reads.school_status(urn, as_of=as_of, known_at=known_at)
     if withhold_below is None:
         return status
     return small_numbers.school_status(status, withhold_below)
