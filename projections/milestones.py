@@ -5,67 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
+from projections.milestone_tally import Tally, ks5_start
 from projections.page import Page
 from projections.tables import HISTORY
-from tracker.calendar import AcademicYear, ks5_window_start
 
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _occurred_on(encounter: tuple) -> date:
-    return encounter[0]
-
-
-def _nth(dates: list[date], n: int) -> date | None:
-    return dates[n - 1] if len(dates) >= n else None
-
-
-def _first_from(dates: list[date], start: date | None) -> date | None:
-    return next((d for d in dates if start is not None and d >= start), None)
-
-
-def _ks5_start(year_groups: list[tuple[int, int]]) -> date | None:
-    """When the pupil's Year 12 starts, by their latest recorded year group."""
-    if not year_groups:
-        return None
-    from_year, year_group = max(year_groups)
-    return ks5_window_start(year_group, AcademicYear(from_year))
-
-
-def milestones_of(encounters: Iterable[tuple], year_groups: list[tuple[int, int]]) -> tuple:
-    """Milestone dates from a pupil's counted encounters (occurred_on, kind, category), oldest
-    first."""
-    by_category: dict[str, list[date]] = defaultdict(list)
-    for occurred_on, kind, category in encounters:
-        by_category[category].append(occurred_on)
-        if kind == "university_visit":
-            by_category["university"].append(occurred_on)
-    start = _ks5_start(year_groups)
-    workplace, guidance = by_category["workplace"], by_category["guidance"]
-    return (
-        _nth(workplace, 1),
-        _nth(workplace, 2),
-        _nth(by_category["fe"], 1),
-        _nth(by_category["he"], 1),
-        _nth(by_category["university"], 2),
-        _nth(guidance, 1),
-        start,
-        _first_from(workplace, start),
-        _first_from(guidance, start),
-    )
-
-
-def employer_dates_of(encounters: Iterable[tuple]) -> dict[int, list[date]]:
-    """The first two meaningful employer encounters in each academic year."""
-    by_year: dict[int, list[date]] = defaultdict(list)
-    for occurred_on, year, category in encounters:
-        if category == "employer" and len(by_year[year]) < 2:
-            by_year[year].append(occurred_on)
-    return by_year
 
 
 LATEST_EMPLOYER_YEAR = (
@@ -85,8 +33,9 @@ def rewrite_milestones(page: Page) -> set[str]:
     Each pupil gets a version of their rows at every position in the page that touched them (the
     views as known at any position are then what a page ending there would leave: docs/time.md),
     and a version is kept only where the rows differ from the one before, so where pages happened
-    to end never shows. Changed pupils are recomputed from every counted encounter they have at
-    each of those positions. Pupils whose only change is new encounters (position, (occurred_on,
+    to end never shows. Changed pupils are counted from every counted encounter they have at their
+    first position, then tallied on from one position to the next (`milestone_tally.Tally`).
+    Pupils whose only change is new encounters (position, (occurred_on,
     year, kind, category)) are extended instead: every milestone is the first or second date of
     its kind, or the first on or after a date, and the first two of a longer list are the first two
     of the old first two and the new dates. So their stored dates stand in for the encounters they
@@ -112,9 +61,9 @@ def rewrite_milestones(page: Page) -> set[str]:
     latest_year = 0
     for upn in upns:
         at = (
-            _encounters_at(encounters, upn)
+            _FromHistory(encounters.get(upn, []))
             if upn in from_history
-            else _extended(stored, added, upn)
+            else _Extended(_stand_ins(stored, upn), added[upn])
         )
         milestones, employer, history, employer_history, year = _versions(
             upn,
@@ -180,24 +129,39 @@ def _current_at(versions: list[tuple[tuple, int, int | None]], position: int) ->
     ]
 
 
-def _encounters_at(encounters: dict, upn: str):
-    """The pupil's counted encounters (occurred_on, year, kind, category) at a position, oldest
-    first."""
-    return lambda position: sorted(
-        (
-            (_as_date(on), year, kind, category)
-            for on, year, kind, category in _current_at(encounters.get(upn, []), position)
-        ),
-        key=_occurred_on,
-    )
+class _FromHistory:
+    """A pupil's counted encounters from the versions of their rows."""
+
+    def __init__(self, versions: list[tuple[tuple, int, int | None]]):
+        self.versions = versions
+
+    def at(self, position: int) -> list[tuple]:
+        """Every one current at `position` (occurred_on, year, kind, category)."""
+        return [(_as_date(on), *rest) for on, *rest in _current_at(self.versions, position)]
+
+    def gained(self, since: int, position: int) -> list[tuple] | None:
+        """Those that began after `since` up to `position`; None if any ended then."""
+        if any(until is not None and since < until <= position for _, _, until in self.versions):
+            return None
+        return [
+            (_as_date(on), *rest)
+            for (on, *rest), vfrom, _ in self.versions
+            if since < vfrom <= position
+        ]
 
 
-def _extended(stored: tuple, added: dict, upn: str):
-    """Encounters standing in for the pupil's history, with those gained up to a position."""
-    stand_ins = _stand_ins(stored, upn)
-    return lambda position: sorted(
-        stand_ins + [new for at, new in added[upn] if at <= position], key=_occurred_on
-    )
+class _Extended:
+    """Encounters standing in for a pupil's history, and those the page added (position,
+    encounter)."""
+
+    def __init__(self, stand_ins: list[tuple], added: list[tuple[int, tuple]]):
+        self.stand_ins, self.added = stand_ins, added
+
+    def at(self, position: int) -> list[tuple]:
+        return self.stand_ins + [new for at, new in self.added if at <= position]
+
+    def gained(self, since: int, position: int) -> list[tuple]:
+        return [new for at, new in self.added if since < at <= position]
 
 
 def _stand_ins(stored: tuple, upn: str) -> list[tuple]:
@@ -230,21 +194,30 @@ def _stand_ins(stored: tuple, upn: str) -> list[tuple]:
     return stand_ins
 
 
-def _versions(upn: str, positions: list[int], encounters_at, year_groups, enrolments, stored):
+def _versions(upn: str, positions: list[int], encounters, year_groups, enrolments, stored):
     """The pupil's milestone and employer rows after the last of `positions`, the versions each
-    of them ended (values, vfrom, vuntil), and their latest employer year."""
+    of them ended (values, vfrom, vuntil), and their latest employer year. Each position's rows
+    come from the tally of the one before and the encounters it added; the tally is begun again
+    where an encounter ended or the day Year 12 starts moved."""
     milestones: Versions = dict(stored[0].get(upn, {}))
     employer: Versions = dict(stored[1].get(upn, {}))
     history: list[tuple] = []
     employer_history: list[tuple] = []
-    latest_year = 0
+    latest_year, tally, since = 0, None, 0
     for position in positions:
-        rows, employer_rows, year = _rows_at(
-            upn,
-            encounters_at(position),
-            _current_at(year_groups, position),
-            _current_at(enrolments, position),
+        now_in = _current_at(year_groups, position)
+        start = ks5_start(now_in)
+        gained = (
+            encounters.gained(since, position)
+            if tally is not None and tally.start == start
+            else None
         )
+        if gained is None:
+            tally = Tally(start, encounters.at(position))
+        else:
+            tally.add(gained)
+        since = position
+        rows, employer_rows, year = tally.rows(upn, now_in, _current_at(enrolments, position))
         latest_year = max(latest_year, year)
         history += _replace(milestones, rows, _MILESTONE_KEY, position)
         employer_history += _replace(employer, employer_rows, _EMPLOYER_KEY, position)
@@ -265,19 +238,6 @@ def _replace(current: Versions, rows: list[tuple], key: tuple[int, ...], positio
         if new is not None:
             current[row_key] = (new, position)
     return ended
-
-
-def _rows_at(upn: str, encounters: list[tuple], year_groups: list, enrolments: list) -> tuple:
-    """The pupil's milestone rows (one per enrolment) and employer rows from what was current at a
-    position, and their latest employer year."""
-    by_year = employer_dates_of((d, y, c) for d, y, _, c in encounters)
-    employer_rows = [(upn, year, dates[0], _nth(dates, 2)) for year, dates in by_year.items()]
-    employer = _latest(by_year)
-    if not year_groups:  # a pupil with no year group is in no school's figures
-        return [], employer_rows, employer[0] or 0
-    dates = milestones_of(((d, k, c) for d, _, k, c in encounters), year_groups)
-    rows = [(upn, *enrolment, *dates, *max(year_groups), *employer) for enrolment in enrolments]
-    return rows, employer_rows, employer[0] or 0
 
 
 # The columns computed as dates (the others are copied from the rows they came from, as read):
@@ -309,11 +269,3 @@ def _write(page: Page, rewritten: list, latest_year: int) -> None:
     # one.
     page.upsert_greatest("tracking", ("name",), [(LATEST_EMPLOYER_YEAR, latest_year)])
     page.flush()
-
-
-def _latest(employer_years: dict[int, list[date]]) -> tuple:
-    """The latest academic year with a counted employer encounter, and its first two dates."""
-    if not employer_years:
-        return None, None, None
-    year = max(employer_years)
-    return year, employer_years[year][0], _nth(employer_years[year], 2)

@@ -180,9 +180,18 @@ def _versioned(columns: str) -> tuple[str, str, str]:
     return columns + ", vfrom {big} NOT NULL", history, _COLUMN_KEY.match(columns).group(1)
 
 
+def _history_indexes(key: str, read_indexes: tuple[str, ...]) -> tuple[str, ...]:
+    """A history's indexes: its key's, and each of the table's read indexes as its first column
+    (the school or pupil a read names) then `vuntil, vfrom`, so a read as known at P takes one
+    school's versions with vuntil > P from the index and tests vfrom <= P there, instead of
+    fetching every version the school ever had (docs/performance.md, known at)."""
+    scoped = tuple(f"{columns.split(',')[0]}, vuntil, vfrom" for columns in read_indexes)
+    return (key, *scoped, "vuntil, vfrom")
+
+
 for _name in VERSIONED:
     TABLES[_name], TABLES[_name + HISTORY], _key = _versioned(TABLES[_name])
-    INDEXES[_name + HISTORY] = (_key, *INDEXES.get(_name, ()), "vuntil")
+    INDEXES[_name + HISTORY] = _history_indexes(_key, INDEXES.get(_name, ()))
 
 _COLUMN = re.compile(r"(\w+) \{(\w+)\}")
 
@@ -195,6 +204,12 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 # happened to end, so they differ between two correct builds by design.
 COMPARED = tuple(name for name in TABLES if name not in ("tracking", "school_versions"))
 
-# A number that changes whenever a table's columns do: stored with the tables when they are
-# created, so views built for other columns are refused (run `tracker rebuild`), not written into.
-SCHEMA = zlib.crc32("\n".join(f"{name}: {columns}" for name, columns in TABLES.items()).encode())
+# A number that changes whenever a table's columns or indexes do: stored with the tables when they
+# are created, so views built for other columns are refused (run `tracker rebuild`), not written
+# into. Indexes are made only with their table, so views built without one are rebuilt too: a
+# history read as known at without its (school, vuntil, vfrom) index fetches every version.
+SCHEMA = zlib.crc32(
+    "\n".join(
+        f"{name}: {columns} {INDEXES.get(name, ())}" for name, columns in TABLES.items()
+    ).encode()
+)
