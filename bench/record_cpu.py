@@ -23,6 +23,7 @@ from datetime import date
 
 from api import create_app
 from bench import http_writes
+from bench.api_cpu import cpu_rounds
 from bench.databases import throwaway
 from tracker.demo import build_demo
 
@@ -51,15 +52,12 @@ def per_request_ms(call) -> dict[str, float]:
     """The median and the least over `ROUNDS` of the CPU milliseconds per call, after a warm-up:
     on this shared machine a busy moment inflates a round's CPU too (caches, frequency), and the
     least is the round that ran most alone."""
-    for _ in range(20):
+
+    def recorded() -> None:
         if (status := call()) != 201:
             raise SystemExit(f"record answered {status}")
-    samples = []
-    for _ in range(ROUNDS):
-        began = time.process_time()
-        for _ in range(CALLS):
-            call()
-        samples.append(1000 * (time.process_time() - began) / CALLS)
+
+    samples = cpu_rounds(recorded, ROUNDS, CALLS)
     return {"median": round(statistics.median(samples), 3), "least": round(min(samples), 3)}
 
 
