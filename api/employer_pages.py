@@ -8,7 +8,7 @@ from flask import abort, render_template, request
 from api.dashboard import _allow, _as_of, _csrf_token, _known_at, bp, signed_in
 from api.downloads import check_extension, download
 from api.routes import as_seen
-from api.routes.employers import as_known, views
+from api.routes.employers import as_known
 from api.services import services
 from projections import engagement, engagement_privacy, hosts, provider_access
 from projections.export_sheets import employers_export
@@ -65,7 +65,7 @@ def _hub_figures(access, code: str):
     hub = services().reads.hub(code) or abort(404, f"no hub {code}")
     year, as_of = _year_and_date()
     known_at = _known_at()
-    store = views(known_at)
+    store = services().reads.views(known_at)
     schools = hub_members(store, code, as_of)
     figures = as_known(engagement.engagement(store, schools, year, as_of), known_at)
     return hub, store, schools, as_seen(engagement_privacy.engagement, access)(figures)
@@ -76,7 +76,7 @@ def _hub_figures(access, code: str):
 def employer(access, employer_id):
     """An employer's encounters by year and school, over the schools the sign-in may read."""
     as_of, known_at = _as_of() or services().reads.today(), _known_at()
-    store = views(known_at)
+    store = services().reads.views(known_at)
     schools = access.schools_seen(lambda hub: hub_members(store, hub, as_of))
     history = engagement.employer_history(store, employer_id, as_of, schools)
     if history is None:
@@ -95,7 +95,10 @@ def school_provider_access(access, urn):
     )
     school = services().reads.school(urn) or abort(404, f"no school {urn}")
     known_at = _known_at()
-    report = as_known(provider_access.provider_access(views(known_at), urn, year, as_of), known_at)
+    report = as_known(
+        provider_access.provider_access(services().reads.views(known_at), urn, year, as_of),
+        known_at,
+    )
     return render_template(
         "provider_access.html",
         access=access,

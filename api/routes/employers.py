@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from api import auth, formats
@@ -12,6 +12,7 @@ from api.downloads import EXTENSION, check_extension, documented_file, download
 from api.routes import PREFIX, Blueprint, as_seen, found
 from api.services import services
 from projections import engagement, engagement_privacy, hosts
+from projections.answers import in_utc
 from projections.export_sheets import employers_export
 from projections.metrics import hub_members
 from projections.store import ViewStore
@@ -37,14 +38,9 @@ def year_and_date(args) -> tuple[AcademicYear, date]:
     return AcademicYear.containing(as_of), as_of
 
 
-def views(known_at: datetime | None) -> ViewStore:
-    """The views to answer from: as they stood at `known_at` (docs/time.md), else as they are."""
-    return services().reads.views(known_at)
-
-
 def as_known(answer: Any, known_at: datetime | None) -> Any:
     """The answer saying the moment it is as known at, in UTC (as the metrics say theirs)."""
-    return replace(answer, known_at=known_at.astimezone(timezone.utc)) if known_at else answer
+    return replace(answer, known_at=in_utc(known_at)) if known_at else answer
 
 
 def _figures(store: ViewStore, schools: list[str] | None, args) -> engagement.Engagement:
@@ -68,7 +64,7 @@ def _hub_figures(args, code: str) -> engagement.Engagement:
     """Over the hub's members on the date, as known at `known_at` like the figures themselves."""
     found(services().reads.hub(code), f"hub {code}")
     _, as_of = year_and_date(args)
-    store = views(args.get("known_at"))
+    store = services().reads.views(args.get("known_at"))
     return _figures(store, hub_members(store, code, as_of), args)
 
 
@@ -93,7 +89,7 @@ def hub_employers_file(args, code, extension):
 def school_employers(args, urn):
     """The employers a school worked with in a year."""
     found(services().reads.school(urn), f"school {urn}")
-    return _figures(views(args.get("known_at")), [urn], args)
+    return _figures(services().reads.views(args.get("known_at")), [urn], args)
 
 
 @blp.get("/employers")
@@ -101,7 +97,7 @@ def school_employers(args, urn):
 @blp.response(200, schemas.Engagement)
 def national_employers(args):
     """Employer engagement over every school in a year."""
-    return _figures(views(args.get("known_at")), None, args)
+    return _figures(services().reads.views(args.get("known_at")), None, args)
 
 
 @blp.get("/employers/<employer_id>")
@@ -109,7 +105,10 @@ def national_employers(args):
 @blp.response(200, schemas.EmployerHistory)
 def employer(args, employer_id):
     """One employer's encounters by year and school, over the schools the caller may read."""
-    as_of, store = args.get("as_of") or services().reads.today(), views(args.get("known_at"))
+    as_of, store = (
+        args.get("as_of") or services().reads.today(),
+        services().reads.views(args.get("known_at")),
+    )
     schools = auth.access().schools_seen(lambda hub: hub_members(store, hub, as_of))
     history = found(
         engagement.employer_history(store, employer_id, as_of, schools), f"employer {employer_id}"
@@ -125,6 +124,9 @@ def willing_hosts(args, code):
     """Employers whose latest answer on completing a placement at the hub's schools was that they
     would host another student, with their last placement date."""
     found(services().reads.hub(code), f"hub {code}")
-    as_of, store = args.get("as_of") or services().reads.today(), views(args.get("known_at"))
+    as_of, store = (
+        args.get("as_of") or services().reads.today(),
+        services().reads.views(args.get("known_at")),
+    )
     schools = hub_members(store, code, as_of)
     return {"items": hosts.willing_hosts(store, schools, as_of)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from api import auth, formats
 from api import organisation_schemas as schemas
 from api.routes import PREFIX, Blueprint, after_write, as_seen, found, idempotency_key
-from api.routes.employers import as_known, views, year_and_date
+from api.routes.employers import as_known, year_and_date
 from api.schemas import Written
 from api.services import services
 from projections import engagement_privacy, provider_access
@@ -48,7 +48,9 @@ def school_provider_access(args, urn):
     at a past time when `known_at` is given."""
     found(services().reads.school(urn), f"school {urn}")
     year, as_of = year_and_date(args)
-    answer = provider_access.provider_access(views(args.get("known_at")), urn, year, as_of)
+    answer = provider_access.provider_access(
+        services().reads.views(args.get("known_at")), urn, year, as_of
+    )
     return as_seen(engagement_privacy.provider_access)(as_known(answer, args.get("known_at")))
 
 
@@ -60,7 +62,7 @@ def hub_provider_access(args, code):
     """The hub's member schools meeting the provider access duty, per phase."""
     found(services().reads.hub(code), f"hub {code}")
     year, as_of = year_and_date(args)
-    store = views(args.get("known_at"))
+    store = services().reads.views(args.get("known_at"))
     schools = hub_members(store, code, as_of)
     answer = provider_access.hub_provider_access(store, code, schools, year, as_of)
     return as_known(answer, args.get("known_at"))
