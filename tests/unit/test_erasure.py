@@ -157,6 +157,30 @@ def test_a_sealed_identity_moved_to_another_pupils_event_does_not_open(app):
         app.mapper.to_domain_event(forged)
 
 
+def test_identities_sealed_by_the_earlier_cipher_library_still_open_and_the_same_bytes_come_out():
+    """Stored identities were sealed by pycryptodome before `cryptography` took over: the same
+    RFC 8439 construction, so each opens the other's, and a wrong pupil's id opens neither."""
+    import os
+    from base64 import b64encode
+    from uuid import uuid4
+
+    from Crypto.Cipher import ChaCha20_Poly1305
+
+    from tracker.identity import new_key, seal, unseal
+
+    key, pupil, plaintext = new_key(), uuid4(), b'{"given_name": "Ada"}'
+    nonce = os.urandom(12)
+    cipher = ChaCha20_Poly1305.new(key=key, nonce=nonce)
+    cipher.update(pupil.bytes)
+    encrypted, tag = cipher.encrypt_and_digest(plaintext)
+    earlier = b64encode(nonce + tag + encrypted).decode()
+    assert unseal(earlier, key, pupil) == plaintext
+    assert unseal(seal(plaintext, key, pupil), key, pupil) == plaintext
+    for sealed in (earlier, seal(plaintext, key, pupil)):
+        with pytest.raises(ValueError):
+            unseal(sealed, key, uuid4())
+
+
 def test_a_leaving_recorded_ahead_of_its_day_is_not_yet_a_leaver(app):
     app.record_leaving(
         SCHOOL_A, UPN["p3"], date(2019, 8, 31), caller=ADMIN
