@@ -92,9 +92,11 @@ def seal(plaintext: bytes, key: bytes, pupil_id: UUID) -> str:
 
 def unseal(sealed: str, key: bytes, pupil_id: UUID) -> bytes:
     raw = b64decode(sealed)
-    nonce, tag, encrypted = raw[:NONCE_BYTES], raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES], raw[
-        NONCE_BYTES + TAG_BYTES :
-    ]
+    nonce, tag, encrypted = (
+        raw[:NONCE_BYTES],
+        raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES],
+        raw[NONCE_BYTES + TAG_BYTES :],
+    )
     try:
         return ChaCha20Poly1305(key).decrypt(nonce, encrypted + tag, pupil_id.bytes)
     except InvalidTag:
