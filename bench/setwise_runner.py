@@ -119,7 +119,9 @@ def write_setwise(page: Page) -> None:
     touches = [(position, upn, None) for upn, position in store.execute(cursor, sql.DIRTY)]
     touches += _activities(page)
     for position, upn, encounter in sorted(touches, key=lambda touch: touch[0]):
-        page.position = position
+        page.at(
+            position, str(position)
+        )  # each position a moment of its own: measured before moments
         if encounter is None:
             page.dirty([upn])
         else:

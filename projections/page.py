@@ -47,6 +47,11 @@ class Page:
         self.cursor = cursor
         self.known = known
         self.position = 0  # the log position of the event being applied: stamped on versions
+        # The page's moments: a run of positions recorded at one time (one command's events,
+        # tracker/domain/base.py: at_one_moment). "As known at T" is always a moment's last
+        # position, so a pupil touched twice in one moment needs one version, at the later.
+        self.moment, self._recorded_at = 0, ""
+        self._moment_touched: dict[str, int] = {}  # the moment each pupil was last touched in
         self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from history
         # Pupils who only gained encounters: (position, (occurred_on, academic year, kind,
         # category)) of the counted ones.
@@ -56,6 +61,12 @@ class Page:
         self.dirty_schools: set[str] = set()
         self.activity_facts: dict[str, dict[str, Any]] = {}
         self._queues: dict[str, list[tuple[Write, list[Sequence]]]] = {}
+
+    def at(self, position: int, recorded_at: str) -> None:
+        """The next event to apply: its position and when it was recorded."""
+        self.position = position
+        if recorded_at != self._recorded_at:
+            self.moment, self._recorded_at = self.moment + 1, recorded_at
 
     def dirty(self, upns: Iterable[str]) -> None:
         """The pupils' milestones are recomputed from their history at the page's end."""
@@ -71,10 +82,11 @@ class Page:
 
     def _touch(self, upn: str) -> None:
         positions = self.touched.setdefault(upn, [])
-        if self.versions or not positions:
-            positions.append(self.position)
+        if positions and (not self.versions or self._moment_touched[upn] == self.moment):
+            positions[-1] = self.position
         else:
-            positions[0] = self.position
+            positions.append(self.position)
+        self._moment_touched[upn] = self.moment
 
     def insert(self, table: str, rows: list[Sequence]) -> None:
         """Whole rows, their values in the table's column order (a versioned table's `vfrom`

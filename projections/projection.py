@@ -76,7 +76,7 @@ class CareersProjection:
         )
 
     def apply_indexed(self, indexed: Indexed, page: Page) -> None:
-        page.position = indexed.audit[0]
+        page.at(*indexed.audit[:2])
         school_urn, upn = _handler_for(type(indexed.event))(self, indexed.event, page) or (
             None,
             None,

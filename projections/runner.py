@@ -140,7 +140,7 @@ class ReadAhead:
             ahead[2].result() if ahead and ahead[:2] == (start, stop) else self._read(start, stop)
         )
         if (
-            len(events) == self.page_size
+            len(events) >= self.page_size
         ):  # a short page was the end of the log: nothing to read ahead
             self._read_later(events[-1][0] + 1, stop)
         return events
@@ -151,16 +151,35 @@ class ReadAhead:
         self._ahead = (start, stop, self._reader.submit(self._read, start, stop))
 
     def _read(self, start: int, stop: int | None) -> list[tuple[int, Any]]:
+        notifications, events = self._select(start, self.page_size, stop)
+        if len(events) == self.page_size:
+            self._to_moments_end(notifications, events, stop)
         prepare = self.prepare
-        notifications = self.app.recorder.select_notifications(
-            start=start, limit=self.page_size, stop=stop
-        )
-        # The views hold no identity (projections/tables.py): no pupil's key is read to build them.
-        events = self.app.mapper.to_domain_events(notifications, identities=False)
         return [
             (notification.id, prepare(event, notification.id))
             for notification, event in zip(notifications, events, strict=True)
         ]
+
+    def _select(self, start: int, limit: int, stop: int | None) -> tuple[list, list]:
+        notifications = self.app.recorder.select_notifications(start=start, limit=limit, stop=stop)
+        # The views hold no identity (projections/tables.py): no pupil's key is read to build them.
+        return notifications, self.app.mapper.to_domain_events(notifications, identities=False)
+
+    def _to_moments_end(self, notifications: list, events: list, stop: int | None) -> None:
+        """A full page runs on to the end of its last moment (a command's events, which share one
+        time: tracker/domain/base.py), so a page is always whole moments and a pupil's versions do
+        not depend on where pages end (docs/time.md, "Moments"). One more event is read to see;
+        a command larger than a page (a school's roll enrolled at once) is read in pages."""
+        # Most pages end between moments: one event read shows it.
+        moment, limit = events[-1].timestamp, 1
+        while True:
+            more, decoded = self._select(notifications[-1].id + 1, limit, stop)
+            same = next((i for i, e in enumerate(decoded) if e.timestamp != moment), len(decoded))
+            notifications += more[:same]
+            events += decoded[:same]
+            if same < len(decoded) or len(decoded) < limit:
+                return
+            limit = self.page_size
 
 
 class ViewsAheadOfLog(Exception):

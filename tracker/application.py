@@ -22,7 +22,7 @@ from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
 from tracker.config import CREDENTIALS_BY_STORE, MEMORY_FACTORY, database_url, store_settings
 from tracker.domain.access import IdempotencyKey
 from tracker.domain.activity import Activity
-from tracker.domain.base import Caller, acting_as
+from tracker.domain.base import Caller, acting_as, at_one_moment
 from tracker.domain.placement import Placement
 from tracker.domain.roll import Roll
 from tracker.domain.school import School
@@ -165,11 +165,12 @@ class Tracker(
         commutative: bool,
     ) -> Written:
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            changes = decide()
-            if idempotency_key:
-                changes.aggregates.append(
-                    IdempotencyKey(actor, idempotency_key, fingerprint, changes.id)
-                )
+            with at_one_moment():  # each attempt's events at one time: decided again, a new one
+                changes = decide()
+                if idempotency_key:
+                    changes.aggregates.append(
+                        IdempotencyKey(actor, idempotency_key, fingerprint, changes.id)
+                    )
             try:
                 return Written(changes.id, self._save(changes.aggregates))
             except IntegrityError:

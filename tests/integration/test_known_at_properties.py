@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,11 +12,21 @@ from projections import engagement, hosts, provider_access, register
 from projections.destinations import leavers
 from projections.metrics import hub_members, school_figures, schools_in_any_hub, year_group_figures
 from projections.rebuild import verify
-from projections.replay import replay_schools
+from projections.replay import position_known_at, replay_schools
 from projections.runner import Runner
 from projections.store import SQLiteViewStore, ViewStore, view_store_for
 from projections.tables import COLUMNS, VERSIONED
-from tests.integration.test_projection_properties import SCHOOLS, History, day, school, step
+from tests.integration.test_projection_properties import (
+    ALL_CHECKS,
+    EMPLOYER,
+    KINDS,
+    PROVIDER,
+    SCHOOLS,
+    History,
+    day,
+    school,
+    step,
+)
 from tracker.calendar import AcademicYear
 from tracker.domain.organisation import organisation_id
 from tracker.rulesets import DESTINATIONS
@@ -48,6 +58,14 @@ known_step = st.one_of(
     st.tuples(st.just("merge"), st.booleans()),
     st.tuples(st.just("unmerge"), st.booleans()),
     st.tuples(st.just("offer"), st.integers(0, 20), st.sampled_from([[12], [12, 13], [10]])),
+    # Several activities in one command, one moment: the same pupils touched at many positions
+    # of it, of which only the last can be asked about (docs/time.md, "Moments").
+    st.tuples(
+        st.just("batch"),
+        school,
+        st.lists(st.tuples(st.sampled_from(KINDS), day), min_size=2, max_size=4),
+        st.sets(st.integers(0, 11), min_size=1, max_size=4),
+    ),
 )
 
 
@@ -93,6 +111,27 @@ class KnownHistory(History):
 
     def unmerge(self, acme_away: bool) -> None:
         self.app.unmerge_organisation(_employer_ids(acme_away)[0])
+
+    def batch(self, urn: str, kinds_on: list[tuple[str, int]], pupils: set[int]) -> None:
+        wanted = [self.upns[p] for p in sorted(pupils)]
+        recorded = []
+        for kind, offset in kinds_on:
+            absent = set(self.app._roll(urn).absent_on(wanted, self.on(offset)))
+            if attendees := [upn for upn in wanted if upn not in absent]:
+                recorded.append(
+                    {
+                        "kind": kind,
+                        "title": kind,
+                        "occurred_on": self.on(offset),
+                        "attendees": attendees[: 1 if kind == "guidance_meeting" else None],
+                        "employer": EMPLOYER,
+                        "provider": PROVIDER,
+                        "meaningful": True,
+                        "criteria": ALL_CHECKS,
+                    }
+                )
+        if recorded:
+            self.app.record_activities(urn, recorded)
 
     def offer(self, n: int, year_groups: list[int]) -> None:
         if self.activities:
@@ -191,8 +230,19 @@ def check(history: KnownHistory, placed, steps, page_size, positions, dates) -> 
     head = play(history, placed, steps, page_size)
     for share in positions:
         assert_known_equals_replay(
-            history, round(share * head), [history.on(offset) for offset in dates]
+            history, askable(history.store, round(share * head)), [history.on(o) for o in dates]
         )
+
+
+def askable(store: ViewStore, position: int) -> int:
+    """The position "as known at" the time `position` was recorded answers from: the last of its
+    moment (a command's events share one time, and nothing can be known between them)."""
+    if position == 0:
+        return 0
+    (recorded_at,) = store.query(
+        "SELECT recorded_at FROM {events} WHERE position = ?", (position,)
+    )[0]
+    return position_known_at(store, datetime.fromisoformat(recorded_at))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -256,4 +306,39 @@ def test_a_leavers_words_as_known_at_each_position_equal_the_replay(backend, req
     head = play(history, [], steps, 1)
     assert store.query("SELECT COUNT(*) FROM {destinations_history}")[0][0] >= 2
     for position in range(head + 1):
-        assert_known_equals_replay(history, position, [history.on(150), history.on(316)])
+        assert_known_equals_replay(
+            history, askable(store, position), [history.on(150), history.on(316)]
+        )
+
+
+@pytest.mark.parametrize("page_size", [1, 5000])
+def test_a_command_is_one_moment_and_its_pupils_get_one_version_of_their_milestones(page_size):
+    """Three activities recorded in one command share one time; a pupil at all three gets one
+    milestone version for the command, at its last position, where a page ends or not."""
+    store = SQLiteViewStore(":memory:")
+    store.create_tables()
+    history = KnownHistory(store, 2025, [10] * 12)
+    history.run(("enrol", 0, "900001", 0))
+    Runner(history.app, store).catch_up()
+    before = history.app.recorder.max_notification_id()
+    history.batch(
+        "900001", [("employer_talk", 20), ("workplace_visit", 30), ("careers_fair", 40)], {0}
+    )
+    head = play(history, [], [], page_size)
+    assert head == before + 3
+    stamps = store.query("SELECT DISTINCT recorded_at FROM {events} WHERE position > ?", (before,))
+    assert len(stamps) == 1
+    upn = history.upns[0]
+    moments = [
+        row[0]
+        for row in store.query(
+            "SELECT vfrom FROM {milestones} WHERE upn = ? UNION ALL "
+            "SELECT vfrom FROM {milestones_history} WHERE upn = ?",
+            (upn, upn),
+        )
+    ]
+    assert max(moments) == head and not any(before < at < head for at in moments)
+    for position in (before, head):
+        assert askable(store, position) == position
+        assert_known_equals_replay(history, position, [history.on(50)])
+    assert [askable(store, p) for p in range(before + 1, head + 1)] == [head] * 3

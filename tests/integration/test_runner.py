@@ -71,15 +71,44 @@ def test_a_page_read_ahead_is_used_only_where_the_views_say_the_next_page_starts
     head = app.recorder.max_notification_id()
     with ReadAhead(app, page_size=3) as log_pages:
         first = log_pages.starting_at(1, None)
-        assert [position for position, _ in first] == [1, 2, 3]
-        # Another runner applied page 4-6 meanwhile: the page read ahead (4-6) must not be used.
-        later = log_pages.starting_at(7, None)
-        assert [position for position, _ in later] == [7, 8, 9]
-        assert log_pages.starting_at(10, None)[0][0] == 10
+        end = first[-1][0]  # three events, or on to the end of the third one's moment
+        assert [position for position, _ in first] == list(range(1, end + 1)) and end >= 3
+        # Another runner applied the page after it meanwhile: the page read ahead must not be used.
+        later = log_pages.starting_at(end + 2, None)
+        assert later[0][0] == end + 2 and len(later) >= 3
+        after = later[-1][0] + 1
+        assert log_pages.starting_at(after, None)[0][0] == after
         tail = log_pages.starting_at(head, None)
         assert [position for position, _ in tail] == [head]
         assert log_pages.starting_at(head + 1, None) == []
     assert type(first[0][1]).__qualname__ == "Hub.Registered"  # decoded events, not notifications
+
+
+def test_a_full_page_runs_on_to_the_end_of_its_last_moment(database_url):
+    """A command's events share one time; a page never ends among them, however small, so a
+    pupil's versions do not depend on where pages end (docs/time.md, "Moments")."""
+    app, _ = world(database_url)
+    before = app.recorder.max_notification_id()
+    fair = {
+        "kind": "careers_fair",
+        "title": "Fair",
+        "attendees": [UPN["p1"], UPN["p3"]],
+        "employer": EMPLOYER,
+        "meaningful": True,
+    }
+    app.record_activities(
+        SCHOOL_A, [{**fair, "occurred_on": date(2018, 11, day)} for day in range(10, 17)]
+    )
+    record_fair(app)
+    head = app.recorder.max_notification_id()
+    assert head == before + 8
+    with ReadAhead(app, page_size=2) as log_pages:
+        batch = log_pages.starting_at(before + 1, None)
+        assert [position for position, _ in batch] == list(range(before + 1, before + 8))
+        assert len({indexed.timestamp for _, indexed in batch}) == 1
+        assert [position for position, _ in log_pages.starting_at(before + 8, None)] == [head]
+        # Begun among a moment's events (a catch-up asked to stop there), it runs on the same.
+        assert log_pages.starting_at(before + 3, None)[-1][0] == before + 7
 
 
 def test_a_postgres_notification_wakes_the_runner_long_before_its_poll(postgres_url):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Iterator
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -42,9 +43,30 @@ def acting_as(caller: Caller) -> Iterator[None]:
         _current_caller.reset(token)
 
 
-def _metadata() -> dict[str, str]:
+# The moment a command records its events at: every event it triggers carries the same timestamp,
+# since they are stored in one transaction and become known together. "As known at T" can then
+# never fall between two events of one command, and the views keep a version only at the last
+# position of each moment (docs/time.md, "Moments").
+_current_moment: ContextVar[datetime | None] = ContextVar("current_moment", default=None)
+
+
+@contextmanager
+def at_one_moment() -> Iterator[datetime]:
+    """Stamp every event triggered inside the block with one timestamp, taken now."""
+    moment = TrackerAggregate.Event.create_timestamp()
+    token = _current_moment.set(moment)
+    try:
+        yield moment
+    finally:
+        _current_moment.reset(token)
+
+
+def _metadata() -> dict[str, Any]:
     caller = _current_caller.get()
-    return {"actor": caller.actor, "request_id": caller.request_id}
+    metadata: dict[str, Any] = {"actor": caller.actor, "request_id": caller.request_id}
+    if (moment := _current_moment.get()) is not None:
+        metadata["timestamp"] = moment
+    return metadata
 
 
 class TrackerAggregate(Aggregate):
