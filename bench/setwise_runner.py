@@ -119,9 +119,8 @@ def write_setwise(page: Page) -> None:
     touches = [(position, upn, None) for upn, position in store.execute(cursor, sql.DIRTY)]
     touches += _activities(page)
     for position, upn, encounter in sorted(touches, key=lambda touch: touch[0]):
-        page.at(
-            position, str(position)
-        )  # each position a moment of its own: measured before moments
+        # each position a moment of its own: this prototype was measured before moments
+        page.at(position, str(position))
         if encounter is None:
             page.dirty([upn])
         else:
