@@ -270,9 +270,16 @@ def test_verify_known_at_compares_the_views_with_the_replay_and_finds_a_tampered
     capsys.readouterr()
     assert main(["verify", "--known-at", moment]) == 0
     assert "the views agree with the replay" in capsys.readouterr().out
-    # The version the retraction ended, lost from the views' history: the replay still has it.
+    # The activity's version the retraction ended, lost from the views' history: the employer
+    # figures as known then lose the talk, the benchmark figures (from the milestones) do not.
     views = view_store_for(url)
+    with views.transaction() as cursor:
+        views.execute(cursor, "DELETE FROM {activities_history}")
+    assert main(["verify", "--known-at", moment]) == 1
+    out = capsys.readouterr().out
+    assert "school 900001: employer figures differ" in out and "benchmark" not in out
+    # The milestones' version lost too: the figures differ as well.
     with views.transaction() as cursor:
         views.execute(cursor, "DELETE FROM {milestones_history}")
     assert main(["verify", "--known-at", moment]) == 1
-    assert "school 900001: figures differ" in capsys.readouterr().out
+    assert "school 900001: benchmark figures, employer figures differ" in capsys.readouterr().out
