@@ -50,7 +50,7 @@ class Page:
         # The page's moments: a run of positions recorded at one time (one command's events,
         # tracker/domain/base.py: at_one_moment). "As known at T" is always a moment's last
         # position, so a pupil touched twice in one moment needs one version, at the later.
-        self.moment, self._recorded_at = 0, ""
+        self._moment, self._recorded_at = 0, ""
         self._moment_touched: dict[str, int] = {}  # the moment each pupil was last touched in
         self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from history
         # Pupils who only gained encounters: (position, (occurred_on, academic year, kind,
@@ -66,7 +66,7 @@ class Page:
         """The next event to apply: its position and when it was recorded."""
         self.position = position
         if recorded_at != self._recorded_at:
-            self.moment, self._recorded_at = self.moment + 1, recorded_at
+            self._moment, self._recorded_at = self._moment + 1, recorded_at
 
     def dirty(self, upns: Iterable[str]) -> None:
         """The pupils' milestones are recomputed from their history at the page's end."""
@@ -82,11 +82,11 @@ class Page:
 
     def _touch(self, upn: str) -> None:
         positions = self.touched.setdefault(upn, [])
-        if positions and (not self.versions or self._moment_touched[upn] == self.moment):
+        if positions and (not self.versions or self._moment_touched[upn] == self._moment):
             positions[-1] = self.position
         else:
             positions.append(self.position)
-        self._moment_touched[upn] = self.moment
+        self._moment_touched[upn] = self._moment
 
     def insert(self, table: str, rows: list[Sequence]) -> None:
         """Whole rows, their values in the table's column order (a versioned table's `vfrom`

@@ -113,10 +113,10 @@ class KnownHistory(History):
         self.app.unmerge_organisation(_employer_ids(acme_away)[0])
 
     def batch(self, urn: str, kinds_on: list[tuple[str, int]], pupils: set[int]) -> None:
-        wanted = [self.upns[p] for p in sorted(pupils)]
+        wanted, roll = [self.upns[p] for p in sorted(pupils)], self.app._roll(urn)
         recorded = []
         for kind, offset in kinds_on:
-            absent = set(self.app._roll(urn).absent_on(wanted, self.on(offset)))
+            absent = set(roll.absent_on(wanted, self.on(offset)))
             if attendees := [upn for upn in wanted if upn not in absent]:
                 recorded.append(
                     {
