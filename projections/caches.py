@@ -35,7 +35,10 @@ class SchoolFiguresCache:
         with self._lock:
             fresh = {urn: self._entries.get((urn, as_of)) for urn in versions}
         stale = [urn for urn, hit in fresh.items() if hit is None or hit[0] != versions[urn]]
-        computed = school_figures(store, as_of, stale) if stale else {}
+        # Every school stale (a national read from nothing): read them all unnamed, since naming
+        # each of 4,503 URNs in every statement costs more than the filter saves.
+        every = urns is None and len(stale) == len(versions)
+        computed = school_figures(store, as_of, None if every else stale) if stale else {}
         with self._lock:
             for urn, figures in computed.items():
                 self._entries[(urn, as_of)] = (versions[urn], figures)

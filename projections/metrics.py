@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from projections.milestones import LATEST_EMPLOYER_YEAR
 from projections.store import ViewStore, any_of
@@ -66,8 +67,7 @@ class SchoolFigures:
         return sum(figure.achieved for figure in self.benchmarks.values())
 
 
-@dataclass(frozen=True)
-class YearGroupCounts:
+class YearGroupCounts(NamedTuple):
     """One year group at one school on a date: its pupils, and how many have reached each
     milestone."""
 
@@ -76,17 +76,17 @@ class YearGroupCounts:
     reached: dict[str, int]
 
 
-# What is counted for each year group: a milestone date on or before the as-of date.
+# What is counted for each year group: a milestone date on or before the as-of date ({d}).
 _REACHED = {
-    "first_on": "first_on <= d",
-    "second_on": "second_on <= d",
-    "workplace_1": "workplace_1 <= d",
-    "workplace_2": "workplace_2 <= d",
-    "workplace_ks5": "workplace_ks5 <= d",
-    "fe_and_he": "fe_1 <= d AND he_1 <= d",
-    "university_2": "university_2 <= d",
-    "guidance_1": "guidance_1 <= d",
-    "guidance_ks5": "guidance_ks5 <= d",
+    "first_on": "first_on <= {d}",
+    "second_on": "second_on <= {d}",
+    "workplace_1": "workplace_1 <= {d}",
+    "workplace_2": "workplace_2 <= {d}",
+    "workplace_ks5": "workplace_ks5 <= {d}",
+    "fe_and_he": "fe_1 <= {d} AND he_1 <= {d}",
+    "university_2": "university_2 <= {d}",
+    "guidance_1": "guidance_1 <= {d}",
+    "guidance_ks5": "guidance_ks5 <= {d}",
 }
 
 
@@ -101,33 +101,42 @@ def _counts_sql(store: ViewStore, schools: str, from_row: bool) -> str:
     parameters are `:as_of`, `:year` (the year's first calendar year) and `schools`, the named
     URNs' placeholders (`any_of`), if any.
     """
-    conditions = list(_REACHED.values()) + (["moved_past = 1"] if from_row else [])
     school_filter = f"AND m.school_urn IN ({schools})" if schools else ""
-    looked_up, fence = (_FROM_ROW, "") if from_row else (_LOOKED_UP, store.subquery_fence)
+    on_roll = "m.enrolled_on <= :as_of AND (m.left_on IS NULL OR :as_of <= m.left_on)"
     # Only fixed column names are formatted in; every value is a parameter. A pupil with no year
     # group by then is not counted (ncy is NULL).
-    counts = ", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)
+    if from_row:
+        # One flat pass over the table, counts included, runs in parallel on PostgreSQL; the
+        # year's employer encounters tested inside each count rather than picked out in a
+        # subquery first cut the national read's statement by a tenth (docs/performance.md).
+        reached = {**_REACHED, **_EMPLOYER_FROM_ROW}
+        conditions = [c.format(d=":as_of") for c in reached.values()] + [_MOVED_PAST]
+        counts = ", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)
+        return f"""
+            SELECT m.school_urn, m.year_group + (:year - m.from_year), COUNT(*), {counts}
+            FROM {{milestones}} m
+            WHERE {on_roll} AND m.year_group IS NOT NULL AND m.from_year IS NOT NULL
+                  {school_filter}
+            GROUP BY 1, 2"""
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE {c.format(d='d')})" for c in _REACHED.values())
     return f"""
         SELECT urn, ncy, COUNT(*), {counts} FROM (
             SELECT m.school_urn AS urn, {store.date_param("as_of")} AS d,
                    m.workplace_1, m.workplace_2, m.fe_1, m.he_1, m.university_2, m.guidance_1,
-                   m.workplace_ks5, m.guidance_ks5, {looked_up[0]}
-            FROM {{milestones}} m {looked_up[1]}
-            WHERE m.enrolled_on <= :as_of AND (m.left_on IS NULL OR :as_of <= m.left_on)
-                  {school_filter}{fence}
+                   m.workplace_ks5, m.guidance_ks5, {_LOOKED_UP[0]}
+            FROM {{milestones}} m {_LOOKED_UP[1]}
+            WHERE {on_roll} {school_filter}{store.subquery_fence}
         ) roll WHERE ncy IS NOT NULL GROUP BY urn, ncy"""
 
 
-# From the row alone nothing is looked up, so on PostgreSQL the whole pass, counts included, runs
-# in parallel; it is kept unfenced for that.
-_FROM_ROW = (
-    "m.year_group + (:year - m.from_year) AS ncy, "
-    "CASE WHEN m.employer_year = :year THEN m.employer_first END AS first_on, "
-    "CASE WHEN m.employer_year = :year THEN m.employer_second END AS second_on, "
-    "CASE WHEN m.from_year > :year OR m.employer_year > :year THEN 1 ELSE 0 END "
-    "AS moved_past",
-    "",
-)
+# From the row alone: the row's employer encounters are the year's if they are that year's, and a
+# row whose year group or encounters are a later year's has moved past the year asked about.
+_EMPLOYER_FROM_ROW = {
+    "first_on": "m.employer_year = :year AND m.employer_first <= {d}",
+    "second_on": "m.employer_year = :year AND m.employer_second <= {d}",
+}
+_MOVED_PAST = "m.from_year > :year OR m.employer_year > :year"
+
 # The year group from the history where a later year's record superseded the row's (rare), and
 # the year's employer encounters joined from every year's. The fence keeps the planner from
 # copying the year-group lookup into every count (55 ms against 18 ms for a large school).
@@ -206,27 +215,33 @@ def _counted(
     rule_set: RuleSet, college: bool, group: YearGroupCounts
 ) -> dict[int, tuple[int, int]]:
     """(measured, met) for benchmarks 5–8 in one year group of a school, by the rule set."""
-    pupils, reached, need = group.pupils, group.reached, thresholds_of(rule_set)
     counted = dict.fromkeys(COUNTED_BENCHMARKS, (0, 0))
-    if college or group.ncy in rule_set.bm5_year_groups:
-        counted[5] = (pupils, reached[(need.employer_college if college else need.employer).column])
-    if group.ncy == rule_set.by_16_year_group:
-        counted.update(
-            {
-                6: (pupils, reached[need.workplace_by_16.column]),
-                7: (pupils, reached[need.education_by_16.column]),
-                8: (pupils, reached[need.guidance_by_16.column]),
-            }
-        )
-    elif group.ncy == rule_set.by_18_year_group:
-        counted.update(
-            {
-                6: (pupils, reached[need.workplace_by_18.column]),
-                7: (pupils, reached[need.university_by_18.column]),
-                8: (pupils, reached[need.guidance_by_18.column]),
-            }
-        )
+    for b, column in _counted_columns(rule_set, college, group.ncy):
+        counted[b] = (group.pupils, group.reached[column])
     return counted
+
+
+@lru_cache(maxsize=None)
+def _counted_columns(rule_set: RuleSet, college: bool, ncy: int) -> tuple[tuple[int, str], ...]:
+    """The benchmarks a year group is measured for, each with the milestone its pupils meet it by
+    (a column of `_REACHED`): the rule set's, worked out once for each year group."""
+    need = thresholds_of(rule_set)
+    counted = []
+    if college or ncy in rule_set.bm5_year_groups:
+        counted.append((5, (need.employer_college if college else need.employer).column))
+    if ncy == rule_set.by_16_year_group:
+        counted += [
+            (6, need.workplace_by_16.column),
+            (7, need.education_by_16.column),
+            (8, need.guidance_by_16.column),
+        ]
+    elif ncy == rule_set.by_18_year_group:
+        counted += [
+            (6, need.workplace_by_18.column),
+            (7, need.university_by_18.column),
+            (8, need.guidance_by_18.column),
+        ]
+    return tuple(counted)
 
 
 def _checklist_scores(
@@ -241,18 +256,17 @@ def _checklist_scores(
         "WHERE changed_on <= :as_of" + school_filter + " ORDER BY urn, changed_on, position",
         {"as_of": as_of, **named_schools},
     )
-    latest: dict[str, dict[tuple[int, str], int]] = defaultdict(dict)
-    for urn, benchmark, code, met in rows:
-        latest[urn][(benchmark, code)] = met
+    latest = {(urn, benchmark, code): met for urn, benchmark, code, met in rows}
+    criteria = {b: {c.code for c in rule_set.checklist[b]} for b in CHECKLIST_BENCHMARKS}
+    met_by: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(CHECKLIST_BENCHMARKS, 0))
+    for (urn, benchmark, code), met in latest.items():
+        school = met_by[urn]  # a school with any change has a score for every benchmark
+        if code in criteria.get(benchmark, ()):
+            school[benchmark] += met
     return {
-        urn: {b: _score(rule_set, b, changes) for b in CHECKLIST_BENCHMARKS}
-        for urn, changes in latest.items()
+        urn: {b: round(met[b] / len(criteria[b]), 3) for b in CHECKLIST_BENCHMARKS}
+        for urn, met in met_by.items()
     }
-
-
-def _score(rule_set: RuleSet, benchmark: int, changes: dict[tuple[int, str], int]) -> float:
-    criteria = rule_set.checklist[benchmark]
-    return round(sum(changes.get((benchmark, c.code), 0) for c in criteria) / len(criteria), 3)
 
 
 def school_figures(
@@ -264,18 +278,23 @@ def school_figures(
     result = {urn: SchoolFigures(urn, name, kind) for urn, name, kind in registered}
     scores = _checklist_scores(store, as_of, rule_set, schools)
     for urn, figures in result.items():
+        school_scores = scores.get(urn, {})
         for b in CHECKLIST_BENCHMARKS:
-            figures.benchmarks[b] = Figure(b, score=scores.get(urn, {}).get(b, 0.0))
+            figures.benchmarks[b] = Figure(b, score=school_scores.get(b, 0.0))
         for b in COUNTED_BENCHMARKS:
             figures.benchmarks[b] = Figure(b)
+    # The national read adds up some 30,000 year groups here: a lookup of what each counts towards
+    # and plain additions keep Python's share of it small (docs/performance.md, national).
+    counted_columns = {}  # (college, ncy): hashing the rule set for each group costs a tenth
     for urn, group in _year_groups(store, as_of, registered, schools):
-        for b, (measured, met) in _counted(
-            rule_set, result[urn].type in COLLEGE_TYPES, group
-        ).items():
-            result[urn].benchmarks[b].measured += measured
-            result[urn].benchmarks[b].met += met
-    for figures in result.values():
-        figures.benchmarks = dict(sorted(figures.benchmarks.items()))
+        figures = result[urn]
+        kind = (figures.type in COLLEGE_TYPES, group.ncy)
+        if kind not in counted_columns:
+            counted_columns[kind] = _counted_columns(rule_set, *kind)
+        for b, column in counted_columns[kind]:
+            figure = figures.benchmarks[b]
+            figure.measured += group.pupils
+            figure.met += group.reached[column]
     return result
 
 
