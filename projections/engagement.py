@@ -73,8 +73,9 @@ class Engagement:
 
 
 # A hub's year takes about a second to count over the region; asked again with nothing written,
-# it is answered from memory (projections/kept.py). Callers never change an answer: the hub's
-# view of it is a copy (projections/engagement_privacy.py).
+# or as known at a position asked before, it is answered from memory (projections/kept.py).
+# Callers never change an answer: the hub's view of it is a copy
+# (projections/engagement_privacy.py).
 _KEPT = KeptUntilWritten()
 
 
@@ -82,10 +83,6 @@ def engagement(
     store: ViewStore, schools: list[str] | None, year: AcademicYear, as_of: date
 ) -> Engagement:
     """The figures over `schools` (None: every school) for `year`, on `as_of`."""
-    if store.known_position is not None:
-        # A store read as known at a position is made for one answer (docs/time.md): nothing
-        # would ask it again to find what was kept under it.
-        return computed(store, schools, year, as_of)
     key = (None if schools is None else tuple(schools), str(year), as_of)
     return _KEPT.get(store, key, lambda: computed(store, schools, year, as_of))
 

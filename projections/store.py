@@ -56,6 +56,7 @@ class ViewStore:
     def __init__(self, prefix: str = LIVE):
         self.prefix = prefix
         self.known_position: int | None = None  # reads see the views as at this log position
+        self.origin: ViewStore = self  # the views read as they are (a known-at copy keeps it)
         self._statements: dict[tuple[str, str], Any] = {}
 
     def known_at(self, position: int) -> "ViewStore":

@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from projections import engagement
 from tests.api.conftest import make_world
 from tests.api.test_dashboard import sign_in
 from tests.scenarios import ADMIN, SCHOOL_A, UPN
@@ -126,6 +127,38 @@ def test_the_hubs_figures_as_known_then_keep_their_withholding_and_say_when(worl
     header, acme = sheet.splitlines()[:2]
     assert "pupil" not in header and acme.split(",")[-4] == "low"
     assert get(world, "/hubs/DEMO/employers", **YEAR)["known_at"] is None
+
+
+def test_a_hubs_figures_as_known_then_are_counted_once_however_often_they_are_asked(
+    world, monkeypatch
+):
+    known_at = a_moment_then_changes(world)
+    counted = []
+    count = engagement.computed
+    monkeypatch.setattr(
+        engagement, "computed", lambda *args: counted.append(args[3]) or count(*args)
+    )
+    first = get(world, "/hubs/DEMO/employers", "hub", **YEAR, known_at=known_at)
+    get(world, "/hubs/DEMO/employers.csv", "hub", **YEAR, known_at=known_at)
+    get(world, "/hubs/DEMO/employers", "admin", **YEAR, known_at=known_at)
+    assert len(counted) == 1  # the page, its download and another reader: one count
+    world.tracker.record_activity(
+        SCHOOL_A,
+        "employer_talk",
+        "After the moment",
+        date(2019, 5, 3),
+        [UPN["p4"]],
+        employer={"name": "Cobalt Ltd", "sector": "manufacturing"},
+        meaningful=True,
+        caller=ADMIN,
+    )
+    assert get(world, "/hubs/DEMO/employers", "hub", **YEAR, known_at=known_at) == first
+    assert len(counted) == 1  # a later write changes nothing known then
+    later = datetime.now(timezone.utc).isoformat()
+    after = get(world, "/hubs/DEMO/employers", "hub", **YEAR, known_at=later)
+    assert len(counted) == 2  # a later moment is another position, counted afresh
+    now = get(world, "/hubs/DEMO/employers", "hub", **YEAR)
+    assert without_known_at(after) == without_known_at(now) != without_known_at(first)
 
 
 def test_an_employer_merged_afterwards_is_apart_as_known_before_the_merge(world):
