@@ -62,9 +62,9 @@ def _hub_figures(access, code: str):
     """The hub, the views answering (as known at `?known_at=`, if given), its members on the date
     and its engagement figures as the sign-in may see them."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
-    hub = services().reads.hub(code) or abort(404, f"no hub {code}")
-    year, as_of = _year_and_date()
     known_at = _known_at()
+    hub = services().reads.hub(code, known_at) or abort(404, f"no hub {code}")
+    year, as_of = _year_and_date()
     store = services().reads.views(known_at)
     schools = hub_members(store, code, as_of)
     figures = as_known(engagement.engagement(store, schools, year, as_of), known_at)

@@ -101,10 +101,10 @@ def hub_export(access, code, extension):
     one), as the sign-in sees them, to download."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
     check_extension(extension)
-    if services().reads.hub(code) is None:
-        abort(404, f"no hub {code}")
-    as_of, wanted = _as_of() or services().reads.today(), _school_filter()
     known_at, reads = _known_at(), services().reads
+    if reads.hub(code, known_at) is None:
+        abort(404, f"no hub {code}")
+    as_of, wanted = _as_of() or reads.today(), _school_filter()
     withhold = None if access.sees_exact_counts else current_app.config["SMALL_NUMBER_THRESHOLD"]
     export = _filtered(
         schools_export(reads, as_of, code, withhold, extension == "xlsx", known_at=known_at),

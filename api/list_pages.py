@@ -30,7 +30,7 @@ def hub_schools(access, code):
     local authority, and the way to each one's figures (and, for those who may see them, its
     pupils)."""
     _allow(access.may_read_hub(code), "this sign-in may not see that hub")
-    hub = services().reads.hub(code)
+    hub = services().reads.hub(code, _known_at())
     if hub is None:
         abort(404, f"no hub {code}")
     members = services().reads.hub_members(code, _as_of(), _known_at())

@@ -78,8 +78,10 @@ class Lookups:
 
     # --- things ------------------------------------------------------------------------
 
-    def hub(self, code: str) -> Hub | None:
-        rows = self.store.query("SELECT code, name, area, wave FROM {hubs} WHERE code = ?", (code,))
+    def hub(self, code: str, known_at: datetime | None = None) -> Hub | None:
+        rows = self.views(known_at).query(
+            "SELECT code, name, area, wave FROM {hubs} WHERE code = ?", (code,)
+        )
         if not rows:
             return None
         code, name, area, wave = rows[0]

@@ -95,7 +95,7 @@ class Reads(Lookups):
         self, code: str, as_of: date | None = None, known_at: datetime | None = None
     ) -> HubMetrics | None:
         """The hub's figures, with national and non-hub beside them, and a row per member school."""
-        hub = self.hub(code)
+        hub = self.hub(code, known_at)
         if hub is None:
             return None
         as_of = self._as_of(as_of)
@@ -193,13 +193,11 @@ class Reads(Lookups):
         """The hub's figures at each termly snapshot of a year (those already reached) and any dates
         asked, as known at `known_at` if given; `shown` makes each date's figures what the caller
         may see."""
+        if self.hub(code, known_at) is None:
+            return None
         year = year or AcademicYear.containing(self.today())
         wanted = sorted({d for d in year.snapshot_dates() if d <= self.today()} | set(dates or ()))
         points = [self.hub_metrics(code, as_of=d, known_at=known_at) for d in wanted]
-        if points and points[0] is None:
-            return None
-        if self.hub(code) is None:
-            return None
         return HubSeries(
             hub=code,
             year=year,
@@ -217,7 +215,7 @@ class Reads(Lookups):
         """The hub's figures at the end of each academic year recorded, and as of today for this
         one, as known at `known_at` if given; `shown` makes each year's figures what the caller
         may see."""
-        if self.hub(code) is None:
+        if self.hub(code, known_at) is None:
             return None
         members = self.hub_members(code, self.today(), known_at)
         points = [

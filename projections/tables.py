@@ -131,6 +131,9 @@ INDEXES: dict[str, tuple[str, ...]] = {
 # holding every earlier version with `vuntil`, the position that replaced or ended it. So "as
 # known at position P" is the same read as "now", over the rows with vfrom <= P < vuntil.
 VERSIONED = (
+    # A hub is only registered, never changed; versioned so that as known at a time before it was,
+    # it is not there (a 404, as for a school), not today's hub with no members.
+    "hubs",
     "schools",
     "memberships",
     "year_ranges",

@@ -62,7 +62,7 @@ def hub_employers(args, code):
 
 def _hub_figures(args, code: str) -> engagement.Engagement:
     """Over the hub's members on the date, as known at `known_at` like the figures themselves."""
-    found(services().reads.hub(code), f"hub {code}")
+    found(services().reads.hub(code, args.get("known_at")), f"hub {code}")
     _, as_of = year_and_date(args)
     store = services().reads.views(args.get("known_at"))
     return _figures(store, hub_members(store, code, as_of), args)
@@ -123,7 +123,7 @@ def employer(args, employer_id):
 def willing_hosts(args, code):
     """Employers whose latest answer on completing a placement at the hub's schools was that they
     would host another student, with their last placement date."""
-    found(services().reads.hub(code), f"hub {code}")
+    found(services().reads.hub(code, args.get("known_at")), f"hub {code}")
     as_of, store = (
         args.get("as_of") or services().reads.today(),
         services().reads.views(args.get("known_at")),

@@ -98,7 +98,7 @@ def hub_series(args, code):
 def hub_destinations(args, code):
     """Where the member schools' leavers of a cohort went: counts and shares only, never a pupil;
     the members and their leavers as known at a past time when `known_at` is given."""
-    found(services().reads.hub(code), f"hub {code}")
+    found(services().reads.hub(code, args.get("known_at")), f"hub {code}")
     cohort = AcademicYear.parse(args["cohort"], "cohort") if args.get("cohort") else None
     as_of, known_at = args.get("as_of"), args.get("known_at")
     members = services().reads.hub_members(code, as_of, known_at)

@@ -60,7 +60,7 @@ def school_provider_access(args, urn):
 @blp.response(200, schemas.HubProviderAccess)
 def hub_provider_access(args, code):
     """The hub's member schools meeting the provider access duty, per phase."""
-    found(services().reads.hub(code), f"hub {code}")
+    found(services().reads.hub(code, args.get("known_at")), f"hub {code}")
     year, as_of = year_and_date(args)
     store = services().reads.views(args.get("known_at"))
     schools = hub_members(store, code, as_of)

@@ -113,3 +113,22 @@ def test_a_hubs_series_as_known_at_a_time_is_the_series_answered_then(world):
     known = get(world, f"{series}&known_at={known_at}")
     assert then["known_at"] is None and known["known_at"] == unquote(known_at)  # echoed
     assert {**known, "known_at": None} == then
+
+
+def test_a_hub_registered_after_the_time_asked_is_not_found_as_known_then(world):
+    known_at = a_moment_then_corrections(world)
+    world.tracker.register_hub("LATE", "Late Hub", "North East", 3, caller=ADMIN)
+    world.tracker.join_hub("LATE", SCHOOL_A, date(2019, 2, 1), caller=ADMIN)
+    for path in (
+        "/api/v1/hubs/LATE/metrics",
+        "/api/v1/hubs/LATE/metrics/series?year=2018/19",
+        "/api/v1/hubs/LATE/metrics/years",
+        "/api/v1/hubs/LATE/destinations",
+    ):
+        joiner = "&" if "?" in path else "?"
+        known = world.client.get(
+            f"{path}{joiner}known_at={known_at}", headers=world.headers("admin")
+        )
+        assert known.status_code == 404, (path, known.text)  # not today's hub, empty, then
+        assert "hub LATE" in known.text
+        assert get(world, path)  # as it is now, it is there
