@@ -18,7 +18,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import resolve_topic
 
 from tracker.calendar import AcademicYear, check_in_calendar, check_not_future
-from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off
+from tracker.commands import MAX_ATTEMPTS, Changes, Written, back_off, one_at_a_time
 from tracker.config import CREDENTIALS_BY_STORE, MEMORY_FACTORY, database_url, store_settings
 from tracker.domain.access import IdempotencyKey
 from tracker.domain.activity import Activity
@@ -134,10 +134,12 @@ class Tracker(
         idempotency_key: str | None,
         fingerprint: str,
         commutative: bool,
+        school: str | None = None,
     ) -> Written:
-        """Decide, then save atomically with the idempotency key; retry commutative commands."""
+        """Decide, then save atomically with the idempotency key; retry commutative commands.
+        `school`: the school whose roll the command writes, if any (`one_at_a_time`)."""
         caller = caller or Caller()
-        with acting_as(caller):
+        with acting_as(caller), one_at_a_time(school):
             if idempotency_key and (
                 first := self._first_result(caller.actor, idempotency_key, fingerprint)
             ):

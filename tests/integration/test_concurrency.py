@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import TODAY
 from tests.scenarios import EMPLOYER, SCHOOL_A, register_hub_and_schools
+from tracker import application
 from tracker.application import Tracker
 from tracker.errors import ConcurrentChange
 from tracker.identifiers import make_upn
@@ -76,6 +77,23 @@ def test_eight_threads_enrolling_different_pupils_in_one_school_lose_none(postgr
         upns = list(
             pool.map(lambda serial: enrol_one(apps[serial % WORKERS], serial), range(1, 41))
         )
+    roll = tracker(postgres_url)._roll(SCHOOL_A)
+    assert all(roll.is_on_roll(upn, date(2018, 9, 3)) for upn in upns)
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["one-application", "application-per-thread"])
+def test_eight_threads_enrolling_in_one_school_are_never_decided_twice(
+    postgres_url, shared, monkeypatch
+):
+    app, _ = prepared(postgres_url)
+    apps = [app if shared else tracker(postgres_url) for _ in range(WORKERS)]
+    retried = []
+    monkeypatch.setattr(application, "back_off", retried.append)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        upns = list(
+            pool.map(lambda serial: enrol_one(apps[serial % WORKERS], serial), range(1, 41))
+        )
+    assert retried == []  # one at a time in this process: no enrolment met another's conflict
     roll = tracker(postgres_url)._roll(SCHOOL_A)
     assert all(roll.is_on_roll(upn, date(2018, 9, 3)) for upn in upns)
 

@@ -20,7 +20,7 @@ from tracker.validation import check_destination, check_text
 class Pupils:
     """Mixed into `Tracker`: these methods are its use cases."""
 
-    @use_case(commutative=True)
+    @use_case(commutative=True, writes_roll=True)
     def enrol_pupil(
         self,
         urn: str,
@@ -48,7 +48,7 @@ class Pupils:
         )
         return Changes([student, roll], student.upn)
 
-    @use_case(commutative=True)
+    @use_case(commutative=True, writes_roll=True)
     def enrol_pupils(self, urn: str, pupils: list[dict[str, Any]]) -> Changes:
         """Enrol many pupils in one transaction (imports, demos, bulk loads): all or none."""
         urn = validate_urn(urn)
@@ -119,7 +119,7 @@ class Pupils:
         current = student.current_enrolment
         return current is None or current.school_urn != validate_urn(urn)
 
-    @use_case(commutative=True)
+    @use_case(commutative=True, writes_roll=True)
     def record_leaving(
         self, urn: str, upn: str, left_on: date, destination: str | None = None
     ) -> Changes:

@@ -39,7 +39,7 @@ class Years:
             [student.upn for student in self._leavers(urn, new_year)],
         )
 
-    @use_case(commutative=True)
+    @use_case(commutative=True, writes_roll=True)
     def roll_over(self, urn: str, year: str) -> Changes:
         """Record those leavings, each as the pupil's own event; run again, it finds nobody and
         stores nothing. Its id is the leavers' UPNs, space-separated, so a retry with the same key
@@ -69,7 +69,7 @@ class Years:
         )
         return Changes([student], student.upn)
 
-    @use_case(commutative=True)
+    @use_case(commutative=True, writes_roll=True)
     def record_leavers(self, urn: str, upns: list[str], left_on: date) -> Changes:
         """Several pupils leave `urn` on one day, all or none (a full roll without them): no
         destination yet."""
