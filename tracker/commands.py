@@ -33,7 +33,7 @@ def one_at_a_time(school: str | None) -> AbstractContextManager:
     """This process's lock for commands writing `school`'s roll (none for None)."""
     if school is None:
         return nullcontext()
-    return _SCHOOL_LOCKS[hash(school) % len(_SCHOOL_LOCKS)]
+    return _SCHOOL_LOCKS[hash(str(school)) % len(_SCHOOL_LOCKS)]
 
 
 def back_off(attempt: int) -> None:
