@@ -74,11 +74,18 @@ class Page:
             self.dirty_upns.add(upn)
             self._touch(upn)
 
-    def add(self, upn: str, encounters: list[tuple]) -> None:
-        """The pupil gained encounters (occurred_on, year, kind, category; the counted ones)."""
-        self.added.setdefault(upn, []).extend((self.position, new) for new in encounters)
-        if encounters:  # one that does not count changes no milestone: no version to compute
-            self._touch(upn)
+    def add(self, upns: Iterable[str], encounters: list[tuple]) -> None:
+        """Each of the pupils gained the encounters (occurred_on, year, kind, category; the counted
+        ones): one call for an activity's attendees, the tuples shared between them."""
+        gained = [(self.position, new) for new in encounters]
+        added = self.added
+        for upn in upns:
+            if upn in added:
+                added[upn].extend(gained)
+            else:
+                added[upn] = list(gained)
+            if gained:  # one that does not count changes no milestone: no version to compute
+                self._touch(upn)
 
     def _touch(self, upn: str) -> None:
         positions = self.touched.setdefault(upn, [])

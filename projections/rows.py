@@ -116,9 +116,7 @@ def add_encounters(page: Page, activity_id: str, facts: dict[str, Any], upns: li
         ],
     )
     # An encounter that does not count changes no milestone, but its pupil's school still moved.
-    new = [(occurred_on, year, facts["kind"], category)] if counted else []
-    for upn in upns:
-        page.add(upn, new)
+    page.add(upns, [(occurred_on, year, facts["kind"], category)] if counted else [])
 
 
 def activity_facts(page: Page, activity_id: str) -> dict[str, Any]:

@@ -52,6 +52,7 @@ class ViewStore:
     position_channel: str | None = None  # announced on at each committed position, if anywhere
     date_cast = "{}"  # a date parameter as the database can tell its type where it cannot infer it
     subquery_fence = ""  # what keeps a subquery from being merged into the query around it
+    dates_as_text = True  # a date column reads back as ISO text (SQLite), not as a date
 
     def __init__(self, prefix: str = LIVE):
         self.prefix = prefix
@@ -336,6 +337,7 @@ class PostgresViewStore(ViewStore):
     # order is the same under any collation, and the locale's comparisons made each index
     # insert of a catch-up slower (the indexes on text keys are most of the writing it does).
     column_types = {**types, "text": 'text COLLATE "C"'}
+    dates_as_text = False
     lock_clause = " FOR UPDATE"
     # A page's NOTIFY is sent when it commits: read-your-writes waits on it
     # (projections/position_watch.py).

@@ -284,6 +284,11 @@ def test_milestones_extended_one_encounter_at_a_time_equal_those_recomputed_from
         ("workplace_visit", 380),
         ("guidance_meeting", 390),
         ("employer_talk", 10),
+        # On or after the year's second (day 20): changes no row, so not tallied at all; then one
+        # before it, which moves the second.
+        ("employer_talk", 200),
+        ("employer_talk", 20),
+        ("employer_talk", 15),
         ("employer_talk", 500),
         ("university_visit", 420),
         ("guidance_meeting", 40),
