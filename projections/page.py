@@ -109,7 +109,8 @@ class Page:
     def _stamped(self, table: str, rows: list[Sequence]) -> list[Sequence]:
         if table not in STAMPED:
             return rows
-        return [(*row, self.position) for row in rows]
+        position = self.position
+        return [(*row, position) for row in rows]
 
     def _stamp(self, table: str) -> tuple:
         """The position bound after an update's values, where the table keeps versions."""

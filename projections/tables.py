@@ -163,7 +163,7 @@ VERSIONED = (
 # the position, and stamps a row before deleting it).
 COMPUTED = ("milestones", "employer_dates")
 HISTORY = "_history"
-STAMPED = tuple(name for name in VERSIONED if name not in COMPUTED)
+STAMPED = frozenset(name for name in VERSIONED if name not in COMPUTED)
 
 _TABLE_KEY = re.compile(r",\s*PRIMARY KEY \(([^)]*)\)$")
 _COLUMN_KEY = re.compile(r"^(\w+) \{\w+\} PRIMARY KEY")
