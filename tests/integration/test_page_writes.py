@@ -156,3 +156,46 @@ def test_a_deleted_or_updated_row_is_kept_as_the_version_it_was_until_then(store
     known = store.known_at(5)
     assert known.query("SELECT upn, counts FROM {encounters} ORDER BY upn") == [("1", 0), ("2", 0)]
     assert store.known_at(1).query("SELECT COUNT(*) FROM {encounters}") == [(0,)]
+
+
+def test_rows_of_every_column_type_read_back_as_written_in_a_batch(store):
+    # A batch goes by COPY on PostgreSQL, in its binary format, which packs each value as its
+    # column's type: a flag given as a bool, a real as an int, a date or a number as NULL.
+    placements = [
+        ("p1", "100000", "1", "work_experience", "Acme", date(2026, 3, 2), None, "arranged")
+        + (None, 7, 3),
+        ("p2", "100000", "2", "work_experience", None, None, date(2026, 3, 6), "completed")
+        + (date(2026, 3, 6), 7.5, None),
+    ]
+    activities = [
+        ("a1", "100000", "employer_talk", "employer", "Talk", date(2026, 1, 5), 2025, True, False)
+        + ('["x"]', "Acme", None, 30, None, "2026-01-05T09:00:00.000000+00:00", 1),
+        ("a2", "100000", "fe_visit", "fe", "Visit", date(2026, 2, 5), 2025, 0, 1)
+        + (None, None, "College", 0, "duplicate", "2026-02-05T09:00:00.000000+00:00", 2),
+    ]
+    written(
+        store,
+        lambda page: page.at(5, "2026-03-06T09:00:00.000000+00:00"),
+        lambda page: page.insert("placements", placements),
+        lambda page: page.insert("activities", activities),
+    )
+    got = store.query(
+        "SELECT id, employer_name, starts_on, ends_on, completed_on, hours, position, vfrom "
+        "FROM {placements} ORDER BY id"
+    )
+    assert [(*row[:2], *map(_day, row[2:5]), *row[5:]) for row in got] == [
+        ("p1", "Acme", date(2026, 3, 2), None, None, 7.0, 3, 5),
+        ("p2", None, None, date(2026, 3, 6), date(2026, 3, 6), 7.5, None, 5),
+    ]
+    assert store.query(
+        "SELECT id, academic_year, counts, meaningful, criteria, provider_name, attendees, "
+        "retracted_reason, position FROM {activities} ORDER BY id"
+    ) == [
+        ("a1", 2025, 1, 0, '["x"]', None, 30, None, 1),
+        ("a2", 2025, 0, 1, None, "College", 0, "duplicate", 2),
+    ]
+
+
+def _day(value):
+    """A date as read back: SQLite's are ISO text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
