@@ -505,19 +505,11 @@ class PostgresViewStore(ViewStore):
 # must then be of its column's type (a date a `date`, a flag an int or bool), as the handlers
 # write them on PostgreSQL.
 _BINARY = "(FORMAT BINARY)"
-_COPY_TYPES = {
-    "text": "text",
-    "date": "date",
-    "int": "int4",
-    "big": "int8",
-    "flag": "int2",
-    "real": "float8",
-}
 
 
 @functools.lru_cache(maxsize=None)
 def _copy_types(table: str) -> tuple[str, ...]:
-    return tuple(_COPY_TYPES[kind] for _name, kind in COLUMNS[table])
+    return tuple(PostgresViewStore.types[kind] for _name, kind in COLUMNS[table])
 
 
 # The version a row had until the event at NEW.vfrom changed it, kept in the table's history.
