@@ -99,18 +99,23 @@ def main() -> None:
     options.add_argument("--sustained-seconds", type=float, default=20)
     options.add_argument("--step-seconds", type=float, default=10)
     options.add_argument("--template", help="a database holding the demo, copied for the run")
+    options.add_argument(
+        "--worker-gather", type=float, help="the projection worker's --gather (default: its own)"
+    )
     args = options.parse_args()
     print(describe(ADMIN_URL))
-    with serving(template=args.template) as (base, token, app, views, processes):
-        print(json.dumps(run(base, token, app, views, processes, args), indent=1))
+    gather = () if args.worker_gather is None else ("--gather", str(args.worker_gather))
+    with serving(template=args.template, worker_options=gather) as served:
+        print(json.dumps(run(*served, args), indent=1))
 
 
 @contextmanager
-def serving(server_log=subprocess.DEVNULL, template: str | None = None):
+def serving(server_log=subprocess.DEVNULL, template: str | None = None, worker_options: tuple = ()):
     """The demo in a throwaway database, served by gunicorn (2 workers x 4 threads) with a
     projection worker beside it: yields the address, an admin token, the application, the views
     and the two processes' ids. `server_log` takes gunicorn's stderr (the request log); `template`
-    names a database holding the demo already, to copy instead of building it (minutes)."""
+    names a database holding the demo already, to copy instead of building it (minutes);
+    `worker_options` go to the projection worker's command."""
     with throwaway("postgres", template=template) as url:
         app = Tracker.from_url(url)
         if not template:
@@ -137,7 +142,9 @@ def serving(server_log=subprocess.DEVNULL, template: str | None = None):
             stderr=server_log,
         )
         worker = subprocess.Popen(
-            [sys.executable, "-m", "cli", "project", "--poll", "0.5"], cwd=ROOT, env=environment
+            [sys.executable, "-m", "cli", "project", "--poll", "0.5", *worker_options],
+            cwd=ROOT,
+            env=environment,
         )
         base = "http://127.0.0.1:8799"
         try:

@@ -90,6 +90,12 @@ def _add_running(commands: Any) -> None:
         "--page-size", type=int, default=1000, help="events applied per transaction"
     )
     project.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")
+    project.add_argument(
+        "--gather",
+        type=float,
+        help="while writes keep coming, seconds between the starts of pages (default "
+        "projections.runner.GATHER_SECONDS; 0: a page per wake-up)",
+    )
 
 
 def _add_rolls(commands: Any) -> None:

@@ -25,7 +25,7 @@ def cmd_init(args) -> int:
 
 def cmd_project(args) -> int:
     """Keep the views up to date with the event log (forever, or --once to catch up and exit)."""
-    from projections.runner import Runner
+    from projections.runner import GATHER_SECONDS, Runner
 
     if args.once:
         app, store = open_app(), open_views()
@@ -42,7 +42,12 @@ def cmd_project(args) -> int:
         return 0
     app, store = started
     runner = Runner(app, store, page_size=args.page_size)
-    runner.run_forever(stop, _waker(app), poll_seconds=args.poll)
+    runner.run_forever(
+        stop,
+        _waker(app),
+        poll_seconds=args.poll,
+        gather_seconds=GATHER_SECONDS if args.gather is None else args.gather,
+    )
     return 0
 
 

@@ -18,6 +18,8 @@ from projections.tables import SCHEMA
 log = logging.getLogger(__name__)
 PAGE_SIZE = 5000  # per transaction when behind; a pupil touched twice in a page is recomputed once
 TRACKING_NAME = "views"
+# The live worker's pages begin at most this often while writes keep coming (Runner.run_forever).
+GATHER_SECONDS = 0.02
 ANALYSE_AFTER = (
     50_000  # events applied in one catch-up: a bulk load, after which the planner needs statistics
 )
@@ -88,22 +90,35 @@ class Runner:
     def run_forever(
         self,
         stop: threading.Event,
-        wake: Callable[[float], None] | None = None,
+        wake: Callable[[float], bool] | None = None,
         poll_seconds: float = 1.0,
+        gather_seconds: float = 0.0,
     ) -> None:
         """Catch up, then wait for a wake-up (or the poll timeout, so a lost one never stalls
-        us)."""
-        wait = wake or (lambda seconds: stop.wait(seconds))
+        us). `wake(seconds)` says whether new events were announced within `seconds`.
+
+        When writes were announced while a catch-up ran, they are coming faster than pages are
+        applied: the next page then begins `gather_seconds` after the last one began, so it
+        carries the writes of that time instead of one or two each. A page's fixed cost (its
+        transaction, the tracking row, a statement per table, the milestones' reads) is most of a
+        live page's (docs/performance.md, HTTP). A write that finds the worker idle is applied at
+        once."""
+        wait = wake or (lambda seconds: stop.wait(seconds) and False)
         while not stop.is_set():
+            began, applied = time.monotonic(), 0
             try:
-                self.catch_up()
+                applied = self.catch_up()
             except unavailable_errors() as problem:
                 # The page's transaction rolled back with it: keep trying, and carry on from
                 # the stored position when the store is back, with nobody restarting us.
                 log.warning(
                     "store unavailable (%s); retrying in %ss", type(problem).__name__, poll_seconds
                 )
-            wait(poll_seconds)
+            if applied and wait(0):
+                stop.wait(max(0.0, began + gather_seconds - time.monotonic()))
+                wait(0)  # what was announced meanwhile is in the page about to be read
+            else:
+                wait(poll_seconds)
 
 
 class ReadAhead:

@@ -9,8 +9,9 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 
-def postgres_waker(url: str, channel: str) -> Callable[[float], None]:
-    """A wait that returns when the event store announces new events, or after `seconds` at most.
+def postgres_waker(url: str, channel: str) -> Callable[[float], bool]:
+    """A wait that returns when the event store announces new events (True), or after `seconds` at
+    most (False).
 
     `channel` is the recorder's `channel_name`: the library notifies on it with every insert.
 
@@ -32,20 +33,23 @@ def postgres_waker(url: str, channel: str) -> Callable[[float], None]:
     except psycopg.OperationalError as problem:
         log.warning("cannot listen for new events (%s); polling instead", problem)
 
-    def wait(seconds: float) -> None:
+    def wait(seconds: float) -> bool:
         try:
             state["connection"] = state["connection"] or listen()
             connection = state["connection"]
-            if _notified(connection, seconds):
-                # One catch-up answers every insert announced so far, not one catch-up each
-                # (bounded, so a stream of inserts cannot keep us draining instead of applying).
-                for _ in range(1000):
-                    if not _notified(connection, 0):
-                        break
+            if not _notified(connection, seconds):
+                return False
+            # One catch-up answers every insert announced so far, not one catch-up each
+            # (bounded, so a stream of inserts cannot keep us draining instead of applying).
+            for _ in range(1000):
+                if not _notified(connection, 0):
+                    break
+            return True
         except psycopg.OperationalError as problem:
             log.warning("listening for new events failed (%s); polling instead", problem)
             state["connection"] = None
             time.sleep(seconds)  # the store may be away: do not spin on reconnecting
+            return False
 
     def close() -> None:
         """Stop listening: the connection goes back to the server (a later wait listens again)."""

@@ -128,6 +128,46 @@ def test_a_postgres_notification_wakes_the_runner_long_before_its_poll(postgres_
         thread.join(timeout=35)
 
 
+def test_writes_made_while_a_page_is_applied_are_gathered_into_one_page_and_a_first_is_not_held(
+    postgres_url,
+):
+    app, store = world(postgres_url)
+    pages: list[list[int]] = []
+    during, more = threading.Event(), []
+
+    class Counting(Runner):
+        def _apply(self, events, page, position):
+            pages.append([at for at, _ in events])
+            if during.is_set():  # five writes arrive while this page is applied
+                during.clear()
+                more.extend(record_fair(app, day).position for day in range(16, 21))
+            super()._apply(events, page, position)
+
+    gather, stop = 2.0, threading.Event()
+    thread = threading.Thread(
+        target=Counting(app, store).run_forever,
+        args=(stop, postgres_waker(postgres_url, app.recorder.channel_name), 3.0, gather),
+    )
+    thread.start()
+    try:
+        assert wait_for_position(store, app.recorder.max_notification_id(), timeout=10.0)
+        time.sleep(0.5)
+        pages.clear()
+        during.set()
+        sent = time.monotonic()
+        first = record_fair(app).position
+        assert wait_for_position(store, first, timeout=gather / 2), "an idle worker waited"
+        assert len(more) == 5
+        assert wait_for_position(store, more[-1], timeout=10.0)
+        assert time.monotonic() - sent >= gather  # the next page began a gathering after the first
+        assert [page[-1] for page in pages] == [first, more[-1]]  # the five writes in one page
+        assert pages[1] == list(range(first + 1, more[-1] + 1))
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert verify(app, store) == []
+
+
 def test_a_middle_school_has_no_applicable_benchmarks_6_to_8(database_url):
     app = Tracker.from_url(database_url, today=lambda: TODAY)
     app.register_school("900005", "Middle", "middle", "885", "8854005")
