@@ -41,9 +41,8 @@ def rewrite_milestones(page: Page) -> set[str]:
     of the old first two and the new dates. So their stored dates stand in for the encounters they
     came from, and a pupil who has sat through a hundred talks costs what one who has sat through
     two does. A pupil with no row yet, or who gained a university visit (the row keeps only the
-    second), is recomputed after all. A pupil who only gained employer encounters no earlier than
-    the second of their year already stored changes no row (`_changes_nothing`), and is not
-    tallied at all.
+    second), is recomputed after all. A pupil whose new encounters are all no earlier than the
+    stored dates they could move changes no row (`_changes_nothing`), and is not tallied at all.
     """
     changed, added = page.dirty_upns, page.added
     upns = sorted(changed | added.keys())
@@ -62,7 +61,7 @@ def rewrite_milestones(page: Page) -> set[str]:
     rewritten: list[tuple[str, Versions, Versions, list, list]] = []
     latest_year = 0
     for upn in upns:
-        if upn not in from_history and _changes_nothing(stored[1].get(upn, {}), upn, added[upn]):
+        if upn not in from_history and _changes_nothing(stored, upn, added[upn]):
             continue
         at = (
             _FromHistory(encounters.get(upn, []))
@@ -171,19 +170,43 @@ class _Extended:
         return [new for at, new in self.added if since < at <= position]
 
 
-def _changes_nothing(employer: Versions, upn: str, added: list[tuple[int, tuple]]) -> bool:
-    """Whether every encounter the pupil gained is an employer encounter on or after the second
-    of its year already stored: employer encounters move only their year's first two dates (and
-    the milestone row's copy of the latest year's), so such a one moves nothing. Most of a pupil's
-    talks in a year are such ones: a live page recording an activity for thirty pupils spent a
-    quarter of its CPU tallying them to find their rows unchanged."""
+# Where a pupil's milestone row keeps, for each category, the date a later encounter cannot move
+# (the second workplace date: the row holds the first two; the first of the others), and for
+# workplace and guidance the first on or after the day Year 12 starts (the row's column 10).
+_LAST_MOVABLE = {"workplace": 5, "fe": 6, "he": 7, "guidance": 9}
+_FROM_KS5 = {"workplace": 11, "guidance": 12}
+_KS5_START = 10
+
+
+def _changes_nothing(stored: tuple, upn: str, added: list[tuple[int, tuple]]) -> bool:
+    """Whether no encounter the pupil gained can move a stored date: each is on or after the date
+    of its kind that a later one leaves alone (the second of its year for employer encounters, the
+    second workplace date, the first of the others), and, if on or after the day Year 12 starts,
+    on or after the first of its kind from that day. Most of a pupil's talks in a year are such
+    ones: a live page recording an activity for thirty pupils spent a quarter of its CPU tallying
+    them to find their rows unchanged. A university visit moves the second of them, which the row
+    keeps only for visits: never skipped."""
+    row = next(iter(stored[0][upn].values()))[0]
+    employer = stored[1].get(upn, {})
     for _position, (occurred_on, year, kind, category) in added:
-        if category != "employer" or kind == "university_visit":
+        on = _as_date(occurred_on)
+        if kind == "university_visit":
             return False
-        held = employer.get((upn, year))
-        second_on = held[0][3] if held is not None else None
-        if second_on is None or _as_date(occurred_on) < _as_date(second_on):
+        if category == "employer":
+            held = employer.get((upn, year))
+            later_than = held[0][3] if held is not None else None
+        elif category in _LAST_MOVABLE:
+            later_than = row[_LAST_MOVABLE[category]]
+        else:
             return False
+        if later_than is None or on < _as_date(later_than):
+            return False
+        if category in _FROM_KS5 and row[_KS5_START] is not None:
+            first_from_ks5 = row[_FROM_KS5[category]]
+            if on >= _as_date(row[_KS5_START]) and (
+                first_from_ks5 is None or on < _as_date(first_from_ks5)
+            ):
+                return False
     return True
 
 

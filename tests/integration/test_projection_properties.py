@@ -319,3 +319,62 @@ def test_milestones_extended_one_encounter_at_a_time_equal_those_recomputed_from
     assert (str(workplace_1), str(workplace_2), str(workplace_ks5)) == tuple(
         str(history.on(offset)) for offset in (30, 370, 370)
     )
+
+
+def test_a_pupil_whose_new_encounters_cannot_move_a_stored_date_is_not_tallied(monkeypatch):
+    """Whether a page's new encounters can move a pupil's stored dates is decided from the stored
+    rows alone, kind by kind, for the day Year 12 starts too; and what it skips leaves the rows
+    as a rebuild makes them."""
+    from projections import milestones
+
+    decided: list[bool] = []
+    decide = milestones._changes_nothing
+
+    def recorded(*args):
+        decided.append(decide(*args))
+        return decided[-1]
+
+    monkeypatch.setattr(milestones, "_changes_nothing", recorded)
+    history = History(2025, [11] * 12, years=2)  # Year 12 from 1 September 2026: day 365
+    for p in range(12):
+        history.run(("enrol", p, "900001", 0))
+    history.catch_up(page_size=50)
+    for kind, offset, skipped in (
+        ("workplace_visit", 30, [False]),
+        ("workplace_visit", 40, [False]),  # the second
+        ("workplace_visit", 400, [False]),  # the first from Year 12
+        ("workplace_visit", 200, [True]),  # after the second, before Year 12
+        ("workplace_visit", 380, [False]),  # after the second, from Year 12, before its first
+        ("workplace_visit", 380, [True]),  # the same day again
+        ("workplace_visit", 35, [False]),  # before the second
+        ("guidance_meeting", 50, [False]),
+        ("guidance_meeting", 420, [False]),
+        ("guidance_meeting", 100, [True]),
+        ("guidance_meeting", 390, [False]),
+        ("guidance_meeting", 500, [True]),
+        ("fe_encounter", 60, [False]),
+        ("fe_encounter", 70, [True]),
+        ("fe_encounter", 60, [True]),  # the first's day again
+        ("he_encounter", 80, [False]),
+        ("he_encounter", 90, [True]),
+        ("he_encounter", 75, [False]),
+        ("university_visit", 500, []),  # the row keeps the second visit: recomputed, never asked
+        ("employer_talk", 10, [False]),
+        ("employer_talk", 20, [False]),
+        ("employer_talk", 25, [True]),
+        ("employer_talk", 15, [False]),
+        ("employer_talk", 380, [False]),  # the first of the next year
+    ):
+        decided.clear()
+        history.run(("activity", "900001", kind, offset, {0}, True))
+        history.catch_up(page_size=1)
+        assert decided == skipped, (kind, offset)
+        assert verify(history.app, history.store) == [], (kind, offset)
+    row = history.store.query(
+        "SELECT workplace_1, workplace_2, workplace_ks5, guidance_1, guidance_ks5, fe_1, he_1 "
+        "FROM {milestones} WHERE upn = ?",
+        (history.upns[0],),
+    )
+    assert [str(on) for on in row[0]] == [
+        str(history.on(offset)) for offset in (30, 35, 380, 50, 390, 60, 75)
+    ]
