@@ -125,7 +125,9 @@ def test_a_postgres_notification_wakes_the_runner_long_before_its_poll(postgres_
         assert wait_for_position(store, position, timeout=5.0)
     finally:
         stop.set()
+        record_fair(app, 16)  # wakes it to see the stop, rather than wait out its poll
         thread.join(timeout=35)
+    assert not thread.is_alive()
 
 
 def test_writes_made_while_a_page_is_applied_are_gathered_into_one_page_and_a_first_is_not_held(
