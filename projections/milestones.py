@@ -184,8 +184,8 @@ def _changes_nothing(stored: tuple, upn: str, added: list[tuple[int, tuple]]) ->
     second workplace date, the first of the others), and, if on or after the day Year 12 starts,
     on or after the first of its kind from that day. Most of a pupil's talks in a year are such
     ones: a live page recording an activity for thirty pupils spent a quarter of its CPU tallying
-    them to find their rows unchanged. A university visit moves the second of them, which the row
-    keeps only for visits: never skipped."""
+    them to find their rows unchanged. (Pupils who gained a university visit are recomputed from
+    their history before this is asked; the test for one here keeps it so if that changes.)"""
     row = next(iter(stored[0][upn].values()))[0]
     employer = stored[1].get(upn, {})
     for _position, (occurred_on, year, kind, category) in added:
