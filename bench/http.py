@@ -246,7 +246,10 @@ def run(base: str, token: str, app: Tracker, views, processes: dict[str, int], a
     steps = results["write_path"]
     held = [steps[f"{name}_stepped"]["highest_rate_held"] for name in ("record", "reference")]
     if all(held):
-        results["record_vs_reference_highest_rate_held"] = f"{held[0] / held[1]:.0%}"
+        # A route that held the last rate offered might hold more: the ratio is then only a bound.
+        top = http_writes.RATES[-1]
+        bound = {(False, True): "≤ ", (True, False): "≥ "}.get((held[0] == top, held[1] == top), "")
+        results["record_vs_reference_highest_rate_held"] = f"{bound}{held[0] / held[1]:.0%}"
     return results
 
 
