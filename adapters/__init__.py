@@ -12,6 +12,9 @@ from __future__ import annotations
 # worker and the CLI start together on a fresh database, and PostgreSQL's `CREATE TABLE IF
 # NOT EXISTS` is not safe against a twin running at the same moment.
 SCHEMA_LOCK_KEY = 0x7472_6163_6B65_72  # "tracker"
+# The first half of the two-part advisory lock each process takes while writing a school's roll
+# (adapters/postgres.py: writing_roll); the second is the school's.
+ROLL_LOCKS = 0x726F_6C6C  # "roll"
 
 
 def unavailable_errors() -> tuple[type[Exception], ...]:

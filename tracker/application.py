@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from contextlib import nullcontext
 from datetime import date
 from typing import Any, Callable, TypeVar
 from uuid import UUID
@@ -173,7 +174,8 @@ class Tracker(
         """Decide, then save atomically with the idempotency key; retry commutative commands.
         `school`: the school whose roll the command writes, if any (`one_at_a_time`)."""
         caller = caller or Caller()
-        with acting_as(caller), one_at_a_time(school):
+        writing_roll = self.recorder.writing_roll(school) if school else nullcontext()
+        with acting_as(caller), one_at_a_time(school), writing_roll:
             if idempotency_key and (
                 first := self._first_result(caller.actor, idempotency_key, fingerprint)
             ):

@@ -31,6 +31,14 @@ class StoreQuestions(ABC):
     def events_of(self, aggregate_ids: list[UUID], up_to: int) -> list[Notification]:
         """Every stored event of these aggregates at or before position `up_to`, in log order."""
 
+    def writing_roll(self, school: str) -> AbstractContextManager[None]:
+        """Held while a command decides and saves `school`'s roll. A store that several processes
+        write serialises them here, so they do not decide on the same version of the roll and
+        refuse each other; within a process `tracker.commands.one_at_a_time` already does. Only
+        an economy: a command that goes ahead without it is refused on a conflict and decided
+        again, as before."""
+        return nullcontext()
+
     def bulk_loading(self) -> AbstractContextManager[None]:
         """A one-off load by the store's only writer; a store with nothing to relax is left as
         it is."""

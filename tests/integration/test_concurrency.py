@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -111,6 +112,66 @@ def test_two_processes_enrolling_into_one_school_lose_none(postgres_url):
     roll = tracker(postgres_url)._roll(SCHOOL_A)
     upns = [upn for batch in batches for upn in batch]
     assert len(upns) == 50 and all(roll.is_on_roll(upn, date(2018, 9, 3)) for upn in upns)
+
+
+def _enrol_counting_retries(url: str, first: int, last: int, start) -> tuple[list[str], int]:
+    retried: list[int] = []
+    application.back_off = retried.append  # this process's own module
+    app = tracker(url)
+    app._roll(SCHOOL_A)  # connected and warm before the race
+    start.wait()
+    with ThreadPoolExecutor(4) as pool:
+        upns = list(pool.map(lambda serial: enrol_one(app, serial), range(first, last)))
+    return upns, len(retried)
+
+
+def test_two_processes_enrolling_in_one_school_are_never_decided_twice(postgres_url):
+    prepared(postgres_url)
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(2) as pool:
+        start = manager.Barrier(2)
+        results = pool.starmap(
+            _enrol_counting_retries, [(postgres_url, 1, 41, start), (postgres_url, 41, 81, start)]
+        )
+    # Without the store's lock on the roll between processes: 39 and 44 conflicts in two runs.
+    assert [retries for _, retries in results] == [0, 0]
+    roll = tracker(postgres_url)._roll(SCHOOL_A)
+    upns = [upn for batch, _ in results for upn in batch]
+    assert len(upns) == 80 and all(roll.is_on_roll(upn, date(2018, 9, 3)) for upn in upns)
+
+
+def test_a_roll_held_by_another_process_is_waited_for_and_after_a_while_gone_ahead_without(
+    postgres_url, monkeypatch
+):
+    from adapters import postgres
+
+    first, second = tracker(postgres_url).recorder, tracker(postgres_url).recorder
+    entered = threading.Event()
+
+    def held_for(seconds: float) -> None:
+        with first.writing_roll(SCHOOL_A):
+            entered.set()
+            threading.Event().wait(seconds)
+
+    holder = threading.Thread(target=held_for, args=(0.5,))
+    holder.start()
+    entered.wait(5)
+    began = time.monotonic()
+    with second.writing_roll("999999"):  # another school's: at once
+        assert time.monotonic() - began < 0.2
+    with second.writing_roll(SCHOOL_A):
+        waited = time.monotonic() - began
+    holder.join()
+    assert 0.3 < waited < 2.0
+    monkeypatch.setattr(postgres, "ROLL_LOCK_WAIT", 0.3)
+    entered.clear()
+    holder = threading.Thread(target=held_for, args=(3.0,))
+    holder.start()
+    entered.wait(5)
+    began = time.monotonic()
+    with second.writing_roll(SCHOOL_A):  # held too long: goes ahead, conflicts are still refused
+        assert 0.25 < time.monotonic() - began < 1.5
+    holder.join()
 
 
 def test_a_stale_amendment_reports_a_conflict_and_loses_nothing(postgres_url):
