@@ -228,3 +228,14 @@ def test_the_same_idempotency_key_sent_twice_at_once_stores_one_activity(postgre
     ]
     assert len(results) == 2 and results[0] == results[1]
     assert len(recorded) == 2  # the fixture's fair and one talk
+
+
+def test_a_forked_process_takes_roll_locks_on_a_session_of_its_own(postgres_url):
+    recorder = tracker(postgres_url).recorder
+    with recorder.writing_roll(SCHOOL_A):
+        inherited = recorder._roll_locks._connection
+    recorder._roll_locks._pid = -1  # as a process forked after the first lock finds it
+    with recorder.writing_roll(SCHOOL_A):
+        assert recorder._roll_locks._connection is not inherited
+    assert not inherited.closed  # the parent's, left to the parent
+    inherited.close()
