@@ -22,6 +22,8 @@ from adapters import ROLL_LOCKS, SCHEMA_LOCK_KEY
 from adapters.postgres_statements import RenderedStatements
 from tracker.ports import StoreQuestions
 
+ROLL_LOCK_WAIT = 2.0  # seconds; then a command writing a roll goes ahead without its lock
+
 
 class _ColumnInsert(PostgresAggregateRecorder):
     """Inserts a batch of events as four arrays, one a column, where the library sends one array
@@ -155,9 +157,6 @@ class PostgresEventRecorder(
                 )
                 for row in cursor.fetchall()
             ]
-
-
-ROLL_LOCK_WAIT = 2.0  # seconds; then the command goes ahead without the lock, as it did before
 
 
 class _SessionLocks:
