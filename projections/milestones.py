@@ -54,15 +54,21 @@ def rewrite_milestones(page: Page) -> set[str]:
         for upn, new in added.items()
         if upn not in stored[0] or any(enc[2] == "university_visit" for _, enc in new)
     }
-    since = min((min(at) for at in page.touched.values() if at), default=0)
+    unmoved = {
+        upn for upn in upns if upn not in from_history and _changes_nothing(stored, upn, added[upn])
+    }
+    # The schools an unmoved pupil is on roll at are their stored rows' (one an enrolment, and any
+    # change of enrolment recomputes the pupil), so their year groups and enrolments are not read:
+    # in a live page recording talks, two of its four reads were for pupils skipped here.
+    schools = {values[1] for upn in unmoved for values, _vfrom in stored[0][upn].values()}
+    upns = [upn for upn in upns if upn not in unmoved]
+    since = min((min(page.touched[upn]) for upn in upns if page.touched.get(upn)), default=0)
     encounters = _versions_of(page, "encounters", _ENCOUNTER, sorted(from_history), since)
     year_groups = _versions_of(page, "year_groups", "from_year, year_group", upns, since)
     enrolments = _versions_of(page, "enrolments", "school_urn, enrolled_on, left_on", upns, since)
     rewritten: list[tuple[str, Versions, Versions, list, list]] = []
     latest_year = 0
     for upn in upns:
-        if upn not in from_history and _changes_nothing(stored, upn, added[upn]):
-            continue
         at = (
             _FromHistory(encounters.get(upn, []))
             if upn in from_history
@@ -85,7 +91,7 @@ def rewrite_milestones(page: Page) -> set[str]:
         ):
             rewritten.append((upn, milestones, employer, history, employer_history))
     _write(page, rewritten, latest_year)
-    return {row[0] for versions in enrolments.values() for row, _on, _until in versions}
+    return schools | {row[0] for versions in enrolments.values() for row, _on, _until in versions}
 
 
 _ENCOUNTER = "occurred_on, academic_year, kind, category"

@@ -378,3 +378,22 @@ def test_a_pupil_whose_new_encounters_cannot_move_a_stored_date_is_not_tallied(m
     assert [str(on) for on in row[0]] == [
         str(history.on(offset)) for offset in (30, 35, 380, 50, 390, 60, 75)
     ]
+
+
+def test_a_page_whose_pupils_are_all_skipped_still_moves_every_school_they_were_on_roll_at():
+    """A skipped pupil's year groups and enrolments are not read; the schools whose figures a
+    page may move are then taken from their stored rows, the school they left included."""
+    history = History(2025, [10] * 12)
+    history.run(("enrol", 0, "900001", 0))
+    history.run(("leave", 0, 100))
+    history.run(("enrol", 0, "900003", 101))
+    history.run(("activity", "900003", "employer_talk", 200, {0}, True))
+    history.run(("activity", "900003", "employer_talk", 210, {0}, True))
+    history.catch_up(page_size=50)
+    history.run(("activity", "900003", "employer_talk", 220, {0}, True))  # after the year's second
+    history.catch_up(page_size=1)
+    last = history.app.recorder.max_notification_id()
+    moved = dict(history.store.query("SELECT urn, position FROM {school_versions}"))
+    assert (moved["900001"], moved["900003"]) == (last, last)
+    assert moved["900002"] < last
+    assert verify(history.app, history.store) == []
