@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from projections.milestone_tally import Tally, ks5_start
@@ -48,20 +49,23 @@ def rewrite_milestones(page: Page) -> set[str]:
     upns = sorted(changed | added.keys())
     if not upns:
         return set()
-    stored = _stored(page, upns)
+    rows = _stored(page, "milestones", upns)
     from_history = changed | {
         upn
         for upn, new in added.items()
-        if upn not in stored[0] or any(enc[2] == "university_visit" for _, enc in new)
+        if upn not in rows or any(enc[2] == "university_visit" for _, enc in new)
     }
     unmoved = {
-        upn for upn in upns if upn not in from_history and _changes_nothing(stored, upn, added[upn])
+        upn
+        for upn in upns
+        if upn not in from_history and _changes_nothing(_one_row(rows[upn]), added[upn])
     }
     # The schools an unmoved pupil is on roll at are their stored rows' (one an enrolment, and any
-    # change of enrolment recomputes the pupil), so their year groups and enrolments are not read:
-    # in a live page recording talks, two of its four reads were for pupils skipped here.
-    schools = {values[1] for upn in unmoved for values, _vfrom in stored[0][upn].values()}
+    # change of enrolment recomputes the pupil), so nothing else of theirs is read: in a live page
+    # recording talks, three of its four reads were for pupils skipped here.
+    schools = {values[1] for upn in unmoved for values, _vfrom in rows[upn].values()}
     upns = [upn for upn in upns if upn not in unmoved]
+    stored = rows, _stored(page, "employer_dates", upns)
     since = min((min(page.touched[upn]) for upn in upns if page.touched.get(upn)), default=0)
     encounters = _versions_of(page, "encounters", _ENCOUNTER, sorted(from_history), since)
     year_groups = _versions_of(page, "year_groups", "from_year, year_group", upns, since)
@@ -97,20 +101,20 @@ def rewrite_milestones(page: Page) -> set[str]:
 _ENCOUNTER = "occurred_on, academic_year, kind, category"
 
 
-def _stored(page: Page, upns: list[str]) -> tuple[dict[str, Versions], dict[str, Versions]]:
-    """The pupils' current milestone and employer rows, by key, with the position of each."""
-    stored: tuple[dict[str, Versions], dict[str, Versions]] = (defaultdict(dict), defaultdict(dict))
+def _stored(page: Page, table: str, upns: list[str]) -> dict[str, Versions]:
+    """The pupils' current rows of `table` (milestones or employer dates), by key, with the
+    position of each."""
+    found: dict[str, Versions] = defaultdict(dict)
+    if not upns:
+        return found
+    key, dates = _STORED[table]
     as_text = page.store.dates_as_text
-    for table, key, dates, found in (
-        ("milestones", _MILESTONE_KEY, _MILESTONE_DATES, stored[0]),
-        ("employer_dates", _EMPLOYER_KEY, _EMPLOYER_DATES, stored[1]),
-    ):
-        for *row, vfrom in page.read_in(f"SELECT * FROM {{{table}}} WHERE upn IN ({{in}})", upns):
-            # PostgreSQL's dates arrive as dates: converting each column was a tenth of a live
-            # page's CPU (thirty pupils a record).
-            values = _as_computed(row, dates) if as_text else tuple(row)
-            found[row[0]][tuple(values[i] for i in key)] = (values, vfrom)
-    return dict(stored[0]), dict(stored[1])
+    for *row, vfrom in page.read_in(f"SELECT * FROM {{{table}}} WHERE upn IN ({{in}})", upns):
+        # PostgreSQL's dates arrive as dates: converting each column was a tenth of a live page's
+        # CPU (thirty pupils a record).
+        values = _as_computed(row, dates) if as_text else tuple(row)
+        found[row[0]][key(values)] = (values, vfrom)
+    return dict(found)
 
 
 def _versions_of(
@@ -182,25 +186,33 @@ class _Extended:
 _LAST_MOVABLE = {"workplace": 5, "fe": 6, "he": 7, "guidance": 9}
 _FROM_KS5 = {"workplace": 11, "guidance": 12}
 _KS5_START = 10
+_EMPLOYER_YEAR, _EMPLOYER_SECOND = 15, 17
 
 
-def _changes_nothing(stored: tuple, upn: str, added: list[tuple[int, tuple]]) -> bool:
-    """Whether no encounter the pupil gained can move a stored date: each is on or after the date
-    of its kind that a later one leaves alone (the second of its year for employer encounters, the
-    second workplace date, the first of the others), and, if on or after the day Year 12 starts,
+def _one_row(versions: Versions) -> tuple:
+    """One of a pupil's milestone rows: they hold the same dates, one row an enrolment."""
+    return next(iter(versions.values()))[0]
+
+
+def _changes_nothing(row: tuple, added: list[tuple[int, tuple]]) -> bool:
+    """Whether no encounter the pupil gained can move a date of their milestone `row`: each is on or
+    after the date of its kind that a later one leaves alone (for employer encounters the second of
+    the row's year, the latest; the second workplace date; the first of the others), and, if on or
+    after the day Year 12 starts,
     on or after the first of its kind from that day. Most of a pupil's talks in a year are such
     ones: a live page recording an activity for thirty pupils spent a quarter of its CPU tallying
     them to find their rows unchanged. (Pupils who gained a university visit are recomputed from
     their history before this is asked; the test for one here keeps it so if that changes.)"""
-    row = next(iter(stored[0][upn].values()))[0]
-    employer = stored[1].get(upn, {})
     for _position, (occurred_on, year, kind, category) in added:
         on = _as_date(occurred_on)
         if kind == "university_visit":
             return False
         if category == "employer":
-            held = employer.get((upn, year))
-            later_than = held[0][3] if held is not None else None
+            # The row keeps the latest year's first two; an earlier year's are not read for this
+            # (a talk back-dated into a past year is rare): its pupil is recomputed.
+            if year != row[_EMPLOYER_YEAR]:
+                return False
+            later_than = row[_EMPLOYER_SECOND]
         elif category in _LAST_MOVABLE:
             later_than = row[_LAST_MOVABLE[category]]
         else:
@@ -223,7 +235,7 @@ def _stand_ins(stored: tuple, upn: str) -> list[tuple]:
     # each stands in once: the first after Year 12 starts is another visit only if later than
     # the second. The second university visit stands in twice: it is still the second, and the
     # first higher-education encounter is no later.
-    row = next(iter(stored[0][upn].values()))[0]
+    row = _one_row(stored[0][upn])
     w1, w2, fe_1, he_1, university_2, g1, _ks5, w_ks5, g_ks5 = row[4:13]
     w_ks5 = w_ks5 if w2 is not None and w_ks5 is not None and w_ks5 > w2 else None
     stand_ins = [
@@ -296,6 +308,10 @@ def _replace(current: Versions, rows: list[tuple], key: tuple[int, ...], positio
 # the stored rows' are read back as dates too, so a stored row and a computed one compare equal.
 _MILESTONE_DATES = frozenset((*range(4, 13), 16, 17))
 _EMPLOYER_DATES = frozenset((2, 3))
+_STORED = {
+    "milestones": (itemgetter(*_MILESTONE_KEY), _MILESTONE_DATES),
+    "employer_dates": (itemgetter(*_EMPLOYER_KEY), _EMPLOYER_DATES),
+}
 
 
 def _as_computed(row: list, dates: frozenset[int]) -> tuple:

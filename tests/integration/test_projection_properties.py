@@ -364,6 +364,9 @@ def test_a_pupil_whose_new_encounters_cannot_move_a_stored_date_is_not_tallied(m
         ("employer_talk", 25, [True]),
         ("employer_talk", 15, [False]),
         ("employer_talk", 380, [False]),  # the first of the next year
+        ("employer_talk", 385, [False]),  # its second
+        ("employer_talk", 390, [True]),
+        ("employer_talk", 300, [False]),  # after a past year's second: that year is not read
     ):
         decided.clear()
         history.run(("activity", "900001", kind, offset, {0}, True))
