@@ -241,6 +241,44 @@ def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_st
     assert recorder.select_events(clash[0].originator_id) == []
 
 
+def test_a_postgres_insert_waits_for_the_logs_lock_and_announces_itself_when_it_commits(
+    postgres_url,
+):
+    """One statement does what the library's pipeline did: it takes the log's table lock (so
+    positions become visible in order to readers tailing the log) and notifies the log's channel
+    on commit."""
+    import threading
+    from uuid import uuid4
+
+    import psycopg
+    from eventsourcing.persistence import StoredEvent
+
+    app = reopen(postgres_url)
+    recorder = app.recorder
+    table = recorder.events_table_name
+    before = recorder.max_notification_id() or 0
+    with (
+        psycopg.connect(postgres_url, autocommit=True) as listening,
+        psycopg.connect(postgres_url) as holding,
+    ):
+        listening.execute(f'LISTEN "{recorder.channel_name}"')
+        # What an uncommitted INSERT holds: a plain INSERT does not wait for it, the log's lock does.
+        holding.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
+        ids: list = []
+        writer = threading.Thread(
+            target=lambda: ids.extend(recorder.insert_events([StoredEvent(uuid4(), 1, "t", b"x")]))
+        )
+        writer.start()
+        writer.join(0.5)
+        assert writer.is_alive() and ids == []  # waiting for the lock
+        assert list(listening.notifies(timeout=0.2, stop_after=1)) == []
+        holding.rollback()
+        writer.join(10)
+        assert ids == [before + 1]
+        (notice,) = listening.notifies(timeout=5, stop_after=1)
+        assert notice.channel == recorder.channel_name
+
+
 def test_the_event_stores_connections_never_compile_or_parallelise_a_lookup(postgres_url):
     app = reopen(postgres_url)
     app.register_school(
