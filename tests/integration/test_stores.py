@@ -262,7 +262,7 @@ def test_a_postgres_insert_waits_for_the_logs_lock_and_announces_itself_when_it_
         psycopg.connect(postgres_url) as holding,
     ):
         listening.execute(f'LISTEN "{recorder.channel_name}"')
-        # What an uncommitted INSERT holds: a plain INSERT does not wait for it, the log's lock does.
+        # What an uncommitted INSERT holds: another INSERT would not wait, the log's lock does.
         holding.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
         ids: list = []
         writer = threading.Thread(
