@@ -128,12 +128,15 @@ class PostgresEventRecorder(
             ).format(function=function, id_type=id_type, schema=names["schema"])
         )
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs) -> Sequence[int]:
         """The events in one statement; through the library's pipeline where more is written in
         the transaction (a subclass's keys)."""
         if any(kwargs.values()) or not stored_events:
             return super().insert_events(stored_events, **kwargs)
+        return self._insert_in_one_statement(stored_events)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
+    def _insert_in_one_statement(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
         with (
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
