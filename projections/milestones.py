@@ -34,49 +34,54 @@ def rewrite_milestones(page: Page) -> set[str]:
     Each pupil gets a version of their rows at every position in the page that touched them (the
     views as known at any position are then what a page ending there would leave: docs/time.md),
     and a version is kept only where the rows differ from the one before, so where pages happened
-    to end never shows. Changed pupils are counted from every counted encounter they have at their
-    first position, then tallied on from one position to the next (`milestone_tally.Tally`).
-    Pupils whose only change is new encounters (position, (occurred_on,
-    year, kind, category)) are extended instead: every milestone is the first or second date of
-    its kind, or the first on or after a date, and the first two of a longer list are the first two
-    of the old first two and the new dates. So their stored dates stand in for the encounters they
-    came from, and a pupil who has sat through a hundred talks costs what one who has sat through
-    two does. A pupil with no row yet, or who gained a university visit (the row keeps only the
-    second), is recomputed after all. A pupil whose new encounters are all no earlier than the
-    stored dates they could move changes no row (`_changes_nothing`), and is not tallied at all.
+    to end never shows. Pupils whose encounters were changed or ended are counted from every counted
+    encounter they have at their first position, then tallied on from one position to the next
+    (`milestone_tally.Tally`). Pupils who only gained encounters (position, (occurred_on, year,
+    kind, category)) or moved on the roll are extended instead: every milestone is the first or
+    second date of its kind, or the first on or after a date, and the first two of a longer list
+    are the first two of the old first two and the new dates. So their stored dates stand in for
+    the encounters they came from, and a pupil who has sat through a hundred talks costs what one
+    who has sat through two does; where they cannot (`_extends`) the pupil is recomputed after
+    all. A pupil who only gained encounters all no earlier than the stored dates they could move
+    changes no row (`_changes_nothing`), and is not tallied at all.
     """
-    changed, added = page.dirty_upns, page.added
-    upns = sorted(changed | added.keys())
+    changed, rolled, added = page.dirty_upns, page.rolled, page.added
+    upns = sorted(changed | rolled | added.keys())
     if not upns:
         return set()
     rows = _stored(page, "milestones", upns)
-    from_history = changed | {
-        upn
-        for upn, new in added.items()
-        if upn not in rows or any(enc[2] == "university_visit" for _, enc in new)
+    university = {
+        upn for upn, new in added.items() if any(enc[2] == "university_visit" for _, enc in new)
     }
     unmoved = {
         upn
         for upn in upns
-        if upn not in from_history and _changes_nothing(_one_row(rows[upn]), added[upn])
+        if upn in rows
+        and upn not in changed | rolled | university
+        and _changes_nothing(_one_row(rows[upn]), added[upn])
     }
     # The schools an unmoved pupil is on roll at are their stored rows' (one an enrolment, and any
-    # change of enrolment recomputes the pupil), so nothing else of theirs is read: in a live page
+    # change of enrolment rewrites the pupil), so nothing else of theirs is read: in a live page
     # recording talks, three of its four reads were for pupils skipped here.
     schools = {values[1] for upn in unmoved for values, _vfrom in rows[upn].values()}
     upns = [upn for upn in upns if upn not in unmoved]
     stored = rows, _stored(page, "employer_dates", upns)
     since = min((min(page.touched[upn]) for upn in upns if page.touched.get(upn)), default=0)
-    encounters = _versions_of(page, "encounters", _ENCOUNTER, sorted(from_history), since)
     year_groups = _versions_of(page, "year_groups", "from_year, year_group", upns, since)
     enrolments = _versions_of(page, "enrolments", "school_urn, enrolled_on, left_on", upns, since)
+    from_history = changed | {
+        upn
+        for upn in upns
+        if upn not in changed and not _extends(upn, stored, university, year_groups[upn], page)
+    }
+    encounters = _versions_of(page, "encounters", _ENCOUNTER, sorted(from_history), since)
     rewritten: list[tuple[str, Versions, Versions, list, list]] = []
     latest_year = 0
     for upn in upns:
         at = (
             _FromHistory(encounters.get(upn, []))
             if upn in from_history
-            else _Extended(_stand_ins(stored, upn), added[upn])
+            else _Extended(_stand_ins(stored, upn), added.get(upn, []))
         )
         milestones, employer, history, employer_history, year = _versions(
             upn,
@@ -99,6 +104,29 @@ def rewrite_milestones(page: Page) -> set[str]:
 
 
 _ENCOUNTER = "occurred_on, academic_year, kind, category"
+
+
+def _extends(upn: str, stored: tuple, university: set[str], year_groups: list, page: Page) -> bool:
+    """Whether the pupil's stored dates and the encounters the page added stand in for their whole
+    history at every position the page touched them (their encounters were not changed or ended
+    there: those pupils are `page.dirty_upns`). A pupil with no row has no encounters before the
+    page (an encounter needs a place on roll, and a place on roll a year group, so a row). One with
+    a row needs the day Year 12 starts where the row has it (the row's dates from that day come
+    from it) and no university visit gained (the row keeps only the second).
+
+    Reading back every encounter of a pupil the page rewrote was the largest of a catch-up's reads:
+    a pupil enrolled in a page, or moved up a year, was recomputed from the encounters the page had
+    just written, or from every encounter they ever had."""
+    if upn not in stored[0]:
+        return upn not in stored[1]
+    if upn in university:
+        return False
+    held = _one_row(stored[0][upn])[_KS5_START]
+    held = _as_date(held) if held is not None else None
+    return all(
+        ks5_start(_current_at(year_groups, position)) == held
+        for position in page.touched.get(upn, ())
+    )
 
 
 def _stored(page: Page, table: str, upns: list[str]) -> dict[str, Versions]:
@@ -235,6 +263,8 @@ def _stand_ins(stored: tuple, upn: str) -> list[tuple]:
     # each stands in once: the first after Year 12 starts is another visit only if later than
     # the second. The second university visit stands in twice: it is still the second, and the
     # first higher-education encounter is no later.
+    if upn not in stored[0]:
+        return []  # nothing before the page (`_extends`)
     row = _one_row(stored[0][upn])
     w1, w2, fe_1, he_1, university_2, g1, _ks5, w_ks5, g_ks5 = row[4:13]
     w_ks5 = w_ks5 if w2 is not None and w_ks5 is not None and w_ks5 > w2 else None

@@ -53,6 +53,9 @@ class Page:
         self._moment, self._recorded_at = 0, ""
         self._moment_touched: dict[str, int] = {}  # the moment each pupil was last touched in
         self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from history
+        # Pupils whose roll or year group changed: their rows are rewritten, from their stored
+        # dates where the day Year 12 starts stayed where it was.
+        self.rolled: set[str] = set()
         # Pupils who only gained encounters: (position, (occurred_on, academic year, kind,
         # category)) of the counted ones.
         self.added: dict[str, list[tuple[int, tuple]]] = {}
@@ -72,6 +75,13 @@ class Page:
         """The pupils' milestones are recomputed from their history at the page's end."""
         for upn in upns:
             self.dirty_upns.add(upn)
+            self._touch(upn)
+
+    def roll_changed(self, upns: Iterable[str]) -> None:
+        """The pupils' enrolments or year groups changed: their rows are rewritten at the page's
+        end, their encounters unchanged."""
+        for upn in upns:
+            self.rolled.add(upn)
             self._touch(upn)
 
     def add(self, upns: Iterable[str], encounters: list[tuple]) -> None:

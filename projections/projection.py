@@ -195,7 +195,7 @@ class CareersProjection:
             destination=event.destination,
         )
         destination(page, upn, event.school_urn, event.left_on, event.destination, event.left_on)
-        page.dirty([upn])  # the school's roll changed
+        page.roll_changed([upn])
         return event.school_urn, upn
 
     @project.register

@@ -83,7 +83,7 @@ def criterion(page: Page, event: Any, met: int) -> Subject:
 
 def year_group(page: Page, upn: str, from_year: int, year_group: int) -> None:
     page.upsert("year_groups", ("upn", "from_year"), [(upn, from_year, year_group)])
-    page.dirty([upn])
+    page.roll_changed([upn])
 
 
 def dated(facts: dict[str, Any]) -> tuple:

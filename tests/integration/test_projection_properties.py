@@ -400,3 +400,21 @@ def test_a_page_whose_pupils_are_all_skipped_still_moves_every_school_they_were_
     assert (moved["900001"], moved["900003"]) == (last, last)
     assert moved["900002"] < last
     assert verify(history.app, history.store) == []
+
+
+def test_a_year_group_corrected_so_year_12_starts_earlier_finds_the_first_visit_from_then():
+    """A pupil moved on the roll is extended from their stored dates only while the day Year 12
+    starts stays put: the row keeps the first visit from that day, not every later one."""
+    history = History(2025, [10] * 12, years=2)  # Year 12 from 1 September 2027: day 730
+    history.run(("enrol", 0, "900001", 0))
+    for offset in (30, 40, 400, 500):
+        history.run(("activity", "900001", "workplace_visit", offset, {0}, True))
+    history.catch_up(page_size=50)
+    history.run(("year_group", 0, 1))  # Year 11 after all: Year 12 from day 365
+    history.catch_up(page_size=1)
+    row = history.store.query(
+        "SELECT ks5_start, workplace_1, workplace_2, workplace_ks5 FROM {milestones} WHERE upn = ?",
+        (history.upns[0],),
+    )
+    assert [str(on) for on in row[0]] == [str(history.on(d)) for d in (365, 30, 40, 400)]
+    assert verify(history.app, history.store) == []
