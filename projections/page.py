@@ -52,7 +52,8 @@ class Page:
         # position, so a pupil touched twice in one moment needs one version, at the later.
         self._moment, self._recorded_at = 0, ""
         self._moment_touched: dict[str, int] = {}  # the moment each pupil was last touched in
-        self.dirty_upns: set[str] = set()  # pupils whose milestones are recomputed from history
+        # Pupils whose encounters were changed or ended: recomputed from their history.
+        self.dirty_upns: set[str] = set()
         # Pupils whose roll or year group changed: their rows are rewritten, from their stored
         # dates where the day Year 12 starts stayed where it was.
         self.rolled: set[str] = set()
@@ -72,7 +73,8 @@ class Page:
             self._moment, self._recorded_at = self._moment + 1, recorded_at
 
     def dirty(self, upns: Iterable[str]) -> None:
-        """The pupils' milestones are recomputed from their history at the page's end."""
+        """Encounters of the pupils' were changed or ended: their milestones are recomputed from
+        their history at the page's end."""
         for upn in upns:
             self.dirty_upns.add(upn)
             self._touch(upn)
