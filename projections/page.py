@@ -73,7 +73,7 @@ class Page:
             self._moment, self._recorded_at = self._moment + 1, recorded_at
 
     def dirty(self, upns: Iterable[str]) -> None:
-        """Encounters of the pupils' were changed or ended: their milestones are recomputed from
+        """The pupils' encounters were changed or ended: their milestones are recomputed from
         their history at the page's end."""
         for upn in upns:
             self.dirty_upns.add(upn)
