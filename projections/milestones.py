@@ -228,8 +228,9 @@ def _changes_nothing(row: tuple, added: list[tuple[int, tuple]]) -> bool:
     the row's year, the latest; the second workplace date; the first of the others), and, if on or
     after the day Year 12 starts, on or after the first of its kind from that day. Most of a
     pupil's talks in a year are such ones: a live page recording an activity for thirty pupils
-    spent a quarter of its CPU tallying them to find their rows unchanged. (Pupils who gained a university visit are recomputed from
-    their history before this is asked; the test for one here keeps it so if that changes.)"""
+    spent a quarter of its CPU tallying them to find their rows unchanged. (Pupils who gained a
+    university visit are recomputed from their history before this is asked; the test for one
+    here keeps it so if that changes.)"""
     for _position, (occurred_on, year, kind, category) in added:
         on = _as_date(occurred_on)
         if kind == "university_visit":
