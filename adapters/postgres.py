@@ -27,6 +27,16 @@ from tracker.ports import StoreQuestions
 ROLL_LOCK_WAIT = 2.0  # seconds; then a command writing a roll goes ahead without its lock
 
 
+def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list, list, list, list]:
+    """A batch of events as four arrays, one a column, in the batch's order."""
+    return (
+        [event.originator_id for event in stored_events],
+        [event.originator_version for event in stored_events],
+        [event.topic for event in stored_events],
+        [event.state for event in stored_events],
+    )
+
+
 class _ColumnInsert(PostgresAggregateRecorder):
     """Inserts a batch of events as four arrays, one a column, where the library sends one array
     of a composite type. psycopg writes a composite value in Python, field by field, escaping
@@ -47,15 +57,7 @@ class _ColumnInsert(PostgresAggregateRecorder):
         )
 
     def _insert_stored_events(self, curs, stored_events: list[StoredEvent], **_) -> None:
-        curs.execute(
-            self.insert_events_statement,
-            (
-                [event.originator_id for event in stored_events],
-                [event.originator_version for event in stored_events],
-                [event.topic for event in stored_events],
-                [event.state for event in stored_events],
-            ),
-        )
+        curs.execute(self.insert_events_statement, _columns(stored_events))
 
 
 class PostgresEventRecorder(
@@ -144,16 +146,7 @@ class PostgresEventRecorder(
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
-            cursor.execute(
-                self._call_insert,
-                (
-                    [event.originator_id for event in stored_events],
-                    [event.originator_version for event in stored_events],
-                    [event.topic for event in stored_events],
-                    [event.state for event in stored_events],
-                ),
-                prepare=True,
-            )
+            cursor.execute(self._call_insert, _columns(stored_events), prepare=True)
             return [row[0] for row in cursor.fetchall()]
 
     def create_table(self) -> None:
