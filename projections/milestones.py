@@ -53,11 +53,12 @@ def rewrite_milestones(page: Page) -> set[str]:
     university = {
         upn for upn, new in added.items() if any(enc[2] == "university_visit" for _, enc in new)
     }
+    rewritten_anyway = changed | rolled | university
     unmoved = {
         upn
         for upn in upns
         if upn in rows
-        and upn not in changed | rolled | university
+        and upn not in rewritten_anyway
         and _changes_nothing(_one_row(rows[upn]), added[upn])
     }
     # The schools an unmoved pupil is on roll at are their stored rows' (one an enrolment, and any
