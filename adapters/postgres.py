@@ -95,9 +95,9 @@ class PostgresEventRecorder(
             "SELECT * FROM {schema}.{table} WHERE originator_id = ANY(%s) "
             "AND notification_id <= %s ORDER BY notification_id"
         ).format(**names)
-        self._define_insert(datastore, names)
+        self._define_insert(names)
 
-    def _define_insert(self, datastore, names: dict) -> None:
+    def _define_insert(self, names: dict) -> None:
         """The library's insert (the lock timeout, the table's lock, NOTIFY, the INSERT) as one
         function, created with the table: called alone in autocommit, it is one statement and one
         round trip where the library's pipeline sent six (BEGIN, four statements, COMMIT), and the
@@ -105,7 +105,7 @@ class PostgresEventRecorder(
         an activity cost gunicorn 1.83 ms of CPU against 2.22, and the records held closed-loop
         rose by a fifth (docs/performance.md, HTTP, 2026-12-06, afternoon)."""
         function = Identifier(f"{self.events_table_name}_insert".replace(".", "_"))
-        id_type = Identifier(datastore.originator_id_type)
+        id_type = Identifier(self.datastore.originator_id_type)
         self.sql_create_statements.append(
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{function}(ids {id_type}[], versions "
@@ -121,7 +121,7 @@ class PostgresEventRecorder(
             ).format(
                 function=function,
                 id_type=id_type,
-                timeout=Literal(f"{int(datastore.lock_timeout)}s"),
+                timeout=Literal(f"{int(self.datastore.lock_timeout)}s"),
                 channel=Identifier(self.channel_name),
                 **names,
             )
