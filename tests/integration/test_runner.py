@@ -111,6 +111,45 @@ def test_a_full_page_runs_on_to_the_end_of_its_last_moment(database_url):
         assert log_pages.starting_at(before + 3, None)[-1][0] == before + 7
 
 
+def test_events_read_past_a_moments_end_begin_the_next_page_and_are_not_read_again(
+    database_url, monkeypatch
+):
+    """A page running on to the end of a moment reads past it; what it read there is the start of
+    the next page, so every event of the log is decoded once, however moments and pages fall."""
+    app, _ = world(database_url)
+    fair = {
+        "kind": "careers_fair",
+        "title": "Fair",
+        "attendees": [UPN["p1"], UPN["p3"]],
+        "employer": EMPLOYER,
+        "meaningful": True,
+    }
+    app.record_activities(
+        SCHOOL_A, [{**fair, "occurred_on": date(2018, 11, day)} for day in range(10, 17)]
+    )
+    record_fair(app)
+    record_fair(app, 16)
+    logged = [n.id for n in app.recorder.select_notifications(start=1, limit=1000)]
+    decoded: list[int] = []
+    to_domain_events = app.mapper.to_domain_events
+
+    def counted(notifications, **kwargs):
+        decoded.extend(notification.id for notification in notifications)
+        return to_domain_events(notifications, **kwargs)
+
+    monkeypatch.setattr(app.mapper, "to_domain_events", counted)
+    for page_size in (2, 3, 5):
+        decoded.clear()
+        pages, start = [], 1
+        with ReadAhead(app, page_size=page_size) as log_pages:
+            while page := log_pages.starting_at(start, None):
+                pages.append([position for position, _ in page])
+                start = page[-1][0] + 1
+        assert [position for page in pages for position in page] == logged
+        assert sorted(decoded) == logged, f"pages of {page_size}: each event decoded once"
+        assert max(len(page) for page in pages) > page_size  # a page ran on to a moment's end
+
+
 def test_a_postgres_notification_wakes_the_runner_long_before_its_poll(postgres_url):
     app, store = world(postgres_url)
     runner, stop = Runner(app, store), threading.Event()
