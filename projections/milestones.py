@@ -23,8 +23,8 @@ LATEST_EMPLOYER_YEAR = (
 
 # Rows of one table for one pupil, by key: the values, and the position they are current from.
 Versions = dict[tuple, tuple[tuple, int]]
-_MILESTONE_KEY = (0, 2)  # upn, enrolled_on
-_EMPLOYER_KEY = (0, 1)  # upn, academic_year
+_MILESTONE_KEY = itemgetter(0, 2)  # upn, enrolled_on
+_EMPLOYER_KEY = itemgetter(0, 1)  # upn, academic_year
 
 
 def rewrite_milestones(page: Page) -> set[str]:
@@ -319,19 +319,22 @@ def _versions(upn: str, positions: list[int], encounters, year_groups, enrolment
     return milestones, employer, history, employer_history, latest_year
 
 
-def _replace(current: Versions, rows: list[tuple], key: tuple[int, ...], position: int) -> list:
+def _replace(current: Versions, rows: list[tuple], key: itemgetter, position: int) -> list:
     """Make `rows` the current ones at `position`; returns the versions that ends."""
-    wanted = {tuple(row[i] for i in key): row for row in rows}
+    # Asked for every pupil at every position that touched them: most find their rows unchanged.
+    wanted = {key(row): row for row in rows}
     ended = []
-    for row_key in set(current) | set(wanted):
-        held, new = current.get(row_key), wanted.get(row_key)
-        if held is not None and held[0] == new:
+    for row_key, (values, since) in list(current.items()):
+        new = wanted.pop(row_key, None)
+        if values == new:
             continue
-        if held is not None:
-            ended.append((*held[0], held[1], position))
+        ended.append((*values, since, position))
+        if new is None:
             del current[row_key]
-        if new is not None:
+        else:
             current[row_key] = (new, position)
+    for row_key, new in wanted.items():
+        current[row_key] = (new, position)
     return ended
 
 
@@ -340,8 +343,8 @@ def _replace(current: Versions, rows: list[tuple], key: tuple[int, ...], positio
 _MILESTONE_DATES = frozenset((*range(4, 13), 16, 17))
 _EMPLOYER_DATES = frozenset((2, 3))
 _STORED = {
-    "milestones": (itemgetter(*_MILESTONE_KEY), _MILESTONE_DATES),
-    "employer_dates": (itemgetter(*_EMPLOYER_KEY), _EMPLOYER_DATES),
+    "milestones": (_MILESTONE_KEY, _MILESTONE_DATES),
+    "employer_dates": (_EMPLOYER_KEY, _EMPLOYER_DATES),
 }
 
 
