@@ -25,7 +25,7 @@ from projections.tables import (
     TABLES,
     VERSIONED,
 )
-from projections.writes import INSERT, UPSERT, Write, column_names
+from projections.writes import INSERT, UPDATE, UPSERT, Write, column_names
 
 LIVE = "v_"
 SCRATCH = "r_"  # a rebuild's tables, swapped in when built
@@ -384,6 +384,8 @@ class PostgresViewStore(ViewStore):
                     copy.write_row(row)
         elif len(rows) >= 2 and write.kind == UPSERT:
             self._upsert(cursor, write, rows)
+        elif len(rows) >= 2 and write.kind == UPDATE:
+            self._update(cursor, write, rows)
         else:
             super().write(cursor, write, rows)
 
@@ -398,6 +400,26 @@ class PostgresViewStore(ViewStore):
                 f"SELECT * FROM unnest({arrays}) {write.on_conflict}",
                 [array_literal(values) for values in zip(*batch, strict=True)],
             )
+
+    def _update(self, cursor, write: Write, rows: list[Sequence]) -> None:
+        """The rows' updates as one statement over arrays of their values, a key at most once in
+        each (the rows of one key in order): a catch-up's leavers were updated one statement a
+        row, 65,255 of them in the region (docs/performance.md)."""
+        table, types = write.table, dict(COLUMNS[write.table])
+        names = [*write.columns, *write.key]
+        arrays = ", ".join(f"CAST(? AS {self.types[types[name]]}[])" for name in names)
+        given, bound = [f"c{at}" for at in range(len(names))], len(write.columns)
+        assignments = [f"{n} = v.{c}" for n, c in zip(write.columns, given[:bound], strict=True)]
+        keyed = zip(write.key, given[bound:], strict=True)
+        matching = [f"{{{table}}}.{n} = v.{c}" for n, c in keyed]
+        matching += [f"{{{table}}}.{name} IS NULL" for name in write.nulls]
+        template = (
+            f"UPDATE {{{table}}} SET {', '.join(assignments)} FROM unnest({arrays}) "
+            f"AS v({', '.join(given)}) WHERE {' AND '.join(matching)}"
+        )
+        for batch in _one_per_key(rows, range(bound, len(names))):
+            values = [array_literal(column) for column in zip(*batch, strict=True)]
+            self.execute(cursor, template, values)
 
     def _compose(self, template: str):
         from psycopg import sql
@@ -559,6 +581,21 @@ def _distinct_keys(rows: list[Sequence], at: list[int], names: list[str]) -> lis
             batches.append({})
         batches[-1][key] = row
     return [list(batch.values()) for batch in batches]
+
+
+def _one_per_key(rows: list[Sequence], at: range) -> list[list[Sequence]]:
+    """The rows in order, in runs holding each key (the values `at`) at most once: rows of
+    different keys touch different rows, so only each key's own order must be kept."""
+    runs: list[list[Sequence]] = [[]]
+    seen: set[tuple] = set()
+    for row in rows:
+        key = tuple(row[i] for i in at)
+        if key in seen:
+            runs.append([])
+            seen = set()
+        seen.add(key)
+        runs[-1].append(row)
+    return runs
 
 
 def _flocked(lock_file, wait: bool) -> bool:

@@ -15,6 +15,7 @@ from projections.tables import COLUMNS, STAMPED
 
 INSERT = "insert"
 UPSERT = "upsert"  # the last row for a key wins, as applying the rows one by one would leave it
+UPDATE = "update"  # set columns in the rows matching a key: `key` the bound key's, `columns` set
 STATEMENT = "statement"  # anything else: sent row by row, in order
 
 # A key's shape: each column, and whether the row wanted has NULL there (no value to bind).
@@ -27,8 +28,10 @@ class Write(NamedTuple):
     kind: str
     table: str
     template: str
-    key: tuple[str, ...] = ()  # an upsert's conflict key
+    key: tuple[str, ...] = ()  # an upsert's conflict key; an update's key columns bound
     on_conflict: str = ""  # an upsert's conflict clause, for a statement over many rows at once
+    columns: tuple[str, ...] = ()  # an update's columns set, bound in order before its key
+    nulls: tuple[str, ...] = ()  # an update's key columns that must be NULL
 
 
 def column_names(table: str) -> tuple[str, ...]:
@@ -75,7 +78,11 @@ def upsert_greatest(table: str, key: tuple[str, ...]) -> Write:
 @functools.cache
 def update(table: str, columns: tuple[str, ...], key: KeyShape) -> Write:
     """Set `columns` (their values bound in order, then the key's) in the rows matching `key`."""
-    return _update(table, [f"{name} = ?" for name in _checked(table, columns)], key)
+    plain = _update(table, [f"{name} = ?" for name in _checked(table, columns)], key)
+    stamped = ("vfrom",) if table in STAMPED else ()
+    bound = tuple(name for name, null in key if not null)
+    nulls = tuple(name for name, null in key if null)
+    return plain._replace(kind=UPDATE, key=bound, columns=(*columns, *stamped), nulls=nulls)
 
 
 @functools.cache

@@ -199,3 +199,56 @@ def test_rows_of_every_column_type_read_back_as_written_in_a_batch(store):
 def _day(value):
     """A date as read back: SQLite's are ISO text."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def test_many_updates_of_one_shape_leave_what_they_would_one_at_a_time(store):
+    """A page's updates go to PostgreSQL as one statement over arrays, a key at most once in each;
+    a key updated by three events keeps each version, and a NULL in the key still matches only
+    the rows holding it."""
+    school, term = "100000", date(2018, 9, 1)
+    left = {"upn": None, "school_urn": school, "left_on": None}
+
+    def leave(upn, day):
+        return lambda page: page.update(
+            "enrolments", {**left, "upn": upn}, left_on=day, destination="unknown"
+        )
+
+    def destination(upn, day, where):
+        key = {"upn": upn, "school_urn": school, "left_on": day}
+        return lambda page: page.update("enrolments", key, destination=where)
+
+    july = date(2019, 7, 20)
+    written(
+        store,
+        at(
+            1,
+            lambda page: page.insert(
+                "enrolments",
+                [(upn, school, term, None, None, 0, 0) for upn in ("1", "2", "3", "4")],
+            ),
+        ),
+        at(2, leave("1", july)),
+        at(2, leave("2", july)),
+        at(2, leave("3", july)),
+        at(3, destination("1", july, "college")),
+        at(3, destination("2", july, "college")),
+        at(4, destination("1", july, "apprenticeship")),
+        at(5, leave("1", date(2019, 8, 1))),  # left already: matches no row
+    )
+    stored = store.query("SELECT upn, left_on, destination, vfrom FROM {enrolments} ORDER BY upn")
+    assert stored == [
+        ("1", store_date(store, july), "apprenticeship", 4),
+        ("2", store_date(store, july), "college", 3),
+        ("3", store_date(store, july), "unknown", 2),
+        ("4", None, None, 1),
+    ]
+    assert store.query(
+        "SELECT upn, destination, vfrom, vuntil FROM {enrolments_history} ORDER BY upn, vfrom"
+    ) == [
+        ("1", None, 1, 2),
+        ("1", "unknown", 2, 3),
+        ("1", "college", 3, 4),
+        ("2", None, 1, 2),
+        ("2", "unknown", 2, 3),
+        ("3", None, 1, 2),
+    ]
