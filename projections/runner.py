@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 from adapters import unavailable_errors
@@ -157,7 +158,7 @@ class ReadAhead:
             events = ahead[2].result()
         else:
             if ahead:  # not the page wanted: let its read end, so reads never overlap
-                wait([ahead[2]])
+                futures.wait([ahead[2]])
             events = self._read(start, stop)
         if (
             len(events) >= self.page_size

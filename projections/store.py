@@ -384,7 +384,7 @@ class PostgresViewStore(ViewStore):
                     copy.write_row(row)
         elif len(rows) >= 2 and write.kind == UPSERT:
             self._upsert(cursor, write, rows)
-        elif len(rows) >= 2 and write.kind == UPDATE:
+        elif len(rows) >= 2 and write.kind == UPDATE and write.columns:
             self._update(cursor, write, rows)
         else:
             super().write(cursor, write, rows)
