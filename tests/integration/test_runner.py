@@ -84,11 +84,8 @@ def test_a_page_read_ahead_is_used_only_where_the_views_say_the_next_page_starts
     assert type(first[0][1]).__qualname__ == "Hub.Registered"  # decoded events, not notifications
 
 
-def test_a_full_page_runs_on_to_the_end_of_its_last_moment(database_url):
-    """A command's events share one time; a page never ends among them, however small, so a
-    pupil's versions do not depend on where pages end (docs/time.md, "Moments")."""
-    app, _ = world(database_url)
-    before = app.recorder.max_notification_id()
+def record_a_week_of_fairs(app: Tracker) -> None:
+    """Seven activities in one command: a moment of seven events."""
     fair = {
         "kind": "careers_fair",
         "title": "Fair",
@@ -99,6 +96,14 @@ def test_a_full_page_runs_on_to_the_end_of_its_last_moment(database_url):
     app.record_activities(
         SCHOOL_A, [{**fair, "occurred_on": date(2018, 11, day)} for day in range(10, 17)]
     )
+
+
+def test_a_full_page_runs_on_to_the_end_of_its_last_moment(database_url):
+    """A command's events share one time; a page never ends among them, however small, so a
+    pupil's versions do not depend on where pages end (docs/time.md, "Moments")."""
+    app, _ = world(database_url)
+    before = app.recorder.max_notification_id()
+    record_a_week_of_fairs(app)
     record_fair(app)
     head = app.recorder.max_notification_id()
     assert head == before + 8
@@ -117,16 +122,7 @@ def test_events_read_past_a_moments_end_begin_the_next_page_and_are_not_read_aga
     """A page running on to the end of a moment reads past it; what it read there is the start of
     the next page, so every event of the log is decoded once, however moments and pages fall."""
     app, _ = world(database_url)
-    fair = {
-        "kind": "careers_fair",
-        "title": "Fair",
-        "attendees": [UPN["p1"], UPN["p3"]],
-        "employer": EMPLOYER,
-        "meaningful": True,
-    }
-    app.record_activities(
-        SCHOOL_A, [{**fair, "occurred_on": date(2018, 11, day)} for day in range(10, 17)]
-    )
+    record_a_week_of_fairs(app)
     record_fair(app)
     record_fair(app, 16)
     logged = [n.id for n in app.recorder.select_notifications(start=1, limit=1000)]
