@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import queue as queues
 import resource
 import time
 
 from bench.databases import ADMIN_URL, throwaway
-from bench.machine import describe
+from bench.machine import describe, postgres_cpu_seconds
 from bench.region import ensure_region, tracker
 from projections.runner import Runner
 from projections.store import view_store_for
@@ -36,14 +37,15 @@ def _catch_up(url: str, queue) -> None:
     app, store = tracker(url), view_store_for(url)
     store.drop_tables()
     store.create_tables()
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     events = Runner(app, store).catch_up()
-    seconds = time.perf_counter() - began
+    seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu_began
     rows = store.query("SELECT COUNT(*) FROM {encounters}")[0][0]
     queue.put(
         {
             "events": events,
             "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
             "encounter_rows": rows,
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
@@ -67,6 +69,21 @@ def our_catch_up(url: str) -> dict[str, float]:
                 ) from None
     process.join()
     return result
+
+
+def _cpu_floor(ours: dict[str, float], postgres: float) -> dict[str, float]:
+    """The catch-up's CPU, its process's and the server's: spread over every core with nothing
+    waiting, the least wall time this machine could take for the same work (docs/performance.md,
+    what bounds the catch-up). The server's is every PostgreSQL process's, so an idle server's."""
+    total = ours["cpu_seconds"] + postgres
+    return {
+        "cpu_seconds": {
+            "catch_up_process": round(ours["cpu_seconds"], 1),
+            "postgresql": round(postgres, 1),
+        },
+        "cpu_floor_seconds": round(total / (os.cpu_count() or 1), 1),
+        "events_per_s_at_cpu_floor": round(ours["events"] * (os.cpu_count() or 1) / total),
+    }
 
 
 def library_runner_rate(url: str, limit: int) -> float:
@@ -109,7 +126,9 @@ def main() -> None:
         with throwaway(backend, args.url if backend == "postgres" else None) as url:
             region = ensure_region(url)
             raw = raw_read_rate(url)
+            postgres_began = postgres_cpu_seconds()
             ours = our_catch_up(url)
+            postgres = postgres_cpu_seconds() - postgres_began
             rate = ours["events"] / ours["seconds"]
             result = {
                 "backend": backend,
@@ -120,6 +139,7 @@ def main() -> None:
                 "ours_vs_raw": f"{rate / raw:.0%}",
                 "catch_up_seconds": round(ours["seconds"], 1),
                 "peak_mib": round(ours["peak_mib"]),
+                **_cpu_floor(ours, postgres if backend == "postgres" else 0.0),
             }
             if backend == "postgres":
                 library = library_runner_rate(url, args.library_events)
