@@ -118,13 +118,14 @@ def write_setwise(page: Page) -> None:
     store.execute(cursor, sql.DESTINATIONS)
     touches = [(position, upn, None) for upn, position in store.execute(cursor, sql.DIRTY)]
     touches += _activities(page)
+    # The page's moments as the runner tells them (docs/time.md): the audit rows just written.
+    recorded = dict(store.execute(cursor, sql.RECORDED).fetchall())
     for position, upn, encounter in sorted(touches, key=lambda touch: touch[0]):
-        # each position a moment of its own: this prototype was measured before moments
-        page.at(position, str(position))
+        page.at(position, recorded[position])
         if encounter is None:
-            page.dirty([upn])
+            page.roll_changed([upn])
         else:
-            page.add(upn, encounter)
+            page.add([upn], encounter)
 
 
 def _in_rounds(page: Page, statement: str) -> None:

@@ -134,9 +134,9 @@ WHERE l.round = :round AND l.type = 'Student.DestinationRecorded'
 LEAVING_ROUNDS = f"SELECT COALESCE(max(round), 0) FROM ({LEAVING}) l"
 # Destinations are not versioned: the last word of a page for a key stands, as the upsert's.
 DESTINATIONS = f"""
-INSERT INTO {{destinations}} (upn, school_urn, left_on, destination, recorded_on)
+INSERT INTO {{destinations}} (upn, school_urn, left_on, destination, recorded_on, vfrom)
 SELECT DISTINCT ON (upn, school_urn, left_on, recorded_on)
-       upn, school_urn, left_on, destination, recorded_on
+       upn, school_urn, left_on, destination, recorded_on, position
 FROM (SELECT upn, s->>'school_urn' AS school_urn, (s->'left_on'->>'_data_')::date AS left_on,
              s->>'destination' AS destination,
              COALESCE((s->'recorded_on'->>'_data_')::date,
@@ -144,12 +144,19 @@ FROM (SELECT upn, s->>'school_urn' AS school_urn, (s->'left_on'->>'_data_')::dat
       FROM ({PUPIL_EVENTS}) p WHERE type IN ('Student.Left', 'Student.DestinationRecorded')) d
 ORDER BY upn, school_urn, left_on, recorded_on, position DESC
 ON CONFLICT (upn, school_urn, left_on, recorded_on)
-DO UPDATE SET destination = excluded.destination
+DO UPDATE SET destination = excluded.destination, vfrom = excluded.vfrom
 """
-# Milestones are touched where the handlers call `page.dirty`: a year group set, a pupil leaving.
+# Milestones are touched where the handlers call `page.roll_changed`: a year group set, a pupil
+# leaving.
 DIRTY = f"""
 SELECT upn, position FROM ({PUPIL_EVENTS}) p
 WHERE type IN ('Student.Enrolled', 'Student.Left') ORDER BY position
+"""
+
+RECORDED = """
+SELECT e.position, e.recorded_at FROM {events} e
+WHERE e.position BETWEEN (SELECT min(position) FROM setwise_page)
+                     AND (SELECT max(position) FROM setwise_page)
 """
 
 # The facts the counting rule reads, as text to join on: computed once an event, so the join
@@ -189,13 +196,14 @@ SELECT r.id, r.s->>'school_urn', r.kind, r.category, r.s->>'title', r.occurred_o
        r.s->'provider'->>'name', jsonb_array_length(r.s->'attendees'), NULL,
        to_char((r.s->'timestamp'->>'_data_')::timestamptz AT TIME ZONE 'UTC',
                'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-       r.version
+       r.version, r.position
 FROM ({RULED}) r
 """
 COUNTERPARTS = """
-INSERT INTO {counterparts} (source_id, role, organisation_id, name, sector, size, provider_type)
+INSERT INTO {counterparts} (source_id, role, organisation_id, name, sector, size, provider_type,
+                            vfrom)
 SELECT e.id, party.role, organisation.id, party.value->>'name', party.value->>'sector',
-       party.value->>'size', party.value->>'type'
+       party.value->>'size', party.value->>'type', e.position
 FROM setwise_page e,
      LATERAL (VALUES ('employer', e.s->'employer'), ('provider', e.s->'provider'))
          AS party(role, value),
@@ -205,7 +213,8 @@ WHERE e.type = 'Activity.Recorded' AND jsonb_typeof(party.value) = 'object'
   AND organisation.role = party.role AND organisation.name = party.value->>'name'
 ON CONFLICT (source_id, role) DO UPDATE
 SET organisation_id = excluded.organisation_id, name = excluded.name,
-    sector = excluded.sector, size = excluded.size, provider_type = excluded.provider_type
+    sector = excluded.sector, size = excluded.size, provider_type = excluded.provider_type,
+    vfrom = excluded.vfrom
 """
 # The rows come back for the milestones of the pupils they touched (`page.add`).
 ENCOUNTERS = f"""
