@@ -104,16 +104,27 @@ class PostgresEventRecorder(
         log's lock is released at the server's commit, not held across a round trip. Recording
         an activity cost gunicorn 1.83 ms of CPU against 2.22, and the records held closed-loop
         rose by a fifth (docs/performance.md, HTTP, 2026-12-06, afternoon)."""
-        function = Identifier(f"{self.events_table_name}_insert".replace(".", "_"))
+        self._call_insert = self._insert_function(names, "insert")
+
+    def _insert_function(
+        self, names: dict, suffix: str, arrays: Sequence[tuple[str, str]] = (), before: str = ""
+    ) -> str:
+        """Create `<table>_<suffix>`: the insert above with `before` run first, under the log's
+        lock; it takes the four columns' arrays, then one array for each of `arrays` (name,
+        element type), named so in `before`. Returns the statement calling it."""
+        function = Identifier(f"{self.events_table_name}_{suffix}".replace(".", "_"))
         id_type = Identifier(self.datastore.originator_id_type)
+        declared = SQL("").join(
+            SQL(", {} {}[]").format(Identifier(name), SQL(kind)) for name, kind in arrays
+        )
         self.sql_create_statements.append(
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{function}(ids {id_type}[], versions "
-                "integer[], topics text[], states bytea[]) RETURNS SETOF bigint "
+                "integer[], topics text[], states bytea[]{declared}) RETURNS SETOF bigint "
                 "LANGUAGE plpgsql AS $body$ BEGIN "
                 "SET LOCAL lock_timeout = {timeout}; "
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-                "NOTIFY {channel}; "
+                "NOTIFY {channel}; {before}"
                 "RETURN QUERY INSERT INTO {schema}.{table} "
                 "(originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(ids, versions, topics, states) RETURNING notification_id; "
@@ -121,16 +132,19 @@ class PostgresEventRecorder(
             ).format(
                 function=function,
                 id_type=id_type,
+                declared=declared,
                 timeout=Literal(f"{int(self.datastore.lock_timeout)}s"),
                 channel=Identifier(self.channel_name),
+                before=SQL(before).format(**names),
                 **names,
             )
         )
-        self._call_insert = rendered(
+        passed = SQL("").join(SQL(", %b::{}[]").format(SQL(kind)) for _, kind in arrays)
+        return rendered(
             SQL(
                 "SELECT * FROM {schema}.{function}"
-                "(%b::{id_type}[], %b::integer[], %b::text[], %b::bytea[])"
-            ).format(function=function, id_type=id_type, schema=names["schema"])
+                "(%b::{id_type}[], %b::integer[], %b::text[], %b::bytea[]{passed})"
+            ).format(function=function, id_type=id_type, schema=names["schema"], passed=passed)
         )
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs) -> Sequence[int]:
@@ -138,15 +152,17 @@ class PostgresEventRecorder(
         the transaction (a subclass's keys)."""
         if any(kwargs.values()) or not stored_events:
             return super().insert_events(stored_events, **kwargs)
-        return self._insert_in_one_statement(stored_events)
+        return self._insert_in_one_statement(self._call_insert, stored_events)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
-    def _insert_in_one_statement(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+    def _insert_in_one_statement(
+        self, statement: str, stored_events: Sequence[StoredEvent], *arrays: list
+    ) -> Sequence[int]:
         with (
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
-            cursor.execute(self._call_insert, _columns(stored_events), prepare=True)
+            cursor.execute(statement, (*_columns(stored_events), *arrays), prepare=True)
             return [row[0] for row in cursor.fetchall()]
 
     def create_table(self) -> None:

@@ -55,6 +55,38 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
             "UPDATE {schema}.{events} SET state = %s "
             "WHERE originator_id = %s AND originator_version = %s"
         ).format(**names)
+        # A new pupil's enrolment, an erasure: the keys beside the events in the one statement
+        # of every other write (adapters/postgres.py), under the log's lock, where the library's
+        # pipeline held that lock across its round trips.
+        self._call_insert_keyed = self._insert_function(
+            {"schema": names["schema"], "table": names["events"], "keys": names["keys"]},
+            "insert_keyed",
+            (("key_ids", "uuid"), ("key_values", "bytea"), ("erased_ids", "uuid")),
+            "INSERT INTO {schema}.{keys} SELECT * FROM unnest(key_ids, key_values) "
+            "ON CONFLICT (originator_id) DO UPDATE SET key = excluded.key; "
+            "DELETE FROM {schema}.{keys} WHERE originator_id = ANY(erased_ids); ",
+        )
+
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        new_keys: dict | None = None,
+        erased_keys: Sequence[UUID] = (),
+        **kwargs: Any,
+    ) -> Sequence[int]:
+        if not stored_events or any(kwargs.values()) or not (new_keys or erased_keys):
+            return super().insert_events(
+                stored_events, new_keys=new_keys, erased_keys=erased_keys, **kwargs
+            )
+        ids = sorted(new_keys or {})
+        return self._insert_in_one_statement(
+            self._call_insert_keyed,
+            stored_events,
+            ids,
+            [new_keys[i] for i in ids],
+            list(erased_keys),
+        )
 
     def _insert_events(
         self,

@@ -241,12 +241,53 @@ def test_a_batch_goes_into_postgres_whole_in_order_with_its_bytes_and_a_clash_st
     assert recorder.select_events(clash[0].originator_id) == []
 
 
+def test_a_new_pupils_key_goes_into_postgres_with_their_events_in_one_statement_or_not_at_all(
+    postgres_url, monkeypatch
+):
+    from uuid import uuid4
+
+    import psycopg
+    from eventsourcing.persistence import IntegrityError, StoredEvent
+
+    app = reopen(postgres_url)  # kept: a dropped application closes its pool
+    recorder = app.recorder
+    pupil, other = uuid4(), uuid4()
+    before = recorder.max_notification_id() or 0
+    sent = []
+    execute = psycopg.Cursor.execute
+    monkeypatch.setattr(
+        psycopg.Cursor,
+        "execute",
+        lambda cursor, *a, **k: sent.append(a[0]) or execute(cursor, *a, **k),
+    )
+    ids = recorder.insert_events(
+        [StoredEvent(pupil, 1, "topic:registered", b"sealed")], new_keys={pupil: b"key-1"}
+    )
+    assert len(sent) == 1  # the events, the key, the log's lock and NOTIFY: one round trip
+    monkeypatch.undo()
+    assert ids == [before + 1]
+    assert recorder.select_keys([pupil]) == {pupil: b"key-1"}
+    # A clash stores neither the new pupil's events nor their key.
+    with pytest.raises(IntegrityError):
+        recorder.insert_events(
+            [StoredEvent(other, 1, "topic:registered", b"sealed"), StoredEvent(pupil, 1, "t", b"")],
+            new_keys={other: b"key-2"},
+        )
+    assert recorder.select_keys([other]) == {}
+    assert recorder.max_notification_id() == before + 1
+    # An erasure's event and the key it destroys go together.
+    recorder.insert_events([StoredEvent(pupil, 2, "topic:erased", b"")], erased_keys=[pupil])
+    assert recorder.select_keys([pupil]) == {}
+    assert [e.topic for e in recorder.select_events(pupil)] == ["topic:registered", "topic:erased"]
+
+
+@pytest.mark.parametrize("keyed", [False, True], ids=["events", "events-and-a-key"])
 def test_a_postgres_insert_waits_for_the_logs_lock_and_announces_itself_when_it_commits(
-    postgres_url,
+    postgres_url, keyed
 ):
     """One statement does what the library's pipeline did: it takes the log's table lock (so
     positions become visible in order to readers tailing the log) and notifies the log's channel
-    on commit."""
+    on commit; with a new pupil's key as without."""
     import threading
     from uuid import uuid4
 
@@ -255,6 +296,8 @@ def test_a_postgres_insert_waits_for_the_logs_lock_and_announces_itself_when_it_
 
     app = reopen(postgres_url)
     recorder = app.recorder
+    pupil = uuid4()
+    keys = {"new_keys": {pupil: b"key"}} if keyed else {}
     table = recorder.events_table_name
     before = recorder.max_notification_id() or 0
     with (
@@ -266,7 +309,9 @@ def test_a_postgres_insert_waits_for_the_logs_lock_and_announces_itself_when_it_
         holding.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
         ids: list = []
         writer = threading.Thread(
-            target=lambda: ids.extend(recorder.insert_events([StoredEvent(uuid4(), 1, "t", b"x")]))
+            target=lambda: ids.extend(
+                recorder.insert_events([StoredEvent(pupil, 1, "t", b"x")], **keys)
+            )
         )
         writer.start()
         writer.join(0.5)
