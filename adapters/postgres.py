@@ -148,8 +148,9 @@ class PostgresEventRecorder(
         )
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs) -> Sequence[int]:
-        """The events in one statement; through the library's pipeline where more is written in
-        the transaction (a subclass's keys)."""
+        """The events in one statement; through the library's pipeline where more is to be written
+        in the transaction than a function here writes (the keyed recorder's own function takes
+        the keys: adapters/postgres_keys.py)."""
         if any(kwargs.values()) or not stored_events:
             return super().insert_events(stored_events, **kwargs)
         return self._insert_in_one_statement(self._call_insert, stored_events)
