@@ -18,7 +18,7 @@ from eventsourcing.persistence import InterfaceError, Notification, OperationalE
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from adapters import ROLL_LOCKS, SCHEMA_LOCK_KEY
 from adapters.postgres_statements import RenderedStatements, rendered
@@ -107,7 +107,11 @@ class PostgresEventRecorder(
         self._call_insert = self._insert_function(names, "insert")
 
     def _insert_function(
-        self, names: dict, suffix: str, arrays: Sequence[tuple[str, str]] = (), before: str = ""
+        self,
+        names: dict,
+        suffix: str,
+        arrays: Sequence[tuple[str, str]] = (),
+        before: Composable | None = None,
     ) -> str:
         """Create `<table>_<suffix>`: the insert above with `before` run first, under the log's
         lock; it takes the four columns' arrays, then one array for each of `arrays` (name,
@@ -135,7 +139,7 @@ class PostgresEventRecorder(
                 declared=declared,
                 timeout=Literal(f"{int(self.datastore.lock_timeout)}s"),
                 channel=Identifier(self.channel_name),
-                before=SQL(before).format(**names),
+                before=before or SQL(""),
                 **names,
             )
         )

@@ -15,6 +15,14 @@ from psycopg.sql import SQL, Identifier
 from adapters.postgres import PostgresEventRecorder
 from tracker.identity import ERASURES, KEYS_TABLE
 
+# The keys' upsert and deletion: the library's pipeline sends them as statements, the keyed insert
+# function runs them on its arrays.
+_PUT_KEYS = (
+    "INSERT INTO {schema}.{keys} SELECT * FROM unnest({ids}, {values}) "
+    "ON CONFLICT (originator_id) DO UPDATE SET key = excluded.key"
+)
+_DELETE_KEYS = "DELETE FROM {schema}.{keys} WHERE originator_id = ANY({erased})"
+
 
 class PostgresKeyedRecorder(PostgresEventRecorder):
     """Writes each pupil's identity key in the transaction that stores the events needing it."""
@@ -32,13 +40,10 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
                 "(originator_id uuid PRIMARY KEY, key bytea NOT NULL)"
             ).format(**names)
         )
-        self._put_keys = SQL(
-            "INSERT INTO {schema}.{keys} SELECT * FROM unnest(%s::uuid[], %s::bytea[]) "
-            "ON CONFLICT (originator_id) DO UPDATE SET key = excluded.key"
-        ).format(**names)
-        self._delete_keys = SQL("DELETE FROM {schema}.{keys} WHERE originator_id = ANY(%s)").format(
-            **names
+        self._put_keys = SQL(_PUT_KEYS).format(
+            ids=SQL("%s::uuid[]"), values=SQL("%s::bytea[]"), **names
         )
+        self._delete_keys = SQL(_DELETE_KEYS).format(erased=SQL("%s"), **names)
         self._select_keys = SQL(
             "SELECT originator_id, key FROM {schema}.{keys} WHERE originator_id = ANY(%s)"
         ).format(**names)
@@ -62,9 +67,12 @@ class PostgresKeyedRecorder(PostgresEventRecorder):
             {"schema": names["schema"], "table": names["events"], "keys": names["keys"]},
             "insert_keyed",
             (("key_ids", "uuid"), ("key_values", "bytea"), ("erased_ids", "uuid")),
-            "INSERT INTO {schema}.{keys} SELECT * FROM unnest(key_ids, key_values) "
-            "ON CONFLICT (originator_id) DO UPDATE SET key = excluded.key; "
-            "DELETE FROM {schema}.{keys} WHERE originator_id = ANY(erased_ids); ",
+            SQL(f"{_PUT_KEYS}; {_DELETE_KEYS}; ").format(
+                ids=Identifier("key_ids"),
+                values=Identifier("key_values"),
+                erased=Identifier("erased_ids"),
+                **names,
+            ),
         )
 
     def insert_events(
